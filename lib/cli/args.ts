@@ -1,0 +1,37 @@
+/**
+ * Flag parsing shared by the CLI commands (node:util parseArgs, strict: an unknown flag is an error).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type OptionsSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** Parses `argv` against `options`; throws UsageError with the command's name on a bad flag. */
+export function parseFlags<T extends OptionsSpec>(command: string, argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(`facecluster ${command}: ${(e as Error).message}`);
+  }
+}
+
+/** Number flag: `--eps 0.5`. Throws UsageError naming the flag when it is not a number. */
+export function numberFlag(command: string, flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`facecluster ${command}: --${flag} must be a number, got ${JSON.stringify(value)}.`);
+  return n;
+}
+
+/** Integer flag. */
+export function intFlag(command: string, flag: string, value: string | undefined): number | undefined {
+  const n = numberFlag(command, flag, value);
+  if (n !== undefined && !Number.isInteger(n)) throw new UsageError(`facecluster ${command}: --${flag} must be an integer, got ${JSON.stringify(value)}.`);
+  return n;
+}
