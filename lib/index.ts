@@ -19,6 +19,8 @@ export type { LabelledEmbeddings, LoadPrecomputedOptions } from './datasets/prec
 // ---- cluster ---------------------------------------------------------------------------------
 
 // ---- evaluate --------------------------------------------------------------------------------
+export { verificationAccuracy, VERIFICATION_DEFAULTS } from './evaluate/verification.ts';
+export type { VerificationOptions, VerificationResult } from './evaluate/verification.ts';
 
 // ---- reduce ----------------------------------------------------------------------------------
 
