@@ -1,0 +1,34 @@
+/** Shared by the face-api detectors: face-api `FaceDetection`s -> facecluster `DetectedFace`s. */
+import type { DetectedFace, RgbImage } from '../types.ts';
+import { checkNumber, resolveOptions } from '../options.ts';
+import type { DetectOptions } from './detector.ts';
+
+interface FaceApiDetection {
+  score: number;
+  box: { x: number; y: number; width: number; height: number };
+}
+
+/** Resolves and checks per-call detection options. */
+export function resolveDetectOptions(fn: string, defaults: DetectOptions, options: Partial<DetectOptions> | undefined): DetectOptions {
+  const o = resolveOptions(fn, defaults, options);
+  checkNumber(fn, 'minScore', o.minScore, 0, 1);
+  checkNumber(fn, 'minFaceSize', o.minFaceSize, 0);
+  return o;
+}
+
+/** Clamps boxes to the image, drops faces below `minFaceSize`, sorts by descending score. */
+export function toDetectedFaces(detections: FaceApiDetection[], image: RgbImage, options: DetectOptions): DetectedFace[] {
+  const out: DetectedFace[] = [];
+  for (const d of detections) {
+    const x0 = Math.max(0, d.box.x);
+    const y0 = Math.max(0, d.box.y);
+    const x1 = Math.min(image.width, d.box.x + d.box.width);
+    const y1 = Math.min(image.height, d.box.y + d.box.height);
+    if (x1 <= x0 || y1 <= y0) continue;
+    const box = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+    if (d.score < options.minScore) continue;
+    if (Math.min(box.width, box.height) < options.minFaceSize) continue;
+    out.push({ box, score: d.score });
+  }
+  return out.sort((a, b) => b.score - a.score);
+}

@@ -1,0 +1,46 @@
+/**
+ * `createDetector(name, config)`: builds a face detector by name. Unknown names throw, listing the
+ * valid ones; there is no silent fallback.
+ *
+ * To add a detector: write `lib/detect/<name>.ts` exporting an async factory that returns a
+ * {@link Detector}, add its name to {@link DETECTOR_NAMES} and one line to `FACTORIES` below.
+ */
+import { unknownName } from '../errors.ts';
+import type { Detector } from './detector.ts';
+import { createSsdMobilenetDetector, type SsdMobilenetConfig } from './ssd-mobilenet.ts';
+import { createTinyDetector, type TinyConfig } from './tiny.ts';
+
+/** Every registered detector name; the first is the default. */
+export const DETECTOR_NAMES = ['ssd-mobilenet', 'tiny'] as const;
+
+export type DetectorName = (typeof DETECTOR_NAMES)[number];
+
+/** The default detector: face-api's SSD MobileNet v1 (best recall of face-api's detectors on LFW). */
+export const DEFAULT_DETECTOR: DetectorName = 'ssd-mobilenet';
+
+/** Load-time configuration, by detector name. */
+export interface DetectorConfigs {
+  'ssd-mobilenet': SsdMobilenetConfig;
+  tiny: TinyConfig;
+}
+
+const FACTORIES: { [K in DetectorName]: (config?: Partial<DetectorConfigs[K]>) => Promise<Detector> } = {
+  'ssd-mobilenet': createSsdMobilenetDetector,
+  tiny: createTinyDetector,
+  // mtcnn: registered here by lib/detect/mtcnn.ts (engineer E)
+};
+
+/** Whether `name` is a registered detector name. */
+export function isDetectorName(name: unknown): name is DetectorName {
+  return typeof name === 'string' && (DETECTOR_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * Builds the detector `name` with its load-time `config` (see each detector's `*_CONFIG_DEFAULTS`).
+ * Weights are loaded once per process; call `dispose()` when done.
+ */
+export async function createDetector<K extends DetectorName>(name: K, config?: Partial<DetectorConfigs[K]>): Promise<Detector> {
+  if (!isDetectorName(name)) throw unknownName('createDetector', 'name', name, DETECTOR_NAMES);
+  const factory = FACTORIES[name] as (config?: Partial<DetectorConfigs[K]>) => Promise<Detector>;
+  return factory(config);
+}

@@ -1,0 +1,64 @@
+/**
+ * SSD MobileNet v1 face detector, face-api's shipped weights (WIDER FACE trained).
+ *
+ * Liu, Anguelov, Erhan, Szegedy, Reed, Fu, Berg, "SSD: Single Shot MultiBox Detector", ECCV 2016;
+ * Howard et al., "MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications",
+ * arXiv:1704.04861, 2017.
+ *
+ * face-api resizes every input (padded to a square) to 512x512; its anchors are fixed for that size,
+ * so a smaller input cannot be used with these weights.
+ */
+import { FaceclusterError } from '../errors.ts';
+import { resolveOptions } from '../options.ts';
+import { loadFaceApiNet, releaseFaceApiNet } from '../runtime/face-api.ts';
+import { rgbToTensor } from '../runtime/tensor.ts';
+import type { DetectedFace, RgbImage } from '../types.ts';
+import type { DetectOptions, Detector } from './detector.ts';
+import { resolveDetectOptions, toDetectedFaces } from './_face-api-detection.ts';
+
+/** Load-time configuration of the SSD MobileNet detector. */
+export interface SsdMobilenetConfig {
+  /**
+   * Most faces kept per photo (face-api's `maxResults`), best scores first.
+   * @default 100 (face-api's default; group photos rarely hold more)
+   */
+  maxResults: number;
+}
+
+export const SSD_MOBILENET_CONFIG_DEFAULTS: Readonly<SsdMobilenetConfig> = Object.freeze({ maxResults: 100 });
+
+/**
+ * Per-call defaults.
+ * - `minScore` 0.5: face-api's default `minConfidence`; on the LFW subset it keeps every centred face
+ *   (the precomputed LFW embeddings used 0.3, which adds mostly background faces).
+ * - `minFaceSize` 0: keep every face the detector finds.
+ */
+export const SSD_MOBILENET_DETECT_DEFAULTS: Readonly<DetectOptions> = Object.freeze({ minScore: 0.5, minFaceSize: 0 });
+
+/** Builds the detector (loads the weights once per process). */
+export async function createSsdMobilenetDetector(config?: Partial<SsdMobilenetConfig>): Promise<Detector> {
+  const fn = 'createSsdMobilenetDetector';
+  const c = resolveOptions(fn, SSD_MOBILENET_CONFIG_DEFAULTS, config);
+  const { faceapi, runtime } = await loadFaceApiNet('ssdMobilenetv1');
+  const tf = runtime.tf;
+  let disposed = false;
+  return {
+    name: 'ssd-mobilenet',
+    async detect(image: RgbImage, options?: Partial<DetectOptions>): Promise<DetectedFace[]> {
+      if (disposed) throw new FaceclusterError('ssd-mobilenet.detect', 'the detector was disposed.');
+      const o = resolveDetectOptions('ssd-mobilenet.detect', SSD_MOBILENET_DETECT_DEFAULTS, options);
+      const input = rgbToTensor(tf, image);
+      try {
+        const found = await faceapi.nets.ssdMobilenetv1.locateFaces(input as never, new faceapi.SsdMobilenetv1Options({ minConfidence: o.minScore, maxResults: c.maxResults }));
+        return toDetectedFaces(found, image, o);
+      } finally {
+        input.dispose();
+      }
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      void releaseFaceApiNet('ssdMobilenetv1');
+    },
+  };
+}
