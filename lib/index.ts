@@ -23,5 +23,13 @@ export { verificationAccuracy, VERIFICATION_DEFAULTS } from './evaluate/verifica
 export type { VerificationOptions, VerificationResult } from './evaluate/verification.ts';
 
 // ---- reduce ----------------------------------------------------------------------------------
+export { pca, pcaFit, PCA_DEFAULTS } from './reduce/pca.ts';
+export type { PcaModel, PcaOptions } from './reduce/pca.ts';
+export { tsne, TSNE_DEFAULTS } from './reduce/tsne.ts';
+export type { TsneOptions } from './reduce/tsne.ts';
+export { umap, UMAP_DEFAULTS } from './reduce/umap.ts';
+export type { UmapOptions } from './reduce/umap.ts';
+export { reduceBy, REDUCERS } from './reduce/registry.ts';
+export type { ReducerName, ReducerOptions } from './reduce/registry.ts';
 
 // ---- viz / report ----------------------------------------------------------------------------
