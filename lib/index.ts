@@ -21,6 +21,19 @@ export type { LabelledEmbeddings, LoadPrecomputedOptions } from './datasets/prec
 // ---- evaluate --------------------------------------------------------------------------------
 export { verificationAccuracy, VERIFICATION_DEFAULTS } from './evaluate/verification.ts';
 export type { VerificationOptions, VerificationResult } from './evaluate/verification.ts';
+export { evaluateClustering, countClusters, SCORE_NAMES } from './evaluate/evaluate.ts';
+export type { ClusteringMetrics, ScoreName } from './evaluate/evaluate.ts';
+export { contingencyTable } from './evaluate/contingency.ts';
+export type { Contingency, Labels } from './evaluate/contingency.ts';
+export { pairwiseScores } from './evaluate/pairwise.ts';
+export type { PrecisionRecallF1 } from './evaluate/pairwise.ts';
+export { bcubedScores } from './evaluate/bcubed.ts';
+export { normalizedMutualInfo } from './evaluate/nmi.ts';
+export { adjustedRandIndex } from './evaluate/ari.ts';
+export { vMeasureScores } from './evaluate/v-measure.ts';
+export type { VMeasureScores } from './evaluate/v-measure.ts';
+export { singletonShare } from './evaluate/singletons.ts';
+export { majorityPurity } from './evaluate/purity.ts';
 
 // ---- reduce ----------------------------------------------------------------------------------
 export { pca, pcaFit, PCA_DEFAULTS } from './reduce/pca.ts';
