@@ -62,7 +62,7 @@ export interface MtcnnConfig {
 }
 
 /** Defaults of {@link createMtcnn}; see {@link MtcnnConfig} for the reasons. */
-export const MTCNN_DEFAULTS: Readonly<MtcnnConfig> = Object.freeze({
+export const MTCNN_CONFIG_DEFAULTS: Readonly<MtcnnConfig> = Object.freeze({
   weightsDir: undefined,
   minSize: 20,
   scaleFactor: 0.709,
@@ -108,7 +108,7 @@ const FN = 'createMtcnn';
  * get the files) when the weights are missing.
  */
 export async function createMtcnn(config?: Partial<MtcnnConfig>): Promise<MtcnnDetector> {
-  const c = resolveOptions(FN, MTCNN_DEFAULTS, config);
+  const c = resolveOptions(FN, MTCNN_CONFIG_DEFAULTS, config);
   checkNumber(FN, 'minSize', c.minSize, 12);
   checkNumber(FN, 'scaleFactor', c.scaleFactor, 0, 0.95, true);
   if (!Array.isArray(c.thresholds) || c.thresholds.length !== 3 || !c.thresholds.every((t) => typeof t === 'number' && t >= 0 && t <= 1)) {

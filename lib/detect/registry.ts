@@ -9,9 +9,10 @@ import { unknownName } from '../errors.ts';
 import type { Detector } from './detector.ts';
 import { createSsdMobilenetDetector, type SsdMobilenetConfig } from './ssd-mobilenet.ts';
 import { createTinyDetector, type TinyConfig } from './tiny.ts';
+import { createMtcnn, type MtcnnConfig } from './mtcnn.ts';
 
 /** Every registered detector name; the first is the default. */
-export const DETECTOR_NAMES = ['ssd-mobilenet', 'tiny'] as const;
+export const DETECTOR_NAMES = ['ssd-mobilenet', 'tiny', 'mtcnn'] as const;
 
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
@@ -22,12 +23,13 @@ export const DEFAULT_DETECTOR: DetectorName = 'ssd-mobilenet';
 export interface DetectorConfigs {
   'ssd-mobilenet': SsdMobilenetConfig;
   tiny: TinyConfig;
+  mtcnn: MtcnnConfig;
 }
 
 const FACTORIES: { [K in DetectorName]: (config?: Partial<DetectorConfigs[K]>) => Promise<Detector> } = {
   'ssd-mobilenet': createSsdMobilenetDetector,
   tiny: createTinyDetector,
-  // mtcnn: registered here by lib/detect/mtcnn.ts (engineer E)
+  mtcnn: createMtcnn,
 };
 
 /** Whether `name` is a registered detector name. */
