@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import {
   adjustedRandIndex, bcubedScores, evaluateClustering, majorityPurity, normalizedMutualInfo, pairwiseScores, singletonShare, vMeasureScores,
 } from '../../lib/index.ts';
+import type { Labels } from '../../lib/index.ts';
 
 type L = number[];
 interface MetricSpec {
   name: string;
-  f: (pred: L, truth: L) => number;
+  f: (pred: Labels, truth: Labels) => number;
   /** f(a, b) == f(b, a) (noise-free labellings). */
   symmetric: boolean;
   /** The metric whose value f(a, b) equals at f(b, a) (precision <-> recall), when not symmetric. */
