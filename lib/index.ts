@@ -34,6 +34,9 @@ export { vMeasureScores } from './evaluate/v-measure.ts';
 export type { VMeasureScores } from './evaluate/v-measure.ts';
 export { singletonShare } from './evaluate/singletons.ts';
 export { majorityPurity } from './evaluate/purity.ts';
+// evaluate's store files (engineer C): clustering runs saved in the store, clusters written out as folders.
+export { saveClusters, SAVE_CLUSTERS_DEFAULTS } from './store/save-clusters.ts';
+export type { SaveClustersOptions, SaveClustersResult, SavedFace, SavedFolder, SaveMode } from './store/save-clusters.ts';
 
 // ---- reduce ----------------------------------------------------------------------------------
 export { pca, pcaFit, PCA_DEFAULTS } from './reduce/pca.ts';
