@@ -84,5 +84,6 @@ export function square(b: ScoredBox): ScoredBox {
 
 /** Truncates the coordinates toward zero (numpy `fix`), as facenet does before cropping. */
 export function fix(b: ScoredBox): ScoredBox {
-  return { x1: Math.trunc(b.x1), y1: Math.trunc(b.y1), x2: Math.trunc(b.x2), y2: Math.trunc(b.y2), score: b.score };
+  const t = (v: number) => Math.trunc(v) + 0; // + 0 turns -0 into 0
+  return { x1: t(b.x1), y1: t(b.y1), x2: t(b.x2), y2: t(b.y2), score: b.score };
 }

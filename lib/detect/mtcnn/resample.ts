@@ -22,6 +22,12 @@ export function normalisePixel(v: number): number {
   return (v - 127.5) * 0.0078125;
 }
 
+/** Rounds to the nearest integer, ties to even (OpenCV's `cvRound`, i.e. `lrint`). */
+export function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 /** OpenCV's INTER_AREA taps for shrinking `srcSize` to `dstSize` (srcSize >= dstSize). */
 function areaTaps(srcSize: number, dstSize: number): AxisTaps {
   const scale = srcSize / dstSize;
@@ -136,7 +142,7 @@ export function resampleInto(
       for (let c = 0; c < 3; c++) {
         let v = 0;
         for (let k = 0; k < idx.length; k++) v += w[k] * rows[(idx[k] * outWidth + dx) * 3 + c];
-        if (round) v = Math.min(255, Math.max(0, Math.round(v)));
+        if (round) v = Math.min(255, Math.max(0, roundHalfEven(v)));
         out[o + c] = normalisePixel(v);
       }
     }
