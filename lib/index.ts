@@ -37,6 +37,8 @@ export { majorityPurity } from './evaluate/purity.ts';
 // evaluate's store files (engineer C): clustering runs saved in the store, clusters written out as folders.
 export { saveClusters, SAVE_CLUSTERS_DEFAULTS } from './store/save-clusters.ts';
 export type { SaveClustersOptions, SaveClustersResult, SavedFace, SavedFolder, SaveMode } from './store/save-clusters.ts';
+export { writeRun, listRuns, readRun } from './store/runs.ts';
+export type { ClusterRun, ClusterRunSummary, NewClusterRun } from './store/runs.ts';
 
 // ---- reduce ----------------------------------------------------------------------------------
 export { pca, pcaFit, PCA_DEFAULTS } from './reduce/pca.ts';
