@@ -10,7 +10,7 @@
  */
 import sharp from 'sharp';
 import { invalidParameter } from '../errors.ts';
-import { checkInteger, resolveOptions } from '../options.ts';
+import { checkInteger, checkOneOf, resolveOptions } from '../options.ts';
 import type { Box } from '../types.ts';
 import { thumbnailBuffer, type ImageInput } from './thumbnail.ts';
 
@@ -25,6 +25,10 @@ export interface MontageOptions {
   background: string;
   /** Margin around each face box, as in {@link thumbnail}. @default 0.25 */
   margin: number;
+  /** Output format. @default 'png' (lossless; 'jpeg' is ~5x smaller for embedding in HTML) */
+  format: 'png' | 'jpeg';
+  /** JPEG quality when `format` is 'jpeg'. @default 80 */
+  quality: number;
 }
 
 export const MONTAGE_DEFAULTS: Readonly<MontageOptions> = Object.freeze({
@@ -33,6 +37,8 @@ export const MONTAGE_DEFAULTS: Readonly<MontageOptions> = Object.freeze({
   gap: 2,
   background: '#ffffff',
   margin: 0.25,
+  format: 'png' as const,
+  quality: 80,
 });
 
 /** One tile: an image (path, bytes or data URI), optionally with the face box to cut from it. */
@@ -46,13 +52,15 @@ export function montageSize(n: number, options?: Partial<MontageOptions>): { wid
   return { width: columns * o.tileSize + (columns + 1) * o.gap, height: rows * o.tileSize + (rows + 1) * o.gap, columns, rows };
 }
 
-/** Tiles the faces into one PNG (bytes). A tile that cannot be read is left blank (background). */
+/** Tiles the faces into one PNG (or JPEG) image (bytes). A tile that cannot be read is left blank (background). */
 export async function montage(tiles: readonly MontageTile[], options?: Partial<MontageOptions>): Promise<Buffer> {
   const fn = 'montage';
   const o = resolveOptions(fn, MONTAGE_DEFAULTS, options);
   checkInteger(fn, 'columns', o.columns, 1, 1000);
   checkInteger(fn, 'tileSize', o.tileSize, 1, 2048);
   checkInteger(fn, 'gap', o.gap, 0, 1000);
+  checkOneOf(fn, 'format', o.format, ['png', 'jpeg'] as const);
+  checkInteger(fn, 'quality', o.quality, 1, 100);
   if (!Array.isArray(tiles) || tiles.length === 0) throw invalidParameter(fn, 'tiles', 'a non-empty array of images', tiles);
   const { width, height, columns } = montageSize(tiles.length, o);
   const parts = await Promise.all(
@@ -72,8 +80,6 @@ export async function montage(tiles: readonly MontageTile[], options?: Partial<M
     const r = Math.floor(i / columns);
     composites.push({ input: buf, left: o.gap + c * (o.tileSize + o.gap), top: o.gap + r * (o.tileSize + o.gap) });
   });
-  return sharp({ create: { width, height, channels: 3, background: o.background } })
-    .composite(composites)
-    .png()
-    .toBuffer();
+  const canvas = sharp({ create: { width, height, channels: 3, background: o.background } }).composite(composites);
+  return (o.format === 'jpeg' ? canvas.jpeg({ quality: o.quality }) : canvas.png()).toBuffer();
 }

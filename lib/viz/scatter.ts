@@ -67,13 +67,14 @@ export function scatterSpec(points: readonly ScatterPoint[], options?: Partial<S
       x: p.x,
       y: p.y,
       cluster,
-      group: o.colorBy === 'identity' ? (p.identity ?? '?') : cluster < 0 ? 'noise' : `cluster ${cluster}`,
-      identity: p.identity ?? '',
+      clusterName: cluster < 0 ? 'noise' : `cluster ${cluster}`,
+      identity: p.identity ?? '?',
       file: p.file ?? '',
       image: p.image ?? '',
     };
   });
-  const nGroups = new Set(values.map((v) => v.group)).size;
+  const colorField = o.colorBy === 'identity' ? 'identity' : 'clusterName';
+  const nGroups = new Set(values.map((v) => v[colorField])).size;
   const tooltip: { field: string; type: 'nominal' | 'quantitative'; title: string }[] = [];
   if (points.some((p) => p.image)) tooltip.push({ field: 'image', type: 'nominal', title: 'image' });
   tooltip.push({ field: 'file', type: 'nominal', title: 'file' });
@@ -90,8 +91,8 @@ export function scatterSpec(points: readonly ScatterPoint[], options?: Partial<S
       x: { field: 'x', type: 'quantitative', axis: { title: null, grid: false }, scale: { zero: false } },
       y: { field: 'y', type: 'quantitative', axis: { title: null, grid: false }, scale: { zero: false } },
       color: {
-        condition: { test: "datum.group === 'noise'", value: '#bbbbbb' },
-        field: 'group',
+        ...(o.colorBy === 'cluster' ? { condition: { test: 'datum.cluster < 0', value: '#bbbbbb' } } : {}),
+        field: colorField,
         type: 'nominal',
         scale: { scheme: 'tableau20' },
         legend: nGroups <= o.maxLegend ? { title: o.colorBy } : null,
