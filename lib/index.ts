@@ -17,6 +17,23 @@ export type { LabelledEmbeddings, LoadPrecomputedOptions } from './datasets/prec
 // ---- runtime, image, detect, align, embed, store (encode pipeline) ---------------------------
 
 // ---- cluster ---------------------------------------------------------------------------------
+export { kmeans, kmeansSteps, KMEANS_DEFAULTS } from './cluster/kmeans.ts';
+export type { KMeansOptions, KMeansResult, KMeansStep } from './cluster/kmeans.ts';
+export { dbscan, DBSCAN_DEFAULTS } from './cluster/dbscan.ts';
+export type { DbscanOptions } from './cluster/dbscan.ts';
+export { chineseWhispers, CHINESE_WHISPERS_DEFAULTS } from './cluster/chinese-whispers.ts';
+export type { ChineseWhispersOptions, ChineseWhispersWeighting } from './cluster/chinese-whispers.ts';
+export { rankOrder, rankOrderDistance, RANK_ORDER_DEFAULTS } from './cluster/rank-order.ts';
+export type { RankOrderOptions } from './cluster/rank-order.ts';
+export { approximateRankOrder, APPROXIMATE_RANK_ORDER_DEFAULTS } from './cluster/approximate-rank-order.ts';
+export type { ApproximateRankOrderOptions } from './cluster/approximate-rank-order.ts';
+export { agglomerative, linkageTree, cutTree, AGGLOMERATIVE_DEFAULTS, LINKAGES } from './cluster/agglomerative.ts';
+export type { AgglomerativeOptions, AgglomerativeResult, Linkage, MergeTree } from './cluster/agglomerative.ts';
+export { affinityPropagation, AFFINITY_PROPAGATION_DEFAULTS } from './cluster/affinity-propagation.ts';
+export type { AffinityPropagationOptions, AffinityPropagationResult } from './cluster/affinity-propagation.ts';
+export { pruneSmallClusters } from './cluster/prune.ts';
+export { CLUSTER_METHODS, CLUSTER_METHOD_NAMES, clusterBy, getClusterMethod } from './cluster/registry.ts';
+export type { ClusterMethod, ClusterMethodName, SweepSpec } from './cluster/registry.ts';
 
 // ---- evaluate --------------------------------------------------------------------------------
 export { verificationAccuracy, VERIFICATION_DEFAULTS } from './evaluate/verification.ts';

@@ -1,0 +1,271 @@
+/**
+ * The nearest-neighbour kernel shared by every clustering method that needs neighbours.
+ *
+ * - {@link knnExact}: exact k nearest neighbours by blocked dot products on a flat Float32Array
+ *   (precomputed squared norms, `|a-b|^2 = |a|^2 + |b|^2 - 2 a.b`, 4 rows at a time, each pair computed once
+ *   and offered to both rows' bounded max-heaps). O(n^2 d) time, O(n k) memory.
+ * - {@link knnHnsw}: approximate k nearest neighbours with an HNSW index (hnswlib-node; Malkov & Yashunin,
+ *   "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs",
+ *   IEEE TPAMI 2020). About O(n log n).
+ * - {@link radiusNeighbors}: every pair within a distance (inclusive), exact, blocked; used by DBSCAN and
+ *   Chinese Whispers.
+ *
+ * Distances near a boundary are recomputed directly (float64 differences) so that `<= eps` is decided the way
+ * scikit-learn decides it. Metrics: `euclidean`, and `cosine` (1 - cos) which expects unit rows (see toMatrix).
+ * Private: inputs are assumed valid.
+ */
+import hnswlib from 'hnswlib-node';
+import type { Metric } from '../types.ts';
+import { rowDistance, type Matrix } from './_input.ts';
+import { createDotKernel } from './_simd.ts';
+
+/** k nearest neighbours of every point (itself excluded), nearest first. Row i is `[i*k, (i+1)*k)`. */
+export interface KnnGraph {
+  n: number;
+  k: number;
+  /** Neighbour indices; -1 pads a row when fewer than k other points exist. */
+  indices: Int32Array;
+  /** Distances in the metric (euclidean or 1 - cos); Infinity pads. */
+  distances: Float32Array;
+}
+
+/** How to find neighbours: `exact` (blocked brute force), `hnsw` (approximate), `auto` (hnsw above 50,000 points). */
+export type KnnMethod = 'auto' | 'exact' | 'hnsw';
+export const KNN_METHODS: readonly KnnMethod[] = ['auto', 'exact', 'hnsw'];
+/** Above this many points `auto` uses HNSW. */
+export const KNN_AUTO_HNSW_ABOVE = 50_000;
+
+function squaredNorms(m: Matrix): Float64Array {
+  const { data, n, d } = m;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    const o = i * d;
+    for (let t = 0; t < d; t++) s += data[o + t] * data[o + t];
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * Calls `visit(i, j, key)` for every pair i < j, where `key` is a monotone stand-in for the distance:
+ * squared euclidean (`|a|^2+|b|^2-2a.b`, clamped at 0) or, for cosine on unit rows, `1 - a.b`.
+ * Dot products come from the WebAssembly SIMD kernel, 4 rows against all later rows per call.
+ */
+function forEachPair(m: Matrix, metric: Metric, visit: (i: number, j: number, key: number) => void): void {
+  const { data, n, d } = m;
+  if (n < 2) return;
+  const norms = metric === 'euclidean' ? squaredNorms(m) : null;
+  const dp = (d + 3) & ~3;
+  const nPad = (n + 3) & ~3;
+  const rowBytes = dp * 4;
+  const outByte = nPad * rowBytes;
+  const kernel = createDotKernel();
+  kernel.ensure(outByte + 16 * nPad);
+  let mem = kernel.f32();
+  for (let i = 0; i < n; i++) mem.set(data.subarray(i * d, i * d + d), i * dp);
+  const outF = outByte >> 2;
+  for (let i0 = 0; i0 < n; i0 += 4) {
+    const count = n - i0;
+    kernel.dots4(i0 * rowBytes, i0 * rowBytes, count, dp, outByte);
+    mem = kernel.f32();
+    const rEnd = Math.min(4, n - i0);
+    for (let r = 0; r < rEnd; r++) {
+      const i = i0 + r;
+      const ni = norms ? norms[i] : 0;
+      for (let j = i + 1; j < n; j++) {
+        const dot = mem[outF + 4 * (j - i0) + r];
+        const key = norms ? Math.max(0, ni + norms[j] - 2 * dot) : 1 - dot;
+        visit(i, j, key);
+      }
+    }
+  }
+}
+
+function keyToDistance(key: number, metric: Metric): number {
+  return metric === 'euclidean' ? Math.sqrt(key) : Math.max(0, key);
+}
+
+/** Exact k nearest neighbours (blocked brute force). `k` is clamped to n - 1. */
+export function knnExact(m: Matrix, k: number, metric: Metric): KnnGraph {
+  const n = m.n;
+  const kk = Math.max(0, Math.min(k, n - 1));
+  // bounded max-heaps, one per row, flat
+  const hKey = new Float64Array(n * kk).fill(Infinity);
+  const hIdx = new Int32Array(n * kk).fill(-1);
+  const size = new Int32Array(n);
+  const offer = (row: number, idx: number, key: number): void => {
+    const base = row * kk;
+    let s = size[row];
+    if (s < kk) {
+      // sift up
+      let c = s;
+      size[row] = s + 1;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (hKey[base + p] >= key) break;
+        hKey[base + c] = hKey[base + p];
+        hIdx[base + c] = hIdx[base + p];
+        c = p;
+      }
+      hKey[base + c] = key;
+      hIdx[base + c] = idx;
+      return;
+    }
+    if (key >= hKey[base]) return;
+    // replace root, sift down
+    s = kk;
+    let c = 0;
+    for (;;) {
+      let l = 2 * c + 1;
+      if (l >= s) break;
+      if (l + 1 < s && hKey[base + l + 1] > hKey[base + l]) l++;
+      if (hKey[base + l] <= key) break;
+      hKey[base + c] = hKey[base + l];
+      hIdx[base + c] = hIdx[base + l];
+      c = l;
+    }
+    hKey[base + c] = key;
+    hIdx[base + c] = idx;
+  };
+  if (kk > 0) {
+    forEachPair(m, metric, (i, j, key) => {
+      if (key < hKey[i * kk] || size[i] < kk) offer(i, j, key);
+      if (key < hKey[j * kk] || size[j] < kk) offer(j, i, key);
+    });
+  }
+  const indices = new Int32Array(n * k).fill(-1);
+  const distances = new Float32Array(n * k).fill(Infinity);
+  const order: { idx: number; dist: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    order.length = 0;
+    for (let t = 0; t < size[i]; t++) {
+      const idx = hIdx[i * kk + t];
+      // exact recomputation of the kept distances (cheap: n k d), stable order by (distance, index)
+      order.push({ idx, dist: rowDistance(m, i, idx, metric) });
+    }
+    order.sort((a, b) => a.dist - b.dist || a.idx - b.idx);
+    for (let t = 0; t < order.length; t++) {
+      indices[i * k + t] = order[t].idx;
+      distances[i * k + t] = order[t].dist;
+    }
+  }
+  return { n, k, indices, distances };
+}
+
+/** Options of the approximate (HNSW) search. */
+export interface HnswParams {
+  /** Graph degree M. */
+  m: number;
+  /** Candidate list size while building. */
+  efConstruction: number;
+  /** Candidate list size while searching (raised to at least k + 1). */
+  efSearch: number;
+  seed: number;
+}
+export const HNSW_DEFAULT_PARAMS: Readonly<HnswParams> = Object.freeze({ m: 16, efConstruction: 100, efSearch: 64, seed: 0 });
+
+/** Approximate k nearest neighbours with hnswlib-node (every point is indexed, then queried with k + 1). */
+export function knnHnsw(m: Matrix, k: number, metric: Metric, params: Partial<HnswParams> = {}): KnnGraph {
+  const p = { ...HNSW_DEFAULT_PARAMS, ...params };
+  const { data, n, d } = m;
+  const indices = new Int32Array(n * k).fill(-1);
+  const distances = new Float32Array(n * k).fill(Infinity);
+  if (n === 0 || k === 0) return { n, k, indices, distances };
+  // rows are unit for cosine, so inner product gives 1 - cos directly; l2 gives squared euclidean
+  const index = new hnswlib.HierarchicalNSW(metric === 'cosine' ? 'ip' : 'l2', d);
+  index.initIndex(n, p.m, p.efConstruction, p.seed);
+  const row: number[] = new Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < d; t++) row[t] = data[i * d + t];
+    index.addPoint(row, i);
+  }
+  const kq = Math.min(k + 1, n);
+  index.setEf(Math.max(p.efSearch, kq));
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < d; t++) row[t] = data[i * d + t];
+    const res = index.searchKnn(row, kq);
+    // sort by (distance, label) and drop the point itself
+    const pairs = res.neighbors.map((idx, t) => ({ idx, dist: res.distances[t] }));
+    pairs.sort((a, b) => a.dist - b.dist || a.idx - b.idx);
+    let c = 0;
+    for (const q of pairs) {
+      if (q.idx === i || c >= k) continue;
+      indices[i * k + c] = q.idx;
+      distances[i * k + c] = metric === 'cosine' ? Math.max(0, q.dist) : Math.sqrt(Math.max(0, q.dist));
+      c++;
+    }
+  }
+  return { n, k, indices, distances };
+}
+
+/** k nearest neighbours by the chosen method (`auto`: exact up to {@link KNN_AUTO_HNSW_ABOVE} points). */
+export function knn(m: Matrix, k: number, metric: Metric, method: KnnMethod = 'auto', hnsw: Partial<HnswParams> = {}): KnnGraph {
+  const useHnsw = method === 'hnsw' || (method === 'auto' && m.n > KNN_AUTO_HNSW_ABOVE);
+  return useHnsw ? knnHnsw(m, k, metric, hnsw) : knnExact(m, k, metric);
+}
+
+/** Sparse symmetric neighbourhoods in CSR form: neighbours of i are `indices[offsets[i] .. offsets[i+1])`. */
+export interface Neighborhoods {
+  n: number;
+  offsets: Int32Array;
+  indices: Int32Array;
+  distances: Float32Array;
+}
+
+/**
+ * Every pair (i, j), i != j, at distance `<= radius` (or `< radius` with `strict`), exact. Candidates within a
+ * small margin of the radius are re-decided with the direct float64 distance.
+ */
+export function radiusNeighbors(m: Matrix, radius: number, metric: Metric, strict = false): Neighborhoods {
+  const n = m.n;
+  const margin = 1e-4 * Math.max(1, radius) + 1e-5;
+  const hi = radius + margin;
+  const keyHi = metric === 'euclidean' ? hi * hi : hi;
+  const pi: number[] = [];
+  const pj: number[] = [];
+  const pd: number[] = [];
+  const inside = (dist: number): boolean => (strict ? dist < radius : dist <= radius);
+  forEachPair(m, metric, (i, j, key) => {
+    if (key > keyHi) return;
+    let dist = keyToDistance(key, metric);
+    if (Math.abs(dist - radius) <= margin || dist < margin) dist = rowDistance(m, i, j, metric);
+    if (inside(dist)) { pi.push(i); pj.push(j); pd.push(dist); }
+  });
+  const count = new Int32Array(n + 1);
+  for (let e = 0; e < pi.length; e++) { count[pi[e] + 1]++; count[pj[e] + 1]++; }
+  for (let i = 0; i < n; i++) count[i + 1] += count[i];
+  const offsets = Int32Array.from(count);
+  const fill = Int32Array.from(count.subarray(0, n));
+  const indices = new Int32Array(2 * pi.length);
+  const distances = new Float32Array(2 * pi.length);
+  for (let e = 0; e < pi.length; e++) {
+    const a = pi[e], b = pj[e];
+    indices[fill[a]] = b; distances[fill[a]++] = pd[e];
+    indices[fill[b]] = a; distances[fill[b]++] = pd[e];
+  }
+  return { n, offsets, indices, distances };
+}
+
+/**
+ * All pairwise distances in condensed form (pair i < j at `n*i - i*(i+1)/2 + j - i - 1`, as scipy's pdist), float64.
+ * Below 3,000 points every distance is computed directly in float64 (bit-for-bit stable for reference
+ * comparisons); above, by the SIMD dot-product kernel. `squared` gives squared euclidean distances.
+ */
+export function condensedDistances(m: Matrix, metric: Metric, squared = false): Float64Array {
+  const n = m.n;
+  const out = new Float64Array((n * (n - 1)) / 2);
+  if (n < 3000) {
+    let e = 0;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
+      const dist = rowDistance(m, i, j, metric);
+      out[e++] = squared ? dist * dist : dist;
+    }
+    return out;
+  }
+  forEachPair(m, metric, (i, j, key) => {
+    const dist = keyToDistance(key, metric);
+    out[n * i - (i * (i + 1)) / 2 + j - i - 1] = squared ? (metric === 'euclidean' ? key : dist * dist) : dist;
+  });
+  return out;
+}

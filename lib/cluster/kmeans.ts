@@ -1,0 +1,355 @@
+/**
+ * k-means (Lloyd's algorithm) with k-means++ seeding and several restarts.
+ *
+ * Lloyd, "Least squares quantization in PCM", IEEE Trans. Information Theory 1982;
+ * Arthur & Vassilvitskii, "k-means++: The Advantages of Careful Seeding", SODA 2007 (greedy variant with
+ * 2 + ln k local trials, as scikit-learn).
+ *
+ * The iteration follows scikit-learn's `KMeans(algorithm="lloyd")`: assign every point to its nearest centre,
+ * move each centre to its points' mean (an empty cluster takes the point farthest from its centre), stop when
+ * the labels no longer change or the total squared centre shift is `<= tol * mean feature variance`; the labels
+ * are then recomputed from the final centres. With an explicit `init` and one run it gives scikit-learn's
+ * partition. The restart with the lowest inertia (sum of squared distances to the centres) wins.
+ *
+ * Complexity: O(nInit * maxIter * n * k * d) time (dot products in WebAssembly SIMD), O((n + k) d) memory.
+ * Every point gets a cluster (k-means has no noise).
+ */
+import { FaceclusterError, invalidParameter } from '../errors.ts';
+import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
+import type { ClusterResult } from '../types.ts';
+import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
+import { createDotKernel } from './_simd.ts';
+
+export interface KMeansOptions {
+  /**
+   * Number of clusters k.
+   * @default 8 — scikit-learn's default; for faces k is the number of people, which is rarely known: sweep it
+   * (see CLUSTER_METHODS) or prefer a method that finds k itself.
+   */
+  nClusters: number;
+  /**
+   * `'k-means++'`, `'random'` (k distinct points), or the k initial centres (Float32Array rows, copied).
+   * @default 'k-means++' — spreads the initial centres, provably O(log k)-competitive (Arthur & Vassilvitskii).
+   */
+  init: 'k-means++' | 'random' | Float32Array[];
+  /**
+   * Independent runs from different seeds; the lowest inertia wins. Forced to 1 for an explicit `init`.
+   * @default 3 — a few restarts remove most bad local optima of k-means++ at 3x the cost.
+   */
+  nInit: number;
+  /** Maximum Lloyd iterations per run. @default 300 — scikit-learn's default; runs converge far earlier. */
+  maxIter: number;
+  /**
+   * Convergence tolerance, relative to the data's mean per-feature variance (scikit-learn's definition).
+   * @default 1e-4 — scikit-learn's default.
+   */
+  tol: number;
+  /** Seed of the k-means++ / random initialisation. @default 0 — reproducible by default. */
+  seed: number;
+}
+
+export const KMEANS_DEFAULTS: Readonly<KMeansOptions> = Object.freeze({
+  nClusters: 8,
+  init: 'k-means++',
+  nInit: 3,
+  maxIter: 300,
+  tol: 1e-4,
+  seed: 0,
+});
+
+/** What {@link kmeans} returns: the partition plus the centres. */
+export interface KMeansResult extends ClusterResult {
+  /** Final centres (k rows). */
+  centers: Float32Array[];
+  /** Sum of squared euclidean distances of the points to their centres. */
+  inertia: number;
+  /** Lloyd iterations of the winning run. */
+  nIter: number;
+}
+
+/** One Lloyd iteration, as {@link kmeansSteps} yields it. */
+export interface KMeansStep {
+  /** 1-based iteration number. */
+  iteration: number;
+  /** Labels computed from the centres this iteration started with. */
+  labels: Int32Array;
+  /** Centres after the update of this iteration (copies). */
+  centers: Float32Array[];
+  /** Inertia of `labels` with respect to the centres this iteration started with. */
+  inertia: number;
+  /** Total squared shift of the centres in this iteration. */
+  centerShift: number;
+  converged: boolean;
+}
+
+interface Checked {
+  m: Matrix;
+  o: KMeansOptions;
+  explicit: Float64Array | null;
+}
+
+function check(fn: string, x: Float32Array[], options: Partial<KMeansOptions> | undefined): Checked {
+  const o = resolveOptions(fn, KMEANS_DEFAULTS, options);
+  checkInteger(fn, 'nClusters', o.nClusters, 1);
+  checkInteger(fn, 'nInit', o.nInit, 1);
+  checkInteger(fn, 'maxIter', o.maxIter, 1);
+  checkNumber(fn, 'tol', o.tol, 0);
+  checkInteger(fn, 'seed', o.seed, 0, 2 ** 32 - 1);
+  const m = toMatrix(fn, x);
+  if (m.n > 0 && o.nClusters > m.n) throw new FaceclusterError(fn, `nClusters must be <= the number of points (${m.n}), got ${o.nClusters}.`, 'nClusters');
+  let explicit: Float64Array | null = null;
+  if (Array.isArray(o.init)) {
+    if (o.init.length !== o.nClusters) throw invalidParameter(fn, 'init', `${o.nClusters} rows (nClusters)`, o.init);
+    explicit = new Float64Array(o.nClusters * m.d);
+    o.init.forEach((row, c) => {
+      if (!(row instanceof Float32Array) || row.length !== m.d || !row.every(Number.isFinite)) {
+        throw invalidParameter(fn, `init[${c}]`, `a Float32Array of ${m.d} finite numbers`, row);
+      }
+      for (let t = 0; t < m.d; t++) explicit![c * m.d + t] = row[t];
+    });
+  } else if (o.init !== 'k-means++' && o.init !== 'random') {
+    throw invalidParameter(fn, 'init', '"k-means++", "random" or an array of nClusters Float32Array rows', o.init);
+  }
+  return { m, o, explicit };
+}
+
+/** Squared distances point -> nearest centre, with the assignment; dot products in WebAssembly. */
+class Assigner {
+  private kernel = createDotKernel();
+  private dp: number;
+  private nPad: number;
+  private centersByte: number;
+  private outByte: number;
+  private pointNorms: Float64Array;
+  constructor(private m: Matrix, private k: number) {
+    const { n, d, data } = m;
+    this.dp = (d + 3) & ~3;
+    this.nPad = (n + 3) & ~3;
+    this.centersByte = this.nPad * this.dp * 4;
+    this.outByte = this.centersByte + k * this.dp * 4;
+    this.kernel.ensure(this.outByte + 16 * k);
+    const mem = this.kernel.f32();
+    this.pointNorms = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      mem.set(data.subarray(i * d, i * d + d), i * this.dp);
+      let s = 0;
+      for (let t = 0; t < d; t++) s += data[i * d + t] * data[i * d + t];
+      this.pointNorms[i] = s;
+    }
+  }
+  /** Fills labels and squared distances for the given centres (k x d, float64). Ties go to the lower centre. */
+  assign(centers: Float64Array, labels: Int32Array, dist2: Float64Array): void {
+    const { n, d, data } = this.m;
+    const k = this.k;
+    const { dp, centersByte, outByte } = this;
+    let mem = this.kernel.f32();
+    const cNorms = new Float64Array(k);
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      for (let t = 0; t < d; t++) {
+        mem[(centersByte >> 2) + c * dp + t] = centers[c * d + t];
+        s += centers[c * d + t] * centers[c * d + t];
+      }
+      cNorms[c] = s;
+    }
+    const outF = outByte >> 2;
+    for (let i0 = 0; i0 < n; i0 += 4) {
+      this.kernel.dots4(i0 * dp * 4, centersByte, k, dp, outByte);
+      mem = this.kernel.f32();
+      const rEnd = Math.min(4, n - i0);
+      for (let r = 0; r < rEnd; r++) {
+        const i = i0 + r;
+        // approximate nearest two by the dot trick, then decide exactly in float64 when close
+        let best = -1, bestKey = Infinity, second = Infinity;
+        for (let c = 0; c < k; c++) {
+          const key = cNorms[c] - 2 * mem[outF + 4 * c + r];
+          if (key < bestKey) { second = bestKey; bestKey = key; best = c; } else if (key < second) second = key;
+        }
+        let bestExact = exactDist2(data, i, d, centers, best);
+        if (second - bestKey < 1e-3 * (1 + Math.abs(bestKey) + this.pointNorms[i])) {
+          // near tie: exact scan of all centres (rare)
+          bestExact = Infinity;
+          for (let c = 0; c < k; c++) {
+            const e = exactDist2(data, i, d, centers, c);
+            if (e < bestExact) { bestExact = e; best = c; }
+          }
+        }
+        labels[i] = best;
+        dist2[i] = bestExact;
+      }
+    }
+  }
+}
+
+function exactDist2(data: Float32Array, i: number, d: number, centers: Float64Array, c: number): number {
+  let s = 0;
+  for (let t = 0; t < d; t++) {
+    const v = data[i * d + t] - centers[c * d + t];
+    s += v * v;
+  }
+  return s;
+}
+
+function kmeansPlusPlus(m: Matrix, k: number, rng: Random): Float64Array {
+  const { n, d, data } = m;
+  const centers = new Float64Array(k * d);
+  const nTrials = 2 + Math.floor(Math.log(k));
+  const closest = new Float64Array(n);
+  const setCenter = (c: number, i: number) => { for (let t = 0; t < d; t++) centers[c * d + t] = data[i * d + t]; };
+  const d2 = (i: number, j: number) => {
+    let s = 0;
+    for (let t = 0; t < d; t++) { const v = data[i * d + t] - data[j * d + t]; s += v * v; }
+    return s;
+  };
+  const first = rng.nextInt(n);
+  setCenter(0, first);
+  let pot = 0;
+  for (let i = 0; i < n; i++) { closest[i] = d2(i, first); pot += closest[i]; }
+  const cand = new Float64Array(n);
+  const bestCand = new Float64Array(n);
+  for (let c = 1; c < k; c++) {
+    let bestPot = Infinity, bestIdx = 0;
+    for (let trial = 0; trial < nTrials; trial++) {
+      // sample proportionally to the squared distance to the nearest chosen centre
+      let r = rng.next() * pot, idx = 0;
+      if (pot > 0) {
+        for (idx = 0; idx < n - 1; idx++) { r -= closest[idx]; if (r < 0) break; }
+      } else idx = rng.nextInt(n);
+      let p = 0;
+      for (let i = 0; i < n; i++) { cand[i] = Math.min(closest[i], d2(i, idx)); p += cand[i]; }
+      if (p < bestPot) { bestPot = p; bestIdx = idx; bestCand.set(cand); }
+    }
+    setCenter(c, bestIdx);
+    closest.set(bestCand);
+    pot = bestPot;
+  }
+  return centers;
+}
+
+function randomInit(m: Matrix, k: number, rng: Random): Float64Array {
+  const order = rng.shuffle(Int32Array.from({ length: m.n }, (_, i) => i));
+  const centers = new Float64Array(k * m.d);
+  for (let c = 0; c < k; c++) for (let t = 0; t < m.d; t++) centers[c * m.d + t] = m.data[order[c] * m.d + t];
+  return centers;
+}
+
+function toRows(centers: Float64Array, k: number, d: number): Float32Array[] {
+  return Array.from({ length: k }, (_, c) => Float32Array.from(centers.subarray(c * d, c * d + d)));
+}
+
+/** One Lloyd run from `centers` (modified in place); yields every iteration. */
+function* lloyd(m: Matrix, k: number, centers: Float64Array, o: KMeansOptions, assigner: Assigner): Generator<KMeansStep, { labels: Int32Array; inertia: number; nIter: number }> {
+  const { n, d, data } = m;
+  // tolerance relative to the mean per-feature variance (scikit-learn's _tolerance)
+  let meanVar = 0;
+  for (let t = 0; t < d; t++) {
+    let s = 0, s2 = 0;
+    for (let i = 0; i < n; i++) { const v = data[i * d + t]; s += v; s2 += v * v; }
+    const mu = s / n;
+    meanVar += s2 / n - mu * mu;
+  }
+  const tol = (meanVar / d) * o.tol;
+  const labels = new Int32Array(n);
+  const prev = new Int32Array(n).fill(-1);
+  const dist2 = new Float64Array(n);
+  const sums = new Float64Array(k * d);
+  const counts = new Int32Array(k);
+  let strict = false;
+  let iter = 0;
+  for (iter = 1; iter <= o.maxIter; iter++) {
+    assigner.assign(centers, labels, dist2);
+    let inertia = 0;
+    for (let i = 0; i < n; i++) inertia += dist2[i];
+    sums.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const c = labels[i];
+      counts[c]++;
+      for (let t = 0; t < d; t++) sums[c * d + t] += data[i * d + t];
+    }
+    // empty clusters take the points farthest from their centres (scikit-learn's relocation)
+    const empty: number[] = [];
+    for (let c = 0; c < k; c++) if (counts[c] === 0) empty.push(c);
+    if (empty.length) {
+      const far = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => dist2[b] - dist2[a] || a - b);
+      empty.forEach((c, e) => {
+        const i = far[e];
+        const old = labels[i];
+        counts[old]--;
+        for (let t = 0; t < d; t++) { sums[old * d + t] -= data[i * d + t]; sums[c * d + t] = data[i * d + t]; }
+        counts[c] = 1;
+        labels[i] = c;
+      });
+    }
+    let shift = 0;
+    for (let c = 0; c < k; c++) {
+      for (let t = 0; t < d; t++) {
+        const v = sums[c * d + t] / counts[c];
+        const delta = v - centers[c * d + t];
+        shift += delta * delta;
+        centers[c * d + t] = v;
+      }
+    }
+    let same = true;
+    for (let i = 0; i < n && same; i++) if (labels[i] !== prev[i]) same = false;
+    strict = same;
+    const converged = strict || shift <= tol;
+    yield { iteration: iter, labels: Int32Array.from(labels), centers: toRows(centers, k, d), inertia, centerShift: shift, converged };
+    if (converged) break;
+    prev.set(labels);
+  }
+  const nIter = Math.min(iter, o.maxIter);
+  if (!strict) assigner.assign(centers, labels, dist2);
+  let inertia = 0;
+  for (let i = 0; i < n; i++) inertia += dist2[i];
+  return { labels, inertia, nIter };
+}
+
+function initialCenters(c: Checked, run: number): Float64Array {
+  if (c.explicit) return Float64Array.from(c.explicit);
+  const rng = new Random((c.o.seed + run * 0x9e3779b1) >>> 0);
+  return c.o.init === 'random' ? randomInit(c.m, c.o.nClusters, rng) : kmeansPlusPlus(c.m, c.o.nClusters, rng);
+}
+
+/**
+ * k-means clustering. Pure: the input is not modified; same seed, same output.
+ * @example
+ * ```ts
+ * kmeans(embeddings, { nClusters: 40, seed: 1 }).labels
+ * ```
+ */
+export function kmeans(x: Float32Array[], options?: Partial<KMeansOptions>): KMeansResult {
+  const fn = 'kmeans';
+  const c = check(fn, x, options);
+  const { m, o } = c;
+  if (m.n === 0) return { ...makeResult(new Int32Array(0)), centers: [], inertia: 0, nIter: 0 };
+  const k = o.nClusters;
+  const runs = c.explicit ? 1 : o.nInit;
+  const assigner = new Assigner(m, k);
+  let best: { labels: Int32Array; inertia: number; nIter: number; centers: Float64Array } | null = null;
+  for (let run = 0; run < runs; run++) {
+    const centers = initialCenters(c, run);
+    const gen = lloyd(m, k, centers, o, assigner);
+    let r = gen.next();
+    while (!r.done) r = gen.next();
+    if (!best || r.value.inertia < best.inertia) best = { ...r.value, centers };
+  }
+  const b = best!;
+  const warnings: string[] = [];
+  if (b.nIter >= o.maxIter) warnings.push(`did not converge in maxIter=${o.maxIter} iterations.`);
+  // keep k-means' own cluster numbering (it indexes `centers`)
+  const counts = new Int32Array(k);
+  for (let i = 0; i < m.n; i++) counts[b.labels[i]]++;
+  const res = makeResult(b.labels, warnings);
+  return { labels: b.labels, nClusters: counts.filter((v) => v > 0).length, warnings: res.warnings, centers: toRows(b.centers, k, m.d), inertia: b.inertia, nIter: b.nIter };
+}
+
+/**
+ * k-means as a generator that yields every Lloyd iteration of one run (the first initialisation of `seed`,
+ * or the explicit `init`): for notebooks that animate the convergence. Same options as {@link kmeans}.
+ */
+export function* kmeansSteps(x: Float32Array[], options?: Partial<KMeansOptions>): Generator<KMeansStep, void> {
+  const c = check('kmeansSteps', x, options);
+  if (c.m.n === 0) return;
+  yield* lloyd(c.m, c.o.nClusters, initialCenters(c, 0), c.o, new Assigner(c.m, c.o.nClusters));
+}
