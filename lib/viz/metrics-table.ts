@@ -53,7 +53,7 @@ export function metricsTableSpec(rows: readonly MetricsRow[], options?: Partial<
     for (const m of o.metrics) {
       const v = r[m];
       const num = typeof v === 'number' && Number.isFinite(v) ? v : null;
-      const text = num === null ? (v === undefined ? '' : String(v)) : isScore(m) ? num.toFixed(3) : String(Math.round(num * 1000) / 1000);
+      const text = num === null ? (v === undefined ? '' : typeof v === 'number' ? '–' : String(v)) : isScore(m) ? num.toFixed(3) : String(Math.round(num * 1000) / 1000);
       cells.push({ method: r.method, metric: columnTitle(m), value: num, text, score: isScore(m) ? num : null });
     }
   });
