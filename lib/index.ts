@@ -68,3 +68,28 @@ export { reduceBy, REDUCERS } from './reduce/registry.ts';
 export type { ReducerName, ReducerOptions } from './reduce/registry.ts';
 
 // ---- viz / report ----------------------------------------------------------------------------
+export { scatterSpec, SCATTER_DEFAULTS } from './viz/scatter.ts';
+export type { ScatterOptions, ScatterPoint } from './viz/scatter.ts';
+export { pairDistances, PAIR_DISTANCE_DEFAULTS } from './viz/pairs.ts';
+export type { PairDistanceOptions, PairDistances } from './viz/pairs.ts';
+export { distanceHistogramSpec, histogramBins, HISTOGRAM_DEFAULTS } from './viz/histogram.ts';
+export type { HistogramOptions } from './viz/histogram.ts';
+export { sweepSpec, SWEEP_DEFAULTS, SWEEP_SLIDER_PARAM } from './viz/sweep.ts';
+export type { SweepOptions, SweepRow } from './viz/sweep.ts';
+export { clusterSizeSpec, clusterSizeCounts, CLUSTER_SIZE_DEFAULTS } from './viz/sizes.ts';
+export type { ClusterSizeOptions } from './viz/sizes.ts';
+export { metricsTableSpec, METRICS_TABLE_DEFAULTS } from './viz/metrics-table.ts';
+export type { MetricsRow, MetricsTableOptions } from './viz/metrics-table.ts';
+export { clusterErrors, CLUSTER_ERROR_DEFAULTS } from './viz/cluster-errors.ts';
+export type { ClusterErrorOptions, ImpureCluster, SplitIdentity } from './viz/cluster-errors.ts';
+export { renderSvg, renderPng, toVegaSpec, RENDER_PNG_DEFAULTS } from './viz/render.ts';
+export type { RenderPngOptions } from './viz/render.ts';
+export { showChart, chartOutput, VEGA_LITE_MIME } from './viz/display.ts';
+export type { ChartFormat, DisplayLike } from './viz/display.ts';
+export { escapeHtml, jsonForScript } from './viz/escape.ts';
+export { thumbnail, thumbnailBuffer, THUMBNAIL_DEFAULTS } from './image/thumbnail.ts';
+export type { ThumbnailOptions, ImageInput } from './image/thumbnail.ts';
+export { montage, montageSize, MONTAGE_DEFAULTS } from './image/montage.ts';
+export type { MontageOptions, MontageTile } from './image/montage.ts';
+export { buildReport, REPORT_DEFAULTS } from './viz/report.ts';
+export type { ReportClustering, ReportFace, ReportInput, ReportOptions, ReportResult, ReportSweep } from './viz/report.ts';
