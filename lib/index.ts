@@ -51,6 +51,8 @@ export { vMeasureScores } from './evaluate/v-measure.ts';
 export type { VMeasureScores } from './evaluate/v-measure.ts';
 export { singletonShare } from './evaluate/singletons.ts';
 export { majorityPurity } from './evaluate/purity.ts';
+export { sweep, sweepTable, rangeValues, PARAMETER_SWEEP_DEFAULTS } from './evaluate/sweep.ts';
+export type { ParameterSweepOptions, ParameterSweepResult, ParameterSweepRow } from './evaluate/sweep.ts';
 // evaluate's store files (engineer C): clustering runs saved in the store, clusters written out as folders.
 export { saveClusters, SAVE_CLUSTERS_DEFAULTS } from './store/save-clusters.ts';
 export type { SaveClustersOptions, SaveClustersResult, SavedFace, SavedFolder, SaveMode } from './store/save-clusters.ts';

@@ -1,0 +1,277 @@
+/**
+ * `facecluster cluster <store|embeddings.jsonl> --method M [method flags] [--prune N] [--save DIR [--copy|--link]
+ * [--crops]] [--json]`: clusters the faces, prints the number of people and the cluster sizes, the metrics when
+ * identities are known, saves clusters as folders, and records the run in the store. Flag parsing only: the
+ * work is done by lib (clusterBy, evaluateClustering, saveClusters, writeRun).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseFlags, intFlag, numberFlag, UsageError, type OptionsSpec } from './args.ts';
+import { EXIT } from './main.ts';
+import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
+import { pruneSmallClusters } from '../cluster/prune.ts';
+import { loadPrecomputedEmbeddings } from '../datasets/precomputed.ts';
+import { countClusters, evaluateClustering, type ClusteringMetrics } from '../evaluate/evaluate.ts';
+import { findData } from '../paths.ts';
+import { writeRun } from '../store/runs.ts';
+import { saveClusters, type SaveMode } from '../store/save-clusters.ts';
+import type { Box } from '../types.ts';
+
+// ---- shared by `cluster` and `tune` ---------------------------------------------------------------------
+
+/** Faces to cluster, wherever they came from. */
+export interface ClusterInput {
+  /** What was read, for messages. */
+  source: string;
+  embeddings: Float32Array[];
+  /** Identity per face when known (LFW JSONL, a store of labelled folders). */
+  identities?: string[];
+  /** Absolute photo path per face, when known. */
+  photos?: string[];
+  boxes?: Box[];
+  faceIds?: string[];
+  /** The store folder, when the input is a store (runs are written there). */
+  storeDir?: string;
+  /** Faces skipped while reading (e.g. photos without a face). */
+  skipped: number;
+}
+
+export const INPUT_FLAGS = {
+  limit: { type: 'string' },
+  photos: { type: 'string' },
+  store: { type: 'string' },
+} as const satisfies OptionsSpec;
+
+export const INPUT_USAGE = `Input: a face store folder (written by \`facecluster encode\`), or a JSONL file of precomputed embeddings
+(lib/datasets/precomputed.ts format, e.g. $FACECLUSTER_DATA/embeddings/lfw-deepfunneled.faceapi-resnet128.jsonl:
+the face nearest the image centre of each photo, labelled by identity).
+  --limit N        read only the first N lines of a JSONL file
+  --photos DIR     folder the JSONL's file paths are relative to (default: $FACECLUSTER_DATA/lfw-deepfunneled)
+  --store DIR      store folder to record the run in (default: the input store; JSONL input: not recorded)`;
+
+/** Reads the input of `cluster` / `tune`. */
+export async function readInput(command: string, path: string | undefined, values: Record<string, unknown>): Promise<ClusterInput> {
+  if (!path) throw new UsageError(`facecluster ${command}: missing input: a face store folder or an embeddings .jsonl file (see --help).`);
+  const limit = intFlag(command, 'limit', values.limit as string | undefined);
+  if (limit !== undefined && limit < 1) throw new UsageError(`facecluster ${command}: --limit must be an integer >= 1, got ${limit}.`);
+  if (!existsSync(path)) throw new UsageError(`facecluster ${command}: input ${JSON.stringify(path)} does not exist.`);
+  if (statSync(path).isFile()) {
+    if (!path.endsWith('.jsonl')) throw new UsageError(`facecluster ${command}: input must be a store folder or a .jsonl file, got ${JSON.stringify(path)}.`);
+    const d = await loadPrecomputedEmbeddings({ file: path, limit });
+    const photoDir = (values.photos as string | undefined) ?? findData('lfw-deepfunneled');
+    return {
+      source: path,
+      embeddings: d.embeddings,
+      identities: d.identities,
+      photos: photoDir ? d.files.map((f) => resolve(photoDir, f)) : undefined,
+      boxes: d.boxes,
+      faceIds: d.files,
+      storeDir: values.store as string | undefined,
+      skipped: d.skippedNoFace,
+    };
+  }
+  return readStoreInput(command, path, limit, values);
+}
+
+/** A face store folder (lib/store). */
+async function readStoreInput(command: string, dir: string, limit: number | undefined, values: Record<string, unknown>): Promise<ClusterInput> {
+  void limit;
+  void values;
+  throw new UsageError(`facecluster ${command}: ${JSON.stringify(dir)} is a folder; reading face stores is not wired in yet, pass an embeddings .jsonl file.`);
+}
+
+/** `--eps 0.4`-style flags for every option of every method, from the registry's defaults (kebab-case). */
+export function methodFlags(): OptionsSpec {
+  const out: OptionsSpec = {};
+  for (const m of CLUSTER_METHOD_NAMES) {
+    for (const key of Object.keys(CLUSTER_METHODS[m].defaults)) out[kebab(key)] = { type: 'string' };
+  }
+  return out;
+}
+
+/** The options of `method` set on the command line, converted to the types of its defaults. */
+export function methodOptions(command: string, method: ClusterMethodName, values: Record<string, unknown>, exclude?: string): Record<string, unknown> {
+  const defaults = CLUSTER_METHODS[method].defaults as Record<string, unknown>;
+  const own = new Set(Object.keys(defaults).map(kebab));
+  const out: Record<string, unknown> = {};
+  for (const flag of Object.keys(methodFlags())) {
+    const raw = values[flag];
+    if (raw === undefined) continue;
+    if (!own.has(flag)) {
+      throw new UsageError(`facecluster ${command}: --${flag} is not an option of ${method}; its options are ${[...own].map((f) => `--${f}`).join(', ')}.`);
+    }
+    const key = camel(flag);
+    if (key === exclude) throw new UsageError(`facecluster ${command}: --${flag} is the swept parameter; give its values with --values or --range.`);
+    out[key] = convert(command, flag, raw as string, defaults[key]);
+  }
+  return out;
+}
+
+/**
+ * A flag value converted to the type of the option's default: a number for a number default, true/false for a
+ * boolean one; otherwise (a name, or null, or a union like `'median' | number`) `null` for "null", a number when
+ * it reads as one, else the string. The method then checks the value and names what it accepts.
+ */
+export function convert(command: string, flag: string, raw: string, def: unknown): unknown {
+  if (typeof def === 'number') return numberFlag(command, flag, raw);
+  if (typeof def === 'boolean') {
+    if (raw !== 'true' && raw !== 'false') throw new UsageError(`facecluster ${command}: --${flag} must be true or false, got ${JSON.stringify(raw)}.`);
+    return raw === 'true';
+  }
+  if (raw === 'null') return null;
+  if (raw.trim() !== '' && Number.isFinite(Number(raw))) return Number(raw);
+  return raw;
+}
+
+/** The method named by --method, or a usage error listing the valid ones. */
+export function methodFlag(command: string, value: unknown): ClusterMethodName {
+  const valid: readonly string[] = CLUSTER_METHOD_NAMES;
+  if (value === undefined) throw new UsageError(`facecluster ${command}: missing --method; valid methods are ${valid.join(', ')}.`);
+  if (!valid.includes(value as string)) throw new UsageError(`facecluster ${command}: unknown method ${JSON.stringify(value)}; valid methods are ${valid.join(', ')}.`);
+  return value as ClusterMethodName;
+}
+
+export const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+export const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** `0.951` style: 3 decimals, `-` for NaN. */
+export const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(3));
+
+// ---- cluster --------------------------------------------------------------------------------------------
+
+export const USAGE = `Usage: facecluster cluster <store|embeddings.jsonl> --method M [method flags] [flags]
+
+Clusters the faces by identity; prints the number of people found and the cluster sizes, and the metrics when
+the identities are known; records the run in the store; optionally saves one folder per person.
+
+  --method M       one of ${methodUsage()}
+  --prune N        turn clusters of fewer than N faces into noise (-1) after clustering
+  --save DIR       write person-001/ ... and noise/ folders under DIR (a new or empty folder, never inside the
+                   photo folder); with --copy (default) copies of the photos, --link symbolic links, --crops
+                   face crops (EXIF-upright)
+  --json           print one JSON object (counts, sizes, metrics, labels, run id) instead of text
+
+${INPUT_USAGE}
+
+Exit codes: 0 ok, 1 some photos could not be saved, 2 usage error, 3 fatal error.`;
+
+function methodUsage(): string {
+  const lines = [Object.keys(CLUSTER_METHODS).join(', ')];
+  for (const [m, spec] of Object.entries(CLUSTER_METHODS)) {
+    const flags = Object.entries(spec.defaults as Record<string, unknown>).map(([k, v]) => `--${kebab(k)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+    lines.push(`  ${m}: ${flags.join(' ')}`);
+  }
+  return `${lines[0]}\nMethod flags and their defaults:\n${lines.slice(1).map((l) => `  ${l}`).join('\n')}`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const c = 'cluster';
+  const { values, positionals } = parseFlags(c, argv, {
+    method: { type: 'string' },
+    prune: { type: 'string' },
+    save: { type: 'string' },
+    copy: { type: 'boolean' },
+    link: { type: 'boolean' },
+    crops: { type: 'boolean' },
+    json: { type: 'boolean' },
+    ...INPUT_FLAGS,
+    ...methodFlags(),
+  });
+  if (positionals.length > 1) throw new UsageError(`facecluster ${c}: one input expected, got ${positionals.length}: ${positionals.join(' ')}.`);
+  const method = methodFlag(c, values.method);
+  const options = methodOptions(c, method, values);
+  const prune = intFlag(c, 'prune', values.prune as string | undefined);
+  if (prune !== undefined && prune < 1) throw new UsageError(`facecluster ${c}: --prune must be an integer >= 1, got ${prune}.`);
+  const modes = (['copy', 'link', 'crops'] as const).filter((m) => values[m]);
+  if (modes.length > 1) throw new UsageError(`facecluster ${c}: choose one of --copy, --link, --crops, got ${modes.map((m) => `--${m}`).join(' ')}.`);
+  if (modes.length && !values.save) throw new UsageError(`facecluster ${c}: --${modes[0]} needs --save DIR.`);
+  const mode: SaveMode = modes[0] ?? 'copy';
+
+  const input = await readInput(c, positionals[0], values);
+  const t0 = performance.now();
+  const result = clusterBy(method, input.embeddings, options);
+  const seconds = (performance.now() - t0) / 1000;
+  const labels = prune ? pruneSmallClusters(result, prune).labels : result.labels;
+  const { nClusters, nNoise } = countClusters(labels);
+  const metrics = input.identities ? evaluateClustering(labels, input.identities) : undefined;
+  const parameters = { ...(CLUSTER_METHODS[method].defaults as Record<string, unknown>), ...options, ...(prune ? { prune } : {}) };
+
+  let saved: Awaited<ReturnType<typeof saveClusters>> | undefined;
+  if (values.save) {
+    if (!input.photos) throw new UsageError(`facecluster ${c}: --save needs the photos; the JSONL's photo folder was not found (give --photos DIR).`);
+    saved = await saveClusters(values.save as string, labels, input.photos.map((photo, i) => ({ photo, box: input.boxes?.[i] })), { mode });
+  }
+  const storeDir = input.storeDir;
+  const runRecord = storeDir
+    ? await writeRun(storeDir, { method, parameters, labels, faceIds: input.faceIds, metrics, seconds, input: input.source })
+    : undefined;
+
+  const sizes = clusterSizes(labels);
+  if (values.json) {
+    console.log(JSON.stringify({
+      input: input.source, n: labels.length, skipped: input.skipped, method, parameters, seconds,
+      nClusters, nNoise, clusterSizes: sizes, metrics: metrics ? jsonMetrics(metrics) : null,
+      warnings: result.warnings, run: runRecord ? join(storeDir!, 'runs', runRecord.id) : null,
+      saved: saved ? { dir: saved.dir, folders: saved.folders.length, written: saved.written, failed: saved.failed } : null,
+      labels: Array.from(labels),
+    }));
+  } else {
+    console.log(`${input.source}: ${labels.length} faces${input.skipped ? ` (${input.skipped} photos without a face skipped)` : ''}`);
+    console.log(`${method} (${Object.entries(parameters).map(([k, v]) => `${kebab(k)} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ')}): ${seconds.toFixed(2)} s`);
+    console.log(`Found ${nClusters} people (clusters) and ${nNoise} noise faces.`);
+    console.log(`Cluster sizes: ${describeSizes(sizes)}`);
+    for (const w of result.warnings) console.log(`Warning: ${w}`);
+    if (metrics) console.log(`\nMetrics against the ${metrics.nIdentities} known identities:\n${metricsTable(metrics)}`);
+    if (saved) {
+      console.log(`\nSaved ${saved.folders.length} folders, ${saved.written} files, to ${saved.dir}`);
+      for (const f of saved.failed) console.log(`  failed: ${f.photo}: ${f.reason}`);
+    }
+    if (runRecord) console.log(`Run recorded: ${join(storeDir!, 'runs', runRecord.id)}`);
+  }
+  if (saved && saved.failed.length) {
+    console.error(`facecluster ${c}: ${saved.failed.length} of ${labels.length} faces could not be saved.`);
+    return EXIT.someFailed;
+  }
+  return EXIT.ok;
+}
+
+/** Sizes of the clusters (noise excluded), largest first. */
+function clusterSizes(labels: Int32Array): number[] {
+  const size = new Map<number, number>();
+  for (const l of labels) if (l >= 0) size.set(l, (size.get(l) ?? 0) + 1);
+  return [...size.values()].sort((a, b) => b - a);
+}
+
+/** `19, 12, 10, 8 x2, ..., 1 x300`: largest first, runs of equal sizes folded. */
+function describeSizes(sizes: number[]): string {
+  if (sizes.length === 0) return '(none)';
+  const parts: string[] = [];
+  for (let i = 0; i < sizes.length;) {
+    let j = i;
+    while (j < sizes.length && sizes[j] === sizes[i]) j++;
+    parts.push(j - i > 1 ? `${sizes[i]} x${j - i}` : String(sizes[i]));
+    i = j;
+  }
+  return parts.length > 24 ? `${parts.slice(0, 20).join(', ')}, ..., ${parts.slice(-3).join(', ')}` : parts.join(', ');
+}
+
+/** The metrics as an aligned two-column text table. */
+export function metricsTable(m: ClusteringMetrics): string {
+  const rows: [string, string][] = [
+    ['pairwise precision / recall / F1', `${fmt(m.pairwisePrecision)} / ${fmt(m.pairwiseRecall)} / ${fmt(m.pairwiseF1)}`],
+    ['BCubed precision / recall / F1', `${fmt(m.bcubedPrecision)} / ${fmt(m.bcubedRecall)} / ${fmt(m.bcubedF1)}`],
+    ['NMI', fmt(m.nmi)],
+    ['ARI', fmt(m.ari)],
+    ['homogeneity / completeness / V', `${fmt(m.homogeneity)} / ${fmt(m.completeness)} / ${fmt(m.vMeasure)}`],
+    ['one-face people left alone', fmt(m.singletonShare)],
+    ['majority purity (clusters >= 2)', fmt(m.majorityPurity)],
+  ];
+  return rows.map(([k, v]) => `  ${k.padEnd(34)} ${v}`).join('\n');
+}
+
+/** Metrics for JSON: NaN becomes null (JSON has no NaN). */
+export function jsonMetrics(m: ClusteringMetrics): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(m)) out[k] = Number.isNaN(v) ? null : v;
+  return out;
+}
