@@ -1,0 +1,138 @@
+/**
+ * `facecluster report <store|embeddings.jsonl> [--out report.html] [flags]`: writes one self-contained HTML
+ * report (map, sweeps, metrics, galleries, errors). Flag parsing only: input reading is shared with `cluster` and
+ * `tune` (readInput), clustering and sweeps are lib (clusterBy, sweep), the page is lib/viz/report.ts.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve, isAbsolute } from 'node:path';
+import { parseFlags, intFlag, UsageError } from './args.ts';
+import { EXIT } from './main.ts';
+import { convert, INPUT_FLAGS, INPUT_USAGE, kebab, methodFlags, readInput } from './cluster.ts';
+import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
+import { sweep, sweepTable } from '../evaluate/sweep.ts';
+import { REDUCERS, type ReducerName } from '../reduce/registry.ts';
+import { buildReport, REPORT_DEFAULTS, type ReportClustering, type ReportSweep } from '../viz/report.ts';
+import type { SweepRow } from '../viz/sweep.ts';
+
+const DEFAULT_METHODS: ClusterMethodName[] = ['chinese-whispers', 'dbscan'];
+
+export const USAGE = `Usage: facecluster report <store|embeddings.jsonl> [--out report.html] [flags]
+
+Writes one self-contained HTML file (no network needed to view it): a 2-D map of the faces coloured by cluster
+and by identity with each face's thumbnail on hover, the metrics of every method side by side, sweep curves with
+a slider, the same/different-person distance histogram, the cluster size distribution, a montage per cluster and
+the errors (impure clusters, people split across clusters) with the faces shown.
+
+  --out FILE        where to write the report (default: report.html); never inside the photo folder
+  --methods A,B     clustering methods to compare, the first drives the map colours and galleries
+                    (default: ${DEFAULT_METHODS.join(',')}; valid: ${CLUSTER_METHOD_NAMES.join(', ')})
+  --no-sweep        with known identities each method is swept over its usual parameter values and the value
+                    with the best BCubed F is shown; --no-sweep uses the method defaults (and flags) instead
+  --reducer R       map projection: ${REDUCERS.join(', ')} (default: ${REPORT_DEFAULTS.reducer})
+  --seed N          seed of the map, and of the methods that take one (default: ${REPORT_DEFAULTS.seed})
+  --title TEXT      page title
+  [method flags]    fixed options of the methods, e.g. --min-samples 3 (see facecluster cluster --help)
+
+${INPUT_USAGE}
+
+Exit codes: 0 ok, 1 some thumbnails could not be made (listed), 2 usage error, 3 fatal error.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const c = 'report';
+  const { values, positionals } = parseFlags(c, argv, {
+    out: { type: 'string' },
+    methods: { type: 'string' },
+    'no-sweep': { type: 'boolean' },
+    reducer: { type: 'string' },
+    seed: { type: 'string' },
+    title: { type: 'string' },
+    ...INPUT_FLAGS,
+    ...methodFlags(),
+  });
+  if (positionals.length > 1) throw new UsageError(`facecluster ${c}: one input expected, got ${positionals.length}: ${positionals.join(' ')}.`);
+  const methods = ((values.methods as string | undefined) ?? DEFAULT_METHODS.join(',')).split(',').map((m) => m.trim()).filter(Boolean);
+  for (const m of methods) {
+    if (!(CLUSTER_METHOD_NAMES as readonly string[]).includes(m)) throw new UsageError(`facecluster ${c}: unknown method ${JSON.stringify(m)}; valid methods are ${CLUSTER_METHOD_NAMES.join(', ')}.`);
+  }
+  if (methods.length === 0) throw new UsageError(`facecluster ${c}: --methods must name at least one method.`);
+  const reducer = ((values.reducer as string | undefined) ?? REPORT_DEFAULTS.reducer) as ReducerName;
+  if (!REDUCERS.includes(reducer)) throw new UsageError(`facecluster ${c}: --reducer must be one of ${REDUCERS.join(', ')}, got ${JSON.stringify(reducer)}.`);
+  const seed = intFlag(c, 'seed', values.seed as string | undefined);
+  if (seed !== undefined && seed < 0) throw new UsageError(`facecluster ${c}: --seed must be an integer >= 0, got ${seed}.`);
+  // Method flags: each goes to the methods that have that option; a flag no chosen method has is an error.
+  const fixed = new Map<ClusterMethodName, Record<string, unknown>>(methods.map((m) => [m as ClusterMethodName, {}]));
+  for (const flag of Object.keys(methodFlags())) {
+    const raw = (values as Record<string, unknown>)[flag] as string | undefined;
+    if (raw === undefined) continue;
+    const takers = methods.filter((m) => Object.keys(CLUSTER_METHODS[m as ClusterMethodName].defaults).map(kebab).includes(flag));
+    if (takers.length === 0 && flag === 'seed') continue; // --seed also seeds the map
+    if (takers.length === 0) throw new UsageError(`facecluster ${c}: --${flag} is not an option of ${methods.join(' or ')}.`);
+    for (const m of takers) {
+      const key = flag.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+      fixed.get(m as ClusterMethodName)![key] = convert(c, flag, raw, (CLUSTER_METHODS[m as ClusterMethodName].defaults as Record<string, unknown>)[key]);
+    }
+  }
+
+  const input = await readInput(c, positionals[0], values);
+  const out = resolve((values.out as string | undefined) ?? 'report.html');
+  const photoRoot = values.photos as string | undefined;
+  if (photoRoot) {
+    const rel = relative(resolve(photoRoot), out);
+    if (!rel.startsWith('..') && !isAbsolute(rel)) throw new UsageError(`facecluster ${c}: --out must not be inside the photo folder ${JSON.stringify(photoRoot)}, got ${JSON.stringify(out)}.`);
+  }
+  const n = input.embeddings.length;
+  console.error(`${input.source}: ${n} faces${input.skipped ? ` (${input.skipped} skipped)` : ''}`);
+
+  const clusterings: ReportClustering[] = [];
+  const sweeps: ReportSweep[] = [];
+  for (const name of methods as ClusterMethodName[]) {
+    const spec = CLUSTER_METHODS[name];
+    const options = fixed.get(name)!;
+    const parameter = spec.sweep.parameter;
+    if (input.identities && !values['no-sweep'] && options[parameter] === undefined) {
+      const t = performance.now();
+      const s = sweep(name, parameter, spec.sweep.values, input.embeddings, input.identities, { methodOptions: options });
+      const best = s.recommended!;
+      console.error(`${name}: swept ${parameter} over ${spec.sweep.values.length} values in ${((performance.now() - t) / 1000).toFixed(1)} s; best BCubed F ${best.score.toFixed(3)} at ${parameter} ${best.value}`);
+      clusterings.push({ name: `${name} (${parameter} ${best.value})`, labels: s.rows[best.index].labels, parameter, value: Number(best.value) });
+      const rows = sweepTable(s).filter((r) => typeof r.value === 'number') as unknown as SweepRow[];
+      sweeps.push({ name, parameter, rows, chosen: Number(best.value) });
+    } else {
+      const t = performance.now();
+      const r = clusterBy(name, input.embeddings, options);
+      const value = (options[parameter] ?? (spec.defaults as Record<string, unknown>)[parameter]) as number;
+      console.error(`${name}: ${r.nClusters} clusters in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      for (const w of r.warnings) console.error(`${name}: warning: ${w}`);
+      clusterings.push({ name: `${name} (${parameter} ${value})`, labels: r.labels, parameter, value: typeof value === 'number' ? value : undefined });
+    }
+  }
+
+  const faces = input.embeddings.map((_, i) => ({
+    file: input.faceIds?.[i] ?? input.photos?.[i] ?? `face ${i}`,
+    path: input.photos?.[i],
+    box: input.boxes?.[i],
+    identity: input.identities?.[i],
+  }));
+  let lastShown = 0;
+  const { html, warnings } = await buildReport(
+    { faces, embeddings: input.embeddings, clusterings, sweeps },
+    {
+      title: (values.title as string | undefined) ?? `facecluster report: ${input.source}`,
+      reducer,
+      seed,
+      onProgress: (done, total) => {
+        if (done === total || done - lastShown >= 500) {
+          lastShown = done;
+          console.error(`thumbnails ${done}/${total}`);
+        }
+      },
+    },
+  );
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.tmp-${process.pid}`;
+  writeFileSync(tmp, html);
+  renameSync(tmp, out);
+  for (const w of warnings) console.error(`warning: ${w}`);
+  console.log(`Wrote ${out} (${(html.length / 1e6).toFixed(1)} MB): ${n} faces, ${clusterings.length} clustering(s)${warnings.length ? `, ${warnings.length} thumbnail(s) failed` : ''}.`);
+  return warnings.length ? EXIT.someFailed : EXIT.ok;
+}
