@@ -27,6 +27,7 @@
  *   const xy = tsne(embeddings, { perplexity: 30, seed: 1 });  // number[][] of [x, y]
  */
 import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
+import { invalidParameter } from '../errors.ts';
 import type { ProgressCallback } from '../types.ts';
 import { checkRows, toMatrix, toRows, type Rows } from './_input.ts';
 import { exactKnn } from './_knn.ts';
@@ -99,7 +100,7 @@ export function tsne(x: Rows, options?: Partial<TsneOptions>): number[][] {
   checkNumber(fn, 'learningRate', o.learningRate, 0);
   checkOneOf(fn, 'init', o.init, ['pca', 'random'] as const);
   checkInteger(fn, 'seed', o.seed, 0, 2 ** 32 - 1);
-  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') checkOneOf(fn, 'onProgress', 'not a function', ['a function']);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalidParameter(fn, 'onProgress', 'a function', o.onProgress);
   const n = x.length;
   if (n === 0) return [];
   if (n === 1) return [[0, 0]];

@@ -60,6 +60,12 @@ test('tsne: Barnes-Hut (theta 0.5) agrees with exact gradients (theta 0) on neig
   assert.ok(agree > 0.6, `agreement ${agree}`);
 });
 
+test('tsne: onProgress is called every 50 iterations', () => {
+  const calls: [number, number][] = [];
+  tsne(blobs(2, 10, 3, 1, 2).x, { iterations: 120, exaggerationIterations: 20, onProgress: (d, t) => calls.push([d, t]) });
+  assert.deepEqual(calls, [[50, 120], [100, 120]]);
+});
+
 test('tsne: degenerate inputs', () => {
   assert.deepEqual(tsne([]), []);
   assert.deepEqual(tsne([[1, 2, 3]]), [[0, 0]]);
@@ -83,6 +89,7 @@ test('tsne: bad options are rejected with the parameter named', () => {
     [{ init: 'spectral' }, 'tsne: init must be one of "pca", "random", got "spectral".'],
     [{ seed: -1 }, 'tsne: seed must be an integer >= 0 and <= 4294967295, got -1.'],
     [{ learningRate: -3 }, 'tsne: learningRate must be a finite number >= 0, got -3.'],
+    [{ onProgress: 5 }, 'tsne: onProgress must be a function, got 5.'],
     [{ nComponents: 3 }, 'tsne: unknown option "nComponents"; valid options are ' + Object.keys(TSNE_DEFAULTS).join(', ') + '.'],
   ];
   for (const [o, msg] of table) assert.throws(() => tsne(x, o as never), { message: msg });
