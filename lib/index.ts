@@ -15,6 +15,7 @@ export { loadPrecomputedEmbeddings, precomputedEmbeddingsPath, encodeLabels, LOA
 export type { LabelledEmbeddings, LoadPrecomputedOptions } from './datasets/precomputed.ts';
 
 // ---- runtime, image, detect, align, embed, store (encode pipeline) ---------------------------
+export { createMtcnn, mtcnnWeightsDir, MTCNN_CONFIG_DEFAULTS, MTCNN_DETECT_DEFAULTS, type MtcnnConfig, type MtcnnDetector } from './detect/mtcnn.ts';
 
 // ---- cluster ---------------------------------------------------------------------------------
 export { kmeans, kmeansSteps, KMEANS_DEFAULTS } from './cluster/kmeans.ts';
