@@ -223,6 +223,9 @@ async function detectFaces(tf: Tf, nets: MtcnnNets, image: RgbImage, c: MtcnnCon
   return faces;
 }
 
+type Tensor = ReturnType<Tf['tensor']>;
+type Tensor4D = ReturnType<Tf['tensor4d']>;
+
 function pick<T>(items: T[], indices: number[]): T[] {
   return indices.map((i) => items[i]);
 }
@@ -237,7 +240,7 @@ async function runOnCrops(
   boxes: ScoredBox[],
   size: number,
   batchSize: number,
-  net: (t: ReturnType<Tf['tensor4d']>) => { prob: { data(): Promise<unknown>; dispose(): void }; box: { data(): Promise<unknown>; dispose(): void }; points?: { data(): Promise<unknown>; dispose(): void } },
+  net: (t: Tensor4D) => { prob: Tensor; box: Tensor; points?: Tensor },
 ): Promise<{ prob: Float32Array; reg: Float32Array; points?: Float32Array }> {
   const n = boxes.length;
   const prob = new Float32Array(n);

@@ -9,8 +9,9 @@ import { fix, pnetCandidates, pyramidScales, regress, regressPnet, square } from
 import { normalisePixel, resampleInto } from '../../lib/detect/mtcnn/resample.ts';
 import { createDetector } from '../../lib/detect/registry.ts';
 import { findData } from '../../lib/paths.ts';
+import { loadFaceApiNet, releaseFaceApiNet } from '../../lib/runtime/face-api.ts';
 import { loadTf } from '../../lib/runtime/tf.ts';
-import type { RgbImage } from '../../lib/types.ts';
+import type { Point, RgbImage } from '../../lib/types.ts';
 
 // ---- NMS, worked by hand ---------------------------------------------------------------------------
 // Inclusive pixel boxes: area = (x2 - x1 + 1) * (y2 - y1 + 1).
@@ -251,4 +252,40 @@ test('mtcnn via the registry: dispose frees every weight tensor; detect afterwar
   assert.equal(tf.memory().numTensors, before, 'dispose frees everything');
   detector.dispose(); // twice is harmless
   await assert.rejects(detector.detect(photo), /mtcnn\.detect: the detector has been disposed\./);
+});
+
+test('mtcnn landmarks agree with face-api 68-point landmarks (eye centres, nose tip 30, mouth corners 48/54)', { skip: skipReal }, async () => {
+  const { tf } = await loadTf();
+  shared ??= await createMtcnn();
+  const { faceapi } = await loadFaceApiNet('faceLandmark68Net');
+  try {
+    const errors: number[] = [];
+    for (const person of readdirSync(twoFaces!).sort()) {
+      for (const f of readdirSync(join(twoFaces!, person)).sort().slice(0, 5)) {
+        const image = await decode(join(twoFaces!, person, f));
+        const face = (await shared.detect(image)).find((d) => d.box.x < 125 && 125 < d.box.x + d.box.width)!;
+        // face-api's landmark net on the MTCNN box (whole pixels), mapped back to the image.
+        const x0 = Math.floor(face.box.x);
+        const y0 = Math.floor(face.box.y);
+        const crop = tf.tidy(() => {
+          const whole = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+          return tf.slice(whole, [y0, x0, 0], [Math.ceil(face.box.height), Math.ceil(face.box.width), 3]);
+        });
+        const lm = await faceapi.nets.faceLandmark68Net.detectLandmarks(crop as never);
+        crop.dispose();
+        const pts: Point[] = (Array.isArray(lm) ? lm[0] : lm).positions.map((p) => ({ x: p.x + x0, y: p.y + y0 }));
+        const avg = (ps: Point[]) => ({ x: ps.reduce((a, p) => a + p.x, 0) / ps.length, y: ps.reduce((a, p) => a + p.y, 0) / ps.length });
+        const ref = [avg(pts.slice(36, 42)), avg(pts.slice(42, 48)), pts[30], pts[48], pts[54]];
+        const iod = Math.hypot(ref[0].x - ref[1].x, ref[0].y - ref[1].y);
+        face.landmarks5!.forEach((p, k) => errors.push(Math.hypot(p.x - ref[k].x, p.y - ref[k].y) / iod));
+      }
+    }
+    assert.equal(errors.length, 10 * 5);
+    const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
+    // On all of lfw-subset/120faces the mean is about 5% (bench/mtcnn-vs-ssd.ts); points swapped left/right or
+    // off by a few pixels would give 30% and more.
+    assert.ok(mean < 0.08, `mean landmark error ${(100 * mean).toFixed(1)}% of the inter-ocular distance`);
+  } finally {
+    await releaseFaceApiNet('faceLandmark68Net');
+  }
 });
