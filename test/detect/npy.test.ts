@@ -16,7 +16,7 @@ function asMap(v: NpyValue): Map<NpyValue, NpyValue> {
   return v as Map<NpyValue, NpyValue>;
 }
 
-for (const name of ['toy-dict.npy', 'toy-dict-py2.npy']) {
+for (const name of ['toy-dict.npy', 'toy-dict-py2.npy', 'toy-dict-p4.npy']) {
   test(`readNpy: ${name} (np.save of a dict, like facenet's weights) gives every array with its shape and values`, () => {
     const dict = asMap(loadNpy(join(FIXTURES, name)));
     assert.deepEqual([...dict.keys()].sort(), Object.keys(expected).sort());
