@@ -13,7 +13,8 @@
  *   as scikit-learn's `learning_rate='auto'`).
  *
  * Own implementation (the npm `tsne-js` is exact O(n^2) per iteration: ~40 min for 2,000 points here).
- * Steps: exact kNN (k = 3 * perplexity, brute force, see `_knn.ts`), per-point binary search of the Gaussian
+ * Steps: exact kNN (k = 3 * perplexity; the blocked SIMD brute force of lib/cluster, see `_knn.ts`; the paper's
+ * vantage-point tree prunes little in 128 dimensions), per-point binary search of the Gaussian
  * bandwidth to match the perplexity, symmetrised sparse P, then gradient descent where attraction runs over the
  * sparse P and repulsion over a quadtree with the Barnes-Hut criterion `cell width / distance < theta`.
  *

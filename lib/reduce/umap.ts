@@ -4,8 +4,8 @@
  * Reference: L. McInnes, J. Healy, J. Melville, "UMAP: Uniform Manifold Approximation and Projection for
  * Dimension Reduction", arXiv:1802.03426, 2018 (Journal of Open Source Software 3(29), 2018).
  *
- * The neighbour graph is computed exactly here (brute force, `_knn.ts`: deterministic, ~7 s for all 13k LFW
- * embeddings) and handed to umap-js with `setPrecomputedKNN`, so umap-js's randomised NN-descent is skipped;
+ * The neighbour graph is computed exactly here (the blocked SIMD brute force of lib/cluster, `_knn.ts`:
+ * deterministic, a few seconds for all 12.4k LFW embeddings) and handed to umap-js with `setPrecomputedKNN`, so umap-js's randomised NN-descent is skipped;
  * every random draw of umap-js (initialisation, negative sampling) comes from mulberry32(`seed`), so the same
  * seed gives the same map. Timings: bench/reduce.ts.
  *
