@@ -1,0 +1,151 @@
+/**
+ * One photo -> its faces with embeddings: decode, detect, (68 landmarks -> 5 points when the detector
+ * gives none), align, embed. Models are loaded once when the encoder is created and freed by `dispose()`.
+ */
+import { alignFace, ALIGN_DEFAULTS, resolveAlignOptions, type AlignOptions } from '../align/norm-crop.ts';
+import { createLandmarker68, landmarks5From68, type Landmarker68 } from '../detect/landmarks68.ts';
+import type { Detector } from '../detect/detector.ts';
+import { createDetector, DEFAULT_DETECTOR, DETECTOR_NAMES, type DetectorName } from '../detect/registry.ts';
+import type { Embedder } from '../embed/embedder.ts';
+import { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_NAMES, type EmbedderName } from '../embed/registry.ts';
+import { FaceclusterError } from '../errors.ts';
+import { decodeImage, DECODE_DEFAULTS, ImageDecodeError, type DecodedImage } from '../image/decode.ts';
+import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
+import { loadTf } from '../runtime/tf.ts';
+import type { Face, Landmarks5, Point } from '../types.ts';
+
+export interface FaceEncoderOptions {
+  /** Face detector (see `createDetector`). @default 'ssd-mobilenet' (best recall of the shipped detectors) */
+  detector: DetectorName;
+  /** Load-time detector configuration, passed to `createDetector`. @default {} (the detector's defaults) */
+  detectorConfig: Record<string, unknown>;
+  /** Embedder (see `createEmbedder`). @default 'resnet128' */
+  embedder: EmbedderName;
+  /**
+   * Minimum detection score; `undefined` keeps each detector's own default (0.5 for ssd-mobilenet and tiny).
+   * @default undefined
+   */
+  minScore: number | undefined;
+  /** Minimum face size (shorter side of the box, original pixels). @default 0 (keep all faces) */
+  minFaceSize: number;
+  /** Alignment (see `ALIGN_DEFAULTS`). @default ALIGN_DEFAULTS */
+  align: Partial<AlignOptions>;
+  /** Decompression-bomb guard, pixels (see `DECODE_DEFAULTS.maxPixels`). @default 100_000_000 */
+  maxPixels: number;
+  /** Longer side of the working image (see `DECODE_DEFAULTS.maxSide`). @default 2048 */
+  maxSide: number;
+}
+
+export const FACE_ENCODER_DEFAULTS: Readonly<FaceEncoderOptions> = Object.freeze({
+  detector: DEFAULT_DETECTOR,
+  detectorConfig: {},
+  embedder: DEFAULT_EMBEDDER,
+  minScore: undefined,
+  minFaceSize: 0,
+  align: { ...ALIGN_DEFAULTS },
+  maxPixels: DECODE_DEFAULTS.maxPixels,
+  maxSide: DECODE_DEFAULTS.maxSide,
+});
+
+/** What encoding one photo gave. Faces are in original (upright) pixels, best detection score first. */
+export type PhotoResult =
+  | { status: 'ok' | 'no-face'; width: number; height: number; faces: Face[]; conversions: string[] }
+  | { status: 'failed'; reason: string; faces: []; width?: number; height?: number };
+
+export interface FaceEncoder {
+  readonly options: FaceEncoderOptions;
+  /** e.g. `wasm (SIMD, 1 thread), tfjs 4.22.0`. */
+  readonly backend: string;
+  /** Encodes one photo file; never throws for a bad file (status `failed` with the reason). */
+  encodeFile(path: string): Promise<PhotoResult>;
+  /** Encodes an already decoded photo. */
+  encodeDecoded(decoded: DecodedImage): Promise<PhotoResult>;
+  dispose(): void;
+}
+
+/** Checks encoder options (shared with the folder pipeline, which checks before starting workers). */
+export function resolveFaceEncoderOptions(options?: Partial<FaceEncoderOptions>): FaceEncoderOptions {
+  const fn = 'createFaceEncoder';
+  const o = resolveOptions(fn, FACE_ENCODER_DEFAULTS, options);
+  checkOneOf(fn, 'detector', o.detector, DETECTOR_NAMES);
+  checkOneOf(fn, 'embedder', o.embedder, EMBEDDER_NAMES);
+  if (o.minScore !== undefined) checkNumber(fn, 'minScore', o.minScore, 0, 1);
+  checkNumber(fn, 'minFaceSize', o.minFaceSize, 0);
+  checkInteger(fn, 'maxPixels', o.maxPixels, 1);
+  checkInteger(fn, 'maxSide', o.maxSide, 16);
+  o.align = resolveAlignOptions(o.align);
+  return o;
+}
+
+/** Loads the models of `options` and returns an encoder. */
+export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): Promise<FaceEncoder> {
+  const o = resolveFaceEncoderOptions(options);
+  const runtime = await loadTf();
+  let detector: Detector | undefined;
+  let landmarker: Landmarker68 | undefined;
+  let embedder: Embedder | undefined;
+  try {
+    detector = await createDetector(o.detector, o.detectorConfig as never);
+    embedder = await createEmbedder(o.embedder);
+    landmarker = await createLandmarker68();
+  } catch (e) {
+    detector?.dispose();
+    embedder?.dispose();
+    landmarker?.dispose();
+    throw e;
+  }
+  const det = detector, lm = landmarker, emb = embedder;
+  const align = o.align as AlignOptions;
+  let disposed = false;
+
+  async function encodeDecoded(decoded: DecodedImage): Promise<PhotoResult> {
+    if (disposed) throw new FaceclusterError('FaceEncoder.encode', 'the encoder was disposed.');
+    const { image, scale } = decoded;
+    const found = await det.detect(image, { minScore: o.minScore, minFaceSize: o.minFaceSize * scale });
+    const needs68 = found.filter((f) => !f.landmarks5 || align.method === 'landmark-box');
+    const pts68 = await lm.landmarks(image, needs68.map((f) => f.box));
+    needs68.forEach((f, i) => {
+      f.landmarks68 = pts68[i];
+      f.landmarks5 ??= landmarks5From68(pts68[i]);
+    });
+    const chips = found.map((f) => alignFace(image, { landmarks5: f.landmarks5 as Landmarks5, landmarks68: f.landmarks68 }, align).chip);
+    const embeddings = await emb.embed(chips);
+    const inv = 1 / scale;
+    const toOriginal = (p: Point): Point => ({ x: p.x * inv, y: p.y * inv });
+    const faces: Face[] = found.map((f, i) => ({
+      box: { x: f.box.x * inv, y: f.box.y * inv, width: f.box.width * inv, height: f.box.height * inv },
+      score: f.score,
+      landmarks5: (f.landmarks5 as Landmarks5).map(toOriginal) as Landmarks5,
+      ...(f.landmarks68 ? { landmarks68: f.landmarks68.map(toOriginal) } : {}),
+      embedding: embeddings[i],
+    }));
+    return { status: faces.length > 0 ? 'ok' : 'no-face', width: decoded.originalWidth, height: decoded.originalHeight, faces, conversions: decoded.conversions };
+  }
+
+  return {
+    options: o,
+    backend: runtime.description,
+    encodeDecoded,
+    async encodeFile(path: string): Promise<PhotoResult> {
+      let decoded: DecodedImage;
+      try {
+        decoded = await decodeImage(path, { maxPixels: o.maxPixels, maxSide: o.maxSide });
+      } catch (e) {
+        const reason = e instanceof ImageDecodeError ? e.reason : `cannot decode: ${(e as Error)?.message ?? e}`;
+        return { status: 'failed', reason, faces: [] };
+      }
+      try {
+        return await encodeDecoded(decoded);
+      } catch (e) {
+        return { status: 'failed', reason: `encoding failed: ${(e as Error)?.message ?? e}`, faces: [], width: decoded.originalWidth, height: decoded.originalHeight };
+      }
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      det.dispose();
+      lm.dispose();
+      emb.dispose();
+    },
+  };
+}
