@@ -15,6 +15,33 @@ export { loadPrecomputedEmbeddings, precomputedEmbeddingsPath, encodeLabels, LOA
 export type { LabelledEmbeddings, LoadPrecomputedOptions } from './datasets/precomputed.ts';
 
 // ---- runtime, image, detect, align, embed, store (encode pipeline) ---------------------------
+export { loadTf } from './runtime/tf.ts';
+export type { TfRuntime } from './runtime/tf.ts';
+export { decodeImage, DECODE_DEFAULTS, ImageDecodeError } from './image/decode.ts';
+export type { DecodedImage, DecodeOptions } from './image/decode.ts';
+export { cropImage, padImage, clampBox } from './image/crop.ts';
+export type { Detector, DetectOptions } from './detect/detector.ts';
+export { createDetector, DETECTOR_NAMES, DEFAULT_DETECTOR } from './detect/registry.ts';
+export type { DetectorName, DetectorConfigs } from './detect/registry.ts';
+export { SSD_MOBILENET_CONFIG_DEFAULTS, SSD_MOBILENET_DETECT_DEFAULTS } from './detect/ssd-mobilenet.ts';
+export { TINY_CONFIG_DEFAULTS, TINY_DETECT_DEFAULTS } from './detect/tiny.ts';
+export { createLandmarker68, landmarks5From68 } from './detect/landmarks68.ts';
+export { estimateSimilarity, applyAffine, invertAffine } from './align/similarity.ts';
+export type { Affine } from './align/similarity.ts';
+export { alignFace, normCrop, landmarkBoxCrop, warpAffine, ALIGN_DEFAULTS } from './align/norm-crop.ts';
+export type { AlignOptions, AlignedChip } from './align/norm-crop.ts';
+export { dlibTemplate, arcfaceTemplate, namedTemplate, TEMPLATE_NAMES } from './align/templates.ts';
+export type { AlignTemplate, TemplateName } from './align/templates.ts';
+export type { Embedder } from './embed/embedder.ts';
+export { createEmbedder, EMBEDDER_NAMES, DEFAULT_EMBEDDER } from './embed/registry.ts';
+export type { EmbedderName } from './embed/registry.ts';
+export { createFaceEncoder, FACE_ENCODER_DEFAULTS } from './pipeline/face-encoder.ts';
+export type { FaceEncoder, FaceEncoderOptions, PhotoResult } from './pipeline/face-encoder.ts';
+export { openStore, readFaces } from './store/read.ts';
+export type { FaceStore } from './store/read.ts';
+export type { PhotoRecord, PhotoStatus, StoredFace } from './store/schema.ts';
+export type { StoreManifest, EncodeParameters } from './store/manifest.ts';
+export { defaultStoreDir, STORE_DIRNAME } from './store/layout.ts';
 export { createMtcnn, mtcnnWeightsDir, MTCNN_CONFIG_DEFAULTS, MTCNN_DETECT_DEFAULTS, type MtcnnConfig, type MtcnnDetector } from './detect/mtcnn.ts';
 
 // ---- cluster ---------------------------------------------------------------------------------

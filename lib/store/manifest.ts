@@ -1,0 +1,68 @@
+/** The face store manifest: what made the store, so that a rerun knows when it must re-encode. */
+import { createRequire } from 'node:module';
+import { VERSION } from '../version.ts';
+
+const require = createRequire(import.meta.url);
+
+/** Encoding parameters: when any differs from the stored ones, a rerun re-encodes every photo. */
+export interface EncodeParameters {
+  detector: string;
+  detectorConfig: Record<string, unknown>;
+  embedder: string;
+  /** Length of the stored embeddings. */
+  embeddingDimension: number;
+  /** Minimum detection score, or null for the detector's default. */
+  minScore: number | null;
+  minFaceSize: number;
+  align: { method: string; template: string; size: number };
+  maxPixels: number;
+  maxSide: number;
+  /** `folder`: label = parent folder name; `none`: no labels. */
+  labels: 'folder' | 'none';
+}
+
+export interface StoreManifest {
+  format: 'facecluster-face-store';
+  formatVersion: 1;
+  /** facecluster version that last wrote the store. */
+  toolVersion: string;
+  /** Model versions: face-api and tfjs package versions. */
+  models: { faceApi: string; tfjs: string; landmarks: string };
+  parameters: EncodeParameters;
+  /** Absolute path of the photo folder when encoded. */
+  photoFolder: string;
+  /** tfjs backend of the last run, e.g. `wasm (SIMD, 1 thread), tfjs 4.22.0`. */
+  backend: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Counts after the last completed run (or the last batch of an interrupted one). */
+  counts: { photos: number; faces: number; noFace: number; failed: number };
+  /** false while a run is in progress or after it was interrupted. */
+  complete: boolean;
+}
+
+/** Versions of the packages that hold the models (weights ship inside face-api). */
+export function modelVersions(): StoreManifest['models'] {
+  const version = (pkg: string) => {
+    try {
+      return (require(`${pkg}/package.json`) as { version: string }).version;
+    } catch {
+      return 'unknown';
+    }
+  };
+  return { faceApi: version('@vladmandic/face-api'), tfjs: version('@tensorflow/tfjs'), landmarks: 'face-api faceLandmark68Net' };
+}
+
+/** Canonical JSON (sorted keys) of what decides whether stored faces are still valid. */
+export function parametersKey(parameters: EncodeParameters, models: StoreManifest['models']): string {
+  return stableStringify({ parameters, models: { faceApi: models.faceApi, landmarks: models.landmarks } });
+}
+
+export function stableStringify(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+}
+
+export { VERSION as TOOL_VERSION };

@@ -1,0 +1,182 @@
+/**
+ * The face store's records and their Apache Arrow IPC (file format, `.arrow`, a.k.a. Feather v2) encoding,
+ * readable from pandas (`pd.read_feather`), pyarrow and DuckDB.
+ *
+ * `photos.arrow`: one row per photo (path, size, mtime, dimensions, status ok / no-face / failed, reason,
+ * number of faces, label). `faces.arrow`: one row per face (path, face index, label, image size, box,
+ * detection score, 5 landmarks as 10 floats x0,y0..x4,y4, embedding as a fixed-size list of float32).
+ */
+import {
+  Field,
+  FixedSizeList,
+  Float32,
+  Float64,
+  Int32,
+  makeData,
+  makeVector,
+  Table,
+  tableFromIPC,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+  type Vector,
+} from 'apache-arrow';
+import { FaceclusterError } from '../errors.ts';
+import type { Box, Face, Landmarks5 } from '../types.ts';
+
+/** What happened to one photo. */
+export type PhotoStatus = 'ok' | 'no-face' | 'failed';
+
+/** One row of `photos.arrow`. */
+export interface PhotoRecord {
+  /** Path relative to the photo folder, `/`-separated. */
+  path: string;
+  /** File size in bytes when encoded (with `mtimeMs`, decides whether a rerun re-encodes it). */
+  sizeBytes: number;
+  /** File modification time when encoded, ms since the epoch. */
+  mtimeMs: number;
+  /** Upright (EXIF-oriented) width in pixels; null when the photo failed to decode. */
+  width: number | null;
+  height: number | null;
+  status: PhotoStatus;
+  /** Why it failed (null unless `status` is `failed`). */
+  reason: string | null;
+  /** Number of faces stored for this photo. */
+  faceCount: number;
+  /** The identity label (parent folder name with `--labels folder`), else null. */
+  label: string | null;
+}
+
+/** One row of `faces.arrow`: a {@link Face} with where it came from. */
+export interface StoredFace extends Face {
+  path: string;
+  /** Index of the face in its photo (0 = best detection score). */
+  faceIndex: number;
+  label: string | null;
+  imageWidth: number;
+  imageHeight: number;
+}
+
+export function photosToArrow(rows: readonly PhotoRecord[]): Uint8Array {
+  const t = new Table({
+    path: vectorFromArray(rows.map((r) => r.path), new Utf8()),
+    sizeBytes: makeVector(Float64Array.from(rows, (r) => r.sizeBytes)),
+    mtimeMs: makeVector(Float64Array.from(rows, (r) => r.mtimeMs)),
+    width: vectorFromArray(rows.map((r) => r.width), new Int32()),
+    height: vectorFromArray(rows.map((r) => r.height), new Int32()),
+    status: vectorFromArray(rows.map((r) => r.status), new Utf8()),
+    reason: vectorFromArray(rows.map((r) => r.reason), new Utf8()),
+    faceCount: makeVector(Int32Array.from(rows, (r) => r.faceCount)),
+    label: vectorFromArray(rows.map((r) => r.label), new Utf8()),
+  });
+  return tableToIPC(t, 'file');
+}
+
+function fixedList(flat: Float32Array, size: number, length: number): Vector {
+  const child = makeData({ type: new Float32(), length: flat.length, data: flat });
+  return makeVector(makeData({ type: new FixedSizeList(size, new Field('item', new Float32(), false)), length, nullCount: 0, child }));
+}
+
+export function facesToArrow(rows: readonly StoredFace[], dimension: number): Uint8Array {
+  const n = rows.length;
+  const lm = new Float32Array(n * 10);
+  const emb = new Float32Array(n * dimension);
+  rows.forEach((r, i) => {
+    r.landmarks5.forEach((p, j) => {
+      lm[i * 10 + j * 2] = p.x;
+      lm[i * 10 + j * 2 + 1] = p.y;
+    });
+    if (r.embedding.length !== dimension) {
+      throw new FaceclusterError('facesToArrow', `embedding must have length ${dimension}, got ${r.embedding.length}.`, 'embedding');
+    }
+    emb.set(r.embedding, i * dimension);
+  });
+  const t = new Table({
+    path: vectorFromArray(rows.map((r) => r.path), new Utf8()),
+    faceIndex: makeVector(Int32Array.from(rows, (r) => r.faceIndex)),
+    label: vectorFromArray(rows.map((r) => r.label), new Utf8()),
+    imageWidth: makeVector(Int32Array.from(rows, (r) => r.imageWidth)),
+    imageHeight: makeVector(Int32Array.from(rows, (r) => r.imageHeight)),
+    x: makeVector(Float32Array.from(rows, (r) => r.box.x)),
+    y: makeVector(Float32Array.from(rows, (r) => r.box.y)),
+    width: makeVector(Float32Array.from(rows, (r) => r.box.width)),
+    height: makeVector(Float32Array.from(rows, (r) => r.box.height)),
+    score: makeVector(Float32Array.from(rows, (r) => r.score)),
+    landmarks: fixedList(lm, 10, n),
+    embedding: fixedList(emb, dimension, n),
+  });
+  return tableToIPC(t, 'file');
+}
+
+function column(t: Table, name: string, fn: string): Vector {
+  const c = t.getChild(name);
+  if (!c) throw new FaceclusterError(fn, `the table has no column ${JSON.stringify(name)}; it is not a facecluster store file.`);
+  return c;
+}
+
+/** Flat float32 values of a FixedSizeList<Float32> column, row-major. */
+function flatList(v: Vector, size: number): Float32Array {
+  const out = new Float32Array(v.length * size);
+  let at = 0;
+  for (const chunk of v.data) {
+    const child = chunk.children[0];
+    const values = child.values as Float32Array;
+    const start = (child.offset + chunk.offset * size);
+    out.set(values.subarray(start, start + chunk.length * size), at);
+    at += chunk.length * size;
+  }
+  return out;
+}
+
+export function photosFromArrow(bytes: Uint8Array): PhotoRecord[] {
+  const fn = 'readPhotos';
+  const t = tableFromIPC(bytes);
+  const cols = ['path', 'sizeBytes', 'mtimeMs', 'width', 'height', 'status', 'reason', 'faceCount', 'label'].map((c) => column(t, c, fn).toArray());
+  const [path, sizeBytes, mtimeMs, width, height, status, reason, faceCount, label] = cols as unknown as [
+    (string | null)[], Float64Array, Float64Array, (number | null)[], (number | null)[], string[], (string | null)[], Int32Array, (string | null)[],
+  ];
+  const rows: PhotoRecord[] = [];
+  for (let i = 0; i < t.numRows; i++) {
+    rows.push({
+      path: path[i] as string,
+      sizeBytes: sizeBytes[i],
+      mtimeMs: mtimeMs[i],
+      width: width[i] ?? null,
+      height: height[i] ?? null,
+      status: status[i] as PhotoStatus,
+      reason: reason[i] ?? null,
+      faceCount: faceCount[i],
+      label: label[i] ?? null,
+    });
+  }
+  return rows;
+}
+
+export function facesFromArrow(bytes: Uint8Array): StoredFace[] {
+  const fn = 'readFaces';
+  const t = tableFromIPC(bytes);
+  const embCol = column(t, 'embedding', fn);
+  const dim = (embCol.type as FixedSizeList).listSize;
+  const emb = flatList(embCol, dim);
+  const lm = flatList(column(t, 'landmarks', fn), 10);
+  const [path, faceIndex, label, iw, ih, x, y, w, h, score] = ['path', 'faceIndex', 'label', 'imageWidth', 'imageHeight', 'x', 'y', 'width', 'height', 'score'].map((c) =>
+    column(t, c, fn).toArray(),
+  ) as unknown as [(string | null)[], Int32Array, (string | null)[], Int32Array, Int32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  const rows: StoredFace[] = [];
+  for (let i = 0; i < t.numRows; i++) {
+    const box: Box = { x: x[i], y: y[i], width: w[i], height: h[i] };
+    const landmarks5 = [0, 1, 2, 3, 4].map((j) => ({ x: lm[i * 10 + j * 2], y: lm[i * 10 + j * 2 + 1] })) as Landmarks5;
+    rows.push({
+      path: path[i] as string,
+      faceIndex: faceIndex[i],
+      label: label[i] ?? null,
+      imageWidth: iw[i],
+      imageHeight: ih[i],
+      box,
+      score: score[i],
+      landmarks5,
+      embedding: emb.slice(i * dim, (i + 1) * dim),
+    });
+  }
+  return rows;
+}

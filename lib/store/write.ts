@@ -1,0 +1,180 @@
+/**
+ * Writing a face store incrementally (see layout.ts for the files).
+ *
+ * `openStoreWriter(dir, parameters)` takes the store's lock and reads what is there. `plan(files)` says
+ * which photos need encoding (new, or changed size / mtime; every photo when the parameters or models
+ * changed) and compacts the store at once: rows of deleted and changed photos are dropped. Then each
+ * `writeBatch` commits one batch atomically; `finish()` merges the batches into the two tables. A run
+ * killed at any point keeps every committed batch and the next run resumes from there.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { FaceclusterError } from '../errors.ts';
+import { atomicWrite, BATCHES_DIR, ensureRealDir, FACES_FILE, LOCK_FILE, MANIFEST_FILE, PHOTOS_FILE } from './layout.ts';
+import { modelVersions, parametersKey, TOOL_VERSION, type EncodeParameters, type StoreManifest } from './manifest.ts';
+import { readManifest, readTables } from './read.ts';
+import { facesToArrow, photosToArrow, type PhotoRecord, type StoredFace } from './schema.ts';
+
+/** A photo file as found by the folder scan. */
+export interface ScannedFile {
+  path: string;
+  sizeBytes: number;
+  mtimeMs: number;
+}
+
+export interface StorePlan {
+  /** Photos to encode (new or changed, or all when parameters changed). */
+  todo: ScannedFile[];
+  /** Photos whose stored records are still valid. */
+  unchanged: number;
+  /** Stored photos no longer in the folder (their rows were dropped). */
+  deleted: number;
+  /** Whether stored work was discarded because the models or parameters changed. */
+  parametersChanged: boolean;
+}
+
+export interface StoreWriter {
+  readonly dir: string;
+  plan(files: readonly ScannedFile[]): Promise<StorePlan>;
+  writeBatch(photos: readonly PhotoRecord[], faces: readonly StoredFace[]): Promise<void>;
+  /** Merges batches into the tables, records counts; `complete` false for an interrupted run. */
+  finish(complete: boolean): Promise<StoreManifest>;
+  /** Releases the lock without compacting (after an error). */
+  release(): Promise<void>;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Store folders locked by this process. */
+const heldLocks = new Set<string>();
+
+async function takeLock(dir: string): Promise<void> {
+  const lock = join(dir, LOCK_FILE);
+  if (heldLocks.has(dir)) throw new FaceclusterError('openStoreWriter', `the store ${JSON.stringify(dir)} is being written by process ${process.pid} (this one); finish the other writer first.`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      heldLocks.add(dir);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new FaceclusterError('openStoreWriter', `the store ${JSON.stringify(dir)} is being written by process ${pid}; wait for it or stop it.`);
+      }
+      await unlink(lock).catch(() => undefined); // stale lock of a killed run
+    }
+  }
+  throw new FaceclusterError('openStoreWriter', `cannot take the lock of ${JSON.stringify(dir)}.`);
+}
+
+/** Opens (creating if needed) the store folder `dir` for writing with these encoding parameters. */
+export async function openStoreWriter(storeDir: string, parameters: EncodeParameters, info: { photoFolder: string; backend: string }): Promise<StoreWriter> {
+  const dir = resolve(storeDir);
+  await ensureRealDir(dir, 'openStoreWriter');
+  await takeLock(dir);
+  const batchDir = join(dir, BATCHES_DIR);
+  const models = modelVersions();
+  const key = parametersKey(parameters, models);
+  let previous: StoreManifest | undefined;
+  try {
+    previous = existsSync(join(dir, MANIFEST_FILE)) ? await readManifest(dir) : undefined;
+  } catch {
+    previous = undefined; // unreadable manifest: start over
+  }
+  const sameParameters = previous !== undefined && parametersKey(previous.parameters, previous.models) === key;
+  const now = new Date().toISOString();
+  const manifest: StoreManifest = {
+    format: 'facecluster-face-store',
+    formatVersion: 1,
+    toolVersion: TOOL_VERSION,
+    models,
+    parameters,
+    photoFolder: info.photoFolder,
+    backend: info.backend,
+    createdAt: sameParameters && previous ? previous.createdAt : now,
+    updatedAt: now,
+    counts: { photos: 0, faces: 0, noFace: 0, failed: 0 },
+    complete: false,
+  };
+  const runId = `${Date.now().toString().padStart(15, '0')}-${process.pid}`;
+  let seq = 0;
+  let released = false;
+
+  async function removeBatches(): Promise<void> {
+    if (!existsSync(batchDir)) return;
+    for (const n of await readdir(batchDir)) await unlink(join(batchDir, n)).catch(() => undefined);
+  }
+
+  async function writeTables(photos: readonly PhotoRecord[], faces: readonly StoredFace[]): Promise<void> {
+    await atomicWrite(dir, FACES_FILE, facesToArrow(faces, parameters.embeddingDimension));
+    await atomicWrite(dir, PHOTOS_FILE, photosToArrow(photos));
+  }
+
+  function count(photos: readonly PhotoRecord[], faces: readonly StoredFace[]): StoreManifest['counts'] {
+    return {
+      photos: photos.length,
+      faces: faces.length,
+      noFace: photos.filter((p) => p.status === 'no-face').length,
+      failed: photos.filter((p) => p.status === 'failed').length,
+    };
+  }
+
+  async function release(): Promise<void> {
+    if (released) return;
+    released = true;
+    heldLocks.delete(dir);
+    await unlink(join(dir, LOCK_FILE)).catch(() => undefined);
+  }
+
+  return {
+    dir,
+    async plan(files) {
+      const stored = sameParameters ? await readTables(dir) : { photos: [], faces: [] };
+      const byPath = new Map(stored.photos.map((p) => [p.path, p]));
+      const current = new Set(files.map((f) => f.path));
+      const todo: ScannedFile[] = [];
+      const keep = new Set<string>();
+      for (const f of files) {
+        const old = byPath.get(f.path);
+        if (old && old.sizeBytes === f.sizeBytes && old.mtimeMs === f.mtimeMs) keep.add(f.path);
+        else todo.push(f);
+      }
+      const deleted = stored.photos.filter((p) => !current.has(p.path)).length;
+      const photos = stored.photos.filter((p) => keep.has(p.path));
+      const faces = stored.faces.filter((f) => keep.has(f.path));
+      // Compact now: the tables hold exactly the valid records, then batches go, then the manifest.
+      await writeTables(photos, faces);
+      await removeBatches();
+      await ensureRealDir(batchDir, 'openStoreWriter');
+      manifest.counts = count(photos, faces);
+      await atomicWrite(dir, MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+      return { todo, unchanged: keep.size, deleted, parametersChanged: previous !== undefined && !sameParameters };
+    },
+    async writeBatch(photos, faces) {
+      const name = `${runId}-${String(seq++).padStart(6, '0')}`;
+      await atomicWrite(batchDir, `${name}.faces.arrow`, facesToArrow(faces, parameters.embeddingDimension));
+      await atomicWrite(batchDir, `${name}.photos.arrow`, photosToArrow(photos)); // commits the batch
+    },
+    async finish(complete) {
+      const { photos, faces } = await readTables(dir);
+      await writeTables(photos, faces);
+      await removeBatches();
+      manifest.counts = count(photos, faces);
+      manifest.complete = complete;
+      manifest.updatedAt = new Date().toISOString();
+      await atomicWrite(dir, MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+      await release();
+      return manifest;
+    },
+    release,
+  };
+}
