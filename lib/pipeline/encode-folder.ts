@@ -1,0 +1,336 @@
+/**
+ * `encodeFolder(folder, options, onProgress)`: scans a photo folder, encodes the new or changed photos
+ * (decode, detect, align, embed) on a pool of worker threads, and writes the face store in atomic
+ * batches. A bad file never stops the run: it is recorded with its reason (status `failed`).
+ * Aborting (`signal`) stops dispatching, finishes the photos in flight, writes them and returns with
+ * `interrupted: true`; a killed run keeps every committed batch and the next run resumes.
+ */
+import { availableParallelism } from 'node:os';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { FaceclusterError } from '../errors.ts';
+import { checkInteger, checkOneOf, resolveOptions } from '../options.ts';
+import { loadTf } from '../runtime/tf.ts';
+import { defaultStoreDir } from '../store/layout.ts';
+import type { EncodeParameters } from '../store/manifest.ts';
+import type { PhotoRecord, StoredFace } from '../store/schema.ts';
+import { openStoreWriter, type ScannedFile } from '../store/write.ts';
+import type { ProgressCallback } from '../types.ts';
+import { createFaceEncoder, FACE_ENCODER_DEFAULTS, resolveFaceEncoderOptions, type FaceEncoder, type FaceEncoderOptions, type PhotoResult } from './face-encoder.ts';
+import { folderLabel, scanPhotos } from './scan.ts';
+import type { WorkerReply } from './encode-worker.ts';
+
+export interface EncodeFolderOptions extends FaceEncoderOptions {
+  /** Store folder. @default undefined (`<folder>/.facecluster`) */
+  out: string | undefined;
+  /** `folder`: each face's label is its photo's parent folder name (LFW layout); `none`: no labels. @default 'folder' */
+  labels: 'folder' | 'none';
+  /**
+   * Worker threads, each with its own tfjs and models (wasm runs on one core per thread); 1 encodes in
+   * this thread. @default the number of cores (`os.availableParallelism()`)
+   */
+  jobs: number;
+  /**
+   * Photos per committed batch: smaller loses less work when killed, larger writes less often.
+   * A batch is also committed after `batchSeconds`. @default 32
+   */
+  batchSize: number;
+  /** Longest time between batch commits while photos complete. @default 10 */
+  batchSeconds: number;
+  /** Aborting stops the run after the photos in flight (they are written). @default undefined */
+  signal: AbortSignal | undefined;
+}
+
+export const ENCODE_FOLDER_DEFAULTS: Readonly<EncodeFolderOptions> = Object.freeze({
+  ...FACE_ENCODER_DEFAULTS,
+  out: undefined,
+  labels: 'folder',
+  jobs: availableParallelism(),
+  batchSize: 32,
+  batchSeconds: 10,
+  signal: undefined,
+});
+
+/** Per-photo progress details passed as `info` to the progress callback. */
+export interface EncodeProgressInfo {
+  path: string;
+  status: PhotoResult['status'];
+  /** Faces found in this photo. */
+  faces: number;
+  /** Faces found so far in this run. */
+  totalFaces: number;
+  reason?: string;
+  [key: string]: unknown;
+}
+
+export interface EncodeFolderSummary {
+  storeDir: string;
+  /** Photos in the folder. */
+  photos: number;
+  /** Photos encoded by this run. */
+  encoded: number;
+  /** Photos kept from earlier runs. */
+  unchanged: number;
+  /** Photos gone from the folder whose rows were dropped. */
+  deleted: number;
+  /** Files skipped because their extension is not a photo format. */
+  skipped: number;
+  /** Faces found by this run / in the whole store. */
+  faces: number;
+  totalFaces: number;
+  /** Photos without a face (this run). */
+  noFace: number;
+  /** Photos that failed (this run), with their reasons. */
+  failures: { path: string; reason: string }[];
+  parametersChanged: boolean;
+  interrupted: boolean;
+  seconds: number;
+  backend: string;
+  jobs: number;
+}
+
+function toParameters(o: EncodeFolderOptions, dimension: number): EncodeParameters {
+  const align = o.align as Required<EncodeFolderOptions['align']>;
+  return {
+    detector: o.detector,
+    detectorConfig: o.detectorConfig,
+    embedder: o.embedder,
+    embeddingDimension: dimension,
+    minScore: o.minScore ?? null,
+    minFaceSize: o.minFaceSize,
+    align: { method: align.method, template: align.template, size: align.size },
+    maxPixels: o.maxPixels,
+    maxSide: o.maxSide,
+    labels: o.labels,
+  };
+}
+
+/** A pool that encodes photo files: worker threads, or this thread when jobs = 1. */
+interface EncodePool {
+  backend: string;
+  dimension: number;
+  size: number;
+  encode(path: string): Promise<PhotoResult>;
+  close(): Promise<void>;
+}
+
+const EMBEDDING_DIMENSIONS: Record<string, number> = { resnet128: 128 };
+
+async function inThreadPool(options: FaceEncoderOptions): Promise<EncodePool> {
+  const encoder: FaceEncoder = await createFaceEncoder(options);
+  return { backend: encoder.backend, dimension: EMBEDDING_DIMENSIONS[options.embedder] ?? 128, size: 1, encode: (p) => encoder.encodeFile(p), close: async () => encoder.dispose() };
+}
+
+/** The parent's node flags minus test-runner and inspector ones (the worker entry registers tsx itself). */
+function workerExecArgv(): string[] {
+  return process.execArgv.filter((a) => !a.startsWith('--test') && !a.startsWith('--inspect'));
+}
+
+async function workerPool(options: FaceEncoderOptions, jobs: number): Promise<EncodePool> {
+  const url = new URL('./encode-worker-boot.mjs', import.meta.url);
+  const workers: { worker: Worker; busy: boolean }[] = [];
+  const pending = new Map<number, { resolve: (r: PhotoResult) => void; reject: (e: Error) => void }>();
+  const waiting: (() => void)[] = [];
+  let nextId = 0;
+  let backend = '';
+  let failure: Error | undefined;
+  const ready = Array.from({ length: jobs }, () => {
+    const worker = new Worker(url, { workerData: options, execArgv: workerExecArgv() });
+    const slot = { worker, busy: false };
+    workers.push(slot);
+    return new Promise<void>((res, rej) => {
+      worker.on('message', (msg: WorkerReply) => {
+        if ('ready' in msg) {
+          backend = msg.backend;
+          res();
+        } else if ('fatal' in msg) {
+          rej(new FaceclusterError('encodeFolder', `a worker could not load the models: ${msg.fatal}`));
+        } else {
+          const p = pending.get(msg.id);
+          pending.delete(msg.id);
+          slot.busy = false;
+          waiting.shift()?.();
+          p?.resolve(msg.result);
+        }
+      });
+      worker.on('error', (e) => {
+        failure = e;
+        rej(e);
+        for (const p of pending.values()) p.reject(e);
+        pending.clear();
+      });
+    });
+  });
+  try {
+    await Promise.all(ready);
+  } catch (e) {
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+    throw e;
+  }
+  return {
+    backend,
+    dimension: EMBEDDING_DIMENSIONS[options.embedder] ?? 128,
+    size: jobs,
+    async encode(path) {
+      let slot = workers.find((w) => !w.busy);
+      while (!slot) {
+        await new Promise<void>((r) => waiting.push(r));
+        slot = workers.find((w) => !w.busy);
+      }
+      if (failure) throw failure;
+      slot.busy = true;
+      const id = nextId++;
+      const s = slot;
+      return new Promise<PhotoResult>((resolvePhoto, reject) => {
+        pending.set(id, { resolve: resolvePhoto, reject });
+        s.worker.postMessage({ id, path });
+      });
+    },
+    async close() {
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((res) => {
+              w.worker.once('exit', () => res());
+              w.worker.postMessage('close');
+              setTimeout(() => void w.worker.terminate(), 5000).unref();
+            }),
+        ),
+      );
+    },
+  };
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * Encodes the photos of `folder` into its face store (see the module comment).
+ * `onProgress(done, total, info)` is called once per photo of this run ({@link EncodeProgressInfo}),
+ * first with `done = 0` after planning. Throws only for bad options or an unusable output folder.
+ */
+export async function encodeFolder(folder: string, options?: Partial<EncodeFolderOptions>, onProgress?: ProgressCallback): Promise<EncodeFolderSummary> {
+  const fn = 'encodeFolder';
+  const started = performance.now();
+  const o = resolveOptions(fn, ENCODE_FOLDER_DEFAULTS, options);
+  const { out, labels, jobs, batchSize, batchSeconds, signal, ...encoderOptions } = o;
+  const enc = resolveFaceEncoderOptions(encoderOptions);
+  checkOneOf(fn, 'labels', labels, ['folder', 'none'] as const);
+  checkInteger(fn, 'jobs', jobs, 1, 256);
+  checkInteger(fn, 'batchSize', batchSize, 1);
+  checkInteger(fn, 'batchSeconds', batchSeconds, 1);
+  const root = resolve(folder);
+  const storeDir = out === undefined ? defaultStoreDir(root) : resolve(out);
+  if (isInside(storeDir, root) && storeDir !== defaultStoreDir(root)) {
+    throw new FaceclusterError(fn, `out must be outside the photo folder (or its default store ${defaultStoreDir(root)}), got ${JSON.stringify(out)}: facecluster never writes into the photo folder.`, 'out');
+  }
+  if (isInside(root, storeDir)) {
+    throw new FaceclusterError(fn, `out must not contain the photo folder, got ${JSON.stringify(out)}.`, 'out');
+  }
+  const scan = await scanPhotos(root, [storeDir]);
+  const runtime = await loadTf();
+  const dimension = EMBEDDING_DIMENSIONS[enc.embedder] ?? 128;
+  const writer = await openStoreWriter(storeDir, toParameters({ ...o, ...enc }, dimension), { photoFolder: root, backend: runtime.description });
+  const summary: EncodeFolderSummary = {
+    storeDir,
+    photos: scan.files.length,
+    encoded: 0,
+    unchanged: 0,
+    deleted: 0,
+    skipped: scan.skipped,
+    faces: 0,
+    totalFaces: 0,
+    noFace: 0,
+    failures: [],
+    parametersChanged: false,
+    interrupted: false,
+    seconds: 0,
+    backend: runtime.description,
+    jobs: 1,
+  };
+  let pool: EncodePool | undefined;
+  try {
+    const plan = await writer.plan(scan.files);
+    summary.unchanged = plan.unchanged;
+    summary.deleted = plan.deleted;
+    summary.parametersChanged = plan.parametersChanged;
+    const todo = plan.todo;
+    onProgress?.(0, todo.length, { path: '', status: 'ok', faces: 0, totalFaces: 0 } satisfies EncodeProgressInfo);
+    if (todo.length > 0 && !signal?.aborted) {
+      const poolSize = Math.min(jobs, todo.length);
+      pool = poolSize > 1 ? await workerPool(enc, poolSize) : await inThreadPool(enc);
+      summary.backend = pool.backend;
+      summary.jobs = pool.size;
+      let batchPhotos: PhotoRecord[] = [];
+      let batchFaces: StoredFace[] = [];
+      let lastCommit = performance.now();
+      let writing: Promise<void> = Promise.resolve();
+      const commit = () => {
+        if (batchPhotos.length === 0) return writing;
+        const p = batchPhotos, f = batchFaces;
+        batchPhotos = [];
+        batchFaces = [];
+        lastCommit = performance.now();
+        writing = writing.then(() => writer.writeBatch(p, f));
+        return writing;
+      };
+      let next = 0;
+      const record = (file: ScannedFile, r: PhotoResult) => {
+        const label = labels === 'folder' ? folderLabel(file.path) : null;
+        batchPhotos.push({
+          path: file.path,
+          sizeBytes: file.sizeBytes,
+          mtimeMs: file.mtimeMs,
+          width: r.width ?? null,
+          height: r.height ?? null,
+          status: r.status,
+          reason: r.status === 'failed' ? r.reason : null,
+          faceCount: r.faces.length,
+          label,
+        });
+        r.faces.forEach((face, i) => batchFaces.push({ ...face, landmarks68: undefined, path: file.path, faceIndex: i, label, imageWidth: r.width ?? 0, imageHeight: r.height ?? 0 }));
+        summary.encoded++;
+        summary.faces += r.faces.length;
+        if (r.status === 'no-face') summary.noFace++;
+        if (r.status === 'failed') summary.failures.push({ path: file.path, reason: r.reason });
+        onProgress?.(summary.encoded, todo.length, {
+          path: file.path,
+          status: r.status,
+          faces: r.faces.length,
+          totalFaces: summary.faces,
+          ...(r.status === 'failed' ? { reason: r.reason } : {}),
+        } satisfies EncodeProgressInfo);
+        if (batchPhotos.length >= batchSize || performance.now() - lastCommit > batchSeconds * 1000) void commit();
+      };
+      const lane = async () => {
+        while (next < todo.length && !signal?.aborted) {
+          const file = todo[next++];
+          let r: PhotoResult;
+          try {
+            r = await pool!.encode(join(root, file.path));
+          } catch (e) {
+            r = { status: 'failed', reason: `encoding failed: ${(e as Error)?.message ?? e}`, faces: [] };
+          }
+          record(file, r);
+        }
+      };
+      await Promise.all(Array.from({ length: pool.size }, lane));
+      await commit();
+      await writing;
+      summary.interrupted = signal?.aborted === true && summary.encoded < todo.length;
+    } else {
+      summary.interrupted = signal?.aborted === true && todo.length > 0;
+    }
+    const manifest = await writer.finish(!summary.interrupted);
+    summary.totalFaces = manifest.counts.faces;
+  } catch (e) {
+    await writer.release();
+    throw e;
+  } finally {
+    await pool?.close();
+  }
+  summary.seconds = (performance.now() - started) / 1000;
+  return summary;
+}
