@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { umap } from '../../lib/reduce/umap.ts';
 import { reduceBy, REDUCERS } from '../../lib/reduce/registry.ts';
-import { blobs, knnPurity } from './_blobs.ts';
+import { blobs, knnPreservation, knnPurity } from './_blobs.ts';
+import { findData } from '../../lib/paths.ts';
+import { loadPrecomputedEmbeddings } from '../../lib/datasets/precomputed.ts';
 
 test('umap: well-separated blobs stay separated', () => {
   const { x, labels } = blobs(3, 40, 16, 1, 3);
@@ -51,4 +53,12 @@ test('reduceBy: dispatches by name, unknown names list the valid ones', () => {
   assert.deepEqual(reduceBy('pca', x, { nComponents: 1 }).map((r) => Math.round(r[0] * 1e9) / 1e9 + 0), [-1.414213562, 0, 1.414213562]);
   assert.equal(reduceBy('tsne', x, { iterations: 10 }).length, 3);
   assert.throws(() => reduceBy('isomap' as never, x), { message: 'reduceBy: name must be one of "pca", "tsne", "umap", got "isomap".' });
+});
+
+test('umap: LFW embeddings: map neighbours are embedding neighbours', { skip: findData('embeddings/lfw-deepfunneled.faceapi-resnet128.jsonl') ? false : 'LFW precomputed embeddings absent (set FACECLUSTER_DATA)' }, async () => {
+  const data = await loadPrecomputedEmbeddings({ limit: 400 });
+  const y = umap(data.embeddings, { seed: 1, nEpochs: 200 });
+  // 10-NN preservation: chance is 10 / 399 = 0.025; UMAP keeps far more.
+  const kept = knnPreservation(data.embeddings, y, 10);
+  assert.ok(kept > 0.25, `10-NN preservation ${kept}`);
 });
