@@ -82,6 +82,8 @@ export interface EncodeFolderSummary {
   noFace: number;
   /** Photos that failed (this run), with their reasons. */
   failures: { path: string; reason: string }[];
+  /** Photos recorded as failed in the whole store (unchanged files that failed in earlier runs too). */
+  totalFailed: number;
   parametersChanged: boolean;
   interrupted: boolean;
   seconds: number;
@@ -244,6 +246,7 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
     totalFaces: 0,
     noFace: 0,
     failures: [],
+    totalFailed: 0,
     parametersChanged: false,
     interrupted: false,
     seconds: 0,
@@ -325,6 +328,7 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
     }
     const manifest = await writer.finish(!summary.interrupted);
     summary.totalFaces = manifest.counts.faces;
+    summary.totalFailed = manifest.counts.failed;
   } catch (e) {
     await writer.release();
     throw e;

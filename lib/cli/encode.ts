@@ -1,0 +1,128 @@
+/**
+ * `facecluster encode <folder>`: detect, align and embed the faces of a photo folder into its face store.
+ * Flag parsing and printing only; the work is `encodeFolder` (lib/pipeline/encode-folder.ts).
+ */
+import { resolve } from 'node:path';
+import { DETECTOR_NAMES } from '../detect/registry.ts';
+import { EMBEDDER_NAMES } from '../embed/registry.ts';
+import { ENCODE_FOLDER_DEFAULTS, encodeFolder, type EncodeProgressInfo } from '../pipeline/encode-folder.ts';
+import { defaultStoreDir } from '../store/layout.ts';
+import { intFlag, numberFlag, parseFlags, UsageError } from './args.ts';
+import { EXIT } from './main.ts';
+import { createProgress } from './progress.ts';
+
+export const USAGE = `Usage: facecluster encode <folder> [flags]
+
+Finds the faces in every photo below <folder> (JPEG, PNG, WebP, TIFF, GIF, AVIF), aligns and embeds them,
+and writes the face store (Apache Arrow: faces.arrow, photos.arrow, manifest.json) to <folder>/.facecluster/
+or --out. A rerun encodes only new or changed photos; changed models or parameters re-encode everything.
+Bad files are listed with the reason and skipped; the photo folder itself is never written to.
+
+Flags:
+  --out DIR              store folder (default <folder>/.facecluster; must be outside <folder>)
+  --detector NAME        ${DETECTOR_NAMES.join(' | ')} (default ${ENCODE_FOLDER_DEFAULTS.detector})
+  --embedder NAME        ${EMBEDDER_NAMES.join(' | ')} (default ${ENCODE_FOLDER_DEFAULTS.embedder})
+  --min-score S          minimum detection score in [0, 1] (default: the detector's, 0.5 for ssd-mobilenet/tiny)
+  --min-face PX          minimum face size, shorter box side in original pixels (default 0)
+  --labels folder|none   label faces with their photo's parent folder name (default folder)
+  --jobs N               worker threads (default: number of cores, ${ENCODE_FOLDER_DEFAULTS.jobs} here)
+  --batch-size N         photos per committed batch (default ${ENCODE_FOLDER_DEFAULTS.batchSize})
+  -h, --help             this help
+
+Exit codes: 0 all photos read, 1 some photos failed (listed), 2 usage error, 3 fatal, 130 interrupted
+(photos finished before Ctrl-C are kept; rerun to resume).`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags('encode', argv, {
+    out: { type: 'string' },
+    detector: { type: 'string' },
+    embedder: { type: 'string' },
+    'min-score': { type: 'string' },
+    'min-face': { type: 'string' },
+    labels: { type: 'string' },
+    jobs: { type: 'string' },
+    'batch-size': { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError(`facecluster encode: expected one <folder>, got ${positionals.length}.\n\n${USAGE}`);
+  const folder = positionals[0];
+  const detector = values.detector as string | undefined;
+  if (detector !== undefined && !(DETECTOR_NAMES as readonly string[]).includes(detector)) {
+    throw new UsageError(`facecluster encode: --detector must be one of ${DETECTOR_NAMES.join(', ')}, got ${JSON.stringify(detector)}.`);
+  }
+  const embedder = values.embedder as string | undefined;
+  if (embedder !== undefined && !(EMBEDDER_NAMES as readonly string[]).includes(embedder)) {
+    throw new UsageError(`facecluster encode: --embedder must be one of ${EMBEDDER_NAMES.join(', ')}, got ${JSON.stringify(embedder)}.`);
+  }
+  const labels = values.labels as string | undefined;
+  if (labels !== undefined && labels !== 'folder' && labels !== 'none') {
+    throw new UsageError(`facecluster encode: --labels must be folder or none, got ${JSON.stringify(labels)}.`);
+  }
+  const minScore = numberFlag('encode', 'min-score', values['min-score'] as string | undefined);
+  if (minScore !== undefined && (minScore < 0 || minScore > 1)) throw new UsageError(`facecluster encode: --min-score must be in [0, 1], got ${minScore}.`);
+  const minFace = numberFlag('encode', 'min-face', values['min-face'] as string | undefined);
+  if (minFace !== undefined && minFace < 0) throw new UsageError(`facecluster encode: --min-face must be >= 0, got ${minFace}.`);
+  const jobs = intFlag('encode', 'jobs', values.jobs as string | undefined);
+  if (jobs !== undefined && jobs < 1) throw new UsageError(`facecluster encode: --jobs must be >= 1, got ${jobs}.`);
+  const batchSize = intFlag('encode', 'batch-size', values['batch-size'] as string | undefined);
+  if (batchSize !== undefined && batchSize < 1) throw new UsageError(`facecluster encode: --batch-size must be >= 1, got ${batchSize}.`);
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write('\nfacecluster encode: interrupted; finishing the photos in flight and saving (Ctrl-C again to quit now)...\n');
+      controller.abort();
+    } else {
+      process.exit(EXIT.interrupted);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const progress = createProgress('encode', 0);
+  let planned = false;
+  try {
+    const summary = await encodeFolder(
+      folder,
+      {
+        out: values.out as string | undefined,
+        detector: detector as never,
+        embedder: embedder as never,
+        minScore,
+        minFaceSize: minFace,
+        labels: labels as 'folder' | 'none' | undefined,
+        jobs,
+        batchSize,
+        signal: controller.signal,
+      },
+      (done, total, raw) => {
+        const info = raw as EncodeProgressInfo;
+        if (!planned) {
+          planned = true;
+          progress.setTotal(total);
+        }
+        if (info.status === 'failed' && info.path) progress.log(`failed: ${info.path}: ${info.reason}`);
+        progress.update(done, { faces: info.totalFaces });
+      },
+    );
+    progress.done();
+    const s = summary;
+    const lines = [
+      `encoded ${s.encoded} photo(s) in ${s.seconds.toFixed(1)} s (${s.encoded > 0 ? (s.encoded / s.seconds).toFixed(2) : '0'} photos/s, ${s.jobs} job(s), ${s.backend})`,
+      `  photos in folder: ${s.photos} (${s.unchanged} unchanged, ${s.deleted} deleted since last run${s.skipped ? `, ${s.skipped} non-photo file(s) skipped` : ''})${s.parametersChanged ? '; models or parameters changed: re-encoded all' : ''}`,
+      `  faces found: ${s.faces} this run, ${s.totalFaces} in the store`,
+      `  photos without a face: ${s.noFace}`,
+      `  failed: ${s.failures.length}${s.totalFailed > s.failures.length ? ` this run (${s.totalFailed} in the store, from unchanged files that failed before)` : ''}`,
+      ...s.failures.map((f) => `    ${f.path}: ${f.reason}`),
+      `  store: ${s.storeDir}${values.out === undefined && s.storeDir === defaultStoreDir(resolve(folder)) ? ' (default)' : ''}`,
+    ];
+    if (s.interrupted) lines.push('interrupted: the photos finished so far are saved; run the same command again to resume.');
+    console.log(lines.join('\n'));
+    if (s.interrupted) return EXIT.interrupted;
+    return s.failures.length > 0 ? EXIT.someFailed : EXIT.ok;
+  } finally {
+    progress.done();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
