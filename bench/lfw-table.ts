@@ -25,7 +25,7 @@ const GRIDS: Record<ClusterMethodName, { values: number[]; methodOptions?: Recor
   'chinese-whispers': { values: [0.38, 0.4, 0.42, 0.44, 0.45, 0.46, 0.48, 0.5, 0.52] },
   'dbscan': { values: [0.36, 0.38, 0.4, 0.42, 0.44, 0.46, 0.48, 0.5] },
   'approximate-rank-order': { values: [0.5, 1, 1.5, 2, 2.5, 3] },
-  'rank-order': { values: [6, 10, 14, 18, 22] },
+  'rank-order': { values: [2, 4, 6, 8, 10, 14] },
   'agglomerative': { values: range(0.35, 0.75, 0.01) },
   'kmeans': { values: [] }, // set from the subset's number of people
   'affinity-propagation': { values: [-1, -0.75, -0.5, -0.4, -0.3, -0.2, -0.1] },
@@ -63,7 +63,10 @@ function bestBy(s: ParameterSweepResult, key: 'pairwiseF1' | 'bcubedF1'): string
 }
 function run(method: ClusterMethodName, x: Float32Array[], truth: Int32Array, values: number[]): ParameterSweepResult {
   const g = GRIDS[method];
-  const s = sweep(method, CLUSTER_METHODS[method].sweep.parameter, values, x, truth, { methodOptions: g.methodOptions });
+  const s = sweep(method, CLUSTER_METHODS[method].sweep.parameter, values, x, truth, {
+    methodOptions: g.methodOptions,
+    onProgress: (done, total, info) => console.error(`${method} (${x.length} faces): ${done}/${total} ${JSON.stringify(info)}`),
+  });
   dump[`${method}@${x.length}`] = s.rows.map(({ labels: _l, ...r }) => r);
   return s;
 }
