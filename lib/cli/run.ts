@@ -1,0 +1,96 @@
+/**
+ * `facecluster run [folder]`: the main job in one command: encode the photos, cluster the faces, save one folder
+ * per person, and write the HTML report. It composes the `encode`, `cluster` and `report` commands (same flags,
+ * same output, same exit codes), so there is one implementation of each step.
+ *
+ * Output layout (all under --out, default `facecluster-out/<folder name>/` in the current directory):
+ *   store/         the face store (Arrow IPC), incremental: a rerun encodes only new or changed photos
+ *   people/        person-001/ ... noise/: face crops per cluster (replaced at each run)
+ *   report.html    the self-contained report
+ */
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { findData, faceApiSamplesDir } from '../paths.ts';
+import { CLUSTER_METHOD_NAMES } from '../cluster/registry.ts';
+import { parseFlags, UsageError } from './args.ts';
+import { EXIT } from './main.ts';
+
+const DEFAULT_METHOD = 'chinese-whispers';
+const MARKER = '.facecluster-run';
+
+export const USAGE = `Usage: facecluster run [folder] [flags]
+
+Runs every step on a folder of photos: encode (detect, align, embed) -> cluster -> save one folder of face
+crops per person -> HTML report. With no folder it uses the LFW subset ($FACECLUSTER_DATA/lfw-subset/120faces,
+default ../shared/data) or, when that is absent, the sample photos shipped inside @vladmandic/face-api.
+The photo folder is only read.
+
+  --out DIR          output folder (default facecluster-out/<folder name>): store/, people/, report.html
+  --method M         clustering method (default ${DEFAULT_METHOD}; one of ${CLUSTER_METHOD_NAMES.join(', ')})
+  --detector NAME    face detector for encode (default ssd-mobilenet)
+  --labels folder|none  take each photo's parent folder name as its true identity (default folder), so metrics
+                     are printed and the report compares methods
+  --jobs N           encode worker threads (default: number of cores)
+  --no-report        skip the HTML report
+
+Exit codes: 0 ok, 1 some photos failed (listed; the rest of the run went on), 2 usage error, 3 fatal error,
+130 interrupted (rerun to resume).`;
+
+/** The folder `run` uses when none is given. */
+export function defaultRunFolder(): string {
+  return findData('lfw-subset/120faces') ?? faceApiSamplesDir();
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags('run', argv, {
+    out: { type: 'string' },
+    method: { type: 'string' },
+    detector: { type: 'string' },
+    labels: { type: 'string' },
+    jobs: { type: 'string' },
+    'no-report': { type: 'boolean' },
+  });
+  if (positionals.length > 1) throw new UsageError(`facecluster run: expected at most one <folder>, got ${positionals.length}.`);
+  const folder = resolve(positionals[0] ?? defaultRunFolder());
+  if (!existsSync(folder)) throw new UsageError(`facecluster run: folder ${JSON.stringify(folder)} does not exist.`);
+  const method = (values.method as string | undefined) ?? DEFAULT_METHOD;
+  if (!(CLUSTER_METHOD_NAMES as readonly string[]).includes(method)) {
+    throw new UsageError(`facecluster run: --method must be one of ${CLUSTER_METHOD_NAMES.join(', ')}, got ${JSON.stringify(method)}.`);
+  }
+  const out = resolve((values.out as string | undefined) ?? join('facecluster-out', basename(folder)));
+  const store = join(out, 'store');
+  const people = join(out, 'people');
+  const report = join(out, 'report.html');
+  if (existsSync(out) && readdirSync(out).length > 0 && !existsSync(join(out, MARKER))) {
+    throw new UsageError(`facecluster run: --out ${JSON.stringify(out)} is a non-empty folder that facecluster run did not create; choose a new or empty folder.`);
+  }
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, MARKER), `output folder of facecluster run for ${folder}\n`);
+  console.log(`facecluster run: ${folder}\n  output: ${out}\n`);
+
+  const step = (n: number, title: string) => console.log(`\n== ${n}/3 ${title} ==`);
+  step(1, 'encode');
+  const encodeArgs = [folder, '--out', store];
+  for (const k of ['detector', 'labels', 'jobs'] as const) if (values[k] !== undefined) encodeArgs.push(`--${k}`, String(values[k]));
+  const encodeCode = await (await import('./encode.ts')).run(encodeArgs);
+  if (encodeCode === EXIT.interrupted || encodeCode >= EXIT.usage) return encodeCode;
+
+  step(2, `cluster (${method}) and save people/`);
+  // people/ is ours (the marker says this folder was made by `run`): replace it, never follow a link.
+  if (existsSync(people)) {
+    if (lstatSync(people).isSymbolicLink()) throw new UsageError(`facecluster run: ${people} is a symbolic link; refusing to replace it.`);
+    rmSync(people, { recursive: true });
+  }
+  const clusterCode = await (await import('./cluster.ts')).run([store, '--method', method, '--save', people, '--crops']);
+  if (clusterCode >= EXIT.usage) return clusterCode;
+
+  let reportCode: number = EXIT.ok;
+  if (!values['no-report']) {
+    step(3, 'report');
+    const methods = [method, ...['dbscan', 'agglomerative'].filter((m) => m !== method)].join(',');
+    reportCode = await (await import('./report.ts')).run([store, '--out', report, '--methods', methods]);
+    if (reportCode >= EXIT.usage) return reportCode;
+  }
+  console.log(`\nDone. People: ${people}${values['no-report'] ? '' : `\nReport: ${report}`}`);
+  return Math.max(encodeCode, clusterCode, reportCode);
+}
