@@ -55,3 +55,8 @@ export async function detectWithPaddedRetry(
   const shifted = (await locate(padded)).map((d) => ({ score: d.score, box: { x: d.box.x - pad, y: d.box.y - pad, width: d.box.width, height: d.box.height } }));
   return toDetectedFaces(shifted, image, options);
 }
+
+/** face-api accepts thresholds strictly inside (0, 1); the exact threshold is applied afterwards. */
+export function faceApiScore(minScore: number): number {
+  return Math.min(0.9999, Math.max(1e-4, minScore));
+}

@@ -14,7 +14,7 @@ import { loadFaceApiNet, releaseFaceApiNet } from '../runtime/face-api.ts';
 import { rgbToTensor } from '../runtime/tensor.ts';
 import type { DetectedFace, RgbImage } from '../types.ts';
 import type { DetectOptions, Detector } from './detector.ts';
-import { detectWithPaddedRetry, resolveDetectOptions } from './_face-api-detection.ts';
+import { detectWithPaddedRetry, faceApiScore, resolveDetectOptions } from './_face-api-detection.ts';
 
 /** Load-time configuration of the SSD MobileNet detector. */
 export interface SsdMobilenetConfig {
@@ -59,7 +59,7 @@ export async function createSsdMobilenetDetector(config?: Partial<SsdMobilenetCo
       const locate = async (img: RgbImage) => {
         const input = rgbToTensor(tf, img);
         try {
-          return await faceapi.nets.ssdMobilenetv1.locateFaces(input as never, new faceapi.SsdMobilenetv1Options({ minConfidence: o.minScore, maxResults: c.maxResults }));
+          return await faceapi.nets.ssdMobilenetv1.locateFaces(input as never, new faceapi.SsdMobilenetv1Options({ minConfidence: faceApiScore(o.minScore), maxResults: c.maxResults }));
         } finally {
           input.dispose();
         }

@@ -10,7 +10,7 @@ import { loadFaceApiNet, releaseFaceApiNet } from '../runtime/face-api.ts';
 import { rgbToTensor } from '../runtime/tensor.ts';
 import type { DetectedFace, RgbImage } from '../types.ts';
 import type { DetectOptions, Detector } from './detector.ts';
-import { detectWithPaddedRetry, resolveDetectOptions } from './_face-api-detection.ts';
+import { detectWithPaddedRetry, faceApiScore, resolveDetectOptions } from './_face-api-detection.ts';
 
 /** Load-time configuration of the Tiny detector. */
 export interface TinyConfig {
@@ -52,7 +52,7 @@ export async function createTinyDetector(config?: Partial<TinyConfig>): Promise<
       const locate = async (img: RgbImage) => {
         const input = rgbToTensor(tf, img);
         try {
-          return await faceapi.nets.tinyFaceDetector.locateFaces(input as never, new faceapi.TinyFaceDetectorOptions({ inputSize: c.inputSize, scoreThreshold: o.minScore }));
+          return await faceapi.nets.tinyFaceDetector.locateFaces(input as never, new faceapi.TinyFaceDetectorOptions({ inputSize: c.inputSize, scoreThreshold: faceApiScore(o.minScore) }));
         } finally {
           input.dispose();
         }
