@@ -291,7 +291,7 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
   const summary = [
     `${n} faces`,
     truth ? `${new Set(Array.from(truth)).size} people` : '',
-    clusterings.length ? `clusterings: ${clusterings.map((c) => `${c.name}${c.parameter ? ` (${c.parameter} ${c.value})` : ''}`).join(', ')}` : '',
+    clusterings.length ? `clusterings: ${clusterings.map((c) => (c.parameter && !c.name.includes(`${c.parameter} `) ? `${c.name} (${c.parameter} ${c.value})` : c.name)).join(', ')}` : '',
     `map: ${input.map ? 'given' : o.reducer}`,
   ].filter(Boolean).join(' · ');
   const chartHtml = charts.map((c) => `<section class="chart-box"><h2>${escapeHtml(c.title)}</h2>${c.note ? `<p class="note">${escapeHtml(c.note)}</p>` : ''}<div class="chart" id="${c.id}"></div></section>`).join('\n');
