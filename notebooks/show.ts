@@ -1,20 +1,10 @@
 /**
- * Display helpers for the notebooks: how a chart, an image or a table reaches Jupyter from the tslab kernel.
- * Kept here, not in lib/, because it depends on the kernel's `tslab` module; the library only builds
- * Vega-Lite specs, PNG bytes and plain rows.
+ * Notebook-only display helpers (imported by the notebooks as `./show`, transpiled by tslab itself):
+ * a Markdown table of rows and a photo with its detected faces drawn over it. Charts go through the library's
+ * `showChart(display, spec)` (Vega-Lite v5 outputs) and montages are PNG bytes for tslab's `display.png`.
  */
 import * as tslab from 'tslab';
-
-/** Shows a Vega-Lite spec as a Vega-Lite output (JupyterLab renders `application/vnd.vegalite.v5+json`). */
-export function chart(spec: object): void {
-  // The MIME bundle must hold the spec as a JSON object, not a string: tslab passes it through as is.
-  tslab.display.raw('application/vnd.vegalite.v5+json', spec as unknown as string);
-}
-
-/** Shows PNG bytes (e.g. a montage) as an `image/png` output. */
-export function png(bytes: Uint8Array): void {
-  tslab.display.png(bytes);
-}
+import sharp from 'sharp';
 
 /** Shows rows of numbers and strings as a Markdown table; numbers are rounded to `digits` decimals. */
 export function table(rows: readonly Record<string, unknown>[], digits = 3): void {
@@ -39,4 +29,30 @@ export function table(rows: readonly Record<string, unknown>[], digits = 3): voi
 /** Shows Markdown text (e.g. a summary computed in the notebook). */
 export function markdown(text: string): void {
   tslab.display.markdown(text);
+}
+
+interface DrawnFace {
+  box: { x: number; y: number; width: number; height: number };
+  score?: number;
+  landmarks5?: readonly { x: number; y: number }[];
+  landmarks68?: readonly { x: number; y: number }[];
+}
+
+/**
+ * The photo at `path` with each face's box (green), score, 68 landmarks (small yellow dots) and 5 alignment
+ * points (red) drawn over it, as PNG bytes. Coordinates are original (upright) pixels, as the library gives them.
+ */
+export async function drawFaces(path: string, faces: readonly DrawnFace[]): Promise<Buffer> {
+  const image = sharp(path).rotate();
+  const { width = 0, height = 0 } = await image.metadata();
+  const stroke = Math.max(1, Math.round(Math.min(width, height) / 160));
+  const dot = (p: { x: number; y: number }, r: number, color: string) => `<circle cx="${p.x}" cy="${p.y}" r="${r}" fill="${color}"/>`;
+  const parts = faces.map((f) => [
+    `<rect x="${f.box.x}" y="${f.box.y}" width="${f.box.width}" height="${f.box.height}" fill="none" stroke="#00e000" stroke-width="${stroke}"/>`,
+    f.score === undefined ? '' : `<text x="${f.box.x}" y="${Math.max(10, f.box.y - 3)}" font-family="sans-serif" font-size="${6 * stroke + 4}" fill="#00e000">${f.score.toFixed(2)}</text>`,
+    ...(f.landmarks68 ?? []).map((p) => dot(p, stroke * 0.8, '#ffd000')),
+    ...(f.landmarks5 ?? []).map((p) => dot(p, stroke * 2, '#ff2020')),
+  ].join(''));
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
+  return image.composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).png().toBuffer();
 }
