@@ -13,6 +13,7 @@ import { pruneSmallClusters } from '../cluster/prune.ts';
 import { loadPrecomputedEmbeddings } from '../datasets/precomputed.ts';
 import { countClusters, evaluateClustering, type ClusteringMetrics } from '../evaluate/evaluate.ts';
 import { findData } from '../paths.ts';
+import { openStore } from '../store/read.ts';
 import { writeRun } from '../store/runs.ts';
 import { saveClusters, type SaveMode } from '../store/save-clusters.ts';
 import type { Box } from '../types.ts';
@@ -28,6 +29,8 @@ export interface ClusterInput {
   identities?: string[];
   /** Absolute photo path per face, when known. */
   photos?: string[];
+  /** The user's photo folder (saved clusters may not go inside it). */
+  photoRoot?: string;
   boxes?: Box[];
   faceIds?: string[];
   /** The store folder, when the input is a store (runs are written there). */
@@ -45,8 +48,9 @@ export const INPUT_FLAGS = {
 export const INPUT_USAGE = `Input: a face store folder (written by \`facecluster encode\`), or a JSONL file of precomputed embeddings
 (lib/datasets/precomputed.ts format, e.g. $FACECLUSTER_DATA/embeddings/lfw-deepfunneled.faceapi-resnet128.jsonl:
 the face nearest the image centre of each photo, labelled by identity).
-  --limit N        read only the first N lines of a JSONL file
-  --photos DIR     folder the JSONL's file paths are relative to (default: $FACECLUSTER_DATA/lfw-deepfunneled)
+  --limit N        read only the first N lines of a JSONL file (the first N faces of a store)
+  --photos DIR     folder the face paths are relative to (default: the store's photo folder; for JSONL
+                   $FACECLUSTER_DATA/lfw-deepfunneled)
   --store DIR      store folder to record the run in (default: the input store; JSONL input: not recorded)`;
 
 /** Reads the input of `cluster` / `tune`. */
@@ -64,6 +68,7 @@ export async function readInput(command: string, path: string | undefined, value
       embeddings: d.embeddings,
       identities: d.identities,
       photos: photoDir ? d.files.map((f) => resolve(photoDir, f)) : undefined,
+      photoRoot: photoDir,
       boxes: d.boxes,
       faceIds: d.files,
       storeDir: values.store as string | undefined,
@@ -73,11 +78,27 @@ export async function readInput(command: string, path: string | undefined, value
   return readStoreInput(command, path, limit, values);
 }
 
-/** A face store folder (lib/store). */
+/**
+ * A face store folder (lib/store), or the photo folder holding `.facecluster/`. Identities are the store's labels
+ * (`encode --labels folder`) when every face has one. Runs are recorded in the store.
+ */
 async function readStoreInput(command: string, dir: string, limit: number | undefined, values: Record<string, unknown>): Promise<ClusterInput> {
-  void limit;
-  void values;
-  throw new UsageError(`facecluster ${command}: ${JSON.stringify(dir)} is a folder; reading face stores is not wired in yet, pass an embeddings .jsonl file.`);
+  const store = await openStore(dir);
+  const faces = limit === undefined ? store.faces : store.faces.slice(0, limit);
+  const labelled = faces.length > 0 && faces.every((f) => f.label !== null);
+  const photoFolder = (values.photos as string | undefined) ?? store.manifest.photoFolder;
+  if (faces.length === 0) throw new UsageError(`facecluster ${command}: the store ${JSON.stringify(store.dir)} holds no faces.`);
+  return {
+    source: store.dir,
+    embeddings: faces.map((f) => f.embedding),
+    identities: labelled ? faces.map((f) => f.label as string) : undefined,
+    photos: faces.map((f) => resolve(photoFolder, f.path)),
+    photoRoot: photoFolder,
+    boxes: faces.map((f) => f.box),
+    faceIds: faces.map((f) => `${f.path}#${f.faceIndex}`),
+    storeDir: (values.store as string | undefined) ?? store.dir,
+    skipped: store.photos.filter((p) => p.status !== 'ok').length,
+  };
 }
 
 /** `--eps 0.4`-style flags for every option of every method, from the registry's defaults (kebab-case). */
@@ -199,7 +220,7 @@ export async function run(argv: string[]): Promise<number> {
   let saved: Awaited<ReturnType<typeof saveClusters>> | undefined;
   if (values.save) {
     if (!input.photos) throw new UsageError(`facecluster ${c}: --save needs the photos; the JSONL's photo folder was not found (give --photos DIR).`);
-    saved = await saveClusters(values.save as string, labels, input.photos.map((photo, i) => ({ photo, box: input.boxes?.[i] })), { mode });
+    saved = await saveClusters(values.save as string, labels, input.photos.map((photo, i) => ({ photo, box: input.boxes?.[i] })), { mode, photoRoot: input.photoRoot });
   }
   const storeDir = input.storeDir;
   const runRecord = storeDir
@@ -216,7 +237,7 @@ export async function run(argv: string[]): Promise<number> {
       labels: Array.from(labels),
     }));
   } else {
-    console.log(`${input.source}: ${labels.length} faces${input.skipped ? ` (${input.skipped} photos without a face skipped)` : ''}`);
+    console.log(`${input.source}: ${labels.length} faces${input.skipped ? ` (${input.skipped} photos without a face or unreadable, skipped)` : ''}`);
     console.log(`${method} (${Object.entries(parameters).map(([k, v]) => `${kebab(k)} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ')}): ${seconds.toFixed(2)} s`);
     console.log(`Found ${nClusters} people (clusters) and ${nNoise} noise faces.`);
     console.log(`Cluster sizes: ${describeSizes(sizes)}`);

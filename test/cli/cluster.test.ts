@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { precomputedEmbeddingsPath, readRun } from '../../lib/index.ts';
-import { makeToy } from './_toy.ts';
+import { makeToy, makeToyStore } from './_toy.ts';
 
 const cli = (...args: string[]) => {
   const r = spawnSync(process.execPath, ['bin/facecluster.js', 'cluster', ...args], { encoding: 'utf8' });
@@ -140,4 +140,30 @@ test('cluster on 300 LFW photos (when present): metrics printed', { skip: !exist
   assert.equal(o.n + o.skipped, 300);
   assert.ok(o.metrics.bcubedF1 > 0.85, `BCubed F ${o.metrics.bcubedF1}`);
   assert.ok(o.nClusters > 50 && o.nClusters < o.n);
+});
+
+test('cluster on a face store: metrics from its folder labels, run recorded in the store, crops saved', async () => {
+  const t = await makeToyStore();
+  try {
+    const out = join(t.root, 'people');
+    const r = cli(t.store, '--method', 'chinese-whispers', '--threshold', '0.5', '--save', out, '--crops');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /: 11 faces\n/);
+    assert.match(r.out, /Found 5 people/);
+    assert.match(r.out, /BCubed precision \/ recall \/ F1 +1\.000 \/ 1\.000 \/ 1\.000/);
+    assert.match(r.out, /Run recorded: .*store\/runs\/\d{8}T\d{6}Z-chinese-whispers/);
+    assert.equal(readdirSync(out).length, 5);
+    const run = await readRun(t.store, 'latest');
+    assert.equal(run.n, 11);
+    assert.equal(run.faceIds![0], 'Ann/Ann_0001.jpg#0');
+    assert.equal(run.metrics!.nmi, 1);
+    // Saving inside the store's photo folder is refused.
+    const bad = cli(t.store, '--method', 'dbscan', '--save', join(t.photos, 'people'));
+    assert.equal(bad.code, 3);
+    assert.match(bad.err, /dir must not be inside the photo folder/);
+    // A folder that is not a store.
+    const none = cli(t.photos, '--method', 'dbscan');
+    assert.equal(none.code, 3);
+    assert.match(none.err, /run `facecluster encode` first/);
+  } finally { rmSync(t.root, { recursive: true, force: true }); }
 });
