@@ -429,8 +429,14 @@ class QuadTree {
 
   /** Adds the unnormalised repulsion on point i into out[at], out[at+1]; returns its share of Z = sum q. */
   repulsion(i: number, px: number, py: number, theta: number, out: Float64Array, at: number): number {
-    let sp = 0;
+    // Locals: V8 keeps them in registers; `this.x[...]` reloads the field on every access.
+    const cnt = this.cnt;
+    const child = this.child;
+    const mx = this.mx;
+    const my = this.my;
+    const hw = this.hw;
     let stack = this.stack;
+    let sp = 0;
     stack[sp++] = 0;
     let z = 0;
     let fx = 0;
@@ -439,16 +445,16 @@ class QuadTree {
     const own = this.leafOf[i];
     while (sp > 0) {
       const node = stack[--sp];
-      let c = this.cnt[node];
+      let c = cnt[node];
       if (c === 0) continue;
-      const leaf = this.child[node] === -1;
-      if (leaf && node === own) c -= 1;
+      const first = child[node];
+      if (first === -1 && node === own) c -= 1;
       if (c === 0) continue;
-      const dx = px - this.mx[node];
-      const dy = py - this.my[node];
+      const dx = px - mx[node];
+      const dy = py - my[node];
       const d2 = dx * dx + dy * dy;
-      const w = 2 * this.hw[node];
-      if (leaf || w * w < theta2 * d2) {
+      const w = 2 * hw[node];
+      if (first === -1 || w * w < theta2 * d2) {
         const q = 1 / (1 + d2);
         const cq = c * q;
         z += cq;
@@ -460,11 +466,10 @@ class QuadTree {
           bigger.set(stack);
           this.stack = stack = bigger;
         }
-        const f = this.child[node];
-        stack[sp++] = f;
-        stack[sp++] = f + 1;
-        stack[sp++] = f + 2;
-        stack[sp++] = f + 3;
+        stack[sp++] = first;
+        stack[sp++] = first + 1;
+        stack[sp++] = first + 2;
+        stack[sp++] = first + 3;
       }
     }
     out[at] = fx;
