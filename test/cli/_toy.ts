@@ -30,9 +30,9 @@ export async function makeToy(): Promise<{ root: string; jsonl: string; photos: 
 
 /**
  * The same toy faces as a face store (lib/store), written with the store's own writer: `<root>/store`, photo
- * folder `<root>/photos`, labels from the folder names.
+ * folder `<root>/photos`, labels from the folder names (or none: `labelled` false).
  */
-export async function makeToyStore(): Promise<{ root: string; store: string; photos: string; jsonl: string }> {
+export async function makeToyStore(labelled = true): Promise<{ root: string; store: string; photos: string; jsonl: string }> {
   const { openStoreWriter } = await import('../../lib/store/write.ts');
   const { readFileSync } = await import('node:fs');
   const t = await makeToy();
@@ -40,14 +40,14 @@ export async function makeToyStore(): Promise<{ root: string; store: string; pho
   const lines = readFileSync(t.jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { file: string; identity: string; faces: { box: number[]; descriptor: number[] }[] });
   const w = await openStoreWriter(store, {
     detector: 'ssd-mobilenet', detectorConfig: {}, embedder: 'resnet128', embeddingDimension: 128, minScore: null, minFaceSize: 0,
-    align: { method: 'similarity', template: 'dlib', size: 150 }, maxPixels: 1e8, maxSide: 2048, labels: 'folder',
+    align: { method: 'similarity', template: 'dlib', size: 150 }, maxPixels: 1e8, maxSide: 2048, labels: labelled ? 'folder' : 'none',
   }, { photoFolder: t.photos, backend: 'test' });
   await w.plan(lines.map((l) => ({ path: l.file, sizeBytes: 1, mtimeMs: 1 })));
   const lm = [0, 1, 2, 3, 4].map((k) => ({ x: 8 + k, y: 10 })) as never;
   await w.writeBatch(
-    lines.map((l) => ({ path: l.file, sizeBytes: 1, mtimeMs: 1, width: 24, height: 24, status: 'ok' as const, reason: null, faceCount: 1, label: l.identity })),
+    lines.map((l) => ({ path: l.file, sizeBytes: 1, mtimeMs: 1, width: 24, height: 24, status: 'ok' as const, reason: null, faceCount: 1, label: labelled ? l.identity : null })),
     lines.map((l) => ({
-      path: l.file, faceIndex: 0, label: l.identity, imageWidth: 24, imageHeight: 24, score: 0.9, landmarks5: lm,
+      path: l.file, faceIndex: 0, label: labelled ? l.identity : null, imageWidth: 24, imageHeight: 24, score: 0.9, landmarks5: lm,
       box: { x: 4, y: 4, width: 16, height: 16 }, embedding: Float32Array.from(l.faces[0].descriptor),
     })),
   );

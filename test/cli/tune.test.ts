@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { makeToy } from './_toy.ts';
+import { makeToy, makeToyStore } from './_toy.ts';
 
 const cli = (...args: string[]) => {
   const r = spawnSync(process.execPath, ['bin/facecluster.js', 'tune', ...args], { encoding: 'utf8' });
@@ -78,5 +78,19 @@ test('tune: usage errors exit 2', async () => {
     const h = cli('--help');
     assert.equal(h.code, 0);
     assert.match(h.out, /dbscan: --eps 0\.3,0\.32,/);
+  } finally { rmSync(t.root, { recursive: true, force: true }); }
+});
+
+test('tune on a store without labels: counts per value, no recommendation', async () => {
+  const t = await makeToyStore(false);
+  try {
+    const r = cli(t.store, '--method', 'dbscan', '--values', '0.05,0.5');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^0\.05 +0 +100\.0% +- +- +- /m);
+    assert.match(r.out, /^0\.5 +3 +18\.2% +- +- +- /m);
+    assert.match(r.out, /No identities in the input: nothing to score, no recommendation\./);
+    const j = JSON.parse(cli(t.store, '--method', 'dbscan', '--values', '0.5', '--json').out);
+    assert.equal(j.recommended, null);
+    assert.equal(j.rows[0].metrics, null);
   } finally { rmSync(t.root, { recursive: true, force: true }); }
 });
