@@ -34,7 +34,8 @@ export interface AgglomerativeOptions {
   linkage: Linkage;
   /**
    * Cut: merges with height below this are applied. Ignored when `nClusters` is set (setting both is an error).
-   * @default 0.53 — measured best BCubed F on all of LFW (average linkage, euclidean face-api descriptors).
+   * @default 0.5 — measured best BCubed F on all of LFW (average linkage, euclidean face-api descriptors):
+   * BCubed F 0.925, pairwise F 0.956, better than Chinese Whispers at its best thresholds.
    */
   distanceThreshold: number | null;
   /** Cut into this many clusters instead of by distance. @default null — the number of people is rarely known. */
@@ -47,7 +48,7 @@ export interface AgglomerativeOptions {
 
 export const AGGLOMERATIVE_DEFAULTS: Readonly<AgglomerativeOptions> = Object.freeze({
   linkage: 'average',
-  distanceThreshold: 0.53,
+  distanceThreshold: 0.5,
   nClusters: null,
   metric: 'euclidean',
   returnTree: false,

@@ -19,7 +19,10 @@ import type { ClusterResult, Metric } from '../types.ts';
 import { makeResult, Random, toMatrix } from './_input.ts';
 import { radiusNeighbors } from './_knn.ts';
 
-/** Edge weights: `unit` (dlib's default) or `similarity` = 1 - distance / threshold (closer pairs count more). */
+/**
+ * Edge weights: `unit` (dlib's default) or `similarity` = 2 - distance / threshold, in (1, 2]: closer pairs count
+ * more, and one neighbour still outweighs the self-loop (weight 1) as in `unit` mode.
+ */
 export type ChineseWhispersWeighting = 'unit' | 'similarity';
 
 export interface ChineseWhispersOptions {
@@ -61,7 +64,7 @@ export function chineseWhispers(x: Float32Array[], options?: Partial<ChineseWhis
   if (n === 0) return makeResult(new Int32Array(0));
   const nb = radiusNeighbors(m, o.threshold, o.metric, true);
   const weights = new Float64Array(nb.indices.length);
-  for (let e = 0; e < weights.length; e++) weights[e] = o.weighting === 'unit' ? 1 : 1 - nb.distances[e] / o.threshold;
+  for (let e = 0; e < weights.length; e++) weights[e] = o.weighting === 'unit' ? 1 : 2 - nb.distances[e] / o.threshold;
   return makeResult(whispers(n, nb.offsets, nb.indices, weights, o.iterations, new Random(o.seed)));
 }
 

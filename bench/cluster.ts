@@ -1,0 +1,200 @@
+/**
+ * Clustering benchmark: speed of the nearest-neighbour kernel and of every clustering method, how the costs grow
+ * with n, and each method's quality on all of LFW (face-api 128-d embeddings, identities as truth).
+ *
+ * Usage:
+ *   npm run bench:cluster                       kNN, growth, quality table on LFW (a few minutes)
+ *   npm run bench:cluster -- --sweep            also sweep each method's main parameter on LFW (best by BCubed F)
+ *   npm run bench:cluster -- --n 100000         approximate rank-order on n synthetic 128-d embeddings
+ *   npm run bench:cluster -- --million          ... on 1,000,000 (run it with `nice`, it takes minutes)
+ *   --only knn,growth,quality,synthetic         run only these sections
+ *
+ * Synthetic data: identities are Gaussian blobs on the unit sphere (centre uniform on S^127, each face
+ * normalise(centre + 0.025 N(0, I)), same-identity distances about 0.38, different about 1.41), with a long-tailed
+ * (discrete Pareto, alpha 1.5, capped at 1,000) number of faces per identity.
+ *
+ * Prints figures; never asserts (tests do). The machine has 2 cores shared with others: the load average is
+ * printed with each section; quote figures taken at low load.
+ */
+import { loadavg, cpus } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadPrecomputedEmbeddings } from '../lib/datasets/precomputed.ts';
+import { evaluateClustering } from '../lib/evaluate/evaluate.ts';
+import { sweep } from '../lib/evaluate/sweep.ts';
+import { Random, toMatrix } from '../lib/cluster/_input.ts';
+import { knnExact, knnHnsw } from '../lib/cluster/_knn.ts';
+import { APPROXIMATE_RANK_ORDER_DEFAULTS, approximateRankOrder, aroMerge } from '../lib/cluster/approximate-rank-order.ts';
+import { affinityPropagation } from '../lib/cluster/affinity-propagation.ts';
+import { kmeans } from '../lib/cluster/kmeans.ts';
+import { rankOrder } from '../lib/cluster/rank-order.ts';
+import { CLUSTER_METHODS, CLUSTER_METHOD_NAMES, clusterBy } from '../lib/cluster/registry.ts';
+import type { ClusterResult } from '../lib/types.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    million: { type: 'boolean', default: false },
+    n: { type: 'string' },
+    sweep: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+});
+const synthN = args.million ? 1_000_000 : args.n ? Number(args.n) : 0;
+const sections = new Set((args.only ?? (synthN ? 'synthetic' : 'knn,growth,quality')).split(','));
+if (args.sweep) sections.add('sweep');
+
+const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
+const secs = (t0: number) => (performance.now() - t0) / 1000;
+const f3 = (v: number) => v.toFixed(3);
+function peakRssMb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch { /* not Linux */ }
+  return process.memoryUsage().rss / 2 ** 20;
+}
+function timed<T>(f: () => T): [T, number] {
+  const t0 = performance.now();
+  const r = f();
+  return [r, secs(t0)];
+}
+
+console.log(`bench:cluster  node ${process.version}, ${cpus().length} cores, load average ${load()}`);
+
+if (sections.has('synthetic')) {
+  await synthetic(synthN || 100_000);
+} else {
+  const ds = await loadPrecomputedEmbeddings();
+  const x = ds.embeddings;
+  const n = x.length;
+  console.log(`LFW: ${n} faces, ${new Set(ds.labels).size} identities (face-api 128-d, euclidean)\n`);
+
+  if (sections.has('knn')) {
+    console.log(`## 20 nearest neighbours of every face  (load ${load()})`);
+    const m = toMatrix('bench', x);
+    const [g, tExact] = timed(() => knnExact(m, 20, 'euclidean'));
+    console.log(`exact, blocked WebAssembly-SIMD dot products: ${tExact.toFixed(2)} s`);
+    const nNaive = 3000;
+    const [, tNaive] = timed(() => naiveKnn(x.slice(0, nNaive), 20));
+    console.log(`naive JS double loop on ${nNaive} faces: ${tNaive.toFixed(2)} s -> about ${(tNaive * (n / nNaive) ** 2).toFixed(1)} s for ${n} (x n^2)`);
+    const [h, tHnsw] = timed(() => knnHnsw(m, 20, 'euclidean'));
+    let hit = 0;
+    for (let i = 0; i < n; i++) {
+      const s = new Set(g.indices.subarray(i * 20, i * 20 + 20));
+      for (let t = 0; t < 20; t++) if (s.has(h.indices[i * 20 + t])) hit++;
+    }
+    console.log(`approximate, HNSW (M 16, efConstruction 100, ef 64), build + query: ${tHnsw.toFixed(2)} s, recall@20 ${f3(hit / (n * 20))}\n`);
+  }
+
+  if (sections.has('growth')) {
+    console.log(`## growth with n (first n LFW faces)  (load ${load()})`);
+    console.log('n       knn-exact  rank-order  approx-rank-order  chinese-whispers  dbscan  agglomerative');
+    for (const nn of [3000, 6000, n]) {
+      const xs = x.slice(0, nn);
+      const tk = timed(() => knnExact(toMatrix('bench', xs), 20, 'euclidean'))[1];
+      const tr = timed(() => rankOrder(xs))[1];
+      const ta = timed(() => approximateRankOrder(xs))[1];
+      const tc = timed(() => clusterBy('chinese-whispers', xs))[1];
+      const td = timed(() => clusterBy('dbscan', xs))[1];
+      const tg = timed(() => clusterBy('agglomerative', xs))[1];
+      console.log(`${String(nn).padEnd(7)} ${tk.toFixed(2).padStart(9)}  ${tr.toFixed(2).padStart(10)}  ${ta.toFixed(2).padStart(17)}  ${tc.toFixed(2).padStart(16)}  ${td.toFixed(2).padStart(6)}  ${tg.toFixed(2).padStart(13)}`);
+    }
+    console.log('');
+  }
+
+  if (sections.has('quality')) {
+    console.log(`## quality on all of LFW at the defaults  (load ${load()})`);
+    console.log('method                                   pairwiseF  bcubedF  NMI     clusters  seconds');
+    const row = (name: string, f: () => ClusterResult, truth: Int32Array = ds.labels) => {
+      const [r, t] = timed(f);
+      const e = evaluateClustering(r.labels, truth);
+      console.log(`${name.padEnd(40)} ${f3(e.pairwiseF1).padStart(9)}  ${f3(e.bcubedF1).padStart(7)}  ${f3(e.nmi)}  ${String(e.nClusters).padStart(8)}  ${t.toFixed(2).padStart(7)}`);
+    };
+    for (const name of CLUSTER_METHOD_NAMES) {
+      if (name === 'kmeans' || name === 'affinity-propagation') continue;
+      row(name, () => clusterBy(name, x));
+    }
+    const nIds = new Set(ds.labels).size;
+    row(`kmeans (nClusters=${nIds} = #people, random init, nInit 1, maxIter 10)`, () => kmeans(x, { nClusters: nIds, init: 'random', nInit: 1, maxIter: 10 }));
+    const nAp = 3000;
+    row(`affinity-propagation (first ${nAp} faces only)`, () => affinityPropagation(x.slice(0, nAp)), ds.labels.slice(0, nAp));
+    console.log('');
+  }
+
+  if (sections.has('sweep')) {
+    console.log(`## sweeps on all of LFW (best by BCubed F)  (load ${load()})`);
+    for (const name of CLUSTER_METHOD_NAMES) {
+      if (name === 'kmeans' || name === 'affinity-propagation') continue; // too slow at LFW scale; see the README
+      const spec = CLUSTER_METHODS[name].sweep;
+      const t0 = performance.now();
+      const s = sweep(name, spec.parameter, spec.values, x, ds.labels);
+      const best = s.rows[s.recommended!.index];
+      const bestPf = s.rows.reduce((a, r) => ((r.metrics?.pairwiseF1 ?? 0) > (a.metrics?.pairwiseF1 ?? 0) ? r : a));
+      console.log(`${name.padEnd(24)} ${spec.parameter}: best BCubed F ${f3(best.metrics!.bcubedF1)} at ${best.value} (pairwise F ${f3(best.metrics!.pairwiseF1)}, NMI ${f3(best.metrics!.nmi)}, ${best.nClusters} clusters); best pairwise F ${f3(bestPf.metrics!.pairwiseF1)} at ${bestPf.value}  [${secs(t0).toFixed(0)} s]`);
+    }
+  }
+}
+
+function naiveKnn(x: Float32Array[], k: number): Int32Array {
+  const n = x.length;
+  const out = new Int32Array(n * k);
+  const dist = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let t = 0; t < x[i].length; t++) { const v = x[i][t] - x[j][t]; s += v * v; }
+      dist[j] = i === j ? Infinity : s;
+    }
+    const order = Array.from(dist.keys()).sort((a, b) => dist[a] - dist[b]);
+    for (let t = 0; t < k; t++) out[i * k + t] = order[t];
+  }
+  return out;
+}
+
+/** n synthetic faces: long-tailed identity sizes, Gaussian blobs on the unit sphere. */
+function makeSynthetic(n: number, d = 128, sigma = 0.025, seed = 1): { x: Float32Array[]; labels: Int32Array; nIds: number } {
+  const rng = new Random(seed);
+  const data = new Float32Array(n * d);
+  const labels = new Int32Array(n);
+  const centre = new Float64Array(d);
+  let i = 0;
+  let id = 0;
+  while (i < n) {
+    const size = Math.min(n - i, Math.min(1000, Math.floor(Math.pow(1 - rng.next(), -1 / 1.5))));
+    let s = 0;
+    for (let t = 0; t < d; t++) { centre[t] = rng.normal(); s += centre[t] ** 2; }
+    for (let t = 0; t < d; t++) centre[t] /= Math.sqrt(s);
+    for (let r = 0; r < size; r++, i++) {
+      let q = 0;
+      for (let t = 0; t < d; t++) { const v = centre[t] + sigma * rng.normal(); data[i * d + t] = v; q += v * v; }
+      const inv = 1 / Math.sqrt(q);
+      for (let t = 0; t < d; t++) data[i * d + t] *= inv;
+      labels[i] = id;
+    }
+    id++;
+  }
+  // shuffle the order so that identities are not contiguous (index order matters to some methods)
+  const perm = new Random(seed + 1).shuffle(Int32Array.from({ length: n }, (_, j) => j));
+  const x: Float32Array[] = new Array(n);
+  const shuffled = new Int32Array(n);
+  for (let j = 0; j < n; j++) { x[j] = data.subarray(perm[j] * d, perm[j] * d + d); shuffled[j] = labels[perm[j]]; }
+  return { x, labels: shuffled, nIds: id };
+}
+
+async function synthetic(n: number): Promise<void> {
+  console.log(`## approximate rank-order on ${n} synthetic 128-d embeddings  (load ${load()})`);
+  const [syn, tGen] = timed(() => makeSynthetic(n));
+  const sizes = new Map<number, number>();
+  for (const l of syn.labels) sizes.set(l, (sizes.get(l) ?? 0) + 1);
+  const sz = [...sizes.values()].sort((a, b) => b - a);
+  console.log(`generated in ${tGen.toFixed(1)} s: ${syn.nIds} identities, sizes max ${sz[0]}, median ${sz[sz.length >> 1]}, singletons ${sz.filter((v) => v === 1).length}`);
+  // the phases of approximateRankOrder(x, { knnMethod: 'hnsw' }), timed one by one
+  const o = APPROXIMATE_RANK_ORDER_DEFAULTS;
+  const [m, t1] = timed(() => toMatrix('bench', syn.x, o.metric));
+  const [g, t2] = timed(() => knnHnsw(m, o.k, o.metric, { seed: o.seed }));
+  const [labels, t3] = timed(() => aroMerge(g, o.threshold, o.maxDistance));
+  const e = evaluateClustering(labels, syn.labels);
+  console.log(`approximate rank-order (defaults k=${o.k}, threshold ${o.threshold}, maxDistance ${o.maxDistance}; HNSW): ${(t1 + t2 + t3).toFixed(1)} s = copy ${t1.toFixed(1)} + HNSW build and ${o.k}-NN queries ${t2.toFixed(1)} + rank-order distances and merge ${t3.toFixed(1)}`);
+  console.log(`peak RSS ${peakRssMb().toFixed(0)} MB, load average now ${load()}`);
+  console.log(`quality: pairwise F ${f3(e.pairwiseF1)}, BCubed F ${f3(e.bcubedF1)}, NMI ${f3(e.nmi)}, ${e.nClusters} clusters for ${syn.nIds} identities`);
+}
