@@ -96,20 +96,6 @@ export function contingencyTable(pred: Labels, truth: Labels, fn = 'contingencyT
   return { n, predSizes, truthSizes, cellPred, cellTruth, cellCount, nPredNoise: p.nNoise, nPredClusters: p.nClusters };
 }
 
-/** Swaps the roles of prediction and truth (for symmetric metrics and tests). */
-export function transposeContingency(c: Contingency): Contingency {
-  return {
-    n: c.n,
-    predSizes: c.truthSizes,
-    truthSizes: c.predSizes,
-    cellPred: c.cellTruth,
-    cellTruth: c.cellPred,
-    cellCount: c.cellCount,
-    nPredNoise: 0,
-    nPredClusters: c.truthSizes.length,
-  };
-}
-
 /** n choose 2. */
 export function pairs(k: number): number {
   return (k * (k - 1)) / 2;
