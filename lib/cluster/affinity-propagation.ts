@@ -79,6 +79,14 @@ export function affinityPropagation(x: Float32Array[], options?: Partial<Affinit
   else if (o.preference === 'min') { pref = Infinity; for (let t = 0; t < n * n; t++) if (S[t] < pref) pref = S[t]; }
   else pref = median(S); // scikit-learn: median of the full matrix, zero diagonal included
   for (let i = 0; i < n; i++) S[i * n + i] = pref;
+  // scikit-learn's degenerate case: all off-diagonal similarities equal (e.g. all points duplicates)
+  let equal = true;
+  for (let t = 0; t < cd.length && equal; t++) if (cd[t] !== cd[0]) equal = false;
+  if (equal) {
+    const warnings = ['all points have mutually equal similarities: the result is arbitrary.'];
+    if (pref >= -cd[0]) return { labels: Int32Array.from({ length: n }, (_, i) => i), nClusters: n, warnings, exemplars: Int32Array.from({ length: n }, (_, i) => i), nIter: 0, converged: true };
+    return { labels: new Int32Array(n), nClusters: 1, warnings, exemplars: Int32Array.of(0), nIter: 0, converged: true };
+  }
   const R = new Float64Array(n * n);
   const A = new Float64Array(n * n);
   const colSum = new Float64Array(n);
