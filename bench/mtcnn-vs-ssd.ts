@@ -8,9 +8,10 @@
  *     in units of the inter-ocular distance (between face-api's eye centres);
  *  3. embeddings: 1:1 verification accuracy (all pairs, best threshold) of the face-api ResNet embeddings of the
  *     MTCNN-aligned and the SSD-aligned centred faces (same alignment: 5 points -> similarity -> 150 px chip),
- *     and Chinese Whispers / DBSCAN (default options) pairwise and BCubed F on them.
+ *     and Chinese Whispers / DBSCAN (default options) pairwise and BCubed F on them;
+ *  4. speed: detection only (decoded photos in memory), photos/second of mtcnn, ssd-mobilenet and tiny.
  *
- * Usage: npx tsx bench/mtcnn-vs-ssd.ts [--data DIR] [--limit N]
+ * Usage: npx tsx bench/mtcnn-vs-ssd.ts [--data DIR] [--limit N] [--speed-photos N (default 60)]
  * Prints the figures; never asserts (tests do that). Check `uptime` before quoting the timings.
  */
 import { readdirSync, statSync } from 'node:fs';
@@ -21,10 +22,12 @@ import { dbscan } from '../lib/cluster/dbscan.ts';
 import { evaluateClustering } from '../lib/evaluate/evaluate.ts';
 import { verificationAccuracy } from '../lib/evaluate/verification.ts';
 import { findData } from '../lib/paths.ts';
+import { createDetector, type DetectorName } from '../lib/detect/registry.ts';
+import { decodeImage } from '../lib/image/decode.ts';
 import { createFaceEncoder, type PhotoResult } from '../lib/pipeline/face-encoder.ts';
 import type { Box, Face, Point } from '../lib/types.ts';
 
-const { values: args } = parseArgs({ options: { data: { type: 'string' }, limit: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { data: { type: 'string' }, limit: { type: 'string' }, 'speed-photos': { type: 'string' } } });
 const dataDir = args.data ?? findData('lfw-subset/120faces');
 if (!dataDir) {
   console.error('mtcnn-vs-ssd: lfw-subset/120faces not found (set FACECLUSTER_DATA or pass --data DIR).');
@@ -148,3 +151,20 @@ report('mtcnn, photos both found', both, mtFaces);
 report('ssd-mobilenet, photos both found', both, ssdFaces);
 report('mtcnn, every photo it found', photos.map((_, i) => i).filter((i) => mtFaces[i]), mtFaces);
 report('ssd-mobilenet, every photo found', photos.map((_, i) => i).filter((i) => ssdFaces[i]), ssdFaces);
+
+// ---- 4. speed -----------------------------------------------------------------------------------------
+const nSpeed = Math.min(photos.length, args['speed-photos'] ? Number.parseInt(args['speed-photos'], 10) : 60);
+const images = await Promise.all(photos.slice(0, nSpeed).map(async (p) => (await decodeImage(p.file)).image));
+console.log(`\n4. detection only, ${nSpeed} decoded photos (load average ${(await import('node:os')).loadavg()[0].toFixed(2)} at start)`);
+for (const name of ['mtcnn', 'ssd-mobilenet', 'tiny'] as DetectorName[]) {
+  const detector = await createDetector(name);
+  try {
+    await detector.detect(images[0]); // warm-up (kernel compilation)
+    const t0 = performance.now();
+    for (const image of images) await detector.detect(image);
+    const s = (performance.now() - t0) / 1000;
+    console.log(`   ${name.padEnd(14)} ${(nSpeed / s).toFixed(2)} photos/s (${((1000 * s) / nSpeed).toFixed(0)} ms a photo)`);
+  } finally {
+    detector.dispose();
+  }
+}
