@@ -17,31 +17,48 @@ function cli(args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-test('facecluster encode: usage errors exit 2 and say what is wrong', () => {
-  let r = cli([]);
+/** Runs `facecluster encode ...args` in this process (for fast usage checks); captures what it prints. */
+async function inProcess(args: string[]) {
+  const { main } = await import('../../lib/cli/main.ts');
+  const err: string[] = [];
+  const out: string[] = [];
+  const [e, l] = [console.error, console.log];
+  console.error = (...a: unknown[]) => void err.push(a.join(' '));
+  console.log = (...a: unknown[]) => void out.push(a.join(' '));
+  try {
+    return { code: await main(['encode', ...args]), err: err.join('\n'), out: out.join('\n') };
+  } finally {
+    [console.error, console.log] = [e, l];
+  }
+}
+
+test('facecluster encode: usage errors exit 2 and say what is wrong', async () => {
+  let r = await inProcess([]);
   assert.equal(r.code, 2);
   assert.match(r.err, /expected one <folder>, got 0/);
-  r = cli(['x', '--detector', 'haar']);
+  r = await inProcess(['x', '--detector', 'haar']);
   assert.equal(r.code, 2);
   assert.match(r.err, /--detector must be one of ssd-mobilenet, tiny.*got "haar"/);
-  r = cli(['x', '--jobs', '1.5']);
+  r = await inProcess(['x', '--jobs', '1.5']);
   assert.equal(r.code, 2);
   assert.match(r.err, /--jobs must be an integer, got "1.5"/);
-  r = cli(['x', '--min-score', '3']);
-  assert.match(r.err, /--min-score must be in \[0, 1\], got 3/);
-  r = cli(['x', '--labels', 'file']);
-  assert.match(r.err, /--labels must be folder or none, got "file"/);
-  r = cli(['x', '--bogus']);
+  r = await inProcess(['x', '--min-score', '3']);
   assert.equal(r.code, 2);
-  r = cli(['--help']);
+  assert.match(r.err, /--min-score must be in \[0, 1\], got 3/);
+  r = await inProcess(['x', '--labels', 'file']);
+  assert.match(r.err, /--labels must be folder or none, got "file"/);
+  r = await inProcess(['x', '--bogus']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /bogus/);
+  r = await inProcess(['--help']);
   assert.equal(r.code, 0);
   assert.match(r.out, /Usage: facecluster encode <folder>/);
 });
 
-test('facecluster encode: refuses an --out inside the photo folder (exit 3), writes nothing', () => {
+test('facecluster encode: refuses an --out inside the photo folder (exit 3), writes nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fc-cli-out-'));
   try {
-    const r = cli([dir, '--out', join(dir, 'results')]);
+    const r = await inProcess([dir, '--out', join(dir, 'results')]);
     assert.equal(r.code, 3);
     assert.match(r.err, /out must be outside the photo folder/);
     assert.deepEqual(readdirSync(dir), []);
