@@ -83,7 +83,7 @@ if (sections.has('synthetic')) {
       const s = new Set(g.indices.subarray(i * 20, i * 20 + 20));
       for (let t = 0; t < 20; t++) if (s.has(h.indices[i * 20 + t])) hit++;
     }
-    console.log(`approximate, HNSW (M 16, efConstruction 100, ef 64), build + query: ${tHnsw.toFixed(2)} s, recall@20 ${f3(hit / (n * 20))}\n`);
+    console.log(`approximate, HNSW (M 12, efConstruction 40, ef 32), build + query: ${tHnsw.toFixed(2)} s, recall@20 ${f3(hit / (n * 20))}\n`);
   }
 
   if (sections.has('growth')) {
