@@ -114,7 +114,14 @@ function buildTree(m: ReturnType<typeof toMatrix>, linkage: Linkage, metric: Met
   const n = m.n;
   const ward = linkage === 'ward';
   const D = condensedDistances(m, metric, ward); // ward works on squared distances
-  const idx = (i: number, j: number): number => (i < j ? n * i - (i * (i + 1)) / 2 + j - i - 1 : n * j - (j * (j + 1)) / 2 + i - j - 1);
+  // condensed index of (i, j), i < j: rowStart[i] + j
+  const rowStart = new Float64Array(n);
+  for (let i = 0; i < n; i++) rowStart[i] = n * i - (i * (i + 1)) / 2 - i - 1;
+  const idx = (i: number, j: number): number => (i < j ? rowStart[i] + j : rowStart[j] + i);
+  // active slots in increasing order (ties between equal distances go to the lowest slot, as scipy)
+  const act = new Int32Array(n);
+  for (let i = 0; i < n; i++) act[i] = i;
+  let nAct = n;
   const active = new Uint8Array(n).fill(1);
   const size = new Int32Array(n).fill(1);
   const node = new Int32Array(n); // slot -> current node id (leaf or provisional merge id)
@@ -135,9 +142,11 @@ function buildTree(m: ReturnType<typeof toMatrix>, linkage: Linkage, metric: Met
       let b = -1;
       let bd = Infinity;
       if (prev >= 0) { b = prev; bd = D[idx(a, prev)]; }
-      for (let j = 0; j < n; j++) {
-        if (j === a || !active[j]) continue;
-        const dj = D[idx(a, j)];
+      const ra = rowStart[a];
+      for (let t = 0; t < nAct; t++) {
+        const j = act[t];
+        if (j === a) continue;
+        const dj = D[j < a ? rowStart[j] + a : ra + j];
         if (dj < bd) { bd = dj; b = j; }
       }
       if (b === prev) {
@@ -145,8 +154,9 @@ function buildTree(m: ReturnType<typeof toMatrix>, linkage: Linkage, metric: Met
         // merge slots a and b into the lower slot
         const keep = Math.min(a, b), drop = Math.max(a, b);
         const si = size[keep], sj = size[drop];
-        for (let k = 0; k < n; k++) {
-          if (!active[k] || k === keep || k === drop) continue;
+        for (let t = 0; t < nAct; t++) {
+          const k = act[t];
+          if (k === keep || k === drop) continue;
           const dik = D[idx(keep, k)], djk = D[idx(drop, k)];
           let v: number;
           switch (linkage) {
@@ -163,6 +173,9 @@ function buildTree(m: ReturnType<typeof toMatrix>, linkage: Linkage, metric: Met
         }
         mA.push(node[keep]); mB.push(node[drop]); mH.push(ward ? Math.sqrt(Math.max(0, bd)) : bd); mS.push(si + sj);
         active[drop] = 0;
+        let w = 0;
+        for (let t = 0; t < nAct; t++) if (act[t] !== drop) act[w++] = act[t];
+        nAct = w;
         size[keep] = si + sj;
         node[keep] = -mA.length; // provisional id of merge (mA.length - 1), fixed below
         remaining--;
