@@ -10,7 +10,6 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FaceclusterError } from '../errors.ts';
 import { checkInteger, checkOneOf, resolveOptions } from '../options.ts';
-import { loadTf } from '../runtime/tf.ts';
 import { defaultStoreDir } from '../store/layout.ts';
 import type { EncodeParameters } from '../store/manifest.ts';
 import type { PhotoRecord, StoredFace } from '../store/schema.ts';
@@ -232,9 +231,9 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
     throw new FaceclusterError(fn, `out must not contain the photo folder, got ${JSON.stringify(out)}.`, 'out');
   }
   const scan = await scanPhotos(root, [storeDir]);
-  const runtime = await loadTf();
   const dimension = EMBEDDING_DIMENSIONS[enc.embedder] ?? 128;
-  const writer = await openStoreWriter(storeDir, toParameters({ ...o, ...enc }, dimension), { photoFolder: root, backend: runtime.description });
+  // tfjs and the models load only when there is something to encode (in the workers when jobs > 1)
+  const writer = await openStoreWriter(storeDir, toParameters({ ...o, ...enc }, dimension), { photoFolder: root });
   const summary: EncodeFolderSummary = {
     storeDir,
     photos: scan.files.length,
@@ -250,8 +249,8 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
     parametersChanged: false,
     interrupted: false,
     seconds: 0,
-    backend: runtime.description,
-    jobs: 1,
+    backend: 'none (nothing to encode)',
+    jobs: 0,
   };
   let pool: EncodePool | undefined;
   try {
@@ -265,6 +264,7 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
       const poolSize = Math.min(jobs, todo.length);
       pool = poolSize > 1 ? await workerPool(enc, poolSize) : await inThreadPool(enc);
       summary.backend = pool.backend;
+      writer.setBackend(pool.backend);
       summary.jobs = pool.size;
       let batchPhotos: PhotoRecord[] = [];
       let batchFaces: StoredFace[] = [];

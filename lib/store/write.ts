@@ -40,6 +40,8 @@ export interface StoreWriter {
   writeBatch(photos: readonly PhotoRecord[], faces: readonly StoredFace[]): Promise<void>;
   /** Merges batches into the tables, records counts; `complete` false for an interrupted run. */
   finish(complete: boolean): Promise<StoreManifest>;
+  /** Records the tfjs backend that encoded this run's photos (written with the manifest). */
+  setBackend(description: string): void;
   /** Releases the lock without compacting (after an error). */
   release(): Promise<void>;
 }
@@ -77,7 +79,7 @@ async function takeLock(dir: string): Promise<void> {
 }
 
 /** Opens (creating if needed) the store folder `dir` for writing with these encoding parameters. */
-export async function openStoreWriter(storeDir: string, parameters: EncodeParameters, info: { photoFolder: string; backend: string }): Promise<StoreWriter> {
+export async function openStoreWriter(storeDir: string, parameters: EncodeParameters, info: { photoFolder: string; backend?: string }): Promise<StoreWriter> {
   const dir = resolve(storeDir);
   await ensureRealDir(dir, 'openStoreWriter');
   await takeLock(dir);
@@ -99,7 +101,7 @@ export async function openStoreWriter(storeDir: string, parameters: EncodeParame
     models,
     parameters,
     photoFolder: info.photoFolder,
-    backend: info.backend,
+    backend: info.backend ?? previous?.backend ?? 'none (nothing encoded yet)',
     createdAt: sameParameters && previous ? previous.createdAt : now,
     updatedAt: now,
     counts: { photos: 0, faces: 0, noFace: 0, failed: 0 },
@@ -174,6 +176,9 @@ export async function openStoreWriter(storeDir: string, parameters: EncodeParame
       await atomicWrite(dir, MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
       await release();
       return manifest;
+    },
+    setBackend(description) {
+      manifest.backend = description;
     },
     release,
   };

@@ -118,7 +118,7 @@ test('facecluster encode: SIGKILL after the first batch loses no finished batch;
   const dir = mkdtempSync(join(tmpdir(), 'fc-cli-kill-'));
   try {
     cpSync(twoFaces!, dir, { recursive: true });
-    const total = readdirSync(dir, { recursive: true }).filter((n) => String(n).endsWith('.jpg')).length;
+    const total = (readdirSync(dir, { recursive: true }) as string[]).filter((n: string) => String(n).endsWith('.jpg')).length;
     const store = join(dir, '.facecluster');
     const run = startUntilFirstBatch([dir, '--jobs', '1', '--batch-size', '4'], store);
     await run.batch;

@@ -47,7 +47,7 @@ test('resnet128: batched and single embeddings agree; same person closer than di
   const chips = Array.from({ length: 3 }, (_, k) => ({ data: Uint8Array.from({ length: 150 * 150 * 3 }, (_, i) => (i * (k + 7)) % 251), width: 150, height: 150 }));
   const n = tf.memory().numTensors;
   const batched = await e.embed(chips);
-  const single = [];
+  const single: Float32Array[] = [];
   for (const c of chips) single.push(...(await e.embed([c])));
   assert.equal(tf.memory().numTensors, n, 'embed() leaves no tensors behind');
   batched.forEach((b, i) => assert.ok(dist(b, single[i]) < 1e-4, `chip ${i}: batch == single`));

@@ -1,0 +1,152 @@
+/**
+ * End-to-end encoding speed: `npm run bench:encode [-- --detector NAME] [--jobs N] [--folder DIR] [--baseline]`.
+ *
+ * For each detector (all registered ones when --detector is not given), runs `encodeFolder` on the folder
+ * (default: the LFW 120-face subset) in a fresh child process, into a temporary store, and prints
+ * photos/second (wall time of the whole run, model loading and worker start included), faces found,
+ * verification accuracy of the centred faces (when the folder is labelled by person), the backend, and
+ * the peak resident memory of the process (VmHWM: the main thread and every worker thread).
+ * `--baseline` also times face-api's own loop, `detectAllFaces().withFaceLandmarks().withFaceDescriptors()`,
+ * in one thread. Check `uptime` first: others' load on the machine slows every figure.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { DETECTOR_NAMES } from '../lib/detect/registry.ts';
+import { verificationAccuracy } from '../lib/evaluate/verification.ts';
+import { encodeFolder } from '../lib/pipeline/encode-folder.ts';
+import { findData } from '../lib/paths.ts';
+import { openStore } from '../lib/store/read.ts';
+import type { StoredFace } from '../lib/store/schema.ts';
+import { loadFaceApiNet } from '../lib/runtime/face-api.ts';
+
+const { values } = parseArgs({
+  options: {
+    detector: { type: 'string' },
+    jobs: { type: 'string' },
+    folder: { type: 'string' },
+    baseline: { type: 'boolean' },
+    child: { type: 'boolean' },
+  },
+});
+const folder = values.folder ?? findData('lfw-subset/120faces');
+if (!folder) {
+  console.error('bench:encode: no --folder and the LFW subset is absent (set FACECLUSTER_DATA).');
+  process.exit(2);
+}
+const jobs = values.jobs ? Number(values.jobs) : availableParallelism();
+
+function peakRssMb(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
+}
+
+function centred(faces: readonly StoredFace[]): StoredFace[] {
+  const best = new Map<string, { f: StoredFace; d: number }>();
+  for (const f of faces) {
+    const d = Math.hypot(f.box.x + f.box.width / 2 - f.imageWidth / 2, f.box.y + f.box.height / 2 - f.imageHeight / 2);
+    const b = best.get(f.path);
+    if (!b || d < b.d) best.set(f.path, { f, d });
+  }
+  return [...best.values()].map((b) => b.f);
+}
+
+interface Row {
+  name: string;
+  photos: number;
+  seconds: number;
+  /** Seconds until the first photo was done (scan, worker start, model loading, first photo). */
+  startup: number;
+  /** Photos/s after the first photo (steady state). */
+  steady: number;
+  withFace: number;
+  faces: number;
+  accuracy: number | null;
+  backend: string;
+  jobs: number;
+  peakRssMb: number;
+}
+
+async function runChild(): Promise<Row> {
+  const name = values.detector!;
+  const out = mkdtempSync(join(tmpdir(), 'fc-bench-'));
+  try {
+    if (name === 'face-api-loop') return await faceApiLoop();
+    const t0 = performance.now();
+    let first = 0, last = 0, n = 0;
+    const s = await encodeFolder(folder!, { out, detector: name as never, jobs }, (done) => {
+      if (done === 0) return;
+      n = done;
+      last = performance.now();
+      if (done === 1) first = last;
+    });
+    const startup = (first - t0) / 1000;
+    const steady = last > first ? (n - 1) / ((last - first) / 1000) : NaN;
+    const store = await openStore(out);
+    const c = centred(store.faces);
+    const labelled = c.every((f) => f.label !== null) && new Set(c.map((f) => f.label)).size > 1;
+    const acc = labelled ? verificationAccuracy(c.map((f) => f.embedding), c.map((f) => f.label!)).accuracy : null;
+    return { name, photos: s.photos, seconds: s.seconds, startup, steady, withFace: store.photos.filter((p) => p.status === 'ok').length, faces: store.faces.length, accuracy: acc, backend: s.backend, jobs: s.jobs, peakRssMb: peakRssMb() };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** face-api's documented loop, one thread, same decoding (sharp) and score threshold (0.5). */
+async function faceApiLoop(): Promise<Row> {
+  const t0 = performance.now();
+  const { faceapi, runtime } = await loadFaceApiNet('ssdMobilenetv1');
+  await loadFaceApiNet('faceLandmark68Net');
+  await loadFaceApiNet('faceRecognitionNet');
+  const tf = runtime.tf;
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name.startsWith('.')) continue;
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (/\.(jpe?g|png)$/i.test(e.name)) files.push(join(d, e.name));
+    }
+  };
+  walk(folder!);
+  let withFace = 0, faces = 0, tFirst = 0;
+  for (const f of files) {
+    const { data, info } = await sharp(f).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const t = tf.tensor3d(new Uint8Array(data), [info.height, info.width, 3], 'int32');
+    const r = await faceapi.detectAllFaces(t as never, new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 })).withFaceLandmarks().withFaceDescriptors();
+    t.dispose();
+    if (r.length) withFace++;
+    faces += r.length;
+    if (tFirst === 0) tFirst = performance.now();
+  }
+  return { name: 'face-api-loop', photos: files.length, seconds: (performance.now() - t0) / 1000, startup: (tFirst - t0) / 1000, steady: (files.length - 1) / ((performance.now() - tFirst) / 1000), withFace, faces, accuracy: null, backend: runtime.description, jobs: 1, peakRssMb: peakRssMb() };
+}
+
+if (values.child) {
+  console.log(JSON.stringify(await runChild()));
+} else {
+  const names = values.detector ? [values.detector] : [...DETECTOR_NAMES];
+  if (values.baseline) names.push('face-api-loop');
+  const [l1, l5] = loadavg();
+  console.log(`bench:encode  folder ${folder}  jobs ${jobs}  load average ${l1.toFixed(2)} (1 min) ${l5.toFixed(2)} (5 min) on ${availableParallelism()} cores`);
+  const rows: Row[] = [];
+  for (const name of names) {
+    const self = fileURLToPath(import.meta.url);
+    const r = spawnSync(process.execPath, [...process.execArgv, self, '--child', '--detector', name, '--folder', folder, '--jobs', String(jobs)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const line = r.stdout.trim().split('\n').pop() ?? '';
+    try {
+      rows.push(JSON.parse(line) as Row);
+    } catch {
+      console.error(`${name}: failed\n${r.stderr}`);
+    }
+  }
+  const header = ['detector', 'photos', 'seconds', 'photos/s', 'startup s', 'steady photos/s', 'with face', 'faces', 'verif. acc.', 'jobs', 'peak RSS MB', 'backend'];
+  const table = rows.map((r) => [r.name, r.photos, r.seconds.toFixed(1), (r.photos / r.seconds).toFixed(2), r.startup.toFixed(1), r.steady.toFixed(2), `${r.withFace} (${((100 * r.withFace) / r.photos).toFixed(1)}%)`, r.faces, r.accuracy === null ? '-' : r.accuracy.toFixed(4), r.jobs, r.peakRssMb.toFixed(0), r.backend].map(String));
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+  for (const row of [header, ...table]) console.log(row.map((c, i) => c.padEnd(widths[i])).join('  '));
+  const [a1] = loadavg();
+  console.log(`load average after: ${a1.toFixed(2)}`);
+}
