@@ -267,7 +267,7 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
   if (main && truth && o.errorItems > 0) {
     const { impure, split } = clusterErrors(main.labels, truth, { maxItems: o.errorItems });
     const face = (i: number, odd: boolean): string =>
-      `<figure class="face${odd ? ' odd' : ''}">${thumbs[i] ? `<img alt="" src="${thumbs[i]}">` : '<div class="noimg"></div>'}<figcaption><b>${escapeHtml(identityName(i))}</b><br><span class="file">${escapeHtml(faces[i].file)}</span></figcaption></figure>`;
+      `<figure class="face${odd ? ' odd' : ''}">${thumbs[i] ? `<img alt="" src="${escapeHtml(thumbs[i])}">` : '<div class="noimg"></div>'}<figcaption><b>${escapeHtml(identityName(i))}</b><br><span class="file">${escapeHtml(faces[i].file)}</span></figcaption></figure>`;
     const imp = impure.map((c) => {
       const shown = c.members.slice(0, o.errorFaces);
       const majority = shown.length ? identityName(c.members[0]) : '';
