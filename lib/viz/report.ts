@@ -173,6 +173,11 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
   if (!Array.isArray(embeddings) || embeddings.length !== n) {
     throw new FaceclusterError(fn, `input.embeddings must have one embedding per face (${n}), got ${Array.isArray(embeddings) ? embeddings.length : showType(embeddings)}.`, 'input.embeddings');
   }
+  faces.forEach((f, i) => {
+    if (f.thumbnail !== undefined && !/^data:image\/(png|jpeg|webp|gif);base64,[A-Za-z0-9+/=]*$/.test(f.thumbnail)) {
+      throw invalidParameter(fn, `input.faces[${i}].thumbnail`, 'a data:image/(png|jpeg|webp|gif);base64 URI (the report loads nothing from the network)', f.thumbnail);
+    }
+  });
   const clusterings = input.clusterings ?? [];
   clusterings.forEach((c, k) => {
     if (!c || c.labels?.length !== n) throw new FaceclusterError(fn, `input.clusterings[${k}].labels must have one label per face (${n}), got ${c?.labels?.length}.`, 'input.clusterings');

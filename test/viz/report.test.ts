@@ -70,5 +70,8 @@ test('buildReport: bad input names the field', async () => {
   await assert.rejects(buildReport({ faces: [{ file: 'a' }], embeddings: [[1]], clusterings: [{ name: 'x', labels: [0, 1] }] }), { message: 'buildReport: input.clusterings[0].labels must have one label per face (1), got 2.' });
   await assert.rejects(buildReport({ faces: [{ file: 'a' }], embeddings: [[1]], truth: [0, 0] }), { message: 'buildReport: input.truth must have one label per face (1), got 2.' });
   await assert.rejects(buildReport({ faces: [], embeddings: [] }, { reducer: 'mds' as never }), { message: 'buildReport: reducer must be one of "pca", "tsne", "umap", got "mds".' });
+  await assert.rejects(buildReport({ faces: [{ file: 'a', thumbnail: 'https://example.com/a.jpg' }], embeddings: [[1]] }), {
+    message: 'buildReport: input.faces[0].thumbnail must be a data:image/(png|jpeg|webp|gif);base64 URI (the report loads nothing from the network), got "https://example.com/a.jpg".',
+  });
   assert.equal(REPORT_DEFAULTS.reducer, 'umap');
 });
