@@ -45,13 +45,14 @@ export const INPUT_FLAGS = {
   store: { type: 'string' },
 } as const satisfies OptionsSpec;
 
-export const INPUT_USAGE = `Input: a face store folder (written by \`facecluster encode\`), or a JSONL file of precomputed embeddings
+export const INPUT_USAGE = `Input: a face store folder (written by \`facecluster encode\`; the photo folder holding .facecluster/ works too),
+or a JSONL file of precomputed embeddings
 (lib/datasets/precomputed.ts format, e.g. $FACECLUSTER_DATA/embeddings/lfw-deepfunneled.faceapi-resnet128.jsonl:
 the face nearest the image centre of each photo, labelled by identity).
   --limit N        read only the first N lines of a JSONL file (the first N faces of a store)
   --photos DIR     folder the face paths are relative to (default: the store's photo folder; for JSONL
                    $FACECLUSTER_DATA/lfw-deepfunneled)
-  --store DIR      store folder to record the run in (default: the input store; JSONL input: not recorded)`;
+  --store DIR      (cluster) store folder to record the run in (default: the input store; JSONL: not recorded)`;
 
 /** Reads the input of `cluster` / `tune`. */
 export async function readInput(command: string, path: string | undefined, values: Record<string, unknown>): Promise<ClusterInput> {

@@ -72,6 +72,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   const fixed = methodOptions(c, method, values, parameter);
   const input = await readInput(c, positionals[0], values);
+  if (values.values === undefined && values.range === undefined && parameter === 'nClusters') {
+    // The registry's default counts are sized for large collections: keep those the input can have.
+    list = list.filter((v) => (v as number) <= input.embeddings.length);
+    if (list.length === 0) throw new UsageError(`facecluster ${c}: every default --n-clusters value exceeds the ${input.embeddings.length} faces; give --values or --range.`);
+  }
   const s = sweep(method, parameter, list, input.embeddings, input.identities, { methodOptions: fixed, select });
 
   if (values.json) {
