@@ -135,18 +135,26 @@ if (sections.has('synthetic')) {
   }
 }
 
+/** The naive baseline: every pair's distance from the rows (a double loop), top-k kept by insertion. */
 function naiveKnn(x: Float32Array[], k: number): Int32Array {
   const n = x.length;
   const out = new Int32Array(n * k);
-  const dist = new Float64Array(n);
+  const topD = new Float64Array(k);
+  const topI = new Int32Array(k);
   for (let i = 0; i < n; i++) {
+    topD.fill(Infinity);
+    const a = x[i];
     for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const b = x[j];
       let s = 0;
-      for (let t = 0; t < x[i].length; t++) { const v = x[i][t] - x[j][t]; s += v * v; }
-      dist[j] = i === j ? Infinity : s;
+      for (let t = 0; t < a.length; t++) { const v = a[t] - b[t]; s += v * v; }
+      if (s >= topD[k - 1]) continue;
+      let p = k - 1;
+      while (p > 0 && topD[p - 1] > s) { topD[p] = topD[p - 1]; topI[p] = topI[p - 1]; p--; }
+      topD[p] = s; topI[p] = j;
     }
-    const order = Array.from(dist.keys()).sort((a, b) => dist[a] - dist[b]);
-    for (let t = 0; t < k; t++) out[i * k + t] = order[t];
+    out.set(topI, i * k);
   }
   return out;
 }

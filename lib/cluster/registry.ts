@@ -75,7 +75,7 @@ export const CLUSTER_METHODS: Readonly<Record<ClusterMethodName, ClusterMethod>>
     defaults: DBSCAN_DEFAULTS,
     description: 'DBSCAN: dense regions within eps become clusters, the rest is noise (-1).',
     paper: 'Ester, Kriegel, Sander, Xu, "A Density-Based Algorithm for Discovering Clusters ... with Noise", KDD 1996',
-    sweep: { parameter: 'eps', values: range(0.3, 0.6, 0.02), effect: 'larger clusters, less noise' },
+    sweep: { parameter: 'eps', values: range(0.34, 0.54, 0.01), effect: 'larger clusters, less noise' },
   }),
   'chinese-whispers': method<ChineseWhispersOptions>({
     name: 'chinese-whispers',
@@ -84,7 +84,7 @@ export const CLUSTER_METHODS: Readonly<Record<ClusterMethodName, ClusterMethod>>
     defaults: CHINESE_WHISPERS_DEFAULTS,
     description: "Chinese Whispers (dlib's face clustering): label propagation over pairs closer than a threshold.",
     paper: 'Biemann, "Chinese Whispers - an Efficient Graph Clustering Algorithm ...", TextGraphs @ HLT-NAACL 2006',
-    sweep: { parameter: 'threshold', values: range(0.3, 0.6, 0.02), effect: 'larger clusters' },
+    sweep: { parameter: 'threshold', values: range(0.34, 0.54, 0.01), effect: 'larger clusters' },
   }),
   'rank-order': method<RankOrderOptions>({
     name: 'rank-order',
@@ -111,7 +111,7 @@ export const CLUSTER_METHODS: Readonly<Record<ClusterMethodName, ClusterMethod>>
     defaults: AGGLOMERATIVE_DEFAULTS,
     description: 'Agglomerative clustering (single/complete/average/ward linkage) cut at a distance threshold.',
     paper: 'Müllner, "Modern hierarchical, agglomerative clustering algorithms", arXiv:1109.2378, 2011',
-    sweep: { parameter: 'distanceThreshold', values: range(0.35, 0.75, 0.02), effect: 'larger clusters' },
+    sweep: { parameter: 'distanceThreshold', values: range(0.4, 0.65, 0.01), effect: 'larger clusters' },
   }),
   'affinity-propagation': method<AffinityPropagationOptions>({
     name: 'affinity-propagation',
