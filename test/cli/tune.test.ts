@@ -70,6 +70,8 @@ test('tune: usage errors exit 2', async () => {
       [[t.jsonl, '--method', 'dbscan', '--eps', '0.4'], /--eps is the swept parameter; give its values with --values or --range\./],
       [[t.jsonl, '--method', 'dbscan', '--values', '0.4,x'], /--eps must be a number, got "x"\./],
       [[t.jsonl, '--method', 'kmean'], /unknown method "kmean"; valid methods are kmeans, /],
+      // The registry's k-means counts start above 11 faces.
+      [[t.jsonl, '--method', 'kmeans'], /every default --n-clusters value exceeds the 11 faces; give --values or --range\./],
     ];
     for (const [args, message] of cases) {
       const r = cli(...args);
