@@ -25,7 +25,9 @@ export interface AffinityPropagationOptions {
   /**
    * Self-similarity of every point: `'median'` (of all similarities, Frey & Dueck's default: a moderate number
    * of clusters), `'min'` (fewer clusters) or a number (higher gives more clusters; similarities are -distance^2).
-   * @default 'median' — the paper's and scikit-learn's default.
+   * @default -0.3 — measured best BCubed F on the first 3,000 LFW faces (face-api, euclidean) among -0.6 .. -0.1:
+   * BCubed F 0.786, 991 clusters; `'median'` (the paper's and scikit-learn's default) gives only 258 clusters and
+   * BCubed F 0.58 there, as a photo collection has many people with one or two photos.
    */
   preference: 'median' | 'min' | number;
   /** Maximum iterations. @default 200 — scikit-learn's default. */
@@ -38,7 +40,7 @@ export interface AffinityPropagationOptions {
 
 export const AFFINITY_PROPAGATION_DEFAULTS: Readonly<AffinityPropagationOptions> = Object.freeze({
   damping: 0.9,
-  preference: 'median',
+  preference: -0.3,
   maxIter: 200,
   convergenceIter: 15,
   metric: 'euclidean',

@@ -46,14 +46,16 @@ test('n = 1: one cluster (DBSCAN with minSamples 2: noise)', () => {
   assert.deepEqual(Array.from(dbscan(x, { minSamples: 1 }).labels), [0]); // min_samples counts the point itself
 });
 
-test('all duplicates: one cluster (affinity propagation: every point its own, as scikit-learn)', () => {
+test('all duplicates: one cluster (affinity propagation with the median preference: every point its own, as scikit-learn)', () => {
   const x = rows(Array.from({ length: 6 }, () => [0.1, -0.2, 0.3]));
   for (const [name, f] of Object.entries(METHODS)) {
     const r = f(x, name === 'kmeans' ? { nClusters: 1 } : undefined);
     if (name === 'affinityPropagation') {
-      // preference = median similarity = 0 = every similarity -> sklearn returns n clusters with a warning
-      assert.equal(r.nClusters, 6);
+      // all similarities 0 > preference -0.3 -> scikit-learn's degenerate case: one cluster, with a warning
+      assert.deepEqual(Array.from(r.labels), [0, 0, 0, 0, 0, 0]);
       assert.match(r.warnings.join(), /equal similarities/);
+      // preference 'median' = 0 = every similarity -> each point its own cluster
+      assert.equal(affinityPropagation(x, { preference: 'median' }).nClusters, 6);
     } else {
       assert.deepEqual(Array.from(r.labels), [0, 0, 0, 0, 0, 0], name);
     }
