@@ -7,7 +7,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYDEVD_DISABLE_FILE_VALIDATION=1   # silences a debugpy warning printed by Debian's python
-if ! /usr/bin/jupyter kernelspec list 2>/dev/null | grep -qE '^\s+tslab\s'; then
+kernels=$(/usr/bin/jupyter kernelspec list 2>/dev/null || true)   # (grep -q on a pipe would SIGPIPE jupyter)
+if ! grep -qE '^\s+tslab\s' <<<"$kernels"; then
   bash notebooks/setup.sh || exit 1
 else
   node scripts/build-notebook-bundle.mjs || exit 1
@@ -30,9 +31,9 @@ for nb in notebooks/[0-9]*.ipynb; do
     status=FAILED; failed=$((failed + 1))
   fi
   secs=$(awk "BEGIN { print $EPOCHREALTIME - $start }")
-  line=$(printf '%-16s %-6s %6.1f s' "$name" "$status" "$secs")
+  line=$(printf '%-20s %-6s %6.1f s' "$name" "$status" "$secs")
   echo "notebooks: $line"; summary+="  $line"$'\n'
 done
 secs=$(awk "BEGIN { print $EPOCHREALTIME - $total_start }")
-printf 'notebooks: executed copies in %s/\n%s  %-23s %6.1f s\n' "$outdir" "$summary" "total" "$secs"
+printf 'notebooks: executed copies in %s/\n%s  %-27s %6.1f s\n' "$outdir" "$summary" "total" "$secs"
 if [ $failed -gt 0 ]; then echo "notebooks: $failed notebook(s) failed (see the cell error above)." >&2; exit 1; fi
