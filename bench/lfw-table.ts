@@ -24,7 +24,7 @@ import { CLUSTER_METHODS, CLUSTER_METHOD_NAMES, type ClusterMethodName } from '.
 const GRIDS: Record<ClusterMethodName, { values: number[]; methodOptions?: Record<string, unknown> }> = {
   'chinese-whispers': { values: [0.38, 0.4, 0.42, 0.44, 0.45, 0.46, 0.48, 0.5, 0.52] },
   'dbscan': { values: [0.36, 0.38, 0.4, 0.42, 0.44, 0.46, 0.48, 0.5] },
-  'approximate-rank-order': { values: [0.5, 1, 1.5, 2, 2.5, 3] },
+  'approximate-rank-order': { values: [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5] },
   'rank-order': { values: [2, 4, 6, 8, 10, 14] },
   'agglomerative': { values: range(0.35, 0.75, 0.01) },
   'kmeans': { values: [] }, // set from the subset's number of people
