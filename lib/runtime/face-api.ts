@@ -8,6 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { faceApiModelDir } from '../paths.ts';
+import { installFusedSsd } from '../detect/_ssd-fused.ts';
 import { loadTf, type TfRuntime } from './tf.ts';
 
 const require = createRequire(import.meta.url);
@@ -21,6 +22,7 @@ export type FaceApiNetName = 'ssdMobilenetv1' | 'tinyFaceDetector' | 'faceLandma
 let faceApi: Promise<{ faceapi: FaceApi; runtime: TfRuntime }> | undefined;
 const loading = new Map<FaceApiNetName, Promise<void>>();
 const users = new Map<FaceApiNetName, number>();
+const uninstall = new Map<FaceApiNetName, () => void>();
 
 /** Loads tfjs, then the matching face-api build, once per process. */
 export function loadFaceApi(): Promise<{ faceapi: FaceApi; runtime: TfRuntime }> {
@@ -42,7 +44,10 @@ export async function loadFaceApiNet(name: FaceApiNetName): Promise<{ faceapi: F
   const loaded = await loadFaceApi();
   let p = loading.get(name);
   if (!p) {
-    p = loaded.faceapi.nets[name].loadFromDisk(faceApiModelDir());
+    p = loaded.faceapi.nets[name].loadFromDisk(faceApiModelDir()).then(() => {
+      // SSD: one fused op per layer instead of face-api's conv/batchNorm/add/clip (same outputs, ~20% faster)
+      if (name === 'ssdMobilenetv1') uninstall.set(name, installFusedSsd(loaded.runtime.tf, loaded.faceapi.nets.ssdMobilenetv1 as never));
+    });
     loading.set(name, p);
     p.catch(() => loading.delete(name));
   }
@@ -62,6 +67,8 @@ export async function releaseFaceApiNet(name: FaceApiNetName): Promise<void> {
   if (!loading.has(name)) return;
   loading.delete(name);
   const { faceapi } = await loadFaceApi();
+  uninstall.get(name)?.();
+  uninstall.delete(name);
   const net = faceapi.nets[name];
   if (net.isLoaded) net.dispose(true);
 }

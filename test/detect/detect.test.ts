@@ -70,3 +70,38 @@ test('landmarks68 -> 5 points: eyes above the nose above the mouth, left before 
   det.dispose();
   lm.dispose();
 });
+
+test('fused SSD forward pass: same boxes and scores as face-api\'s own, and frees its folded weights', { skip: SKIP }, async () => {
+  const { installFusedSsd } = await import('../../lib/detect/_ssd-fused.ts');
+  const { loadFaceApiNet, releaseFaceApiNet } = await import('../../lib/runtime/face-api.ts');
+  const { rgbToTensor } = await import('../../lib/runtime/tensor.ts');
+  const { faceapi, runtime } = await loadFaceApiNet('ssdMobilenetv1'); // installs the fused pass
+  const tf = runtime.tf;
+  const net = faceapi.nets.ssdMobilenetv1 as never as { forwardInput: (x: unknown) => { boxes: import('@tensorflow/tfjs').Tensor[]; scores: import('@tensorflow/tfjs').Tensor[] } };
+  const { image } = await decodeImage(join(twoFaces!, 'Abdullah_Gul', 'Abdullah_Gul_0003.jpg'));
+  const t = rgbToTensor(tf, image);
+  const input = await faceapi.toNetInput(t as never);
+  const run = async () => {
+    const o = net.forwardInput(input);
+    const r = { boxes: await o.boxes[0].data(), scores: await o.scores[0].data() };
+    tf.dispose([...o.boxes, ...o.scores]);
+    return r;
+  };
+  const fused = await run();
+  const n = tf.memory().numTensors;
+  const restore = installFusedSsd(tf, net as never); // a second install over the first: restore brings the first back
+  assert.equal(tf.memory().numTensors, n + 26, '13 folded filters + 13 biases');
+  restore();
+  assert.equal(tf.memory().numTensors, n, 'restore frees them');
+  // face-api's own pass, for comparison: the net's original method lives on its prototype
+  const own = Object.getPrototypeOf(net).forwardInput.call(net, input);
+  const ref = { boxes: await own.boxes[0].data(), scores: await own.scores[0].data() };
+  tf.dispose([...own.boxes, ...own.scores]);
+  assert.equal(fused.scores.length, 5118); // SSD's anchors for a 512x512 input
+  let maxDiff = 0;
+  for (let i = 0; i < ref.scores.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref.scores[i] - fused.scores[i]));
+  for (let i = 0; i < ref.boxes.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref.boxes[i] - fused.boxes[i]));
+  assert.ok(maxDiff < 1e-4, `max difference ${maxDiff}`);
+  t.dispose();
+  await releaseFaceApiNet('ssdMobilenetv1');
+});
