@@ -11,7 +11,7 @@
  *     and Chinese Whispers / DBSCAN (default options) pairwise and BCubed F on them;
  *  4. speed: detection only (decoded photos in memory), photos/second of mtcnn, ssd-mobilenet and tiny.
  *
- * Usage: npx tsx bench/mtcnn-vs-ssd.ts [--data DIR] [--limit N] [--speed-photos N (default 60)]
+ * Usage: npx tsx bench/mtcnn-vs-ssd.ts [--data DIR] [--limit N] [--speed-photos N (default 60)] [--speed-only]
  * Prints the figures; never asserts (tests do that). Check `uptime` before quoting the timings.
  */
 import { readdirSync, statSync } from 'node:fs';
@@ -27,7 +27,7 @@ import { decodeImage } from '../lib/image/decode.ts';
 import { createFaceEncoder, type PhotoResult } from '../lib/pipeline/face-encoder.ts';
 import type { Box, Face, Point } from '../lib/types.ts';
 
-const { values: args } = parseArgs({ options: { data: { type: 'string' }, limit: { type: 'string' }, 'speed-photos': { type: 'string' } } });
+const { values: args } = parseArgs({ options: { data: { type: 'string' }, limit: { type: 'string' }, 'speed-photos': { type: 'string' }, 'speed-only': { type: 'boolean' } } });
 const dataDir = args.data ?? findData('lfw-subset/120faces');
 if (!dataDir) {
   console.error('mtcnn-vs-ssd: lfw-subset/120faces not found (set FACECLUSTER_DATA or pass --data DIR).');
@@ -89,68 +89,72 @@ async function encodeAll(detector: 'mtcnn' | 'ssd-mobilenet'): Promise<{ results
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const f3 = (x: number) => x.toFixed(3);
 
-const mt = await encodeAll('mtcnn');
-const ssd = await encodeAll('ssd-mobilenet');
-console.log(`mtcnn-vs-ssd on ${dataDir}: ${photos.length} photos; ${mt.backend}`);
-console.log(`encode (decode + detect + align + embed), whole pipeline: mtcnn ${(photos.length / mt.seconds).toFixed(2)} photos/s, ssd-mobilenet ${(photos.length / ssd.seconds).toFixed(2)} photos/s`);
+async function quality(): Promise<void> {
+  const mt = await encodeAll('mtcnn');
+  const ssd = await encodeAll('ssd-mobilenet');
+  console.log(`mtcnn-vs-ssd on ${dataDir}: ${photos.length} photos; ${mt.backend}`);
+  console.log(`encode (decode + detect + align + embed), whole pipeline: mtcnn ${(photos.length / mt.seconds).toFixed(2)} photos/s, ssd-mobilenet ${(photos.length / ssd.seconds).toFixed(2)} photos/s`);
 
-// ---- 1. detection -------------------------------------------------------------------------------------
-const mtFaces = mt.results.map(centred);
-const ssdFaces = ssd.results.map(centred);
-const nMt = mtFaces.filter(Boolean).length;
-const nSsd = ssdFaces.filter(Boolean).length;
-const both = photos.map((_, i) => i).filter((i) => mtFaces[i] && ssdFaces[i]);
-const ious = both.map((i) => iou(mtFaces[i]!.box, ssdFaces[i]!.box));
-const overlapping = both.filter((_, k) => ious[k] >= 0.5);
-console.log('\n1. detection');
-console.log(`   face found: mtcnn ${nMt}/${photos.length} (${pct(nMt / photos.length)}), ssd-mobilenet ${nSsd}/${photos.length} (${pct(nSsd / photos.length)})`);
-console.log(`   mtcnn misses: ${photos.filter((_, i) => !mtFaces[i]).map((p) => p.file.split('/').pop()).join(', ') || 'none'}`);
-console.log(`   both found: ${both.length}; centred-face IoU >= 0.5 in ${overlapping.length}/${both.length} (${pct(overlapping.length / both.length)}); mean IoU ${f3(ious.reduce((a, b) => a + b, 0) / ious.length)}, min ${f3(Math.min(...ious))}`);
-const low = both.filter((_, k) => ious[k] < 0.5);
-if (low.length > 0) console.log(`   IoU < 0.5: ${low.map((i) => `${photos[i].file.split('/').pop()} (${f3(iou(mtFaces[i]!.box, ssdFaces[i]!.box))})`).join(', ')}`);
+  // ---- 1. detection -------------------------------------------------------------------------------------
+  const mtFaces = mt.results.map(centred);
+  const ssdFaces = ssd.results.map(centred);
+  const nMt = mtFaces.filter(Boolean).length;
+  const nSsd = ssdFaces.filter(Boolean).length;
+  const both = photos.map((_, i) => i).filter((i) => mtFaces[i] && ssdFaces[i]);
+  const ious = both.map((i) => iou(mtFaces[i]!.box, ssdFaces[i]!.box));
+  const overlapping = both.filter((_, k) => ious[k] >= 0.5);
+  console.log('\n1. detection');
+  console.log(`   face found: mtcnn ${nMt}/${photos.length} (${pct(nMt / photos.length)}), ssd-mobilenet ${nSsd}/${photos.length} (${pct(nSsd / photos.length)})`);
+  console.log(`   mtcnn misses: ${photos.filter((_, i) => !mtFaces[i]).map((p) => p.file.split('/').pop()).join(', ') || 'none'}`);
+  console.log(`   both found: ${both.length}; centred-face IoU >= 0.5 in ${overlapping.length}/${both.length} (${pct(overlapping.length / both.length)}); mean IoU ${f3(ious.reduce((a, b) => a + b, 0) / ious.length)}, min ${f3(Math.min(...ious))}`);
+  const low = both.filter((_, k) => ious[k] < 0.5);
+  if (low.length > 0) console.log(`   IoU < 0.5: ${low.map((i) => `${photos[i].file.split('/').pop()} (${f3(iou(mtFaces[i]!.box, ssdFaces[i]!.box))})`).join(', ')}`);
 
-// ---- 2. landmarks -------------------------------------------------------------------------------------
-const names = ['left eye', 'right eye', 'nose tip', 'left mouth', 'right mouth'];
-const perPoint = names.map(() => [] as number[]);
-const signed = names.map(() => ({ dx: 0, dy: 0, n: 0 }));
-for (const i of overlapping) {
-  const lm68 = ssdFaces[i]!.landmarks68;
-  if (!lm68 || lm68.length !== 68) continue;
-  const ref = [mean(lm68.slice(36, 42)), mean(lm68.slice(42, 48)), lm68[30], lm68[48], lm68[54]];
-  const iod = dist(ref[0], ref[1]);
-  const ours = mtFaces[i]!.landmarks5;
-  ref.forEach((r, k) => {
-    perPoint[k].push(dist(ours[k], r) / iod);
-    signed[k].dx += (ours[k].x - r.x) / iod;
-    signed[k].dy += (ours[k].y - r.y) / iod;
-    signed[k].n++;
-  });
+  // ---- 2. landmarks -------------------------------------------------------------------------------------
+  const names = ['left eye', 'right eye', 'nose tip', 'left mouth', 'right mouth'];
+  const perPoint = names.map(() => [] as number[]);
+  const signed = names.map(() => ({ dx: 0, dy: 0, n: 0 }));
+  for (const i of overlapping) {
+    const lm68 = ssdFaces[i]!.landmarks68;
+    if (!lm68 || lm68.length !== 68) continue;
+    const ref = [mean(lm68.slice(36, 42)), mean(lm68.slice(42, 48)), lm68[30], lm68[48], lm68[54]];
+    const iod = dist(ref[0], ref[1]);
+    const ours = mtFaces[i]!.landmarks5;
+    ref.forEach((r, k) => {
+      perPoint[k].push(dist(ours[k], r) / iod);
+      signed[k].dx += (ours[k].x - r.x) / iod;
+      signed[k].dy += (ours[k].y - r.y) / iod;
+      signed[k].n++;
+    });
+  }
+  const all = perPoint.flat();
+  console.log('\n2. landmarks (MTCNN vs face-api 68-point, photos with IoU >= 0.5)');
+  console.log(`   mean error ${pct(all.reduce((a, b) => a + b, 0) / all.length)} of the inter-ocular distance over ${perPoint[0].length} faces x 5 points`);
+  console.log(`   per point: ${names.map((n, k) => `${n} ${pct(perPoint[k].reduce((a, b) => a + b, 0) / perPoint[k].length)}`).join(', ')}`);
+  console.log(`   mean offset (MTCNN - face-api, x/y): ${names.map((n, k) => `${n} ${pct(signed[k].dx / signed[k].n)}/${pct(signed[k].dy / signed[k].n)}`).join(', ')}`);
+  const sorted = [...all].sort((a, b) => a - b);
+  console.log(`   median ${pct(sorted[Math.floor(sorted.length / 2)])}, 95th percentile ${pct(sorted[Math.floor(sorted.length * 0.95)])}`);
+
+  // ---- 3. embeddings ------------------------------------------------------------------------------------
+  console.log('\n3. embeddings (face-api ResNet-34 128-d, euclidean; all pairs, best threshold)');
+  function report(label: string, idx: number[], faces: (Face | undefined)[]) {
+    const emb = idx.map((i) => faces[i]!.embedding);
+    const labels = idx.map((i) => photos[i].identity);
+    const v = verificationAccuracy(emb, labels);
+    const cw = evaluateClustering(chineseWhispers(emb).labels, labels);
+    const db = evaluateClustering(dbscan(emb).labels, labels);
+    console.log(
+      `   ${label.padEnd(32)} n=${String(idx.length).padStart(3)} verification ${pct(v.accuracy)} (balanced ${pct(v.balancedAccuracy)}, ${v.nSamePairs} same pairs)` +
+        ` | Chinese Whispers pairwise F ${f3(cw.pairwiseF1)} BCubed F ${f3(cw.bcubedF1)} | DBSCAN pairwise F ${f3(db.pairwiseF1)} BCubed F ${f3(db.bcubedF1)}`,
+    );
+  }
+  report('mtcnn, photos both found', both, mtFaces);
+  report('ssd-mobilenet, photos both found', both, ssdFaces);
+  report('mtcnn, every photo it found', photos.map((_, i) => i).filter((i) => mtFaces[i]), mtFaces);
+  report('ssd-mobilenet, every photo found', photos.map((_, i) => i).filter((i) => ssdFaces[i]), ssdFaces);
 }
-const all = perPoint.flat();
-console.log('\n2. landmarks (MTCNN vs face-api 68-point, photos with IoU >= 0.5)');
-console.log(`   mean error ${pct(all.reduce((a, b) => a + b, 0) / all.length)} of the inter-ocular distance over ${perPoint[0].length} faces x 5 points`);
-console.log(`   per point: ${names.map((n, k) => `${n} ${pct(perPoint[k].reduce((a, b) => a + b, 0) / perPoint[k].length)}`).join(', ')}`);
-console.log(`   mean offset (MTCNN - face-api, x/y): ${names.map((n, k) => `${n} ${pct(signed[k].dx / signed[k].n)}/${pct(signed[k].dy / signed[k].n)}`).join(', ')}`);
-const sorted = [...all].sort((a, b) => a - b);
-console.log(`   median ${pct(sorted[Math.floor(sorted.length / 2)])}, 95th percentile ${pct(sorted[Math.floor(sorted.length * 0.95)])}`);
 
-// ---- 3. embeddings ------------------------------------------------------------------------------------
-console.log('\n3. embeddings (face-api ResNet-34 128-d, euclidean; all pairs, best threshold)');
-function report(label: string, idx: number[], faces: (Face | undefined)[]) {
-  const emb = idx.map((i) => faces[i]!.embedding);
-  const labels = idx.map((i) => photos[i].identity);
-  const v = verificationAccuracy(emb, labels);
-  const cw = evaluateClustering(chineseWhispers(emb).labels, labels);
-  const db = evaluateClustering(dbscan(emb).labels, labels);
-  console.log(
-    `   ${label.padEnd(32)} n=${String(idx.length).padStart(3)} verification ${pct(v.accuracy)} (balanced ${pct(v.balancedAccuracy)}, ${v.nSamePairs} same pairs)` +
-      ` | Chinese Whispers pairwise F ${f3(cw.pairwiseF1)} BCubed F ${f3(cw.bcubedF1)} | DBSCAN pairwise F ${f3(db.pairwiseF1)} BCubed F ${f3(db.bcubedF1)}`,
-  );
-}
-report('mtcnn, photos both found', both, mtFaces);
-report('ssd-mobilenet, photos both found', both, ssdFaces);
-report('mtcnn, every photo it found', photos.map((_, i) => i).filter((i) => mtFaces[i]), mtFaces);
-report('ssd-mobilenet, every photo found', photos.map((_, i) => i).filter((i) => ssdFaces[i]), ssdFaces);
+if (!args['speed-only']) await quality();
 
 // ---- 4. speed -----------------------------------------------------------------------------------------
 const nSpeed = Math.min(photos.length, args['speed-photos'] ? Number.parseInt(args['speed-photos'], 10) : 60);
