@@ -7,7 +7,9 @@
  * verification accuracy of the centred faces (when the folder is labelled by person), the backend, and
  * the peak resident memory of the process (VmHWM: the main thread and every worker thread).
  * `--baseline` also times face-api's own loop, `detectAllFaces().withFaceLandmarks().withFaceDescriptors()`,
- * in one thread. Check `uptime` first: others' load on the machine slows every figure.
+ * in one thread. `--compare-align` instead compares chip geometries for the embedder (one detection per
+ * photo, then the dlib template, insightface's ArcFace template at 150 px, and face-api's own unrotated
+ * landmark-box crop): faces found and verification accuracy of each. Check `uptime` first: others' load on the machine slows every figure.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync, readdirSync } from 'node:fs';
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     jobs: { type: 'string' },
     folder: { type: 'string' },
     baseline: { type: 'boolean' },
+    'compare-align': { type: 'boolean' },
     child: { type: 'boolean' },
   },
 });
@@ -125,7 +128,56 @@ async function faceApiLoop(): Promise<Row> {
   return { name: 'face-api-loop', photos: files.length, seconds: (performance.now() - t0) / 1000, startup: (tFirst - t0) / 1000, steady: (files.length - 1) / ((performance.now() - tFirst) / 1000), withFace, faces, accuracy: null, backend: runtime.description, jobs: 1, peakRssMb: peakRssMb() };
 }
 
-if (values.child) {
+/** Verification accuracy of the centred face per photo for several chip geometries (one detection per photo). */
+async function compareAlign(): Promise<void> {
+  const { createDetector } = await import('../lib/detect/registry.ts');
+  const { createLandmarker68, landmarks5From68 } = await import('../lib/detect/landmarks68.ts');
+  const { createEmbedder } = await import('../lib/embed/registry.ts');
+  const { alignFace } = await import('../lib/align/norm-crop.ts');
+  const { decodeImage } = await import('../lib/image/decode.ts');
+  const { scanPhotos, folderLabel } = await import('../lib/pipeline/scan.ts');
+  const variants = {
+    'similarity, dlib template (default)': { method: 'similarity', template: 'dlib' },
+    'similarity, arcface template @150': { method: 'similarity', template: 'arcface' },
+    'face-api landmark box (unrotated)': { method: 'landmark-box' },
+  } as const;
+  const det = await createDetector((values.detector ?? 'ssd-mobilenet') as never);
+  const lm = await createLandmarker68();
+  const emb = await createEmbedder('resnet128');
+  const { files } = await scanPhotos(folder!);
+  const out: Record<string, { e: Float32Array[]; l: string[] }> = {};
+  let found = 0;
+  for (const f of files) {
+    const { image } = await decodeImage(join(folder!, f.path));
+    const faces = await det.detect(image);
+    if (faces.length === 0) continue;
+    found++;
+    const pts = await lm.landmarks(image, faces.map((x) => x.box));
+    let best = 0, bd = Infinity;
+    faces.forEach((x, i) => {
+      const d = Math.hypot(x.box.x + x.box.width / 2 - image.width / 2, x.box.y + x.box.height / 2 - image.height / 2);
+      if (d < bd) [bd, best] = [d, i];
+    });
+    const face = { landmarks5: faces[best].landmarks5 ?? landmarks5From68(pts[best]), landmarks68: pts[best] };
+    for (const [name, a] of Object.entries(variants)) {
+      const [e] = await emb.embed([alignFace(image, face, a).chip]);
+      (out[name] ??= { e: [], l: [] }).e.push(e);
+      out[name].l.push(folderLabel(f.path) ?? '');
+    }
+  }
+  console.log(`compare-align  folder ${folder}  detector ${det.name}  faces found in ${found}/${files.length} photos  load ${loadavg()[0].toFixed(2)}`);
+  for (const [name, { e, l }] of Object.entries(out)) {
+    const v = verificationAccuracy(e, l);
+    console.log(`${name.padEnd(38)} accuracy ${v.accuracy.toFixed(4)} (threshold ${v.threshold.toFixed(3)})  balanced ${v.balancedAccuracy.toFixed(4)} (threshold ${v.balancedThreshold.toFixed(3)})`);
+  }
+  det.dispose();
+  lm.dispose();
+  emb.dispose();
+}
+
+if (values['compare-align']) {
+  await compareAlign();
+} else if (values.child) {
   console.log(JSON.stringify(await runChild()));
 } else {
   const names = values.detector ? [values.detector] : [...DETECTOR_NAMES];
