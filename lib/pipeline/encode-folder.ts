@@ -129,15 +129,16 @@ function workerExecArgv(): string[] {
 
 async function workerPool(options: FaceEncoderOptions, jobs: number): Promise<EncodePool> {
   const url = new URL('./encode-worker-boot.mjs', import.meta.url);
-  const workers: { worker: Worker; busy: boolean }[] = [];
+  const workers: { worker: Worker; busy: boolean; exited: boolean }[] = [];
   const pending = new Map<number, { resolve: (r: PhotoResult) => void; reject: (e: Error) => void }>();
   const waiting: (() => void)[] = [];
   let nextId = 0;
   let backend = '';
   let failure: Error | undefined;
+  let closing = false;
   const ready = Array.from({ length: jobs }, () => {
     const worker = new Worker(url, { workerData: options, execArgv: workerExecArgv() });
-    const slot = { worker, busy: false };
+    const slot = { worker, busy: false, exited: false };
     workers.push(slot);
     return new Promise<void>((res, rej) => {
       worker.on('message', (msg: WorkerReply) => {
@@ -154,11 +155,17 @@ async function workerPool(options: FaceEncoderOptions, jobs: number): Promise<En
           p?.resolve(msg.result);
         }
       });
-      worker.on('error', (e) => {
-        failure = e;
+      const fail = (e: Error) => {
+        failure ??= e;
         rej(e);
         for (const p of pending.values()) p.reject(e);
         pending.clear();
+        for (const w of waiting.splice(0)) w();
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => {
+        slot.exited = true;
+        if (!closing) fail(new FaceclusterError('encodeFolder', `a worker thread stopped unexpectedly (exit code ${code}).`));
       });
     });
   });
@@ -174,11 +181,11 @@ async function workerPool(options: FaceEncoderOptions, jobs: number): Promise<En
     size: jobs,
     async encode(path) {
       let slot = workers.find((w) => !w.busy);
-      while (!slot) {
+      while (!slot && !failure) {
         await new Promise<void>((r) => waiting.push(r));
         slot = workers.find((w) => !w.busy);
       }
-      if (failure) throw failure;
+      if (failure || !slot) throw failure ?? new FaceclusterError('encodeFolder', 'no worker available.');
       slot.busy = true;
       const id = nextId++;
       const s = slot;
@@ -188,10 +195,12 @@ async function workerPool(options: FaceEncoderOptions, jobs: number): Promise<En
       });
     },
     async close() {
+      closing = true;
       await Promise.all(
         workers.map(
           (w) =>
             new Promise<void>((res) => {
+              if (w.exited) return res();
               w.worker.once('exit', () => res());
               w.worker.postMessage('close');
               setTimeout(() => void w.worker.terminate(), 5000).unref();
