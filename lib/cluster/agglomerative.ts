@@ -40,7 +40,13 @@ export interface AgglomerativeOptions {
   distanceThreshold: number | null;
   /** Cut into this many clusters instead of by distance. @default null — the number of people is rarely known. */
   nClusters: number | null;
-  /** Distance (`ward` needs `euclidean`). @default 'euclidean' — face-api descriptors are trained for it. */
+  /**
+   * Distance (`ward` needs `euclidean`).
+   * @default 'euclidean' — face-api descriptors are trained for it. Measured on all of LFW, `'cosine'` with
+   * distanceThreshold 0.064 is marginally better still (pairwise F 0.961, BCubed F 0.928, NMI 0.984, against
+   * 0.956 / 0.925 / 0.983 here); euclidean stays the default so that thresholds mean the same as in every other
+   * method.
+   */
   metric: Metric;
   /** Also return the merge tree ({@link AgglomerativeResult.tree}). @default false — saves memory. */
   returnTree: boolean;
