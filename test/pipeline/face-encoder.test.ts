@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { createFaceEncoder } from '../../lib/pipeline/face-encoder.ts';
+import { findData } from '../../lib/paths.ts';
+
+const twoFaces = findData('lfw-subset/2faces');
+const SKIP = twoFaces ? false : 'LFW subset not found (set FACECLUSTER_DATA; see data/README.md)';
+
+test('face encoder: a photo downscaled for detection still reports boxes and landmarks in original pixels', { skip: SKIP }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fc-enc-'));
+  try {
+    const src = join(twoFaces!, 'Bill_Gates', 'Bill_Gates_0001.jpg');
+    const big = join(dir, 'big.png');
+    await sharp(src).resize(1000, 1000, { kernel: 'lanczos3' }).png().toFile(big); // 4x the 250x250 original
+    const enc = await createFaceEncoder({ maxSide: 250 }); // works on a 250x250 copy of the 1000x1000 photo
+    const small = await enc.encodeFile(src);
+    const large = await enc.encodeFile(big);
+    enc.dispose();
+    assert.equal(large.status, 'ok');
+    assert.equal(small.status, 'ok');
+    if (large.status === 'failed' || small.status === 'failed') return;
+    assert.deepEqual([large.width, large.height], [1000, 1000]); // original size reported
+    const a = small.faces[0], b = large.faces[0];
+    // same face at 4x the coordinates, within 6% of the face width (detector noise on the resampled photo;
+    // a missing scale-back would be off by hundreds of pixels)
+    const tol = 0.06 * b.box.width;
+    for (const k of ['x', 'y', 'width', 'height'] as const) assert.ok(Math.abs(b.box[k] - 4 * a.box[k]) < tol, `${k}: ${JSON.stringify(b.box)} vs 4 x ${JSON.stringify(a.box)}`);
+    a.landmarks5.forEach((p, i) => assert.ok(Math.hypot(b.landmarks5[i].x - 4 * p.x, b.landmarks5[i].y - 4 * p.y) < tol, `landmark ${i}`));
+    // and the same identity embedding
+    const d = Math.hypot(...a.embedding.map((v, i) => v - b.embedding[i]));
+    assert.ok(d < 0.3, `embedding distance ${d}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('face encoder: bad options name the parameter', async () => {
+  await assert.rejects(createFaceEncoder({ minScore: 1.5 }), /createFaceEncoder: minScore must be a finite number >= 0 and <= 1, got 1\.5\./);
+  await assert.rejects(createFaceEncoder({ embedder: 'arcface' as never }), /createFaceEncoder: embedder must be one of "resnet128", got "arcface"\./);
+  await assert.rejects(createFaceEncoder({ align: { size: 4 } }), /alignFace: size must be an integer >= 16/);
+});
