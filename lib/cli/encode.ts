@@ -108,7 +108,9 @@ export async function run(argv: string[]): Promise<number> {
     progress.done();
     const s = summary;
     const lines = [
-      `encoded ${s.encoded} photo(s) in ${s.seconds.toFixed(1)} s (${s.encoded > 0 ? (s.encoded / s.seconds).toFixed(2) : '0'} photos/s, ${s.jobs} job(s), ${s.backend})`,
+      s.encoded > 0
+        ? `encoded ${s.encoded} photo(s) in ${s.seconds.toFixed(1)} s (${(s.encoded / s.seconds).toFixed(2)} photos/s, ${s.jobs} job(s), ${s.backend})`
+        : `encoded 0 photo(s): nothing new or changed (${s.seconds.toFixed(1)} s)`,
       `  photos in folder: ${s.photos} (${s.unchanged} unchanged, ${s.deleted} deleted since last run${s.skipped ? `, ${s.skipped} non-photo file(s) skipped` : ''})${s.parametersChanged ? '; models or parameters changed: re-encoded all' : ''}`,
       `  faces found: ${s.faces} this run, ${s.totalFaces} in the store`,
       `  photos without a face: ${s.noFace}`,
