@@ -6,10 +6,10 @@
  * {@link Detector}, add its name to {@link DETECTOR_NAMES} and one line to `FACTORIES` below.
  */
 import { unknownName } from '../errors.ts';
-import type { Detector } from './detector.ts';
-import { createSsdMobilenetDetector, type SsdMobilenetConfig } from './ssd-mobilenet.ts';
-import { createTinyDetector, type TinyConfig } from './tiny.ts';
-import { createMtcnn, type MtcnnConfig } from './mtcnn.ts';
+import type { DetectOptions, Detector } from './detector.ts';
+import { createSsdMobilenetDetector, SSD_MOBILENET_CONFIG_DEFAULTS, SSD_MOBILENET_DETECT_DEFAULTS, type SsdMobilenetConfig } from './ssd-mobilenet.ts';
+import { createTinyDetector, TINY_CONFIG_DEFAULTS, TINY_DETECT_DEFAULTS, type TinyConfig } from './tiny.ts';
+import { createMtcnn, MTCNN_CONFIG_DEFAULTS, MTCNN_DETECT_DEFAULTS, type MtcnnConfig } from './mtcnn.ts';
 
 /** Every registered detector name; the first is the default. */
 export const DETECTOR_NAMES = ['ssd-mobilenet', 'tiny', 'mtcnn'] as const;
@@ -30,6 +30,16 @@ const FACTORIES: { [K in DetectorName]: (config?: Partial<DetectorConfigs[K]>) =
   'ssd-mobilenet': createSsdMobilenetDetector,
   tiny: createTinyDetector,
   mtcnn: createMtcnn,
+};
+
+/**
+ * Each detector's defaults: load-time `config` and per-call `detect` options. Face stores record the
+ * resolved values, so that a changed default re-encodes the photos.
+ */
+export const DETECTOR_DEFAULTS: { readonly [K in DetectorName]: { config: Readonly<DetectorConfigs[K]>; detect: Readonly<DetectOptions> } } = {
+  'ssd-mobilenet': { config: SSD_MOBILENET_CONFIG_DEFAULTS, detect: SSD_MOBILENET_DETECT_DEFAULTS },
+  tiny: { config: TINY_CONFIG_DEFAULTS, detect: TINY_DETECT_DEFAULTS },
+  mtcnn: { config: MTCNN_CONFIG_DEFAULTS, detect: MTCNN_DETECT_DEFAULTS },
 };
 
 /** Whether `name` is a registered detector name. */

@@ -8,6 +8,7 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { DETECTOR_DEFAULTS } from '../detect/registry.ts';
 import { FaceclusterError } from '../errors.ts';
 import { checkInteger, checkOneOf, resolveOptions } from '../options.ts';
 import { defaultStoreDir } from '../store/layout.ts';
@@ -95,10 +96,10 @@ function toParameters(o: EncodeFolderOptions, dimension: number): EncodeParamete
   const align = o.align as Required<EncodeFolderOptions['align']>;
   return {
     detector: o.detector,
-    detectorConfig: o.detectorConfig,
+    detectorConfig: { ...DETECTOR_DEFAULTS[o.detector].config, ...o.detectorConfig },
     embedder: o.embedder,
     embeddingDimension: dimension,
-    minScore: o.minScore ?? null,
+    minScore: o.minScore ?? DETECTOR_DEFAULTS[o.detector].detect.minScore,
     minFaceSize: o.minFaceSize,
     align: { method: align.method, template: align.template, size: align.size },
     maxPixels: o.maxPixels,

@@ -7,11 +7,12 @@ const require = createRequire(import.meta.url);
 /** Encoding parameters: when any differs from the stored ones, a rerun re-encodes every photo. */
 export interface EncodeParameters {
   detector: string;
+  /** The detector's load-time configuration, defaults included. */
   detectorConfig: Record<string, unknown>;
   embedder: string;
   /** Length of the stored embeddings. */
   embeddingDimension: number;
-  /** Minimum detection score, or null for the detector's default. */
+  /** Minimum detection score (the detector's default when none was given; null in stores that did not record it). */
   minScore: number | null;
   minFaceSize: number;
   align: { method: string; template: string; size: number };
