@@ -22,7 +22,10 @@ Flags:
   --out DIR              store folder (default <folder>/.facecluster; must be outside <folder>)
   --detector NAME        ${DETECTOR_NAMES.join(' | ')} (default ${ENCODE_FOLDER_DEFAULTS.detector})
   --embedder NAME        ${EMBEDDER_NAMES.join(' | ')} (default ${ENCODE_FOLDER_DEFAULTS.embedder})
-  --min-score S          minimum detection score in [0, 1] (default: the detector's, 0.5 for ssd-mobilenet/tiny)
+  --min-score S          minimum detection score in [0, 1] (default: the detector's: 0.5 for ssd-mobilenet/tiny,
+                         0 for mtcnn, whose O-Net threshold 0.7 already filters)
+  --mtcnn-weights DIR    folder with det1.npy det2.npy det3.npy (default $FACECLUSTER_MTCNN_WEIGHTS, else
+                         $FACECLUSTER_MODELS/mtcnn; see models/README.md)
   --min-face PX          minimum face size, shorter box side in original pixels (default 0)
   --labels folder|none   label faces with their photo's parent folder name (default folder)
   --jobs N               worker threads (default: number of cores, ${ENCODE_FOLDER_DEFAULTS.jobs} here)
@@ -39,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     embedder: { type: 'string' },
     'min-score': { type: 'string' },
     'min-face': { type: 'string' },
+    'mtcnn-weights': { type: 'string' },
     labels: { type: 'string' },
     jobs: { type: 'string' },
     'batch-size': { type: 'string' },
@@ -48,6 +52,9 @@ export async function run(argv: string[]): Promise<number> {
   const detector = values.detector as string | undefined;
   if (detector !== undefined && !(DETECTOR_NAMES as readonly string[]).includes(detector)) {
     throw new UsageError(`facecluster encode: --detector must be one of ${DETECTOR_NAMES.join(', ')}, got ${JSON.stringify(detector)}.`);
+  }
+  if (values['mtcnn-weights'] !== undefined && detector !== 'mtcnn') {
+    throw new UsageError(`facecluster encode: --mtcnn-weights goes with --detector mtcnn, got --detector ${detector ?? '(default ssd-mobilenet)'}.`);
   }
   const embedder = values.embedder as string | undefined;
   if (embedder !== undefined && !(EMBEDDER_NAMES as readonly string[]).includes(embedder)) {
@@ -90,6 +97,7 @@ export async function run(argv: string[]): Promise<number> {
         embedder: embedder as never,
         minScore,
         minFaceSize: minFace,
+        ...(values['mtcnn-weights'] !== undefined ? { detectorConfig: { weightsDir: resolve(values['mtcnn-weights'] as string) } } : {}),
         labels: labels as 'folder' | 'none' | undefined,
         jobs,
         batchSize,
