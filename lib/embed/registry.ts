@@ -1,14 +1,16 @@
 /**
  * `createEmbedder(name, config)`: builds a face embedder by name. Unknown names throw, listing the
- * valid ones. To add one: `lib/embed/<name>.ts` with an async factory, its name in {@link EMBEDDER_NAMES}
- * and one line in `FACTORIES`.
+ * valid ones. To add one: `lib/embed/<name>.ts` with an async factory, its name in {@link EMBEDDER_NAMES},
+ * one line in `FACTORIES` and one in {@link EMBEDDER_SPECS}.
  */
+import type { TemplateName } from '../align/templates.ts';
 import { unknownName } from '../errors.ts';
 import type { Embedder } from './embedder.ts';
+import { createMobilefacenet512Embedder, type Mobilefacenet512Config } from './mobilefacenet512.ts';
 import { createResnet128Embedder, type Resnet128Config } from './resnet128.ts';
 
 /** Every registered embedder name; the first is the default. */
-export const EMBEDDER_NAMES = ['resnet128'] as const;
+export const EMBEDDER_NAMES = ['resnet128', 'mobilefacenet512'] as const;
 export type EmbedderName = (typeof EMBEDDER_NAMES)[number];
 
 /** The default embedder: face-api's ResNet 128-d (the one the precomputed LFW embeddings use). */
@@ -16,10 +18,28 @@ export const DEFAULT_EMBEDDER: EmbedderName = 'resnet128';
 
 export interface EmbedderConfigs {
   resnet128: Resnet128Config;
+  mobilefacenet512: Mobilefacenet512Config;
 }
+
+/** What an embedder is, known without loading it (the values its `Embedder` object reports). */
+export interface EmbedderSpec {
+  dimension: number;
+  /** Side of its aligned chip, pixels. */
+  inputSize: number;
+  template: TemplateName;
+  unitLength: boolean;
+  /** Where its weights come from, their licence and size. */
+  weights: string;
+}
+
+export const EMBEDDER_SPECS: { readonly [K in EmbedderName]: Readonly<EmbedderSpec> } = {
+  resnet128: { dimension: 128, inputSize: 150, template: 'dlib', unitLength: false, weights: '@vladmandic/face-api (MIT), in the npm dependency, 6.2 MB' },
+  mobilefacenet512: { dimension: 512, inputSize: 112, template: 'arcface', unitLength: true, weights: 'model/fr_feature.onnx of npm faceplugin-face-recognition-js 0.0.1 (MIT), 4.9 MB, `npm run models:fetch`' },
+};
 
 const FACTORIES: { [K in EmbedderName]: (config?: Partial<EmbedderConfigs[K]>) => Promise<Embedder> } = {
   resnet128: createResnet128Embedder,
+  mobilefacenet512: createMobilefacenet512Embedder,
 };
 
 export function isEmbedderName(name: unknown): name is EmbedderName {

@@ -36,6 +36,8 @@ export async function createResnet128Embedder(config?: Partial<Resnet128Config>)
     name: 'resnet128',
     dimension: 128,
     inputSize,
+    template: 'dlib',
+    unitLength: false,
     async embed(chips: RgbImage[]): Promise<Embedding[]> {
       if (disposed) throw new FaceclusterError('resnet128.embed', 'the embedder was disposed.');
       for (const [i, chip] of chips.entries()) {

@@ -9,6 +9,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DETECTOR_DEFAULTS } from '../detect/registry.ts';
+import { EMBEDDER_SPECS } from '../embed/registry.ts';
 import { FaceclusterError } from '../errors.ts';
 import { checkInteger, checkOneOf, resolveOptions } from '../options.ts';
 import { defaultStoreDir } from '../store/layout.ts';
@@ -117,11 +118,9 @@ interface EncodePool {
   close(): Promise<void>;
 }
 
-const EMBEDDING_DIMENSIONS: Record<string, number> = { resnet128: 128 };
-
 async function inThreadPool(options: FaceEncoderOptions): Promise<EncodePool> {
   const encoder: FaceEncoder = await createFaceEncoder(options);
-  return { backend: encoder.backend, dimension: EMBEDDING_DIMENSIONS[options.embedder] ?? 128, size: 1, encode: (p) => encoder.encodeFile(p), close: async () => encoder.dispose() };
+  return { backend: encoder.backend, dimension: EMBEDDER_SPECS[options.embedder].dimension, size: 1, encode: (p) => encoder.encodeFile(p), close: async () => encoder.dispose() };
 }
 
 /** The parent's node flags minus test-runner and inspector ones (the worker entry registers tsx itself). */
@@ -179,7 +178,7 @@ async function workerPool(options: FaceEncoderOptions, jobs: number): Promise<En
   }
   return {
     backend,
-    dimension: EMBEDDING_DIMENSIONS[options.embedder] ?? 128,
+    dimension: EMBEDDER_SPECS[options.embedder].dimension,
     size: jobs,
     async encode(path) {
       let slot = workers.find((w) => !w.busy);
@@ -242,7 +241,7 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
     throw new FaceclusterError(fn, `out must not contain the photo folder, got ${JSON.stringify(out)}.`, 'out');
   }
   const scan = await scanPhotos(root, [storeDir]);
-  const dimension = EMBEDDING_DIMENSIONS[enc.embedder] ?? 128;
+  const dimension = EMBEDDER_SPECS[enc.embedder].dimension;
   // tfjs and the models load only when there is something to encode (in the workers when jobs > 1)
   const writer = await openStoreWriter(storeDir, toParameters({ ...o, ...enc }, dimension), { photoFolder: root });
   const summary: EncodeFolderSummary = {

@@ -7,20 +7,25 @@ import { createLandmarker68, landmarks5From68, type Landmarker68 } from '../dete
 import type { Detector } from '../detect/detector.ts';
 import { createDetector, DEFAULT_DETECTOR, DETECTOR_NAMES, type DetectorName } from '../detect/registry.ts';
 import type { Embedder } from '../embed/embedder.ts';
-import { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_NAMES, type EmbedderName } from '../embed/registry.ts';
+import { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_NAMES, EMBEDDER_SPECS, type EmbedderName } from '../embed/registry.ts';
 import { FaceclusterError } from '../errors.ts';
 import { decodeImage, DECODE_DEFAULTS, ImageDecodeError, type DecodedImage } from '../image/decode.ts';
 import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import { loadTf } from '../runtime/tf.ts';
-import type { Face, Landmarks5, Point } from '../types.ts';
+import type { Embedding, Face, Landmarks5, Point } from '../types.ts';
 
 export interface FaceEncoderOptions {
   /** Face detector (see `createDetector`). @default 'ssd-mobilenet' (best recall of the shipped detectors) */
   detector: DetectorName;
   /** Load-time detector configuration, passed to `createDetector`. @default {} (the detector's defaults) */
   detectorConfig: Record<string, unknown>;
-  /** Embedder (see `createEmbedder`). @default 'resnet128' */
+  /** Embedder (see `createEmbedder`): gives `Face.embedding`. @default 'resnet128' */
   embedder: EmbedderName;
+  /**
+   * Further embedders run on the same detections: each face gets `embeddings[name]` for these and for
+   * `embedder` (each aligned to its own template and size). @default [] (none)
+   */
+  extraEmbedders: EmbedderName[];
   /**
    * Minimum detection score; `undefined` keeps each detector's own default (0.5 for ssd-mobilenet and tiny).
    * @default undefined
@@ -28,7 +33,11 @@ export interface FaceEncoderOptions {
   minScore: number | undefined;
   /** Minimum face size (shorter side of the box, original pixels). @default 0 (keep all faces) */
   minFaceSize: number;
-  /** Alignment (see `ALIGN_DEFAULTS`). @default ALIGN_DEFAULTS */
+  /**
+   * Alignment of `embedder`'s chips (see `ALIGN_DEFAULTS`); `template` and `size` not given are the
+   * embedder's own (`EMBEDDER_SPECS`: dlib 150 px for resnet128, ArcFace 112 px for the 112-px nets).
+   * Extra embedders always use their own. @default { method: 'similarity' } (the embedder's geometry)
+   */
   align: Partial<AlignOptions>;
   /** Decompression-bomb guard, pixels (see `DECODE_DEFAULTS.maxPixels`). @default 100_000_000 */
   maxPixels: number;
@@ -40,9 +49,10 @@ export const FACE_ENCODER_DEFAULTS: Readonly<FaceEncoderOptions> = Object.freeze
   detector: DEFAULT_DETECTOR,
   detectorConfig: {},
   embedder: DEFAULT_EMBEDDER,
+  extraEmbedders: [],
   minScore: undefined,
   minFaceSize: 0,
-  align: { ...ALIGN_DEFAULTS },
+  align: { method: ALIGN_DEFAULTS.method },
   maxPixels: DECODE_DEFAULTS.maxPixels,
   maxSide: DECODE_DEFAULTS.maxSide,
 });
@@ -52,6 +62,9 @@ export type PhotoResult =
   | { status: 'ok' | 'no-face'; width: number; height: number; faces: Face[]; conversions: string[] }
   | { status: 'failed'; reason: string; faces: []; width?: number; height?: number };
 
+/** What {@link FaceEncoder.embedFile} gave: one vector per face per embedder, or why it failed. */
+export type EmbedResult = { status: 'ok'; embeddings: Record<string, Embedding[]> } | { status: 'failed'; reason: string };
+
 export interface FaceEncoder {
   readonly options: FaceEncoderOptions;
   /** e.g. `wasm (SIMD, 1 thread), tfjs 4.22.0`. */
@@ -60,6 +73,13 @@ export interface FaceEncoder {
   encodeFile(path: string): Promise<PhotoResult>;
   /** Encodes an already decoded photo. */
   encodeDecoded(decoded: DecodedImage): Promise<PhotoResult>;
+  /**
+   * Embeds faces already detected in a photo (their 5 points, original pixels) with `embedders` (each must be
+   * `embedder` or one of `extraEmbedders`): decode, align, embed; the detector is not run.
+   */
+  embedFile(path: string, faces: readonly { landmarks5: Landmarks5 }[], embedders: readonly EmbedderName[]): Promise<EmbedResult>;
+  /** Photos this encoder ran the detector on (for tests and summaries). */
+  readonly detectorCalls: number;
   dispose(): void;
 }
 
@@ -69,11 +89,16 @@ export function resolveFaceEncoderOptions(options?: Partial<FaceEncoderOptions>)
   const o = resolveOptions(fn, FACE_ENCODER_DEFAULTS, options);
   checkOneOf(fn, 'detector', o.detector, DETECTOR_NAMES);
   checkOneOf(fn, 'embedder', o.embedder, EMBEDDER_NAMES);
+  if (!Array.isArray(o.extraEmbedders)) throw new FaceclusterError(fn, `extraEmbedders must be an array of embedder names, got ${JSON.stringify(o.extraEmbedders)}.`, 'extraEmbedders');
+  for (const e of o.extraEmbedders) checkOneOf(fn, 'extraEmbedders[]', e, EMBEDDER_NAMES);
+  o.extraEmbedders = [...new Set(o.extraEmbedders)].filter((e) => e !== o.embedder);
   if (o.minScore !== undefined) checkNumber(fn, 'minScore', o.minScore, 0, 1);
   checkNumber(fn, 'minFaceSize', o.minFaceSize, 0);
   checkInteger(fn, 'maxPixels', o.maxPixels, 1);
   checkInteger(fn, 'maxSide', o.maxSide, 16);
-  o.align = resolveAlignOptions(o.align);
+  const own = EMBEDDER_SPECS[o.embedder];
+  const given = Object.fromEntries(Object.entries(o.align ?? {}).filter(([, v]) => v !== undefined));
+  o.align = resolveAlignOptions({ template: own.template, size: own.inputSize, ...given });
   return o;
 }
 
@@ -83,24 +108,41 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
   const runtime = await loadTf();
   let detector: Detector | undefined;
   let landmarker: Landmarker68 | undefined;
-  let embedder: Embedder | undefined;
+  const embedders = new Map<EmbedderName, Embedder>();
   try {
     detector = await createDetector(o.detector, o.detectorConfig as never);
-    embedder = await createEmbedder(o.embedder);
+    for (const name of [o.embedder, ...o.extraEmbedders]) embedders.set(name, await createEmbedder(name));
     landmarker = await createLandmarker68();
   } catch (e) {
     detector?.dispose();
-    embedder?.dispose();
+    for (const e of embedders.values()) e.dispose();
     landmarker?.dispose();
     throw e;
   }
-  const det = detector, lm = landmarker, emb = embedder;
+  const det = detector, lm = landmarker;
   const align = o.align as AlignOptions;
+  /** Chip geometry per embedder: `align` for the main one, each extra's own template and size. */
+  const alignOf = (name: EmbedderName): AlignOptions =>
+    name === o.embedder ? align : { method: 'similarity', template: EMBEDDER_SPECS[name].template, size: EMBEDDER_SPECS[name].inputSize };
   let disposed = false;
+  let detectorCalls = 0;
+
+  /** Every embedder's vectors for `faces` of `image` (working pixels). */
+  async function embedAll(image: DecodedImage['image'], faces: readonly { landmarks5: Landmarks5; landmarks68?: Point[] }[], names: readonly EmbedderName[]): Promise<Record<string, Embedding[]>> {
+    const out: Record<string, Embedding[]> = {};
+    for (const name of names) {
+      const emb = embedders.get(name);
+      if (!emb) throw new FaceclusterError('FaceEncoder.embedFile', `embedders must be among the loaded ${JSON.stringify([...embedders.keys()])}, got ${JSON.stringify(name)}.`, 'embedders');
+      const a = alignOf(name);
+      out[name] = await emb.embed(faces.map((f) => alignFace(image, f, a).chip));
+    }
+    return out;
+  }
 
   async function encodeDecoded(decoded: DecodedImage): Promise<PhotoResult> {
     if (disposed) throw new FaceclusterError('FaceEncoder.encode', 'the encoder was disposed.');
     const { image, scale } = decoded;
+    detectorCalls++;
     const found = await det.detect(image, { minScore: o.minScore, minFaceSize: o.minFaceSize * scale });
     const needs68 = found.filter((f) => !f.landmarks5 || align.method === 'landmark-box');
     const pts68 = await lm.landmarks(image, needs68.map((f) => f.box));
@@ -108,8 +150,9 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
       f.landmarks68 = pts68[i];
       f.landmarks5 ??= landmarks5From68(pts68[i]);
     });
-    const chips = found.map((f) => alignFace(image, { landmarks5: f.landmarks5 as Landmarks5, landmarks68: f.landmarks68 }, align).chip);
-    const embeddings = await emb.embed(chips);
+    const all = await embedAll(image, found.map((f) => ({ landmarks5: f.landmarks5 as Landmarks5, landmarks68: f.landmarks68 })), [...embedders.keys()]);
+    const embeddings = all[o.embedder];
+    const several = embedders.size > 1;
     const inv = 1 / scale;
     const toOriginal = (p: Point): Point => ({ x: p.x * inv, y: p.y * inv });
     const faces: Face[] = found.map((f, i) => ({
@@ -118,14 +161,36 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
       landmarks5: (f.landmarks5 as Landmarks5).map(toOriginal) as Landmarks5,
       ...(f.landmarks68 ? { landmarks68: f.landmarks68.map(toOriginal) } : {}),
       embedding: embeddings[i],
+      ...(several ? { embeddings: Object.fromEntries(Object.entries(all).map(([name, v]) => [name, v[i]])) } : {}),
     }));
     return { status: faces.length > 0 ? 'ok' : 'no-face', width: decoded.originalWidth, height: decoded.originalHeight, faces, conversions: decoded.conversions };
+  }
+
+  async function embedFile(path: string, faces: readonly { landmarks5: Landmarks5 }[], names: readonly EmbedderName[]): Promise<EmbedResult> {
+    if (disposed) throw new FaceclusterError('FaceEncoder.embedFile', 'the encoder was disposed.');
+    let decoded: DecodedImage;
+    try {
+      decoded = await decodeImage(path, { maxPixels: o.maxPixels, maxSide: o.maxSide });
+    } catch (e) {
+      return { status: 'failed', reason: e instanceof ImageDecodeError ? e.reason : `cannot decode: ${(e as Error)?.message ?? e}` };
+    }
+    try {
+      const s = decoded.scale;
+      const inWorking = faces.map((f) => ({ landmarks5: f.landmarks5.map((p) => ({ x: p.x * s, y: p.y * s })) as Landmarks5 }));
+      return { status: 'ok', embeddings: await embedAll(decoded.image, inWorking, names) };
+    } catch (e) {
+      return { status: 'failed', reason: `embedding failed: ${(e as Error)?.message ?? e}` };
+    }
   }
 
   return {
     options: o,
     backend: runtime.description,
     encodeDecoded,
+    embedFile,
+    get detectorCalls() {
+      return detectorCalls;
+    },
     async encodeFile(path: string): Promise<PhotoResult> {
       let decoded: DecodedImage;
       try {
@@ -145,7 +210,7 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
       disposed = true;
       det.dispose();
       lm.dispose();
-      emb.dispose();
+      for (const e of embedders.values()) e.dispose();
     },
   };
 }

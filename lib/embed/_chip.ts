@@ -1,0 +1,55 @@
+/**
+ * Shared pixel kernels of the embedders: chip (8-bit RGB, row-major) -> float input tensor, and L2
+ * normalisation. Private to lib/embed.
+ */
+import { FaceclusterError } from '../errors.ts';
+import type { RgbImage } from '../types.ts';
+
+export interface ChipLayout {
+  /** `nchw` (PyTorch / ONNX) or `nhwc` (TensorFlow). */
+  layout: 'nchw' | 'nhwc';
+  /** Channel order the model was trained on. */
+  channels: 'rgb' | 'bgr';
+  /** value = (pixel - mean) / std. */
+  mean: number;
+  std: number;
+}
+
+/** Writes `chip` into `out` at `offset` (floats) with `spec`'s layout, channel order and normalisation. */
+export function chipToFloats(chip: RgbImage, spec: ChipLayout, out: Float32Array, offset = 0): void {
+  const n = chip.width * chip.height;
+  const { data } = chip;
+  const inv = 1 / spec.std;
+  const bgr = spec.channels === 'bgr';
+  if (spec.layout === 'nchw') {
+    for (let c = 0; c < 3; c++) {
+      const src = bgr ? 2 - c : c;
+      const base = offset + c * n;
+      for (let i = 0; i < n; i++) out[base + i] = (data[i * 3 + src] - spec.mean) * inv;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < 3; c++) out[offset + i * 3 + c] = (data[i * 3 + (bgr ? 2 - c : c)] - spec.mean) * inv;
+    }
+  }
+}
+
+/** Checks that every chip is `size` x `size`. */
+export function checkChips(fn: string, chips: readonly RgbImage[], size: number): void {
+  for (const [i, chip] of chips.entries()) {
+    if (chip.width !== size || chip.height !== size || chip.data.length !== size * size * 3) {
+      throw new FaceclusterError(fn, `chips[${i}] must be ${size}x${size}, got ${chip.width}x${chip.height}.`, 'chips');
+    }
+  }
+}
+
+/** `v / |v|` as a new Float32Array; throws on a zero or non-finite vector (a broken model output). */
+export function l2Normalize(fn: string, v: ArrayLike<number>): Float32Array {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  const norm = Math.sqrt(s);
+  if (!(norm > 0) || !Number.isFinite(norm)) throw new FaceclusterError(fn, `the model returned an embedding of norm ${norm}; the weights may be corrupt.`);
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[i] / norm;
+  return out;
+}
