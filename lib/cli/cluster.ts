@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseFlags, intFlag, numberFlag, UsageError, type OptionsSpec } from './args.ts';
+import { parseFlags, intFlag, numberFlag, outputFlag, UsageError, type OptionsSpec } from './args.ts';
 import { EXIT } from './main.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
 import { pruneSmallClusters } from '../cluster/prune.ts';
@@ -14,6 +14,7 @@ import { loadPrecomputedEmbeddings } from '../datasets/precomputed.ts';
 import { countClusters, evaluateClustering, type ClusteringMetrics } from '../evaluate/evaluate.ts';
 import { findData } from '../paths.ts';
 import { openStore } from '../store/read.ts';
+import { defaultStoreDir } from '../store/layout.ts';
 import { writeRun } from '../store/runs.ts';
 import { saveClusters, type SaveMode } from '../store/save-clusters.ts';
 import type { Box } from '../types.ts';
@@ -210,6 +211,10 @@ export async function run(argv: string[]): Promise<number> {
   const mode: SaveMode = modes[0] ?? 'copy';
 
   const input = await readInput(c, positionals[0], values);
+  // Outputs are checked before anything is written: never inside the photo folder (links resolved); a store's runs
+  // go into the store, which may be the photo folder's default store (.facecluster).
+  if (values.save) outputFlag(c, 'save', values.save as string, input.photoRoot);
+  if (input.storeDir && input.photoRoot) outputFlag(c, 'store', input.storeDir, input.photoRoot, { allow: defaultStoreDir(input.photoRoot) });
   const t0 = performance.now();
   const result = clusterBy(method, input.embeddings, options);
   const seconds = (performance.now() - t0) / 1000;

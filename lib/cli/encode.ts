@@ -7,7 +7,7 @@ import { DETECTOR_NAMES } from '../detect/registry.ts';
 import { EMBEDDER_NAMES } from '../embed/registry.ts';
 import { ENCODE_FOLDER_DEFAULTS, encodeFolder, type EncodeProgressInfo } from '../pipeline/encode-folder.ts';
 import { defaultStoreDir } from '../store/layout.ts';
-import { intFlag, numberFlag, parseFlags, UsageError } from './args.ts';
+import { intFlag, numberFlag, outputFlag, parseFlags, UsageError } from './args.ts';
 import { EXIT } from './main.ts';
 import { createProgress } from './progress.ts';
 
@@ -72,6 +72,10 @@ export async function run(argv: string[]): Promise<number> {
   if (jobs !== undefined && jobs < 1) throw new UsageError(`facecluster encode: --jobs must be >= 1, got ${jobs}.`);
   const batchSize = intFlag('encode', 'batch-size', values['batch-size'] as string | undefined);
   if (batchSize !== undefined && batchSize < 1) throw new UsageError(`facecluster encode: --batch-size must be >= 1, got ${batchSize}.`);
+
+  if (values.out !== undefined) {
+    outputFlag('encode', 'out', values.out as string, folder, { allow: defaultStoreDir(resolve(folder)), mustNotContain: true });
+  }
 
   const controller = new AbortController();
   let interrupts = 0;

@@ -4,8 +4,8 @@
  * `tune` (readInput), clustering and sweeps are lib (clusterBy, sweep), the page is lib/viz/report.ts.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve, isAbsolute } from 'node:path';
-import { parseFlags, intFlag, UsageError } from './args.ts';
+import { dirname, resolve } from 'node:path';
+import { parseFlags, intFlag, outputFlag, UsageError } from './args.ts';
 import { EXIT } from './main.ts';
 import { convert, INPUT_FLAGS, INPUT_USAGE, kebab, methodFlags, readInput } from './cluster.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
@@ -75,11 +75,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const input = await readInput(c, positionals[0], values);
   const out = resolve((values.out as string | undefined) ?? 'report.html');
-  const photoRoot = values.photos as string | undefined;
-  if (photoRoot) {
-    const rel = relative(resolve(photoRoot), out);
-    if (!rel.startsWith('..') && !isAbsolute(rel)) throw new UsageError(`facecluster ${c}: --out must not be inside the photo folder ${JSON.stringify(photoRoot)}, got ${JSON.stringify(out)}.`);
-  }
+  outputFlag(c, 'out', out, input.photoRoot); // the store's photo folder (or --photos), links resolved
   const n = input.embeddings.length;
   console.error(`${input.source}: ${n} faces${input.skipped ? ` (${input.skipped} skipped)` : ''}`);
 

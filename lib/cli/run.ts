@@ -12,7 +12,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } 
 import { basename, join, resolve } from 'node:path';
 import { findData, faceApiSamplesDir } from '../paths.ts';
 import { CLUSTER_METHOD_NAMES } from '../cluster/registry.ts';
-import { parseFlags, UsageError } from './args.ts';
+import { outputFlag, parseFlags, UsageError } from './args.ts';
 import { EXIT } from './main.ts';
 
 const DEFAULT_METHOD = 'chinese-whispers';
@@ -58,6 +58,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`facecluster run: --method must be one of ${CLUSTER_METHOD_NAMES.join(', ')}, got ${JSON.stringify(method)}.`);
   }
   const out = resolve((values.out as string | undefined) ?? join('facecluster-out', basename(folder)));
+  outputFlag('run', 'out', out, folder); // before anything is created: not even the marker goes into the photo folder
   const store = join(out, 'store');
   const people = join(out, 'people');
   const report = join(out, 'report.html');

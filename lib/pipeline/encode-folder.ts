@@ -6,12 +6,13 @@
  * `interrupted: true`; a killed run keeps every committed batch and the next run resumes.
  */
 import { availableParallelism, totalmem } from 'node:os';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DETECTOR_DEFAULTS } from '../detect/registry.ts';
 import { EMBEDDER_SPECS } from '../embed/registry.ts';
 import { FaceclusterError } from '../errors.ts';
 import { checkInteger, checkOneOf, resolveOptions } from '../options.ts';
+import { checkOutsidePhotoFolder } from '../paths.ts';
 import { defaultStoreDir } from '../store/layout.ts';
 import type { EncodeParameters } from '../store/manifest.ts';
 import type { PhotoRecord, StoredFace } from '../store/schema.ts';
@@ -212,11 +213,6 @@ async function workerPool(options: FaceEncoderOptions, jobs: number): Promise<En
   };
 }
 
-function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
-
 /**
  * Encodes the photos of `folder` into its face store (see the module comment).
  * `onProgress(done, total, info)` is called once per photo of this run ({@link EncodeProgressInfo}),
@@ -234,12 +230,8 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
   checkInteger(fn, 'batchSeconds', batchSeconds, 1);
   const root = resolve(folder);
   const storeDir = out === undefined ? defaultStoreDir(root) : resolve(out);
-  if (isInside(storeDir, root) && storeDir !== defaultStoreDir(root)) {
-    throw new FaceclusterError(fn, `out must be outside the photo folder (or its default store ${defaultStoreDir(root)}), got ${JSON.stringify(out)}: facecluster never writes into the photo folder.`, 'out');
-  }
-  if (isInside(root, storeDir)) {
-    throw new FaceclusterError(fn, `out must not contain the photo folder, got ${JSON.stringify(out)}.`, 'out');
-  }
+  // links resolved: an `out` that reaches into the photo folder through a symbolic link is refused too
+  checkOutsidePhotoFolder(fn, 'out', storeDir, root, { allow: defaultStoreDir(root), mustNotContain: true });
   const scan = await scanPhotos(root, [storeDir]);
   const dimension = EMBEDDER_SPECS[enc.embedder].dimension;
   // tfjs and the models load only when there is something to encode (in the workers when jobs > 1)

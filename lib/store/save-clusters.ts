@@ -11,12 +11,13 @@
  * - photos are only ever read (copy, link target, or decode for a crop).
  * A photo that cannot be read or cropped is reported in `failed` (file and reason) and the rest continue.
  */
-import { constants, existsSync, realpathSync } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import { FaceclusterError, invalidParameter } from '../errors.ts';
 import { checkNumber, checkOneOf, resolveOptions } from '../options.ts';
+import { checkOutsidePhotoFolder, isSameOrInside, realPathOf } from '../paths.ts';
 import type { Box } from '../types.ts';
 
 /** One face to save: the photo it is in and, for crops, its box (original pixels, after EXIF orientation). */
@@ -102,12 +103,9 @@ export async function saveClusters(
     if (!Number.isInteger(l) || l < -1) throw invalidParameter(fn, `labels[${i}]`, 'an integer >= -1', l);
   }
 
-  const out = realPathOf(resolve(dir));
   const photos = faces.map((f) => resolve(f.photo));
-  const root = o.photoRoot ? realPathOf(resolve(o.photoRoot)) : commonFolder(photos.map((p) => realPathOf(p)));
-  if (root !== undefined && isInside(out, root)) {
-    throw new FaceclusterError(fn, `dir must not be inside the photo folder ${JSON.stringify(root)}, got ${JSON.stringify(dir)}.`, 'dir');
-  }
+  const root = o.photoRoot ? realPathOf(o.photoRoot) : commonFolder(photos.map((p) => realPathOf(p)));
+  const out = checkOutsidePhotoFolder(fn, 'dir', dir, root);
   if (existsSync(out) && (await readdir(out)).length > 0) {
     throw new FaceclusterError(fn, `dir must be a new or empty folder (nothing is ever overwritten), got ${JSON.stringify(dir)} which is not empty.`, 'dir');
   }
@@ -174,25 +172,6 @@ async function cropFace(photo: string, box: Box, margin: number): Promise<Buffer
   return sharp(photo).rotate().extract({ left, top, width: right - left, height: bottom - top }).jpeg({ quality: 90 }).toBuffer();
 }
 
-/** The real path of `p`, resolving symbolic links of its deepest existing ancestor. */
-function realPathOf(p: string): string {
-  let existing = p;
-  const rest: string[] = [];
-  while (!existsSync(existing)) {
-    const parent = dirname(existing);
-    if (parent === existing) break;
-    rest.unshift(basename(existing));
-    existing = parent;
-  }
-  return join(realpathSync(existing), ...rest);
-}
-
-/** Whether `p` is `folder` or inside it. */
-function isInside(p: string, folder: string): boolean {
-  const r = relative(folder, p);
-  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
-}
-
 /** `join(folder, name)`, refusing anything that would resolve outside `folder`. */
 function inside(folder: string, name: string): string {
   const p = resolve(folder, name);
@@ -207,7 +186,7 @@ function commonFolder(paths: string[]): string | undefined {
   if (paths.length === 0) return undefined;
   let common = dirname(paths[0]);
   for (const p of paths) {
-    while (!isInside(p, common)) {
+    while (!isSameOrInside(p, common)) {
       const up = dirname(common);
       if (up === common) return common;
       common = up;

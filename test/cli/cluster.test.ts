@@ -59,10 +59,10 @@ test('cluster --save writes folders only under DIR and never into the photo fold
     assert.equal(l.code, 0, l.err);
     assert.match(l.out, /Found 3 people \(clusters\) and 2 noise faces\./);
     assert.deepEqual(readdirSync(linked).sort(), ['noise', 'person-001', 'person-002', 'person-003']);
-    // Inside the photo folder: refused (fatal), nothing written there.
+    // Inside the photo folder: refused (usage error, checked before clustering), nothing written there.
     const bad = cli(t.jsonl, '--method', 'dbscan', '--photos', t.photos, '--save', join(t.photos, 'out'));
-    assert.equal(bad.code, 3);
-    assert.match(bad.err, /dir must not be inside the photo folder/);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--save must not be inside the photo folder/);
     // A non-empty DIR: refused.
     const again = cli(t.jsonl, '--method', 'dbscan', '--photos', t.photos, '--save', out);
     assert.equal(again.code, 3);
@@ -161,8 +161,8 @@ test('cluster on a face store: metrics from its folder labels, run recorded in t
     assert.equal(run.metrics!.nmi, 1);
     // Saving inside the store's photo folder is refused.
     const bad = cli(t.store, '--method', 'dbscan', '--save', join(t.photos, 'people'));
-    assert.equal(bad.code, 3);
-    assert.match(bad.err, /dir must not be inside the photo folder/);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--save must not be inside the photo folder/);
     // A folder that is not a store.
     const none = cli(t.photos, '--method', 'dbscan');
     assert.equal(none.code, 3);

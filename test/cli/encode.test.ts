@@ -55,12 +55,12 @@ test('facecluster encode: usage errors exit 2 and say what is wrong', async () =
   assert.match(r.out, /Usage: facecluster encode <folder>/);
 });
 
-test('facecluster encode: refuses an --out inside the photo folder (exit 3), writes nothing', async () => {
+test('facecluster encode: refuses an --out inside the photo folder (exit 2), writes nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fc-cli-out-'));
   try {
     const r = await inProcess([dir, '--out', join(dir, 'results')]);
-    assert.equal(r.code, 3);
-    assert.match(r.err, /out must be outside the photo folder/);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--out must not be inside the photo folder/);
     assert.deepEqual(readdirSync(dir), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -87,7 +87,7 @@ test('encodeFolder: reruns encode only what changed; parameters changes re-encod
 test('encodeFolder: refuses an --out inside the photo folder, and bad options', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fc-out-'));
   try {
-    await assert.rejects(encodeFolder(dir, { out: join(dir, 'store') }), /encodeFolder: out must be outside the photo folder/);
+    await assert.rejects(encodeFolder(dir, { out: join(dir, 'store') }), /encodeFolder: out must not be inside the photo folder/);
     await assert.rejects(encodeFolder(dir, { jobs: 0 }), /encodeFolder: jobs must be an integer >= 1 and <= 256, got 0\./);
     await assert.rejects(encodeFolder(dir, { detector: 'haar' as never }), /createFaceEncoder: detector must be one of "ssd-mobilenet", "tiny".*got "haar"\./);
     await assert.rejects(encodeFolder(join(dir, 'missing')), /scanPhotos: folder must be an existing folder/);

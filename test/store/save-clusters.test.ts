@@ -116,7 +116,7 @@ test('saveClusters never writes into the photo folder, nor into a non-empty dir'
     const before = digest(photos);
     const faces = [{ photo: join(photos, 'x', 'a.jpg') }, { photo: join(photos, 'b.png') }];
     // Inside the photo folder (the deepest folder holding every photo is `photos`).
-    await assert.rejects(saveClusters(join(photos, 'clusters'), [0, 0], faces), { message: `saveClusters: dir must not be inside the photo folder ${JSON.stringify(photos)}, got ${JSON.stringify(join(photos, 'clusters'))}.` });
+    await assert.rejects(saveClusters(join(photos, 'clusters'), [0, 0], faces), { message: `saveClusters: dir must not be inside the photo folder ${JSON.stringify(photos)}, got ${JSON.stringify(join(photos, 'clusters'))}. facecluster never writes into the photo folder.` });
     await assert.rejects(saveClusters(photos, [0, 0], faces), /dir must not be inside the photo folder/);
     // Through a symbolic link that points into the photo folder.
     symlinkSync(join(photos, 'y'), join(root, 'sneaky'));
