@@ -11,7 +11,7 @@ const SKIP = twoFaces ? false : 'LFW subset not found (set FACECLUSTER_DATA; see
 const dist = (a: Float32Array, b: Float32Array) => Math.hypot(...a.map((v, i) => v - b[i]));
 
 test('createEmbedder: unknown name lists the valid ones; wrong chip size is refused', async () => {
-  await assert.rejects(createEmbedder('facenet' as never), /createEmbedder: name must be one of "resnet128", "mobilefacenet512", got "facenet"\./);
+  await assert.rejects(createEmbedder('facenet' as never), /createEmbedder: name must be one of "resnet128", "mobilefacenet512", "faceres", "mobileface", got "facenet"\./);
   const e = await createEmbedder('resnet128');
   await assert.rejects(e.embed([{ data: new Uint8Array(10 * 10 * 3), width: 10, height: 10 }]), /resnet128.embed: chips\[0\] must be 150x150, got 10x10\./);
   e.dispose();

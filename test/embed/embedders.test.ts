@@ -3,11 +3,13 @@
 // people, no tensor or ONNX session left behind over 20 photos; and clear errors for bad weight files.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normCrop } from '../../lib/align/norm-crop.ts';
 import { createEmbedder, EMBEDDER_NAMES, EMBEDDER_SPECS, type EmbedderName } from '../../lib/embed/registry.ts';
+import { FACERES_WEIGHTS } from '../../lib/embed/faceres.ts';
+import { MOBILEFACE_WEIGHTS } from '../../lib/embed/mobileface.ts';
 import { MOBILEFACENET512_WEIGHTS } from '../../lib/embed/mobilefacenet512.ts';
 import { decodeImage } from '../../lib/image/decode.ts';
 import { createFaceEncoder } from '../../lib/pipeline/face-encoder.ts';
@@ -19,7 +21,7 @@ import type { Landmarks5, RgbImage } from '../../lib/types.ts';
 const twoFaces = findData('lfw-subset/2faces');
 const SKIP_DATA = twoFaces ? false : 'LFW subset not found (set FACECLUSTER_DATA; see data/README.md)';
 /** Weight files each embedder needs beyond the npm dependencies (fetched by `npm run models:fetch`). */
-const WEIGHTS: Partial<Record<EmbedderName, string>> = { mobilefacenet512: MOBILEFACENET512_WEIGHTS };
+const WEIGHTS: Partial<Record<EmbedderName, string>> = { mobilefacenet512: MOBILEFACENET512_WEIGHTS, faceres: FACERES_WEIGHTS, mobileface: MOBILEFACE_WEIGHTS };
 const missingWeights = (name: EmbedderName) => (WEIGHTS[name] && !existsSync(findModelFile(WEIGHTS[name]!)) ? `${findModelFile(WEIGHTS[name]!)} missing: run \`npm run models:fetch\`` : false);
 
 const dist = (a: Float32Array, b: Float32Array) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0));
@@ -98,6 +100,29 @@ test('mobilefacenet512: a missing, empty or corrupt model file is an error namin
     writeFileSync(corrupt, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) % 256)));
     await assert.rejects(createEmbedder('mobilefacenet512', { modelPath: corrupt }), (e: Error) => e.message.includes(corrupt) && /not a valid ONNX model/.test(e.message));
     assert.equal(openOnnxSessions(), 0, 'no session left open by failed loads');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('faceres, mobileface: a missing model file or a truncated weight file is an error naming the file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fc-weights-'));
+  try {
+    const missing = join(dir, 'faceres.json');
+    await assert.rejects(createEmbedder('faceres', { modelPath: missing }), (e: Error) => e.message.includes(missing) && /does not exist/.test(e.message));
+    const notJson = join(dir, 'mobileface.json');
+    writeFileSync(notJson, '{"weightsManifest": 3');
+    await assert.rejects(createEmbedder('mobileface', { modelPath: notJson }), (e: Error) => e.message.includes(notJson) && /not a tfjs graph model/.test(e.message));
+    const real = findModelFile(MOBILEFACE_WEIGHTS);
+    if (existsSync(real)) {
+      // the real model.json beside a truncated weight file
+      const json = join(dir, 'm.json');
+      const manifest = JSON.parse(readFileSync(real, 'utf8'));
+      manifest.weightsManifest[0].paths = ['m.bin'];
+      writeFileSync(json, JSON.stringify(manifest));
+      writeFileSync(join(dir, 'm.bin'), readFileSync(real.replace(/\.json$/, '.bin')).subarray(0, 1000));
+      await assert.rejects(createEmbedder('mobileface', { modelPath: json }), (e: Error) => e.message.includes(json) && /truncated/.test(e.message));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
