@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   tune: { summary: 'sweep a clustering parameter and recommend a value', load: () => import('./tune.ts') },
   report: { summary: 'write a self-contained HTML report (maps, sweeps, metrics, galleries)', load: () => import('./report.ts') },
   run: { summary: 'all steps: encode, tune, cluster, report', load: () => import('./run.ts') },
+  people: { summary: 'people kept across runs: list, show, name, merge, move, split, ignore, update', load: () => import('./people.ts') },
 };
 
 export function usage(): string {

@@ -13,6 +13,7 @@ import { sweep, sweepTable } from '../evaluate/sweep.ts';
 import { REDUCERS, type ReducerName } from '../reduce/registry.ts';
 import { buildReport, REPORT_DEFAULTS, type ReportClustering, type ReportSweep } from '../viz/report.ts';
 import type { SweepRow } from '../viz/sweep.ts';
+import { hasPeople, openPeople } from '../people/people.ts';
 
 const DEFAULT_METHODS: ClusterMethodName[] = ['chinese-whispers', 'dbscan'];
 
@@ -101,6 +102,15 @@ export async function run(argv: string[]): Promise<number> {
       for (const w of r.warnings) console.error(`${name}: warning: ${w}`);
       clusterings.push({ name: `${name} (${parameter} ${value})`, labels: r.labels, parameter, value: typeof value === 'number' ? value : undefined });
     }
+  }
+
+  // The store's people (lib/people), when it has them, come first: their names caption the galleries.
+  if (input.storeDir && input.faceIds && (await hasPeople(input.storeDir).catch(() => false))) {
+    const people = await openPeople(input.storeDir);
+    const index = new Map(people.state.faceIds.map((f, i) => [f, i]));
+    const labels = Int32Array.from(input.faceIds, (f) => people.state.personOf[index.get(f) ?? -1] ?? -1);
+    const names = Object.fromEntries(people.state.persons.map((p) => [p.id, p.name ? `${p.name} (person ${p.id})` : `person ${p.id}`]));
+    clusterings.unshift({ name: 'people (names and corrections kept across runs)', labels, clusterNames: names });
   }
 
   const faces = input.embeddings.map((_, i) => ({

@@ -32,6 +32,9 @@ The photo folder is only read.
                      are printed and the report compares methods
   --jobs N           encode worker threads (default: number of cores)
   --no-report        skip the HTML report
+  --recluster        cluster every face again (keeping names and corrections) instead of placing only the faces
+                     of new photos in the existing people (the default once a store exists; see \`facecluster
+                     people --help\`); with --method, people are not used and people/ holds that method's clusters
 
 Exit codes: 0 ok, 1 some photos failed (listed; the rest of the run went on), 2 usage error, 3 fatal error,
 130 interrupted (rerun to resume).`;
@@ -49,6 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     labels: { type: 'string' },
     jobs: { type: 'string' },
     'no-report': { type: 'boolean' },
+    recluster: { type: 'boolean' },
   });
   if (positionals.length > 1) throw new UsageError(`facecluster run: expected at most one <folder>, got ${positionals.length}.`);
   const folder = resolve(positionals[0] ?? defaultRunFolder());
@@ -76,13 +80,17 @@ export async function run(argv: string[]): Promise<number> {
   const encodeCode = await (await import('./encode.ts')).run(encodeArgs);
   if (encodeCode === EXIT.interrupted || encodeCode >= EXIT.usage) return encodeCode;
 
-  step(2, `cluster (${method}) and save people/`);
+  step(2, values.method === undefined ? 'people (kept across runs) and save people/' : `cluster (${method}) and save people/`);
   // people/ is ours (the marker says this folder was made by `run`): replace it, never follow a link.
   if (existsSync(people)) {
     if (lstatSync(people).isSymbolicLink()) throw new UsageError(`facecluster run: ${people} is a symbolic link; refusing to replace it.`);
     rmSync(people, { recursive: true });
   }
-  const clusterCode = await (await import('./cluster.ts')).run([store, '--method', method, '--save', people, '--crops']);
+  // People (lib/people): ids, names and corrections kept across runs; new photos join their person. An explicit
+  // --method clusters from scratch instead.
+  const clusterCode = values.method === undefined
+    ? await (await import('./people.ts')).savePeople(store, people, Boolean(values.recluster))
+    : await (await import('./cluster.ts')).run([store, '--method', method, '--save', people, '--crops']);
   if (clusterCode >= EXIT.usage) return clusterCode;
 
   let reportCode: number = EXIT.ok;

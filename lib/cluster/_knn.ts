@@ -274,3 +274,72 @@ export function condensedDistances(m: Matrix, metric: Metric, squared = false): 
   });
   return out;
 }
+
+/**
+ * For each row q of `queries`, every row of `base` at distance `<= radius` (or `< radius` with `strict`), exact:
+ * neighbours of query q are `indices[offsets[q] .. offsets[q+1])`, indices into `base`. Both matrices must have
+ * the same width (and, for cosine, unit rows). O(|queries| |base| d) by the SIMD kernel, 4 queries per call:
+ * what an incremental assignment needs (new faces against the faces already placed) without the all-pairs cost.
+ */
+export function radiusNeighborsBetween(queries: Matrix, base: Matrix, radius: number, metric: Metric, strict = false): Neighborhoods {
+  const nq = queries.n;
+  const nb = base.n;
+  const offsets = new Int32Array(nq + 1);
+  if (nq === 0 || nb === 0) return { n: nq, offsets, indices: new Int32Array(0), distances: new Float32Array(0) };
+  const d = base.d;
+  const dp = (d + 3) & ~3;
+  const rowBytes = dp * 4;
+  const nbPad = (nb + 3) & ~3;
+  const queryByte = nbPad * rowBytes;
+  const outByte = queryByte + 4 * rowBytes;
+  const kernel = createDotKernel();
+  kernel.ensure(outByte + 16 * nbPad);
+  let mem = kernel.f32();
+  for (let i = 0; i < nb; i++) mem.set(base.data.subarray(i * d, i * d + d), i * dp);
+  const qNorms = metric === 'euclidean' ? squaredNorms(queries) : null;
+  const bNorms = metric === 'euclidean' ? squaredNorms(base) : null;
+  const margin = 1e-4 * Math.max(1, radius) + 1e-5;
+  const hi = radius + margin;
+  const keyHi = metric === 'euclidean' ? hi * hi : hi;
+  const inside = (dist: number): boolean => (strict ? dist < radius : dist <= radius);
+  // key <= keyHi  <=>  dot >= |q|^2/2 + lo[j] with lo[j] = (|b_j|^2 - keyHi) / 2 (euclidean), 1 - keyHi (cosine);
+  // lo is lowered by a hair so that float rounding never drops a candidate (the exact test follows).
+  const lo = new Float64Array(nb);
+  for (let j = 0; j < nb; j++) lo[j] = (bNorms ? (bNorms[j] - keyHi) / 2 : 1 - keyHi) - 1e-6;
+  const qf = queryByte >> 2;
+  const outF = outByte >> 2;
+  const idx: number[] = [];
+  const dist: number[] = [];
+  const direct = (q: number, j: number): number => {
+    const oq = q * d, oj = j * d;
+    let s = 0;
+    if (metric === 'cosine') {
+      for (let t = 0; t < d; t++) s += queries.data[oq + t] * base.data[oj + t];
+      return Math.max(0, 1 - s);
+    }
+    for (let t = 0; t < d; t++) { const v = queries.data[oq + t] - base.data[oj + t]; s += v * v; }
+    return Math.sqrt(s);
+  };
+  for (let q0 = 0; q0 < nq; q0 += 4) {
+    const rEnd = Math.min(4, nq - q0);
+    mem.fill(0, qf, qf + 4 * dp);
+    for (let r = 0; r < rEnd; r++) mem.set(queries.data.subarray((q0 + r) * d, (q0 + r + 1) * d), qf + r * dp);
+    kernel.dots4(queryByte, 0, nb, dp, outByte);
+    for (let r = 0; r < rEnd; r++) {
+      const q = q0 + r;
+      const nq2 = qNorms ? qNorms[q] : 0;
+      const h = nq2 / 2;
+      for (let j = 0; j < nb; j++) {
+        const dot = mem[outF + 4 * j + r];
+        if (dot < h + lo[j]) continue; // key > keyHi, decided without leaving the loop
+        const key = bNorms ? Math.max(0, nq2 + bNorms[j] - 2 * dot) : 1 - dot;
+        if (key > keyHi) continue;
+        let dd = keyToDistance(key, metric);
+        if (Math.abs(dd - radius) <= margin || dd < margin) dd = direct(q, j);
+        if (inside(dd)) { idx.push(j); dist.push(dd); }
+      }
+      offsets[q + 1] = idx.length;
+    }
+  }
+  return { n: nq, offsets, indices: Int32Array.from(idx), distances: Float32Array.from(dist) };
+}

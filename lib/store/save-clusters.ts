@@ -45,12 +45,19 @@ export interface SaveClustersOptions {
    * @default ''
    */
   photoRoot: string;
+  /**
+   * Folder name of a cluster by label (e.g. a person's name and id, lib/people `personFolderNames`); labels
+   * without one get `person-NNN` by size rank. Names are made safe (no `/`, no leading dot) and unique.
+   * @default {}
+   */
+  names: Readonly<Record<number, string>>;
 }
 
 export const SAVE_CLUSTERS_DEFAULTS: Readonly<SaveClustersOptions> = Object.freeze({
   mode: 'copy',
   cropMargin: 0.2,
   photoRoot: '',
+  names: Object.freeze({}),
 });
 
 export interface SavedFolder {
@@ -93,6 +100,7 @@ export async function saveClusters(
   checkNumber(fn, 'cropMargin', o.cropMargin, 0, 10);
   if (typeof dir !== 'string' || dir === '') throw invalidParameter(fn, 'dir', 'a folder path', dir);
   if (!Array.isArray(faces)) throw invalidParameter(fn, 'faces', 'an array of {photo, box}', faces);
+  if (!o.names || typeof o.names !== 'object') throw invalidParameter(fn, 'names', 'an object of folder names by label', o.names);
   if (labels.length !== faces.length) {
     throw new FaceclusterError(fn, `faces must have one entry per label (${labels.length}), got length ${faces.length}.`, 'faces');
   }
@@ -121,7 +129,12 @@ export async function saveClusters(
   }
   const order = [...members.keys()].filter((l) => l >= 0).sort((a, b) => members.get(b)!.length - members.get(a)!.length || a - b);
   const width = Math.max(3, String(order.length).length);
-  const folders: { name: string; label: number }[] = order.map((label, k) => ({ name: `person-${String(k + 1).padStart(width, '0')}`, label }));
+  const folderNames = new Set<string>(members.has(-1) ? ['noise'] : []);
+  const folders: { name: string; label: number }[] = order.map((label, k) => {
+    const given = Object.prototype.hasOwnProperty.call(o.names, label) ? o.names[label] : undefined;
+    const name = uniqueName(folderNames, given ? safeBase(given) : `person-${String(k + 1).padStart(width, '0')}`);
+    return { name, label };
+  });
   if (members.has(-1)) folders.push({ name: 'noise', label: -1 });
 
   const result: SaveClustersResult = { dir: out, folders: [], written: 0, failed: [] };

@@ -58,6 +58,8 @@ export interface ReportClustering {
   /** The clustering's main parameter and value (e.g. eps 0.45): drawn on the distance histogram. */
   parameter?: string;
   value?: number;
+  /** Display names of clusters by label (e.g. people's names), used in gallery captions. */
+  clusterNames?: Readonly<Record<number, string>>;
 }
 
 /** One parameter sweep (rows of scores per parameter value). */
@@ -255,7 +257,7 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
       const shown = idx.slice(0, o.galleryFaces);
       const tiles = shown.map((i) => thumbs[i] || Buffer.alloc(0));
       const jpeg = await montage(tiles, { tileSize: o.thumbnailSize, columns: 8, format: 'jpeg' });
-      let caption = `Cluster ${c}: ${idx.length} face${idx.length === 1 ? '' : 's'}`;
+      let caption = `${main.clusterNames?.[c] !== undefined ? main.clusterNames[c] : `Cluster ${c}`}: ${idx.length} face${idx.length === 1 ? '' : 's'}`;
       if (truth) {
         const counts = new Map<string, number>();
         for (const i of idx) counts.set(identityName(i), (counts.get(identityName(i)) ?? 0) + 1);
