@@ -14,8 +14,9 @@
  * costs all faces x all faces.
  *
  * Re-cluster (`recluster: true`): the default method clusters every face that is not ignored; each cluster goes
- * to the person most of its confirmed faces are in, else to the earlier person it overlaps most (so ids and
- * names survive), else becomes a new person. Confirmed faces never move; excluded pairs stay apart.
+ * to the person most of its faces are in (confirmed there, or there in the last run: so ids and names survive),
+ * a person taking one cluster unless its confirmed faces are in several; a cluster no person claims becomes a new
+ * person. Confirmed faces never move; a face never joins a person it was moved or split away from.
  *
  * Either way ids never change: a new person gets the next id never used; a person left with no face is kept
  * when it has a name, removed otherwise; ids retired by a merge are never reused.
@@ -288,47 +289,44 @@ function reclusterInto(
     if (labels[k] < 0) return;
     (clusters.get(labels[k]) ?? clusters.set(labels[k], []).get(labels[k])!).push(i);
   });
-  const targeted = new Set<number>();
-  const unmatched: number[][] = [];
-  const give = (members: number[], p: number) => {
+  // Each cluster goes to the person most of its faces are in: confirmed there, or there in the last run. A person
+  // takes one cluster, or more when its confirmed faces are in them (the rule split what the user joined).
+  const list = [...clusters.values()];
+  const pairs: { c: number; p: number; score: number; confirmed: number }[] = [];
+  list.forEach((members, c) => {
+    const score = new Map<number, { score: number; confirmed: number }>();
+    const bump = (p: number, confirmed: number) => {
+      const v = score.get(p) ?? score.set(p, { score: 0, confirmed: 0 }).get(p)!;
+      v.score++;
+      v.confirmed += confirmed;
+    };
     for (const i of members) {
-      if (placed[i]) continue;
-      if (!allowedIn(constraints, faceIds[i], p)) continue;
-      personOf[i] = p;
-      status[i] = 'assigned';
-    }
-  };
-  // Clusters holding confirmed faces go to the person most of them are confirmed in.
-  for (const members of clusters.values()) {
-    const counts = new Map<number, number>();
-    for (const i of members) if (placed[i]) counts.set(personOf[i], (counts.get(personOf[i]) ?? 0) + 1);
-    if (counts.size === 0) { unmatched.push(members); continue; }
-    const p = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
-    targeted.add(p);
-    give(members, p);
-  }
-  // The others go to the earlier person they overlap most (each person once), else become new people.
-  const pairs: { c: number; p: number; overlap: number }[] = [];
-  unmatched.forEach((members, c) => {
-    const counts = new Map<number, number>();
-    for (const i of members) {
+      if (placed[i]) { bump(personOf[i], 1); continue; }
       const was = previous?.assignment.get(faceIds[i]);
       if (was === undefined) continue;
       const p = rootPerson(constraints, was);
-      if (persons.has(p) && !targeted.has(p)) counts.set(p, (counts.get(p) ?? 0) + 1);
+      if (persons.has(p)) bump(p, 0);
     }
-    for (const [p, overlap] of counts) pairs.push({ c, p, overlap });
+    for (const [p, v] of score) pairs.push({ c, p, ...v });
   });
-  pairs.sort((a, b) => b.overlap - a.overlap || a.p - b.p || a.c - b.c);
-  const usedCluster = new Set<number>();
-  for (const { c, p } of pairs) {
-    if (usedCluster.has(c) || targeted.has(p)) continue;
-    usedCluster.add(c);
-    targeted.add(p);
-    give(unmatched[c], p);
+  pairs.sort((a, b) => b.score - a.score || b.confirmed - a.confirmed || a.p - b.p || a.c - b.c);
+  const target = new Map<number, number>();
+  const taken = new Set<number>();
+  for (const { c, p, confirmed } of pairs) {
+    if (target.has(c) || (taken.has(p) && confirmed === 0)) continue;
+    target.set(c, p);
+    taken.add(p);
   }
-  unmatched.forEach((members, c) => {
-    if (usedCluster.has(c)) return;
+  list.forEach((members, c) => {
+    const p = target.get(c);
+    if (p !== undefined) {
+      for (const i of members) {
+        if (placed[i] || !allowedIn(constraints, faceIds[i], p)) continue;
+        personOf[i] = p;
+        status[i] = 'assigned';
+      }
+      return;
+    }
     const free = members.filter((i) => !placed[i]);
     if (free.length >= minFaces) newGroups.push(free);
   });
