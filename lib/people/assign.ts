@@ -22,7 +22,7 @@
  * when it has a name, removed otherwise; ids retired by a merge are never reused.
  */
 import { radiusNeighborsBetween } from '../cluster/_knn.ts';
-import { toMatrix } from '../cluster/_input.ts';
+import { toMatrix, type Matrix } from '../cluster/_input.ts';
 import { invalidParameter } from '../errors.ts';
 import { checkInteger, resolveOptions } from '../options.ts';
 import { allowedIn, rootPerson, type PeopleConstraints } from './constraints.ts';
@@ -119,6 +119,10 @@ export function updatePeople(
   if (!Array.isArray(embeddings) || embeddings.length !== faceIds.length) {
     throw invalidParameter(fn, 'embeddings', `an array with one embedding per face id (${faceIds.length})`, embeddings);
   }
+  const dim = embeddings.length ? embeddings[0]?.length : 0;
+  for (let i = 0; i < embeddings.length; i++) {
+    if (!(embeddings[i] instanceof Float32Array) || embeddings[i].length !== dim) throw invalidParameter(fn, `embeddings[${i}]`, `a Float32Array of length ${dim}`, embeddings[i]);
+  }
   const now = o.now || new Date().toISOString();
   const n = faceIds.length;
   const rule = sameFaceRule(embeddings, o.recluster ? undefined : previous?.threshold);
@@ -168,7 +172,8 @@ export function updatePeople(
   const newGroups: number[][] = [];
   let joined = 0;
 
-  if (o.recluster) {
+  if (o.recluster || (o.placeNew && previous === null)) {
+    // A re-cluster, or the first run (nothing to place faces into): the default method clusters every face.
     reclusterInto(active, embeddings, faceIds, previous, constraints, rule, personOf, status, placed, persons, newGroups, o.minFaces);
   } else if (o.placeNew) {
     const isNew = (i: number) => !previous || !previous.known.has(faceIds[i]);
@@ -209,14 +214,27 @@ export function updatePeople(
 
 type Rule = ReturnType<typeof sameFaceRule>;
 
+/**
+ * Rows as one flat matrix without toMatrix's per-value check (the rows come from the store, or were checked by
+ * the first clustering; lengths were checked at the entry); unit rows for cosine.
+ */
+function flatten(rows: Float32Array[], metric: string): Matrix {
+  const n = rows.length;
+  const d = n ? rows[0].length : 0;
+  const data = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) data.set(rows[i], i * d);
+  if (metric === 'cosine') return toMatrix('updatePeople', rows, 'cosine');
+  return { data, n, d };
+}
+
 /** Steps 1 and 2 of the incremental placement (see the file comment). Returns how many new faces joined a person. */
 function placeIncrementally(
   queries: number[], active: number[], embeddings: readonly Float32Array[], faceIds: readonly string[], constraints: PeopleConstraints,
   rule: Rule, personOf: Int32Array, status: FaceStatus[], placed: Uint8Array, newGroups: number[][], minFaces: number,
 ): number {
   if (queries.length === 0) return 0;
-  const q = toMatrix('updatePeople', queries.map((i) => embeddings[i]), rule.metric);
-  const base = toMatrix('updatePeople', active.map((i) => embeddings[i]), rule.metric);
+  const q = flatten(queries.map((i) => embeddings[i]), rule.metric);
+  const base = flatten(active.map((i) => embeddings[i]), rule.metric);
   const nb = radiusNeighborsBetween(q, base, rule.threshold, rule.metric, true);
   // Graph over the faces touched by a new face: neighbours (face index, distance) of each.
   const adj = new Map<number, { j: number; d: number }[]>();
@@ -330,4 +348,15 @@ function reclusterInto(
     const free = members.filter((i) => !placed[i]);
     if (free.length >= minFaces) newGroups.push(free);
   });
+}
+
+/** The snapshot the next {@link updatePeople} starts from (what the people tables hold), from a state. */
+export function snapshotOf(state: PeopleState): PeopleSnapshot {
+  const assignment = new Map<string, number>();
+  const known = new Set<string>();
+  state.faceIds.forEach((f, i) => {
+    if (state.status[i] !== 'new') known.add(f);
+    if (state.personOf[i] >= 0) assignment.set(f, state.personOf[i]);
+  });
+  return { persons: state.persons.map((p) => ({ ...p })), assignment, known, nextId: state.nextId, threshold: state.rule.threshold };
 }
