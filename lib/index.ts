@@ -90,6 +90,18 @@ export type { SaveClustersOptions, SaveClustersResult, SavedFace, SavedFolder, S
 export { writeRun, listRuns, readRun } from './store/runs.ts';
 export type { ClusterRun, ClusterRunSummary, NewClusterRun } from './store/runs.ts';
 
+// ---- people (ids, names and corrections kept across runs) ------------------------------------
+export { openPeople, updateStorePeople, namePerson, mergePeople, moveFace, splitPerson, ignoreFace, listPeople, faceStatusCounts, personFolderNames, faceId, PEOPLE_CHANGE_DEFAULTS } from './people/people.ts';
+export type { Person, StorePeople, PeopleChangeOptions } from './people/people.ts';
+export { updatePeople, snapshotOf, UPDATE_PEOPLE_DEFAULTS } from './people/assign.ts';
+export type { FaceStatus, PeopleSnapshot, PeopleState, PeopleUpdateSummary, PersonRecord, UpdatePeopleOptions } from './people/assign.ts';
+export { foldCorrections } from './people/constraints.ts';
+export type { PeopleConstraints } from './people/constraints.ts';
+export { readCorrections, CORRECTIONS_FILE } from './people/journal.ts';
+export type { Correction, IgnoreReason, JournalEntry } from './people/journal.ts';
+export { sameFaceRule } from './people/rule.ts';
+export type { SameFaceRule } from './people/rule.ts';
+
 // ---- reduce ----------------------------------------------------------------------------------
 export { pca, pcaFit, PCA_DEFAULTS } from './reduce/pca.ts';
 export type { PcaModel, PcaOptions } from './reduce/pca.ts';

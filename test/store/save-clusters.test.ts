@@ -142,7 +142,20 @@ test('saveClusters: bad arguments', async () => {
     [() => saveClusters('/tmp/x', [-2], f), 'saveClusters: labels[0] must be an integer >= -1, got -2.'],
     [() => saveClusters('', [0], f), 'saveClusters: dir must be a folder path, got "".'],
     [() => saveClusters('/tmp/x', [0], f, { cropMargin: -1 }), 'saveClusters: cropMargin must be a finite number >= 0 and <= 10, got -1.'],
-    [() => saveClusters('/tmp/x', [0], f, { overwrite: true } as never), 'saveClusters: unknown option "overwrite"; valid options are mode, cropMargin, photoRoot.'],
+    [() => saveClusters('/tmp/x', [0], f, { overwrite: true } as never), 'saveClusters: unknown option "overwrite"; valid options are mode, cropMargin, photoRoot, names.'],
   ];
   for (const [call, message] of cases) await assert.rejects(call(), { message });
+});
+
+test('saveClusters: names give folder names (made safe and unique; "noise" stays the noise folder); others keep person-NNN', async () => {
+  const { root, photos } = await makePhotos();
+  try {
+    const faces = ['x/a.jpg', 'y/a.jpg', 'b.png', 'rot.jpg'].map((p) => ({ photo: join(photos, p) }));
+    // Labels 7 and 9 are named (9 with a path in its name, 7 "noise"), 4 is not; rot.jpg is noise.
+    const r = await saveClusters(join(root, 'out'), [7, 9, 4, -1], faces, { names: { 7: 'noise', 9: '../Ann Smith (person-9)' } });
+    assert.deepEqual(r.folders.map((f) => [f.label, f.name]), [[4, 'person-001'], [7, 'noise-2'], [9, 'Ann Smith (person-9)'], [-1, 'noise']]);
+    assert.deepEqual(readdirSync(join(root, 'out')).sort(), ['Ann Smith (person-9)', 'noise', 'noise-2', 'person-001']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
