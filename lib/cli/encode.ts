@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { DETECTOR_NAMES } from '../detect/registry.ts';
 import { EMBEDDER_NAMES } from '../embed/registry.ts';
-import { ENCODE_FOLDER_DEFAULTS, encodeFolder, type EncodeProgressInfo } from '../pipeline/encode-folder.ts';
+import { ENCODE_FOLDER_DEFAULTS, encodeFolder, type EncodeFolderSummary, type EncodeProgressInfo } from '../pipeline/encode-folder.ts';
 import { defaultStoreDir } from '../store/layout.ts';
 import { intFlag, numberFlag, outputFlag, parseFlags, UsageError } from './args.ts';
 import { EXIT } from './main.ts';
@@ -29,49 +29,93 @@ Flags:
   --min-face PX          minimum face size, shorter box side in original pixels (default 0)
   --labels folder|none   label faces with their photo's parent folder name (default folder)
   --jobs N               worker threads (default: number of cores, ${ENCODE_FOLDER_DEFAULTS.jobs} here)
-  --batch-size N         photos per committed batch (default ${ENCODE_FOLDER_DEFAULTS.batchSize})
+  --batch-size N         photos per committed batch (default ${ENCODE_FOLDER_DEFAULTS.batchSize}; with --queue: photos per job)
+  --queue redis://HOST:PORT[/DB]
+                         encode on \`facecluster worker\` processes of any machines that see <folder> and the store
+                         through a BullMQ queue on this Redis, instead of the local pool (see README "Many machines")
+  --queue-name NAME      BullMQ queue name (default facecluster-encode); one per concurrent encode
+  --queue-clear          drop unfinished jobs of another encode found on the queue instead of refusing
+  --redis-timeout S      stop (resumable) when Redis does not answer for S seconds (default 60)
   -h, --help             this help
 
 Exit codes: 0 all photos read, 1 some photos failed (listed), 2 usage error, 3 fatal, 130 interrupted
 (photos finished before Ctrl-C are kept; rerun to resume).`;
 
-export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags('encode', argv, {
-    out: { type: 'string' },
-    detector: { type: 'string' },
-    embedder: { type: 'string' },
-    'min-score': { type: 'string' },
-    'min-face': { type: 'string' },
-    'mtcnn-weights': { type: 'string' },
-    labels: { type: 'string' },
-    jobs: { type: 'string' },
-    'batch-size': { type: 'string' },
-  });
-  if (positionals.length !== 1) throw new UsageError(`facecluster encode: expected one <folder>, got ${positionals.length}.\n\n${USAGE}`);
-  const folder = positionals[0];
+/** The flags of the encode settings, shared with `facecluster worker` (whose settings must match). */
+export const ENCODER_FLAGS = {
+  detector: { type: 'string' },
+  embedder: { type: 'string' },
+  'min-score': { type: 'string' },
+  'min-face': { type: 'string' },
+  'mtcnn-weights': { type: 'string' },
+  labels: { type: 'string' },
+  jobs: { type: 'string' },
+} as const;
+
+/** Checks the encode-setting flags of `command` (see ENCODER_FLAGS); throws UsageError naming the flag. */
+export function encoderFlagOptions(command: string, values: Record<string, unknown>) {
   const detector = values.detector as string | undefined;
   if (detector !== undefined && !(DETECTOR_NAMES as readonly string[]).includes(detector)) {
-    throw new UsageError(`facecluster encode: --detector must be one of ${DETECTOR_NAMES.join(', ')}, got ${JSON.stringify(detector)}.`);
+    throw new UsageError(`facecluster ${command}: --detector must be one of ${DETECTOR_NAMES.join(', ')}, got ${JSON.stringify(detector)}.`);
   }
   if (values['mtcnn-weights'] !== undefined && detector !== 'mtcnn') {
-    throw new UsageError(`facecluster encode: --mtcnn-weights goes with --detector mtcnn, got --detector ${detector ?? '(default ssd-mobilenet)'}.`);
+    throw new UsageError(`facecluster ${command}: --mtcnn-weights goes with --detector mtcnn, got --detector ${detector ?? '(default ssd-mobilenet)'}.`);
   }
   const embedder = values.embedder as string | undefined;
   if (embedder !== undefined && !(EMBEDDER_NAMES as readonly string[]).includes(embedder)) {
-    throw new UsageError(`facecluster encode: --embedder must be one of ${EMBEDDER_NAMES.join(', ')}, got ${JSON.stringify(embedder)}.`);
+    throw new UsageError(`facecluster ${command}: --embedder must be one of ${EMBEDDER_NAMES.join(', ')}, got ${JSON.stringify(embedder)}.`);
   }
   const labels = values.labels as string | undefined;
   if (labels !== undefined && labels !== 'folder' && labels !== 'none') {
-    throw new UsageError(`facecluster encode: --labels must be folder or none, got ${JSON.stringify(labels)}.`);
+    throw new UsageError(`facecluster ${command}: --labels must be folder or none, got ${JSON.stringify(labels)}.`);
   }
-  const minScore = numberFlag('encode', 'min-score', values['min-score'] as string | undefined);
-  if (minScore !== undefined && (minScore < 0 || minScore > 1)) throw new UsageError(`facecluster encode: --min-score must be in [0, 1], got ${minScore}.`);
-  const minFace = numberFlag('encode', 'min-face', values['min-face'] as string | undefined);
-  if (minFace !== undefined && minFace < 0) throw new UsageError(`facecluster encode: --min-face must be >= 0, got ${minFace}.`);
-  const jobs = intFlag('encode', 'jobs', values.jobs as string | undefined);
-  if (jobs !== undefined && jobs < 1) throw new UsageError(`facecluster encode: --jobs must be >= 1, got ${jobs}.`);
+  const minScore = numberFlag(command, 'min-score', values['min-score'] as string | undefined);
+  if (minScore !== undefined && (minScore < 0 || minScore > 1)) throw new UsageError(`facecluster ${command}: --min-score must be in [0, 1], got ${minScore}.`);
+  const minFace = numberFlag(command, 'min-face', values['min-face'] as string | undefined);
+  if (minFace !== undefined && minFace < 0) throw new UsageError(`facecluster ${command}: --min-face must be >= 0, got ${minFace}.`);
+  const jobs = intFlag(command, 'jobs', values.jobs as string | undefined);
+  if (jobs !== undefined && jobs < 1) throw new UsageError(`facecluster ${command}: --jobs must be >= 1, got ${jobs}.`);
+  return {
+    detector: detector as never,
+    embedder: embedder as never,
+    minScore,
+    minFaceSize: minFace,
+    ...(values['mtcnn-weights'] !== undefined ? { detectorConfig: { weightsDir: resolve(values['mtcnn-weights'] as string) } } : {}),
+    labels: labels as 'folder' | 'none' | undefined,
+    jobs,
+  };
+}
+
+/** A malformed --queue URL is a usage error (exit 2); an unreachable server is fatal (3). Loads the queue code. */
+export async function checkQueueUrl(command: string, url: string): Promise<void> {
+  const { parseRedisUrl } = await import('../queue/connection.ts');
+  try {
+    parseRedisUrl(command, url);
+  } catch (e) {
+    throw new UsageError(`facecluster ${command}: --${(e as Error).message.slice(command.length + 2)}`);
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags('encode', argv, {
+    out: { type: 'string' },
+    ...ENCODER_FLAGS,
+    'batch-size': { type: 'string' },
+    queue: { type: 'string' },
+    'queue-name': { type: 'string' },
+    'queue-clear': { type: 'boolean' },
+    'redis-timeout': { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError(`facecluster encode: expected one <folder>, got ${positionals.length}.\n\n${USAGE}`);
+  const folder = positionals[0];
+  const { jobs, ...encoder } = encoderFlagOptions('encode', values);
   const batchSize = intFlag('encode', 'batch-size', values['batch-size'] as string | undefined);
   if (batchSize !== undefined && batchSize < 1) throw new UsageError(`facecluster encode: --batch-size must be >= 1, got ${batchSize}.`);
+  const queue = values.queue as string | undefined;
+  for (const flag of ['queue-name', 'queue-clear', 'redis-timeout']) {
+    if ((values as Record<string, unknown>)[flag] !== undefined && queue === undefined) throw new UsageError(`facecluster encode: --${flag} goes with --queue.`);
+  }
+  if (queue !== undefined && jobs !== undefined) throw new UsageError('facecluster encode: --jobs sets the local worker pool; with --queue the workers are `facecluster worker` processes (give them --jobs).');
 
   if (values.out !== undefined) {
     outputFlag('encode', 'out', values.out as string, folder, { allow: defaultStoreDir(resolve(folder)), mustNotContain: true });
@@ -93,41 +137,46 @@ export async function run(argv: string[]): Promise<number> {
   const progress = createProgress('encode', 0);
   let planned = false;
   try {
-    const summary = await encodeFolder(
-      folder,
-      {
-        out: values.out as string | undefined,
-        detector: detector as never,
-        embedder: embedder as never,
-        minScore,
-        minFaceSize: minFace,
-        ...(values['mtcnn-weights'] !== undefined ? { detectorConfig: { weightsDir: resolve(values['mtcnn-weights'] as string) } } : {}),
-        labels: labels as 'folder' | 'none' | undefined,
-        jobs,
-        batchSize,
-        signal: controller.signal,
-      },
-      (done, total, raw) => {
-        const info = raw as EncodeProgressInfo;
-        if (!planned) {
-          planned = true;
-          progress.setTotal(total);
-        }
-        if (info.status === 'failed' && info.path) progress.log(`failed: ${info.path}: ${info.reason}`);
-        progress.update(done, { faces: info.totalFaces });
-      },
-    );
+    const onProgress = (done: number, total: number, raw?: Record<string, unknown>) => {
+      const info = raw as EncodeProgressInfo;
+      if (!planned) {
+        planned = true;
+        progress.setTotal(total);
+      }
+      if (typeof info.message === 'string') progress.log(info.message);
+      if (info.status === 'failed' && info.path) progress.log(`failed: ${info.path}: ${info.reason}`);
+      progress.update(done, { faces: info.totalFaces });
+    };
+    const common = { out: values.out as string | undefined, ...encoder, batchSize, signal: controller.signal };
+    let summary: EncodeFolderSummary;
+    let queueLine: string | undefined;
+    if (queue === undefined) summary = await encodeFolder(folder, { ...common, jobs }, onProgress);
+    else {
+      // the queue code (and bullmq with its Redis client) loads only here
+      const { encodeFolderOnQueue } = await import('../queue/encode-on-queue.ts');
+      await checkQueueUrl('encode', queue);
+      const redisTimeout = numberFlag('encode', 'redis-timeout', values['redis-timeout'] as string | undefined);
+      if (redisTimeout !== undefined && !(redisTimeout > 0)) throw new UsageError(`facecluster encode: --redis-timeout must be > 0, got ${redisTimeout}.`);
+      const q = await encodeFolderOnQueue(
+        folder,
+        { ...common, queue, queueName: values['queue-name'] as string | undefined, clearQueue: values['queue-clear'] as boolean | undefined, redisTimeoutSeconds: redisTimeout },
+        onProgress,
+      );
+      summary = q;
+      if (q.batches > 0) queueLine = `  queue: ${q.batches} batch job(s) on ${queue}, done by ${q.workers.length} worker(s)${q.takenOver ? `; ${q.takenOver} batch(es) taken over from a worker that stopped` : ''}`;
+    }
     progress.done();
     const s = summary;
     const lines = [
       s.encoded > 0
-        ? `encoded ${s.encoded} photo(s) in ${s.seconds.toFixed(1)} s (${(s.encoded / s.seconds).toFixed(2)} photos/s, ${s.jobs} job(s), ${s.backend})`
+        ? `encoded ${s.encoded} photo(s) in ${s.seconds.toFixed(1)} s (${(s.encoded / s.seconds).toFixed(2)} photos/s, ${s.jobs} ${queue === undefined ? 'job(s)' : 'queue worker(s)'}, ${s.backend})`
         : `encoded 0 photo(s): nothing new or changed (${s.seconds.toFixed(1)} s)`,
       `  photos in folder: ${s.photos} (${s.unchanged} unchanged, ${s.deleted} deleted since last run${s.skipped ? `, ${s.skipped} non-photo file(s) skipped` : ''})${s.parametersChanged ? '; models or parameters changed: re-encoded all' : ''}`,
       `  faces found: ${s.faces} this run, ${s.totalFaces} in the store`,
       `  photos without a face: ${s.noFace}`,
       `  failed: ${s.failures.length}${s.totalFailed > s.failures.length ? ` this run (${s.totalFailed} in the store, from unchanged files that failed before)` : ''}`,
       ...s.failures.map((f) => `    ${f.path}: ${f.reason}`),
+      ...(queueLine ? [queueLine] : []),
       `  store: ${s.storeDir}${values.out === undefined && s.storeDir === defaultStoreDir(resolve(folder)) ? ' (default)' : ''}`,
     ];
     if (s.interrupted) lines.push('interrupted: the photos finished so far are saved; run the same command again to resume.');

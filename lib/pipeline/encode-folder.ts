@@ -94,7 +94,8 @@ export interface EncodeFolderSummary {
   jobs: number;
 }
 
-function toParameters(o: EncodeFolderOptions, dimension: number): EncodeParameters {
+/** The store manifest's parameters of a run with these options (a job queue compares them too). */
+export function toParameters(o: EncodeFolderOptions, dimension: number): EncodeParameters {
   const align = o.align as Required<EncodeFolderOptions['align']>;
   return {
     detector: o.detector,
@@ -111,7 +112,7 @@ function toParameters(o: EncodeFolderOptions, dimension: number): EncodeParamete
 }
 
 /** A pool that encodes photo files: worker threads, or this thread when jobs = 1. */
-interface EncodePool {
+export interface EncodePool {
   backend: string;
   dimension: number;
   size: number;
@@ -214,6 +215,50 @@ async function workerPool(options: FaceEncoderOptions, jobs: number): Promise<En
 }
 
 /**
+ * Opens the encode pool: `jobs` worker threads, or this thread when `jobs` is 1 and `threads` is false
+ * (a queue worker keeps its own thread free, so that its job lock is renewed on time).
+ */
+export async function openEncodePool(options: FaceEncoderOptions, jobs: number, threads = false): Promise<EncodePool> {
+  return jobs > 1 || threads ? workerPool(options, jobs) : inThreadPool(options);
+}
+
+/** Encodes one scanned file of `root` on `pool`; a pool failure becomes the photo's `failed` reason. */
+export async function encodePhoto(pool: EncodePool, root: string, file: ScannedFile): Promise<PhotoResult> {
+  try {
+    return await pool.encode(join(root, file.path));
+  } catch (e) {
+    return { status: 'failed', reason: `encoding failed: ${(e as Error)?.message ?? e}`, faces: [] };
+  }
+}
+
+/** The store rows of one encoded photo: its photo record and its faces (the step a queue worker shares). */
+export function photoRecords(file: ScannedFile, r: PhotoResult, labels: 'folder' | 'none'): { photo: PhotoRecord; faces: StoredFace[] } {
+  const label = labels === 'folder' ? folderLabel(file.path) : null;
+  const photo: PhotoRecord = {
+    path: file.path,
+    sizeBytes: file.sizeBytes,
+    mtimeMs: file.mtimeMs,
+    width: r.width ?? null,
+    height: r.height ?? null,
+    status: r.status,
+    reason: r.status === 'failed' ? r.reason : null,
+    faceCount: r.faces.length,
+    label,
+  };
+  const faces = r.faces.map((face, i) => ({ ...face, landmarks68: undefined, path: file.path, faceIndex: i, label, imageWidth: r.width ?? 0, imageHeight: r.height ?? 0 }));
+  return { photo, faces };
+}
+
+/** The absolute photo folder and store folder of an encode; throws when `out` would write into the photos. */
+export function encodeTarget(fn: string, folder: string, out: string | undefined): { root: string; storeDir: string } {
+  const root = resolve(folder);
+  const storeDir = out === undefined ? defaultStoreDir(root) : resolve(out);
+  // links resolved: an `out` that reaches into the photo folder through a symbolic link is refused too
+  checkOutsidePhotoFolder(fn, 'out', storeDir, root, { allow: defaultStoreDir(root), mustNotContain: true });
+  return { root, storeDir };
+}
+
+/**
  * Encodes the photos of `folder` into its face store (see the module comment).
  * `onProgress(done, total, info)` is called once per photo of this run ({@link EncodeProgressInfo}),
  * first with `done = 0` after planning. Throws only for bad options or an unusable output folder.
@@ -228,10 +273,7 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
   checkInteger(fn, 'jobs', jobs, 1, 256);
   checkInteger(fn, 'batchSize', batchSize, 1);
   checkInteger(fn, 'batchSeconds', batchSeconds, 1);
-  const root = resolve(folder);
-  const storeDir = out === undefined ? defaultStoreDir(root) : resolve(out);
-  // links resolved: an `out` that reaches into the photo folder through a symbolic link is refused too
-  checkOutsidePhotoFolder(fn, 'out', storeDir, root, { allow: defaultStoreDir(root), mustNotContain: true });
+  const { root, storeDir } = encodeTarget(fn, folder, out);
   const scan = await scanPhotos(root, [storeDir]);
   const dimension = EMBEDDER_SPECS[enc.embedder].dimension;
   // tfjs and the models load only when there is something to encode (in the workers when jobs > 1)
@@ -264,7 +306,7 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
     onProgress?.(0, todo.length, { path: '', status: 'ok', faces: 0, totalFaces: 0 } satisfies EncodeProgressInfo);
     if (todo.length > 0 && !signal?.aborted) {
       const poolSize = Math.min(jobs, todo.length);
-      pool = poolSize > 1 ? await workerPool(enc, poolSize) : await inThreadPool(enc);
+      pool = await openEncodePool(enc, poolSize);
       summary.backend = pool.backend;
       writer.setBackend(pool.backend);
       summary.jobs = pool.size;
@@ -283,19 +325,9 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
       };
       let next = 0;
       const record = (file: ScannedFile, r: PhotoResult) => {
-        const label = labels === 'folder' ? folderLabel(file.path) : null;
-        batchPhotos.push({
-          path: file.path,
-          sizeBytes: file.sizeBytes,
-          mtimeMs: file.mtimeMs,
-          width: r.width ?? null,
-          height: r.height ?? null,
-          status: r.status,
-          reason: r.status === 'failed' ? r.reason : null,
-          faceCount: r.faces.length,
-          label,
-        });
-        r.faces.forEach((face, i) => batchFaces.push({ ...face, landmarks68: undefined, path: file.path, faceIndex: i, label, imageWidth: r.width ?? 0, imageHeight: r.height ?? 0 }));
+        const rows = photoRecords(file, r, labels);
+        batchPhotos.push(rows.photo);
+        batchFaces.push(...rows.faces);
         summary.encoded++;
         summary.faces += r.faces.length;
         if (r.status === 'no-face') summary.noFace++;
@@ -312,12 +344,7 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
       const lane = async () => {
         while (next < todo.length && !signal?.aborted) {
           const file = todo[next++];
-          let r: PhotoResult;
-          try {
-            r = await pool!.encode(join(root, file.path));
-          } catch (e) {
-            r = { status: 'failed', reason: `encoding failed: ${(e as Error)?.message ?? e}`, faces: [] };
-          }
+          const r = await encodePhoto(pool!, root, file);
           record(file, r);
         }
       };

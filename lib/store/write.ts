@@ -78,6 +78,17 @@ async function takeLock(dir: string): Promise<void> {
   throw new FaceclusterError('openStoreWriter', `cannot take the lock of ${JSON.stringify(dir)}.`);
 }
 
+/**
+ * Commits one batch `name` into `<storeDir>/batches/`: the faces file, then the photos file, which
+ * commits it (each written atomically; rewriting the same name replaces the batch as a whole). Used by
+ * the writer and by queue workers, which write on behalf of the run that holds the store's lock.
+ */
+export async function writeBatchFiles(storeDir: string, name: string, photos: readonly PhotoRecord[], faces: readonly StoredFace[], embeddingDimension: number): Promise<void> {
+  const batchDir = join(storeDir, BATCHES_DIR);
+  await atomicWrite(batchDir, `${name}.faces.arrow`, facesToArrow(faces, embeddingDimension));
+  await atomicWrite(batchDir, `${name}.photos.arrow`, photosToArrow(photos)); // commits the batch
+}
+
 /** Opens (creating if needed) the store folder `dir` for writing with these encoding parameters. */
 export async function openStoreWriter(storeDir: string, parameters: EncodeParameters, info: { photoFolder: string; backend?: string }): Promise<StoreWriter> {
   const dir = resolve(storeDir);
@@ -162,9 +173,7 @@ export async function openStoreWriter(storeDir: string, parameters: EncodeParame
       return { todo, unchanged: keep.size, deleted, parametersChanged: previous !== undefined && !sameParameters };
     },
     async writeBatch(photos, faces) {
-      const name = `${runId}-${String(seq++).padStart(6, '0')}`;
-      await atomicWrite(batchDir, `${name}.faces.arrow`, facesToArrow(faces, parameters.embeddingDimension));
-      await atomicWrite(batchDir, `${name}.photos.arrow`, photosToArrow(photos)); // commits the batch
+      await writeBatchFiles(dir, `${runId}-${String(seq++).padStart(6, '0')}`, photos, faces, parameters.embeddingDimension);
     },
     async finish(complete) {
       const { photos, faces } = await readTables(dir);
