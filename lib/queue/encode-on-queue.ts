@@ -51,6 +51,12 @@ export interface QueueEncodeOptions extends Omit<EncodeFolderOptions, 'jobs' | '
   clearQueue: boolean;
   /** Seconds between looks at the queue. @default 0.25 */
   pollSeconds: number;
+  /**
+   * Most batches on the queue at once (more are added as they finish), so Redis holds a window of the
+   * work, not all of it: a job is ~3 KB, so 10M photos queued at once would take ~1 GB of Redis memory.
+   * @default 1000
+   */
+  maxQueuedBatches: number;
 }
 
 const { jobs: _jobs, batchSeconds: _batchSeconds, ...FOLDER_DEFAULTS } = ENCODE_FOLDER_DEFAULTS;
@@ -63,6 +69,7 @@ export const QUEUE_ENCODE_DEFAULTS: Readonly<QueueEncodeOptions> = Object.freeze
   redisTimeoutSeconds: 60,
   clearQueue: false,
   pollSeconds: 0.25,
+  maxQueuedBatches: 1000,
 });
 
 export interface QueueEncodeSummary extends EncodeFolderSummary {
@@ -87,12 +94,13 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
   const fn = 'encodeFolderOnQueue';
   const started = performance.now();
   const o = resolveOptions(fn, QUEUE_ENCODE_DEFAULTS, options);
-  const { queue: url, queueName, redisTimeoutSeconds, clearQueue, pollSeconds, out, labels, batchSize, signal, ...encoderOptions } = o;
+  const { queue: url, queueName, redisTimeoutSeconds, clearQueue, pollSeconds, maxQueuedBatches, out, labels, batchSize, signal, ...encoderOptions } = o;
   const enc = resolveFaceEncoderOptions(encoderOptions);
   checkOneOf(fn, 'labels', labels, ['folder', 'none'] as const);
   checkInteger(fn, 'batchSize', batchSize, 1);
   checkNumber(fn, 'redisTimeoutSeconds', redisTimeoutSeconds, 0, Infinity, true);
   checkNumber(fn, 'pollSeconds', pollSeconds, 0, 60, true);
+  checkInteger(fn, 'maxQueuedBatches', maxQueuedBatches, 1);
   if (typeof queueName !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(queueName)) throw new FaceclusterError(fn, `queueName must be letters, digits, '_', '.' or '-', got ${JSON.stringify(queueName)}.`, 'queueName');
   const target = parseRedisUrl(fn, url);
   const { root, storeDir } = encodeTarget(fn, folder, out);
@@ -273,18 +281,30 @@ class Dispatcher {
     if (this.failedRows.length > 0) await writer.writeBatch(this.failedRows.splice(0), []);
   }
 
-  /** Queues `files` in batches and waits for all of them (or for the abort signal and the batches in flight). */
+  /**
+   * Queues `files` in batches, at most `maxQueuedBatches` on the queue at a time (topped up as they
+   * finish), and waits for all of them (or, after the abort signal, for the batches in flight).
+   */
   async run(files: readonly ScannedFile[], note?: string): Promise<void> {
     const { fn, queue, target, o } = this;
     if (note) this.message(note);
     const batches: ScannedFile[][] = [];
     for (let i = 0; i < files.length; i += o.batchSize) batches.push(files.slice(i, i + o.batchSize));
-    await redis(fn, target, o.redisTimeoutSeconds, () => this.add(batches), this.lastError);
+    let next = 0;
+    const topUp = async () => {
+      const room = o.maxQueuedBatches - this.outstanding.size;
+      if (room <= 0 || next >= batches.length) return;
+      const more = batches.slice(next, next + room);
+      next += more.length;
+      await redis(fn, target, o.redisTimeoutSeconds, () => this.add(more), this.lastError);
+    };
+    await topUp();
     let aborting = false;
     let lostSince: number | undefined;
     while (this.outstanding.size > 0) {
       if (o.signal?.aborted && !aborting) {
         aborting = true; // photos in flight are finished and kept; the waiting ones are dropped
+        next = batches.length;
         await redis(fn, target, o.redisTimeoutSeconds, () => queue.drain(true), this.lastError);
         this.summary.interrupted = true;
       }
@@ -295,6 +315,7 @@ class Dispatcher {
           throw new FaceclusterError(fn, `the queue ${JSON.stringify(queue.name)} at ${target.display} lost the ${this.outstanding.size} unfinished batch(es) of this run (Redis restarted without its data, or the keys were deleted). The batches finished so far are kept in the store; run the same command again to resume.`, 'queue');
         }
       } else lostSince = undefined;
+      await topUp();
       if (this.outstanding.size > 0) await sleep(o.pollSeconds * 1000);
     }
   }

@@ -54,6 +54,12 @@ export interface QueueWorkerOptions extends FaceEncoderOptions {
   redisTimeoutSeconds: number;
   /** Aborting finishes the batch in hand, commits it, and stops. @default undefined */
   signal: AbortSignal | undefined;
+  /**
+   * An open encode pool to use instead of loading the models of the options (in-process workers sharing
+   * models; `bench:queue` measures the queue's own cost with a pool that does no work). The caller closes
+   * it. The parameters compared with the queue's are still those of the options. @default undefined
+   */
+  pool: EncodePool | undefined;
 }
 
 export const QUEUE_WORKER_DEFAULTS: Readonly<QueueWorkerOptions> = Object.freeze({
@@ -68,6 +74,7 @@ export const QUEUE_WORKER_DEFAULTS: Readonly<QueueWorkerOptions> = Object.freeze
   idleExitSeconds: undefined,
   redisTimeoutSeconds: 60,
   signal: undefined,
+  pool: undefined,
 });
 
 /** What a worker reports as it goes. */
@@ -103,7 +110,7 @@ export async function runQueueWorker(options: Partial<QueueWorkerOptions>, onEve
   const fn = 'runQueueWorker';
   const started = performance.now();
   const o = resolveOptions(fn, QUEUE_WORKER_DEFAULTS, options);
-  const { queue: url, queueName, labels, jobs, folder, out, lockSeconds, idleExitSeconds, redisTimeoutSeconds, signal, ...encoderOptions } = o;
+  const { queue: url, queueName, labels, jobs, folder, out, lockSeconds, idleExitSeconds, redisTimeoutSeconds, signal, pool: givenPool, ...encoderOptions } = o;
   const enc = resolveFaceEncoderOptions(encoderOptions);
   checkOneOf(fn, 'labels', labels, ['folder', 'none'] as const);
   checkInteger(fn, 'jobs', jobs, 1, 256);
@@ -157,7 +164,7 @@ export async function runQueueWorker(options: Partial<QueueWorkerOptions>, onEve
     // refuse at once when the queue's current run is one this worker cannot do (nothing taken)
     const current = await withTimeout(readRun(queue), redisTimeoutSeconds, 'no answer from Redis');
     if (current && (await unfinishedJobs(queue)) > 0) await canDo(current);
-    pool = await openEncodePool(enc, jobs, true);
+    pool = givenPool ?? (await openEncodePool(enc, jobs, true));
     summary.backend = pool.backend;
     onEvent?.({ type: 'ready', worker: me, backend: pool.backend, jobs: pool.size });
     const encodePool = pool;
@@ -271,7 +278,7 @@ export async function runQueueWorker(options: Partial<QueueWorkerOptions>, onEve
     return summary;
   } finally {
     if (worker && !worker.closing) await withTimeout(worker.close(true), 5, 'worker close').catch(() => undefined);
-    await pool?.close();
+    if (!givenPool) await pool?.close();
     await withTimeout(queue.close(), 5, 'queue close').catch(() => queue.disconnect());
   }
 }
