@@ -10,6 +10,7 @@
  */
 import sharp from 'sharp';
 import { FaceclusterError } from '../errors.ts';
+import { openUpright } from './decode.ts';
 import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import type { Box } from '../types.ts';
 
@@ -86,11 +87,11 @@ export async function thumbnailBuffer(input: ImageInput, box?: Box, options?: Pa
   }
   const src = resolveInput(fn, input);
   try {
-    // Upright copy first (EXIF orientation), so the box is in upright pixels.
-    const upright = await sharp(src, { failOn: 'error' }).rotate().toBuffer({ resolveWithObject: true });
-    const { width, height } = upright.info;
-    const region = thumbnailRegion(box, width, height, o.margin);
-    let img = sharp(upright.data)
+    // Upright first (EXIF orientation; HEIC, AVIF, PNM and BMP decoded by decodeImage), so the box is in upright pixels.
+    const upright = await openUpright(src);
+    const region = thumbnailRegion(box, upright.width, upright.height, o.margin);
+    const { data, info } = await upright.image.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    let img = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
       .extract(region)
       .resize(o.size, o.size, { fit: 'cover' })
       .flatten({ background: '#ffffff' })

@@ -1,20 +1,27 @@
 /**
- * Finding the photos of a folder: every file below it whose extension is an image format sharp reads,
- * skipping hidden files and folders (names starting with `.`, which includes the `.facecluster` store),
- * any `exclude`d folder, and symbolic links to folders (no loops, nothing outside the tree).
+ * Finding the photos of a folder: every file below it whose extension is an image format facecluster decodes, and
+ * every other file whose first bytes are one (a JPEG with no extension, `IMG_0001.jpg_original`), skipping hidden
+ * files and folders (names starting with `.`, which includes the `.facecluster` store), any `exclude`d folder, and
+ * symbolic links to folders (no loops, nothing outside the tree). A file with a photo extension but other content is
+ * listed all the same: decoding reports what it really is (by content, lib/image/magic.ts).
  */
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, open, readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { FaceclusterError } from '../errors.ts';
+import { MAGIC_BYTES, sniffImageFormat } from '../image/magic.ts';
 import type { ScannedFile } from '../store/write.ts';
 
-/** Extensions (lower case) of the formats sharp decodes. */
-export const PHOTO_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif', '.heic', '.heif'];
+/** Extensions (lower case) of the formats facecluster decodes (lib/image/decode.ts). */
+export const PHOTO_EXTENSIONS: readonly string[] = [
+  '.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp', '.tif', '.tiff', '.gif',
+  '.avif', '.heic', '.heif', '.hif',
+  '.pgm', '.ppm', '.pnm', '.pbm', '.pam', '.bmp', '.dib',
+];
 
 export interface ScanResult {
   /** Photos, sorted by path; `path` is relative to the folder, `/`-separated. */
   files: ScannedFile[];
-  /** Files skipped because their extension is not a photo format. */
+  /** Files skipped: neither a photo extension nor an image's first bytes. */
   skipped: number;
 }
 
@@ -45,7 +52,7 @@ export async function scanPhotos(folder: string, exclude: readonly string[] = []
       if (!info.isFile()) continue;
       const dot = e.name.lastIndexOf('.');
       const ext = dot >= 0 ? e.name.slice(dot).toLowerCase() : '';
-      if (!PHOTO_EXTENSIONS.includes(ext)) {
+      if (!PHOTO_EXTENSIONS.includes(ext) && !(await looksLikeImage(full))) {
         skipped++;
         continue;
       }
@@ -55,6 +62,21 @@ export async function scanPhotos(folder: string, exclude: readonly string[] = []
   await walk(root);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, skipped };
+}
+
+/** Whether the file's first bytes are those of an image format facecluster decodes. */
+async function looksLikeImage(path: string): Promise<boolean> {
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return false;
+  try {
+    const head = new Uint8Array(MAGIC_BYTES);
+    const { bytesRead } = await fh.read(head, 0, MAGIC_BYTES, 0);
+    return sniffImageFormat(head.subarray(0, bytesRead)) !== undefined;
+  } catch {
+    return false;
+  } finally {
+    await fh.close();
+  }
 }
 
 /** The `--labels folder` label of a relative photo path: its parent folder's name (null at the top). */

@@ -14,8 +14,8 @@
 import { constants, existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
-import sharp from 'sharp';
 import { FaceclusterError, invalidParameter } from '../errors.ts';
+import { openUpright } from '../image/decode.ts';
 import { checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import { checkOutsidePhotoFolder, isSameOrInside, realPathOf } from '../paths.ts';
 import type { Box } from '../types.ts';
@@ -170,19 +170,15 @@ export async function saveClusters(
   return result;
 }
 
-/** JPEG of the face box (plus margin, clamped to the image) of the upright (EXIF-rotated) photo. */
+/** JPEG of the face box (plus margin, clamped to the image) of the upright (EXIF-rotated) photo, in any format decodeImage reads. */
 async function cropFace(photo: string, box: Box, margin: number): Promise<Buffer> {
-  const meta = await sharp(photo).metadata();
-  // EXIF orientations 5-8 turn the image by 90 degrees: the upright size is the stored size swapped.
-  const turned = (meta.orientation ?? 1) >= 5;
-  const W = (turned ? meta.height : meta.width) ?? 0;
-  const H = (turned ? meta.width : meta.height) ?? 0;
+  const { image, width: W, height: H } = await openUpright(photo);
   const left = Math.max(0, Math.floor(box.x - margin * box.width));
   const top = Math.max(0, Math.floor(box.y - margin * box.height));
   const right = Math.min(W, Math.ceil(box.x + box.width * (1 + margin)));
   const bottom = Math.min(H, Math.ceil(box.y + box.height * (1 + margin)));
   if (right <= left || bottom <= top) throw new Error(`face box ${JSON.stringify(box)} lies outside the ${W}x${H} image`);
-  return sharp(photo).rotate().extract({ left, top, width: right - left, height: bottom - top }).jpeg({ quality: 90 }).toBuffer();
+  return image.extract({ left, top, width: right - left, height: bottom - top }).jpeg({ quality: 90 }).toBuffer();
 }
 
 /** `join(folder, name)`, refusing anything that would resolve outside `folder`. */

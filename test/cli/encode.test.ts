@@ -73,7 +73,7 @@ test('facecluster encode: lists each bad file with its reason, exits 1, writes o
   try {
     await makeBadInputFolder(dir, join(twoFaces!, 'Bill_Gates', 'Bill_Gates_0001.jpg'));
     const before = readdirSync(dir, { recursive: true }).sort();
-    const r = cli([dir, '--out', out, '--jobs', '1']);
+    const r = cli([dir, '--out', out, '--jobs', '2']); // worker threads: each loads the HEIC/AVIF decoders itself
     assert.equal(r.code, 1, r.err);
     for (const [file, reason] of Object.entries(BAD_FILES)) {
       const line = r.out.split('\n').find((l) => l.trim().startsWith(`${file}:`));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { encodeFolder } from '../../lib/pipeline/encode-folder.ts';
 import { openStore } from '../../lib/store/read.ts';
 import { findData } from '../../lib/paths.ts';
-import { BAD_FILES, makeBadInputFolder, ODD_FILES } from './bad-inputs.ts';
+import { BAD_FILES, HEIF_ENC, makeBadInputFolder, ODD_FILES } from './bad-inputs.ts';
 
 const twoFaces = findData('lfw-subset/2faces');
 const SKIP = twoFaces ? false : 'LFW subset not found (set FACECLUSTER_DATA; see data/README.md)';
@@ -38,6 +38,11 @@ test('encodeFolder: every bad file is reported with its reason, the odd ones dec
     const boxOf = (path: string) => store.faces.find((f) => f.path === path && f.faceIndex === 0)!.box;
     const a = boxOf('ok/face.jpg'), b = boxOf('odd/exif-rotated.jpg');
     assert.ok(Math.abs(a.x - b.x) < 12 && Math.abs(a.y - b.y) < 12, `rotated ${JSON.stringify(b)} vs ${JSON.stringify(a)}`);
+    if (HEIF_ENC) {
+      // the HEIC made from it keeps EXIF orientation 6 (and no irot): read upright too
+      const c = boxOf('odd/exif-rotated.heic');
+      assert.ok(Math.abs(a.x - c.x) < 12 && Math.abs(a.y - c.y) < 12, `rotated HEIC ${JSON.stringify(c)} vs ${JSON.stringify(a)}`);
+    }
     assert.deepEqual(store.labels.filter((l) => l === 'odd').length, ODD_FILES.length); // label = parent folder
     assert.equal(store.manifest.counts.failed, Object.keys(BAD_FILES).length);
   } finally {
