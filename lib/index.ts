@@ -127,10 +127,14 @@ export { metricsTableSpec, METRICS_TABLE_DEFAULTS } from './viz/metrics-table.ts
 export type { MetricsRow, MetricsTableOptions } from './viz/metrics-table.ts';
 export { clusterErrors, CLUSTER_ERROR_DEFAULTS } from './viz/cluster-errors.ts';
 export type { ClusterErrorOptions, ImpureCluster, SplitIdentity } from './viz/cluster-errors.ts';
-export { renderSvg, renderPng, toVegaSpec, RENDER_PNG_DEFAULTS } from './viz/render.ts';
+export { renderSvg, renderPng, svgToPng, toVegaSpec, RENDER_PNG_DEFAULTS } from './viz/render.ts';
 export type { RenderPngOptions } from './viz/render.ts';
-export { showChart, chartOutput, VEGA_LITE_MIME } from './viz/display.ts';
-export type { ChartFormat, DisplayLike } from './viz/display.ts';
+export { showChart, showTable, showImage, showHtml, showBundle, chartBundle, tableBundle, imageBundle, staticFallbackProblem, CHART_DEFAULTS, TABLE_DEFAULTS, STATIC_IMAGE_MIMES, VEGA_LITE_MIME } from './viz/display.ts';
+export type { ChartOptions, DisplayLike, MimeBundle, TableOptions } from './viz/display.ts';
+export { progressDisplay, progressText, formatDuration, PROGRESS_DISPLAY_DEFAULTS } from './viz/progress-display.ts';
+export type { ProgressDisplayOptions } from './viz/progress-display.ts';
+export { faceMapBundle, faceMapSvg, FACE_MAP_DEFAULTS } from './viz/face-map.ts';
+export type { FaceMapOptions } from './viz/face-map.ts';
 export { escapeHtml, jsonForScript } from './viz/escape.ts';
 export { thumbnail, thumbnailBuffer, THUMBNAIL_DEFAULTS } from './image/thumbnail.ts';
 export type { ThumbnailOptions, ImageInput } from './image/thumbnail.ts';

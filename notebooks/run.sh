@@ -2,17 +2,17 @@
 # Executes every notebook headlessly with the tslab kernel and fails if any cell fails.
 #   npm run notebooks:run [-- 03]        (optional arguments: substrings of the notebook names to run)
 # The executed copies (with outputs) go to out/notebooks/ (gitignored); the committed notebooks are not touched.
-# Prints the time each notebook took. Installs the kernel first when it is missing (notebooks/setup.sh) and
-# always rebuilds the library bundle the notebooks import (scripts/build-notebook-bundle.mjs).
+# Prints the time each notebook took, with the load average (the machine may be shared).
+# The kernel: this checkout's tslab, registered in out/jupyter/ (JUPYTER_PATH), so the run depends on no per-user
+# kernel spec (`npm run notebooks:setup` registers the per-user one for your own Jupyter). The library bundle the
+# notebooks import is always rebuilt (scripts/build-notebook-bundle.mjs).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYDEVD_DISABLE_FILE_VALIDATION=1   # silences a debugpy warning printed by Debian's python
-kernels=$(/usr/bin/jupyter kernelspec list 2>/dev/null || true)   # (grep -q on a pipe would SIGPIPE jupyter)
-if ! grep -qE '^\s+tslab\s' <<<"$kernels"; then
-  bash notebooks/setup.sh || exit 1
-else
-  node scripts/build-notebook-bundle.mjs || exit 1
-fi
+[ -x node_modules/.bin/tslab ] || { echo "notebooks/run.sh: node_modules/.bin/tslab is missing: run npm ci first." >&2; exit 1; }
+node_modules/.bin/tslab install --python=/usr/bin/python3 --binary="$PWD/node_modules/.bin/tslab" --prefix="$PWD/out/jupyter" >/dev/null || exit 1
+export JUPYTER_PATH="$PWD/out/jupyter/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
+node scripts/build-notebook-bundle.mjs || exit 1
 outdir=out/notebooks
 mkdir -p "$outdir"
 failed=0; total_start=$EPOCHREALTIME; summary=""
@@ -31,9 +31,9 @@ for nb in notebooks/[0-9]*.ipynb; do
     status=FAILED; failed=$((failed + 1))
   fi
   secs=$(awk "BEGIN { print $EPOCHREALTIME - $start }")
-  line=$(printf '%-20s %-6s %6.1f s' "$name" "$status" "$secs")
+  line=$(printf '%-20s %-6s %6.1f s   (load %s)' "$name" "$status" "$secs" "$(cut -d' ' -f1-3 /proc/loadavg)")
   echo "notebooks: $line"; summary+="  $line"$'\n'
 done
 secs=$(awk "BEGIN { print $EPOCHREALTIME - $total_start }")
-printf 'notebooks: executed copies in %s/\n%s  %-27s %6.1f s\n' "$outdir" "$summary" "total" "$secs"
+printf 'notebooks: executed copies in %s/\n%s  %-27s %6.1f s   (load %s)\n' "$outdir" "$summary" "total" "$secs" "$(cut -d' ' -f1-3 /proc/loadavg)"
 if [ $failed -gt 0 ]; then echo "notebooks: $failed notebook(s) failed (see the cell error above)." >&2; exit 1; fi

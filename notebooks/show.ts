@@ -1,35 +1,9 @@
 /**
- * Notebook-only display helpers (imported by the notebooks as `./show`, transpiled by tslab itself):
- * a Markdown table of rows and a photo with its detected faces drawn over it. Charts go through the library's
- * `showChart(display, spec)` (Vega-Lite v5 outputs) and montages are PNG bytes for tslab's `display.png`.
+ * Notebook-only drawing helper (imported by the notebooks as `./show`, transpiled by tslab itself): a photo with
+ * its detected faces drawn over it. Every output goes through the library's display bundles (`fc.showChart`,
+ * `fc.showTable`, `fc.showImage`: lib/viz/display.ts), so every Jupyter front end shows it.
  */
-import * as tslab from 'tslab';
 import sharp from 'sharp';
-
-/** Shows rows of numbers and strings as a Markdown table; numbers are rounded to `digits` decimals. */
-export function table(rows: readonly Record<string, unknown>[], digits = 3): void {
-  if (rows.length === 0) {
-    tslab.display.markdown('*(no rows)*');
-    return;
-  }
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown): string => {
-    if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(digits);
-    if (v === undefined || v === null) return '';
-    return String(v).replaceAll('|', '\\|');
-  };
-  const lines = [
-    `| ${columns.join(' | ')} |`,
-    `| ${columns.map((c) => (typeof rows[0][c] === 'number' ? '---:' : '---')).join(' | ')} |`,
-    ...rows.map((r) => `| ${columns.map((c) => cell(r[c])).join(' | ')} |`),
-  ];
-  tslab.display.markdown(lines.join('\n'));
-}
-
-/** Shows Markdown text (e.g. a summary computed in the notebook). */
-export function markdown(text: string): void {
-  tslab.display.markdown(text);
-}
 
 interface DrawnFace {
   box: { x: number; y: number; width: number; height: number };

@@ -44,6 +44,12 @@ export const RENDER_PNG_DEFAULTS: Readonly<RenderPngOptions> = Object.freeze({ s
 export async function renderPng(spec: TopLevelSpec, options?: Partial<RenderPngOptions>): Promise<Buffer> {
   const o = resolveOptions('renderPng', RENDER_PNG_DEFAULTS, options);
   checkNumber('renderPng', 'scale', o.scale, 0, 16, true);
-  const svg = await renderSvg(spec);
+  return svgToPng(await renderSvg(spec), o);
+}
+
+/** Rasterises SVG text (e.g. from {@link renderSvg}) to PNG bytes with sharp (librsvg), as {@link renderPng} does. */
+export async function svgToPng(svg: string, options?: Partial<RenderPngOptions>): Promise<Buffer> {
+  const o = resolveOptions('svgToPng', RENDER_PNG_DEFAULTS, options);
+  checkNumber('svgToPng', 'scale', o.scale, 0, 16, true);
   return sharp(Buffer.from(svg), { density: 72 * o.scale }).flatten({ background: o.background }).png().toBuffer();
 }

@@ -1,11 +1,8 @@
-/** pairDistances, clusterErrors, showChart / chartOutput. */
+/** pairDistances, clusterErrors (the display bundles are tested in display.test.ts). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import sharp from 'sharp';
 import { pairDistances } from '../../lib/viz/pairs.ts';
 import { clusterErrors } from '../../lib/viz/cluster-errors.ts';
-import { chartOutput, showChart, VEGA_LITE_MIME } from '../../lib/viz/display.ts';
-import { clusterSizeSpec } from '../../lib/viz/sizes.ts';
 
 test('pairDistances: hand-worked same and different pairs', () => {
   // Points on a line: a0 = 0, a1 = 1 (person 0), b0 = 10 (person 1), u = 5 unlabelled (-1, ignored).
@@ -45,24 +42,4 @@ test('clusterErrors: impure clusters and split people, worst first', () => {
   assert.deepEqual(clusterErrors([1, 1, 0], [0, 0, 1]), { impure: [], split: [] });
   assert.equal(clusterErrors([0, 0, 0, 0], [0, 1, 2, 3], { maxItems: 0 }).impure.length, 0);
   assert.throws(() => clusterErrors([0], [0, 1]), { message: 'clusterErrors: truth must have one label per face (1), got 2.' });
-});
-
-test('showChart: Vega-Lite MIME by default, PNG or SVG on request, through the display object', async () => {
-  const spec = clusterSizeSpec([0, 0, 1]);
-  const sent: [string, unknown][] = [];
-  const display = {
-    raw: (mime: string, data: unknown) => sent.push([mime, data]),
-    png: (b: Uint8Array) => sent.push(['png', b]),
-    svg: (s: string) => sent.push(['svg', s]),
-  };
-  await showChart(display, spec);
-  await showChart(display, spec, 'png');
-  await showChart(display, spec, 'svg');
-  assert.equal(sent[0][0], VEGA_LITE_MIME);
-  assert.equal(sent[0][1], spec, 'the spec object itself (tslab wants JSON, not a string)');
-  assert.equal(sent[1][0], 'png');
-  assert.equal((await sharp(sent[1][1] as Buffer).metadata()).format, 'png');
-  assert.match(sent[2][1] as string, /^<svg/);
-  assert.deepEqual((await chartOutput(spec)).mime, 'application/vnd.vegalite.v5+json');
-  await assert.rejects(chartOutput(spec, 'pdf' as never), { message: 'chartOutput: format must be one of "vega-lite", "png", "svg", got "pdf".' });
 });
