@@ -36,7 +36,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { FaceclusterError } from '../errors.ts';
 import { checkInteger, checkOneOf, resolveOptions } from '../options.ts';
 import { escapeHtml } from './escape.ts';
-import { renderSvg, svgToPng } from './render.ts';
+import { RENDER_PNG_DEFAULTS, renderSvg, svgToPng } from './render.ts';
 
 /** The MIME type Vega-Lite v5 specs are sent as (JupyterLab's and VS Code's built-in renderer). */
 export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';
@@ -50,7 +50,7 @@ export type MimeBundle = Record<string, unknown>;
  */
 export interface DisplayLike {
   raw?(contentType: string, data: string | Uint8Array): unknown;
-  bundle?(data: MimeBundle): unknown;
+  bundle?(data: MimeBundle, metadata?: Record<string, unknown>): unknown;
 }
 
 export interface ChartOptions {
@@ -78,15 +78,28 @@ export async function chartBundle(spec: TopLevelSpec, options?: Partial<ChartOpt
   return { [VEGA_LITE_MIME]: spec, ...image, 'text/plain': o.text ?? chartText(spec) };
 }
 
+/** "Vega-Lite chart: <title>" with the spec's title, or the titles of its parts (concatenated or layered views). */
 function chartText(spec: TopLevelSpec): string {
-  const title = (spec as { title?: unknown }).title;
-  const text = typeof title === 'string' ? title : typeof (title as { text?: unknown })?.text === 'string' ? (title as { text: string }).text : '';
-  return text ? `Vega-Lite chart: ${text}` : 'Vega-Lite chart';
+  const titles: string[] = [];
+  const visit = (view: unknown, depth: number) => {
+    if (!view || typeof view !== 'object' || depth > 3 || titles.length >= 4) return;
+    const v = view as Record<string, unknown>;
+    const t = v.title;
+    const text = typeof t === 'string' ? t : Array.isArray(t) ? t.join(' ') : typeof (t as { text?: unknown })?.text === 'string' ? (t as { text: string }).text : '';
+    if (text) {
+      titles.push(text);
+      return;
+    }
+    for (const key of ['vconcat', 'hconcat', 'concat', 'layer']) if (Array.isArray(v[key])) for (const part of v[key] as unknown[]) visit(part, depth + 1);
+  };
+  visit(spec, 0);
+  return titles.length > 0 ? `Vega-Lite chart: ${titles.join('; ')}` : 'Vega-Lite chart';
 }
 
 /** Sends a chart as one bundle (Vega-Lite + PNG or SVG + text); see the table at the top of this file. */
 export async function showChart(display: DisplayLike, spec: TopLevelSpec, options?: Partial<ChartOptions>): Promise<void> {
-  showBundle(display, await chartBundle(spec, options), 'showChart');
+  const bundle = await chartBundle(spec, options);
+  showBundle(display, bundle, pngDisplayMetadata(bundle), 'showChart');
 }
 
 export interface TableOptions {
@@ -145,7 +158,7 @@ export function tableBundle(rows: readonly Record<string, unknown>[], options?: 
 
 /** Sends a table as one bundle (HTML + Markdown + text). */
 export function showTable(display: DisplayLike, rows: readonly Record<string, unknown>[], options?: Partial<TableOptions>): void {
-  showBundle(display, tableBundle(rows, options), 'showTable');
+  showBundle(display, tableBundle(rows, options), {}, 'showTable');
 }
 
 /** The display bundle of a PNG or JPEG image (detected from its bytes) with `text` saying what it shows. */
@@ -161,14 +174,14 @@ export function imageBundle(bytes: Uint8Array, text: string): MimeBundle {
 
 /** Sends an image (a montage, a photo with boxes drawn) with a line of text saying what it shows. */
 export function showImage(display: DisplayLike, bytes: Uint8Array, text: string): void {
-  showBundle(display, imageBundle(bytes, text), 'showImage');
+  showBundle(display, imageBundle(bytes, text), {}, 'showImage');
 }
 
 /** Sends HTML (drawn without scripts, so it shows in every front end) with its `text/plain` summary. */
 export function showHtml(display: DisplayLike, html: string, text: string): void {
   if (typeof html !== 'string') throw new FaceclusterError('showHtml', `html must be a string, got ${typeof html}.`, 'html');
   if (typeof text !== 'string' || text === '') throw new FaceclusterError('showHtml', `text must be a non-empty summary, got ${JSON.stringify(text)}.`, 'text');
-  showBundle(display, { 'text/html': html, 'text/plain': text }, 'showHtml');
+  showBundle(display, { 'text/html': html, 'text/plain': text }, {}, 'showHtml');
 }
 
 /** MIME types every Jupyter front end and exporter draws without JavaScript or an extension. */
@@ -197,7 +210,20 @@ export function staticFallbackProblem(bundle: MimeBundle): string | undefined {
   return undefined;
 }
 
-type Writer = (message: { data: MimeBundle; metadata: object; transient: { display_id?: string } }, update: boolean) => void;
+type Writer = (message: { data: MimeBundle; metadata: Record<string, unknown>; transient: { display_id?: string } }, update: boolean) => void;
+
+/**
+ * Display metadata that shows the bundle's PNG at its CSS size: the PNG of a chart is rendered at `scale` pixels
+ * per CSS pixel (2, sharp on high-DPI screens), and front ends draw an image at its pixel size unless the output's
+ * metadata says `width` / `height` (Jupyter's image metadata, read by classic Notebook, JupyterLab and nbconvert).
+ */
+export function pngDisplayMetadata(bundle: MimeBundle, scale: number = RENDER_PNG_DEFAULTS.scale): Record<string, unknown> {
+  const png = bundle['image/png'];
+  if (typeof png !== 'string') return {};
+  const header = Buffer.from(png.slice(0, 32), 'base64'); // IHDR: width and height at bytes 16-23
+  if (header.length < 24) return {};
+  return { 'image/png': { width: Math.round(header.readUInt32BE(16) / scale), height: Math.round(header.readUInt32BE(20) / scale) } };
+}
 
 /**
  * tslab's display-data writer for `display` (tslab's `display` or a `newDisplay()`): the `lastWriteDisplayData`
@@ -220,10 +246,10 @@ function tslabWriter(display: object): Writer | undefined {
  * Sends `bundle` as one display: through `display.bundle(data)` when the object has it, else through tslab's
  * writer (see the top of this file). Throws when `display` is neither.
  */
-export function showBundle(display: DisplayLike, bundle: MimeBundle, fn = 'showBundle'): void {
+export function showBundle(display: DisplayLike, bundle: MimeBundle, metadata: Record<string, unknown> = {}, fn = 'showBundle'): void {
   if (display === null || typeof display !== 'object') throw new FaceclusterError(fn, `display must be tslab's display object (import { display } from 'tslab'), got ${display === null ? 'null' : typeof display}.`, 'display');
   if (typeof display.bundle === 'function') {
-    display.bundle(bundle);
+    display.bundle(bundle, metadata);
     return;
   }
   const write = tslabWriter(display);
@@ -234,5 +260,5 @@ export function showBundle(display: DisplayLike, bundle: MimeBundle, fn = 'showB
   const d = display as { id?: string; update?: boolean };
   const update = d.update === true;
   if (d.id) d.update = true;
-  write({ data: bundle, metadata: {}, transient: d.id ? { display_id: d.id } : {} }, update);
+  write({ data: bundle, metadata, transient: d.id ? { display_id: d.id } : {} }, update);
 }

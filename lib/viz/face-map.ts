@@ -12,12 +12,12 @@
  *
  * @example
  *   const thumbs = await Promise.all(faces.map((f) => thumbnail(photoPath(f), f.box, { size: 48 })));
- *   showBundle(display, await faceMapBundle(xy.map(([x, y], i) => ({ x, y, cluster: labels[i], file: files[i], image: thumbs[i] }))));
+ *   await showFaceMap(display, xy.map(([x, y], i) => ({ x, y, cluster: labels[i], file: files[i], image: thumbs[i] })));
  */
 import { randomBytes } from 'node:crypto';
 import { checkInteger, resolveOptions } from '../options.ts';
 import { invalidParameter } from '../errors.ts';
-import { VEGA_LITE_MIME, type MimeBundle } from './display.ts';
+import { pngDisplayMetadata, showBundle, VEGA_LITE_MIME, type DisplayLike, type MimeBundle } from './display.ts';
 import { escapeHtml } from './escape.ts';
 import { renderSvg, svgToPng } from './render.ts';
 import { scatterSpec, type ScatterPoint } from './scatter.ts';
@@ -111,4 +111,10 @@ export async function faceMapBundle(points: readonly ScatterPoint[], options?: P
     'image/png': png.toString('base64'),
     'text/plain': `Map of ${points.length} faces${clusters ? ` in ${clusters} clusters` : ''}${o.title ? `: ${o.title}` : ''} (hover a point to see the face)`,
   };
+}
+
+/** Sends the face map ({@link faceMapBundle}) to a notebook, its PNG shown at CSS size. */
+export async function showFaceMap(display: DisplayLike, points: readonly ScatterPoint[], options?: Partial<FaceMapOptions>): Promise<void> {
+  const bundle = await faceMapBundle(points, options);
+  showBundle(display, bundle, pngDisplayMetadata(bundle), 'showFaceMap');
 }

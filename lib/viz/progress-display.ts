@@ -70,6 +70,6 @@ export function progressDisplay(display: DisplayLike, options?: Partial<Progress
     const pct = total > 0 ? Math.min(100, (100 * done) / total) : 100;
     const path = typeof info?.path === 'string' && info.path !== '' && done < total ? info.path : '';
     const html = `<div><progress value="${done}" max="${Math.max(total, 1)}" style="width: 24em">${pct.toFixed(0)}%</progress> <span>${escapeHtml(line)}</span>${path ? `<br><small>${escapeHtml(path)}</small>` : ''}</div>`;
-    showBundle(display, { 'text/html': html, 'text/plain': line }, fn);
+    showBundle(display, { 'text/html': html, 'text/plain': line }, {}, fn);
   };
 }

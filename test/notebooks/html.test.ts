@@ -1,8 +1,9 @@
 /**
  * `npm run notebooks:html`: the exported pages (out/html/) are self-contained. Chromium opens the page of 04-tune
  * with every network request blocked and must draw each of its charts (an image of non-zero size per chart
- * bundle of the executed notebook) and each table, having attempted no request. Screenshot:
- * test-output/html-04-tune.png.
+ * bundle of the executed notebook) and each table, having attempted no request; and the face map of
+ * 06-your-photos, with JavaScript off, must show a face when the pointer is on its point. Screenshots:
+ * test-output/html-04-tune.png, html-06-map-hover.png.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -59,6 +60,49 @@ test(`notebooks:html: ${NAME}.html draws its charts and tables in Chromium with 
     assert.deepEqual(errors, []);
     mkdirSync(join(PROJECT_ROOT, 'test-output'), { recursive: true });
     await tab.screenshot({ path: join(PROJECT_ROOT, 'test-output', `html-${NAME}.png`), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+});
+
+const MAP_PAGE = join(PROJECT_ROOT, 'out', 'html', '06-your-photos.html');
+const mapSkip = skip || (!existsSync(MAP_PAGE) && !REQUIRED ? `${MAP_PAGE} missing: run npm run notebooks:html` : false);
+
+test('notebooks:html: the face map of 06-your-photos.html shows a face on hover, offline, without script', { skip: mapSkip }, async () => {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1200, height: 900 } });
+    const tab = await context.newPage();
+    await tab.route('**/*', (route) => (/^(file|data):/.test(route.request().url()) ? route.continue() : route.abort()));
+    await tab.goto(pathToFileURL(MAP_PAGE).href, { waitUntil: 'load' });
+    const map = tab.locator('svg[id^="fm"]');
+    assert.equal(await map.count(), 1, 'one face map');
+    const id = (await map.getAttribute('id'))!;
+    const nFaces = await map.locator('circle').count();
+    const mapText = readExecuted('06-your-photos.ipynb').cells.flatMap((c) => c.outputs ?? []).map((o) => String(o.data?.['text/plain'] ?? '')).find((t) => t.startsWith('Map of '));
+    assert.equal(mapText?.match(/^Map of (\d+) faces/)?.[1], String(nFaces), 'one point per face');
+    // A point not covered by another one, and its thumbnail: hidden, then visible while the pointer is on the point.
+    await map.scrollIntoViewIfNeeded();
+    const target = (await tab.evaluate((mapId) => {
+      const all = Array.from(document.querySelectorAll(`#${mapId} circle`));
+      return all.findIndex((c, i) => {
+        const r = c.getBoundingClientRect();
+        return document.getElementById(`${mapId}t${i}`) !== null && document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === c;
+      });
+    }, id)) as number;
+    assert.ok(target >= 0, 'some point with a thumbnail can be pointed at');
+    const thumb = tab.locator(`#${id}t${target}`);
+    const visibility = () => thumb.evaluate((e) => getComputedStyle(e).visibility);
+    assert.equal(await visibility(), 'hidden');
+    await map.locator('circle').nth(target).hover();
+    assert.equal(await visibility(), 'visible');
+    assert.match((await thumb.getAttribute('href')) ?? '', /^data:image\/jpeg;base64,/);
+    mkdirSync(join(PROJECT_ROOT, 'test-output'), { recursive: true });
+    await tab.screenshot({ path: join(PROJECT_ROOT, 'test-output', 'html-06-map-hover.png') });
   } finally {
     await browser.close();
   }

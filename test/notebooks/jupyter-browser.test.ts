@@ -110,6 +110,7 @@ before(async () => {
   server = spawn(JUPYTER_NOTEBOOK, [
     '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', `--notebook-dir=${root}`,
     `--NotebookApp.token=${token}`, '--NotebookApp.password=', '--MappingKernelManager.cull_idle_timeout=0',
+    ...(process.getuid?.() === 0 ? ['--allow-root'] : []), // CI containers run as root
   ], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout!.on('data', (b) => { serverLog += b; });
   server.stderr!.on('data', (b) => { serverLog += b; });

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import { clusterSizeSpec } from '../../lib/viz/sizes.ts';
 import {
-  chartBundle, imageBundle, showBundle, showChart, showImage, showTable, staticFallbackProblem, tableBundle, VEGA_LITE_MIME,
+  chartBundle, imageBundle, pngDisplayMetadata, showBundle, showChart, showImage, showTable, staticFallbackProblem, tableBundle, VEGA_LITE_MIME,
   type MimeBundle,
 } from '../../lib/viz/display.ts';
 import { PROJECT_ROOT } from '../../lib/paths.ts';
@@ -27,6 +27,9 @@ test('chartBundle: the spec itself, a PNG of it and a line of text; SVG or both 
   assert.deepEqual(Object.keys(s).sort(), ['application/vnd.vegalite.v5+json', 'image/svg+xml', 'text/plain']);
   assert.match(s['image/svg+xml'] as string, /^<svg[^>]* width="\d+" height="\d+"/);
   assert.equal(s['text/plain'], 'three faces');
+  // Without a title of its own, the titles of the chart's parts.
+  const parts = { vconcat: [{ ...spec, title: 'Scores' }, { ...spec, title: { text: 'Clusters' } }] } as unknown as typeof spec;
+  assert.equal((await chartBundle(parts, { fallback: 'svg' }))['text/plain'], 'Vega-Lite chart: Scores; Clusters');
   assert.deepEqual(Object.keys(await chartBundle(spec, { fallback: 'both' })).sort(), ['application/vnd.vegalite.v5+json', 'image/png', 'image/svg+xml', 'text/plain']);
   await assert.rejects(chartBundle(spec, { fallback: 'gif' as never }), { message: 'chartBundle: fallback must be one of "png", "svg", "both", got "gif".' });
 });
@@ -88,9 +91,9 @@ test('show*: one display_data message per bundle through the real tslab module (
   const require = createRequire(`${PROJECT_ROOT}/package.json`);
   const tslab = require('tslab') as typeof import('tslab');
   const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
-  const sent: { data: MimeBundle; transient: { display_id?: string }; update: boolean }[] = [];
+  const sent: { data: MimeBundle; metadata: object; transient: { display_id?: string }; update: boolean }[] = [];
   const saved = jupyter.lastWriteDisplayData;
-  jupyter.lastWriteDisplayData = (m: { data: MimeBundle; transient: { display_id?: string } }, update: boolean) => sent.push({ ...m, update });
+  jupyter.lastWriteDisplayData = (m: { data: MimeBundle; metadata: object; transient: { display_id?: string } }, update: boolean) => sent.push({ ...m, update });
   try {
     await showChart(tslab.display, spec);
     showTable(tslab.display, [{ a: 1 }]);
@@ -102,6 +105,10 @@ test('show*: one display_data message per bundle through the real tslab module (
     jupyter.lastWriteDisplayData = saved;
   }
   assert.equal(sent.length, 5);
+  // The chart's PNG (rendered at 2x) is shown at its CSS size.
+  const { width, height } = (await sharp(Buffer.from(sent[0].data['image/png'] as string, 'base64')).metadata()) as { width: number; height: number };
+  assert.deepEqual(sent[0].metadata, { 'image/png': { width: width / 2, height: height / 2 } });
+  assert.deepEqual(sent[1].metadata, {});
   assert.deepEqual(Object.keys(sent[0].data).sort(), ['application/vnd.vegalite.v5+json', 'image/png', 'text/plain']);
   assert.deepEqual(Object.keys(sent[1].data), ['text/html', 'text/markdown', 'text/plain']);
   assert.deepEqual(Object.keys(sent[2].data), ['image/png', 'text/plain']);
@@ -116,6 +123,7 @@ test('showBundle: a display object with bundle() is called directly; anything el
   const got: MimeBundle[] = [];
   showBundle({ bundle: (d) => got.push(d) }, { 'text/plain': 'x' });
   assert.deepEqual(got, [{ 'text/plain': 'x' }]);
+  assert.deepEqual(pngDisplayMetadata({ 'text/plain': 'x' }), {}, 'no PNG, no metadata');
   assert.throws(() => showTable({ raw: () => undefined }, []), { message: "showTable: display must be tslab's display object (import { display } from 'tslab', in a running tslab kernel) or have a bundle(data) method, got an object without either." });
   assert.throws(() => showTable(undefined as never, []), { message: "showTable: display must be tslab's display object (import { display } from 'tslab'), got undefined." });
 });
