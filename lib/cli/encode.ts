@@ -13,7 +13,8 @@ import { createProgress } from './progress.ts';
 
 export const USAGE = `Usage: facecluster encode <folder> [flags]
 
-Finds the faces in every photo below <folder> (JPEG, PNG, WebP, TIFF, GIF, AVIF), aligns and embeds them,
+Finds the faces in every photo below <folder> (JPEG, PNG, WebP, TIFF, GIF, HEIC, AVIF, PGM/PPM, BMP; by
+content, not by extension), aligns and embeds them,
 and writes the face store (Apache Arrow: faces.arrow, photos.arrow, manifest.json) to <folder>/.facecluster/
 or --out. A rerun encodes only new or changed photos; changed models or parameters re-encode everything.
 Bad files are listed with the reason and skipped; the photo folder itself is never written to.
