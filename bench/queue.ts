@@ -42,6 +42,8 @@ function idlePool(): EncodePool {
   const landmarks5: Landmarks5 = [{ x: 90, y: 110 }, { x: 160, y: 110 }, { x: 125, y: 145 }, { x: 95, y: 180 }, { x: 155, y: 180 }];
   return {
     backend: 'no-op pool (bench)',
+    embed: async () => ({ status: 'failed', reason: 'the bench pool only encodes' }),
+    detectorCalls: () => 0,
     dimension: 128,
     size: 1,
     encode: async (): Promise<PhotoResult> => ({

@@ -4,6 +4,7 @@
  * identities are known, saves clusters as folders, and records the run in the store. Flag parsing only: the
  * work is done by lib (clusterBy, evaluateClustering, saveClusters, writeRun).
  */
+import { FaceclusterError } from '../errors.ts';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseFlags, intFlag, numberFlag, outputFlag, UsageError, type OptionsSpec } from './args.ts';
@@ -44,6 +45,7 @@ export const INPUT_FLAGS = {
   limit: { type: 'string' },
   photos: { type: 'string' },
   store: { type: 'string' },
+  embedder: { type: 'string' },
 } as const satisfies OptionsSpec;
 
 export const INPUT_USAGE = `Input: a face store folder (written by \`facecluster encode\`; the photo folder holding .facecluster/ works too),
@@ -53,7 +55,9 @@ the face nearest the image centre of each photo, labelled by identity).
   --limit N        read only the first N lines of a JSONL file (the first N faces of a store)
   --photos DIR     folder the face paths are relative to (default: the store's photo folder; for JSONL
                    $FACECLUSTER_DATA/lfw-deepfunneled)
-  --store DIR      (cluster) store folder to record the run in (default: the input store; JSONL: not recorded)`;
+  --store DIR      (cluster) store folder to record the run in (default: the input store; JSONL: not recorded)
+  --embedder NAME  which of the store's embedders (encode --embedder a,b) to use, or a fusion of them a+b
+                   (default: the store's main one; JSONL files hold resnet128 only)`;
 
 /** Reads the input of `cluster` / `tune`. */
 export async function readInput(command: string, path: string | undefined, values: Record<string, unknown>): Promise<ClusterInput> {
@@ -62,6 +66,9 @@ export async function readInput(command: string, path: string | undefined, value
   if (limit !== undefined && limit < 1) throw new UsageError(`facecluster ${command}: --limit must be an integer >= 1, got ${limit}.`);
   if (!existsSync(path)) throw new UsageError(`facecluster ${command}: input ${JSON.stringify(path)} does not exist.`);
   if (statSync(path).isFile()) {
+    if (values.embedder !== undefined && values.embedder !== 'resnet128') {
+      throw new UsageError(`facecluster ${command}: --embedder ${JSON.stringify(values.embedder)} needs a face store; a JSONL file of precomputed embeddings holds resnet128 vectors only.`);
+    }
     if (!path.endsWith('.jsonl')) throw new UsageError(`facecluster ${command}: input must be a store folder or a .jsonl file, got ${JSON.stringify(path)}.`);
     const d = await loadPrecomputedEmbeddings({ file: path, limit });
     const photoDir = (values.photos as string | undefined) ?? findData('lfw-deepfunneled');
@@ -85,14 +92,20 @@ export async function readInput(command: string, path: string | undefined, value
  * (`encode --labels folder`) when every face has one. Runs are recorded in the store.
  */
 async function readStoreInput(command: string, dir: string, limit: number | undefined, values: Record<string, unknown>): Promise<ClusterInput> {
-  const store = await openStore(dir);
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore(dir, { embedder: values.embedder as string | undefined });
+  } catch (e) {
+    if (e instanceof FaceclusterError && e.param === 'embedder') throw new UsageError(`facecluster ${command}: --embedder: ${e.message}`);
+    throw e;
+  }
   const faces = limit === undefined ? store.faces : store.faces.slice(0, limit);
   const labelled = faces.length > 0 && faces.every((f) => f.label !== null);
   const photoFolder = (values.photos as string | undefined) ?? store.manifest.photoFolder;
   if (faces.length === 0) throw new UsageError(`facecluster ${command}: the store ${JSON.stringify(store.dir)} holds no faces.`);
   return {
     source: store.dir,
-    embeddings: faces.map((f) => f.embedding),
+    embeddings: limit === undefined ? store.embeddings : store.embeddings.slice(0, limit),
     identities: labelled ? faces.map((f) => f.label as string) : undefined,
     photos: faces.map((f) => resolve(photoFolder, f.path)),
     photoRoot: photoFolder,

@@ -22,7 +22,10 @@ Bad files are listed with the reason and skipped; the photo folder itself is nev
 Flags:
   --out DIR              store folder (default <folder>/.facecluster; must be outside <folder>)
   --detector NAME        ${DETECTOR_NAMES.join(' | ')} (default ${ENCODE_FOLDER_DEFAULTS.detector})
-  --embedder NAME        ${EMBEDDER_NAMES.join(' | ')} (default ${ENCODE_FOLDER_DEFAULTS.embedder})
+  --embedder NAME[,NAME] ${EMBEDDER_NAMES.join(' | ')} (default ${ENCODE_FOLDER_DEFAULTS.embedder}); several, comma-
+                         separated, store one vector per face for each. On an existing store an embedder it
+                         lacks is added from the stored detections (no photo is detected again); its first
+                         embedder stays the main one (pick another with cluster/tune/report --embedder)
   --min-score S          minimum detection score in [0, 1] (default: the detector's: 0.5 for ssd-mobilenet/tiny,
                          0 for mtcnn, whose O-Net threshold 0.7 already filters)
   --mtcnn-weights DIR    folder with det1.npy det2.npy det3.npy (default $FACECLUSTER_MTCNN_WEIGHTS, else
@@ -62,10 +65,13 @@ export function encoderFlagOptions(command: string, values: Record<string, unkno
   if (values['mtcnn-weights'] !== undefined && detector !== 'mtcnn') {
     throw new UsageError(`facecluster ${command}: --mtcnn-weights goes with --detector mtcnn, got --detector ${detector ?? '(default ssd-mobilenet)'}.`);
   }
-  const embedder = values.embedder as string | undefined;
-  if (embedder !== undefined && !(EMBEDDER_NAMES as readonly string[]).includes(embedder)) {
-    throw new UsageError(`facecluster ${command}: --embedder must be one of ${EMBEDDER_NAMES.join(', ')}, got ${JSON.stringify(embedder)}.`);
+  const embedders = (values.embedder as string | undefined)?.split(',').map((e) => e.trim());
+  for (const e of embedders ?? []) {
+    if (!(EMBEDDER_NAMES as readonly string[]).includes(e)) {
+      throw new UsageError(`facecluster ${command}: --embedder must be one or more (comma-separated) of ${EMBEDDER_NAMES.join(', ')}, got ${JSON.stringify(e)}.`);
+    }
   }
+  const embedder = embedders?.[0];
   const labels = values.labels as string | undefined;
   if (labels !== undefined && labels !== 'folder' && labels !== 'none') {
     throw new UsageError(`facecluster ${command}: --labels must be folder or none, got ${JSON.stringify(labels)}.`);
@@ -79,6 +85,7 @@ export function encoderFlagOptions(command: string, values: Record<string, unkno
   return {
     detector: detector as never,
     embedder: embedder as never,
+    ...(embedders && embedders.length > 1 ? { extraEmbedders: embedders.slice(1) as never } : {}),
     minScore,
     minFaceSize: minFace,
     ...(values['mtcnn-weights'] !== undefined ? { detectorConfig: { weightsDir: resolve(values['mtcnn-weights'] as string) } } : {}),
@@ -171,7 +178,10 @@ export async function run(argv: string[]): Promise<number> {
     const lines = [
       s.encoded > 0
         ? `encoded ${s.encoded} photo(s) in ${s.seconds.toFixed(1)} s (${(s.encoded / s.seconds).toFixed(2)} photos/s, ${s.jobs} ${queue === undefined ? 'job(s)' : 'queue worker(s)'}, ${s.backend})`
-        : `encoded 0 photo(s): nothing new or changed (${s.seconds.toFixed(1)} s)`,
+        : s.reembedded > 0
+          ? `encoded 0 photo(s) (${s.seconds.toFixed(1)} s, ${s.jobs} job(s), ${s.backend})`
+          : `encoded 0 photo(s): nothing new or changed (${s.seconds.toFixed(1)} s)`,
+      ...(s.reembedded > 0 ? [`  embedded the stored faces of ${s.reembedded} photo(s) with the added embedder(s), without detecting them again (detector runs: ${s.detectorCalls})`] : []),
       `  photos in folder: ${s.photos} (${s.unchanged} unchanged, ${s.deleted} deleted since last run${s.skipped ? `, ${s.skipped} non-photo file(s) skipped` : ''})${s.parametersChanged ? '; models or parameters changed: re-encoded all' : ''}`,
       `  faces found: ${s.faces} this run, ${s.totalFaces} in the store`,
       `  photos without a face: ${s.noFace}`,

@@ -9,18 +9,19 @@ import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DETECTOR_DEFAULTS } from '../detect/registry.ts';
-import { EMBEDDER_SPECS } from '../embed/registry.ts';
+import { EMBEDDER_NAMES, EMBEDDER_SPECS, type EmbedderName } from '../embed/registry.ts';
 import { FaceclusterError } from '../errors.ts';
 import { checkInteger, checkOneOf, resolveOptions } from '../options.ts';
 import { checkOutsidePhotoFolder } from '../paths.ts';
 import { defaultStoreDir } from '../store/layout.ts';
 import type { EncodeParameters } from '../store/manifest.ts';
 import type { PhotoRecord, StoredFace } from '../store/schema.ts';
-import { openStoreWriter, type ScannedFile } from '../store/write.ts';
+import { openStoreWriter, type ReembedTask, type ScannedFile } from '../store/write.ts';
 import type { ProgressCallback } from '../types.ts';
-import { createFaceEncoder, FACE_ENCODER_DEFAULTS, resolveFaceEncoderOptions, type FaceEncoder, type FaceEncoderOptions, type PhotoResult } from './face-encoder.ts';
+import { createFaceEncoder, FACE_ENCODER_DEFAULTS, resolveFaceEncoderOptions, type EmbedResult, type FaceEncoder, type FaceEncoderOptions, type PhotoResult } from './face-encoder.ts';
 import { folderLabel, scanPhotos } from './scan.ts';
-import type { WorkerReply } from './encode-worker.ts';
+import type { WorkerReply, WorkerRequest } from './encode-worker.ts';
+import type { Landmarks5 } from '../types.ts';
 
 export interface EncodeFolderOptions extends FaceEncoderOptions {
   /** Store folder. @default undefined (`<folder>/.facecluster`) */
@@ -70,8 +71,15 @@ export interface EncodeFolderSummary {
   storeDir: string;
   /** Photos in the folder. */
   photos: number;
-  /** Photos encoded by this run. */
+  /** Photos encoded by this run (detected, aligned, embedded). */
   encoded: number;
+  /**
+   * Kept photos whose stored faces were only embedded by a further embedder this run (`--embedder a,b` on a
+   * store that has a): their detections were reused.
+   */
+  reembedded: number;
+  /** Photos the detector ran on in this run (`encoded` when every worker finished; 0 when only re-embedding). */
+  detectorCalls: number;
   /** Photos kept from earlier runs. */
   unchanged: number;
   /** Photos gone from the folder whose rows were dropped. */
@@ -108,6 +116,9 @@ export function toParameters(o: EncodeFolderOptions, dimension: number): EncodeP
     maxPixels: o.maxPixels,
     maxSide: o.maxSide,
     labels: o.labels,
+    ...(o.extraEmbedders.length > 0
+      ? { extraEmbedders: o.extraEmbedders.map((name) => ({ name, dimension: EMBEDDER_SPECS[name].dimension, template: EMBEDDER_SPECS[name].template, size: EMBEDDER_SPECS[name].inputSize })) }
+      : {}),
   };
 }
 
@@ -117,12 +128,24 @@ export interface EncodePool {
   dimension: number;
   size: number;
   encode(path: string): Promise<PhotoResult>;
+  /** Embeds stored faces of a photo with `embedders` (no detection). */
+  embed(path: string, faces: { landmarks5: Landmarks5 }[], embedders: EmbedderName[]): Promise<EmbedResult>;
+  /** Photos the detector ran on, over all workers. */
+  detectorCalls(): number;
   close(): Promise<void>;
 }
 
 async function inThreadPool(options: FaceEncoderOptions): Promise<EncodePool> {
   const encoder: FaceEncoder = await createFaceEncoder(options);
-  return { backend: encoder.backend, dimension: EMBEDDER_SPECS[options.embedder].dimension, size: 1, encode: (p) => encoder.encodeFile(p), close: async () => encoder.dispose() };
+  return {
+    backend: encoder.backend,
+    dimension: EMBEDDER_SPECS[options.embedder].dimension,
+    size: 1,
+    encode: (p) => encoder.encodeFile(p),
+    embed: (p, faces, names) => encoder.embedFile(p, faces, names),
+    detectorCalls: () => encoder.detectorCalls,
+    close: async () => encoder.dispose(),
+  };
 }
 
 /** The parent's node flags minus test-runner and inspector ones (the worker entry registers tsx itself). */
@@ -133,7 +156,8 @@ function workerExecArgv(): string[] {
 async function workerPool(options: FaceEncoderOptions, jobs: number): Promise<EncodePool> {
   const url = new URL('./encode-worker-boot.mjs', import.meta.url);
   const workers: { worker: Worker; busy: boolean; exited: boolean }[] = [];
-  const pending = new Map<number, { resolve: (r: PhotoResult) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (r: never) => void; reject: (e: Error) => void }>();
+  const detectorCalls = new Map<Worker, number>();
   const waiting: (() => void)[] = [];
   let nextId = 0;
   let backend = '';
@@ -154,8 +178,9 @@ async function workerPool(options: FaceEncoderOptions, jobs: number): Promise<En
           const p = pending.get(msg.id);
           pending.delete(msg.id);
           slot.busy = false;
+          detectorCalls.set(worker, msg.detectorCalls);
           waiting.shift()?.();
-          p?.resolve(msg.result);
+          p?.resolve(('result' in msg ? msg.result : msg.embedded) as never);
         }
       });
       const fail = (e: Error) => {
@@ -178,25 +203,32 @@ async function workerPool(options: FaceEncoderOptions, jobs: number): Promise<En
     await Promise.all(workers.map((w) => w.worker.terminate()));
     throw e;
   }
+  async function send<R>(request: Omit<WorkerRequest, 'id'>): Promise<R> {
+    let slot = workers.find((w) => !w.busy);
+    while (!slot && !failure) {
+      await new Promise<void>((r) => waiting.push(r));
+      slot = workers.find((w) => !w.busy);
+    }
+    if (failure || !slot) throw failure ?? new FaceclusterError('encodeFolder', 'no worker available.');
+    slot.busy = true;
+    const id = nextId++;
+    const s = slot;
+    return new Promise<R>((resolveReply, reject) => {
+      pending.set(id, { resolve: resolveReply as (r: never) => void, reject });
+      s.worker.postMessage({ id, ...request } satisfies WorkerRequest);
+    });
+  }
   return {
     backend,
     dimension: EMBEDDER_SPECS[options.embedder].dimension,
     size: jobs,
-    async encode(path) {
-      let slot = workers.find((w) => !w.busy);
-      while (!slot && !failure) {
-        await new Promise<void>((r) => waiting.push(r));
-        slot = workers.find((w) => !w.busy);
-      }
-      if (failure || !slot) throw failure ?? new FaceclusterError('encodeFolder', 'no worker available.');
-      slot.busy = true;
-      const id = nextId++;
-      const s = slot;
-      return new Promise<PhotoResult>((resolvePhoto, reject) => {
-        pending.set(id, { resolve: resolvePhoto, reject });
-        s.worker.postMessage({ id, path });
-      });
+    encode(path) {
+      return send<PhotoResult>({ path });
     },
+    embed(path, faces, embedders) {
+      return send<EmbedResult>({ path, faces, embedders });
+    },
+    detectorCalls: () => [...detectorCalls.values()].reduce((a, b) => a + b, 0),
     async close() {
       closing = true;
       await Promise.all(
@@ -278,10 +310,26 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
   const dimension = EMBEDDER_SPECS[enc.embedder].dimension;
   // tfjs and the models load only when there is something to encode (in the workers when jobs > 1)
   const writer = await openStoreWriter(storeDir, toParameters({ ...o, ...enc }, dimension), { photoFolder: root });
+  // A store that already holds faces detected the same way keeps its main embedder; the requested ones are added.
+  const stored = writer.parameters;
+  for (const name of [stored.embedder, ...(stored.extraEmbedders ?? []).map((e) => e.name)]) {
+    if (!(EMBEDDER_NAMES as readonly string[]).includes(name)) {
+      await writer.release();
+      throw new FaceclusterError(fn, `the store ${JSON.stringify(storeDir)} was made with embedder ${JSON.stringify(name)}, which this facecluster does not have (it has ${EMBEDDER_NAMES.join(', ')}).`);
+    }
+  }
+  const poolOptions: FaceEncoderOptions = {
+    ...enc,
+    embedder: stored.embedder as EmbedderName,
+    extraEmbedders: (stored.extraEmbedders ?? []).map((e) => e.name as EmbedderName),
+    align: stored.align as FaceEncoderOptions['align'],
+  };
   const summary: EncodeFolderSummary = {
     storeDir,
     photos: scan.files.length,
     encoded: 0,
+    reembedded: 0,
+    detectorCalls: 0,
     unchanged: 0,
     deleted: 0,
     skipped: scan.skipped,
@@ -303,10 +351,11 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
     summary.deleted = plan.deleted;
     summary.parametersChanged = plan.parametersChanged;
     const todo = plan.todo;
-    onProgress?.(0, todo.length, { path: '', status: 'ok', faces: 0, totalFaces: 0 } satisfies EncodeProgressInfo);
-    if (todo.length > 0 && !signal?.aborted) {
-      const poolSize = Math.min(jobs, todo.length);
-      pool = await openEncodePool(enc, poolSize);
+    const total = todo.length + plan.reembed.length;
+    onProgress?.(0, total, { path: '', status: 'ok', faces: 0, totalFaces: 0 } satisfies EncodeProgressInfo);
+    if (total > 0 && !signal?.aborted) {
+      const poolSize = Math.min(jobs, total);
+      pool = await openEncodePool(poolOptions, poolSize);
       summary.backend = pool.backend;
       writer.setBackend(pool.backend);
       summary.jobs = pool.size;
@@ -332,7 +381,7 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
         summary.faces += r.faces.length;
         if (r.status === 'no-face') summary.noFace++;
         if (r.status === 'failed') summary.failures.push({ path: file.path, reason: r.reason });
-        onProgress?.(summary.encoded, todo.length, {
+        onProgress?.(summary.encoded + summary.reembedded, total, {
           path: file.path,
           status: r.status,
           faces: r.faces.length,
@@ -341,7 +390,35 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
         } satisfies EncodeProgressInfo);
         if (batchPhotos.length >= batchSize || performance.now() - lastCommit > batchSeconds * 1000) void commit();
       };
+      /** A kept photo's stored faces with the vectors of the embedders they lacked. */
+      const recordEmbedded = (task: ReembedTask, r: EmbedResult) => {
+        summary.reembedded++;
+        if (r.status === 'failed') summary.failures.push({ path: task.file.path, reason: `adding ${task.missing.join(', ')}: ${r.reason}` });
+        else {
+          batchPhotos.push(task.photo);
+          task.faces.forEach((f, i) => batchFaces.push({ ...f, embeddings: { ...f.embeddings, ...Object.fromEntries(Object.entries(r.embeddings).map(([name, v]) => [name, v[i]])) } }));
+        }
+        onProgress?.(summary.encoded + summary.reembedded, total, {
+          path: task.file.path,
+          status: r.status === 'ok' ? 'ok' : 'failed',
+          faces: task.faces.length,
+          totalFaces: summary.faces,
+          ...(r.status === 'failed' ? { reason: r.reason } : {}),
+        } satisfies EncodeProgressInfo);
+        if (batchPhotos.length >= batchSize || performance.now() - lastCommit > batchSeconds * 1000) void commit();
+      };
+      let nextEmbed = 0;
       const lane = async () => {
+        while (nextEmbed < plan.reembed.length && !signal?.aborted) {
+          const task = plan.reembed[nextEmbed++];
+          let r: EmbedResult;
+          try {
+            r = await pool!.embed(join(root, task.file.path), task.faces.map((f) => ({ landmarks5: f.landmarks5 })), task.missing as EmbedderName[]);
+          } catch (e) {
+            r = { status: 'failed', reason: `embedding failed: ${(e as Error)?.message ?? e}` };
+          }
+          recordEmbedded(task, r);
+        }
         while (next < todo.length && !signal?.aborted) {
           const file = todo[next++];
           const r = await encodePhoto(pool!, root, file);
@@ -351,9 +428,10 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
       await Promise.all(Array.from({ length: pool.size }, lane));
       await commit();
       await writing;
-      summary.interrupted = signal?.aborted === true && summary.encoded < todo.length;
+      summary.detectorCalls = pool.detectorCalls();
+      summary.interrupted = signal?.aborted === true && summary.encoded + summary.reembedded < total;
     } else {
-      summary.interrupted = signal?.aborted === true && todo.length > 0;
+      summary.interrupted = signal?.aborted === true && total > 0;
     }
     const manifest = await writer.finish(!summary.interrupted);
     summary.totalFaces = manifest.counts.faces;

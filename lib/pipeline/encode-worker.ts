@@ -3,13 +3,23 @@
  * and its own models. Messages in: `{ id, path }`; out: `{ id, result }` with embeddings transferred.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createFaceEncoder, type FaceEncoderOptions, type PhotoResult } from './face-encoder.ts';
+import type { EmbedderName } from '../embed/registry.ts';
+import type { Landmarks5 } from '../types.ts';
+import { createFaceEncoder, type EmbedResult, type FaceEncoderOptions, type PhotoResult } from './face-encoder.ts';
 
+/** Encode the photo at `path`; or, with `faces` and `embedders`, only embed those stored faces. */
 export interface WorkerRequest {
   id: number;
   path: string;
+  faces?: { landmarks5: Landmarks5 }[];
+  embedders?: EmbedderName[];
 }
-export type WorkerReply = { id: number; result: PhotoResult } | { ready: true; backend: string } | { fatal: string };
+/** Replies carry the worker's running count of detector calls. */
+export type WorkerReply =
+  | { id: number; result: PhotoResult; detectorCalls: number }
+  | { id: number; embedded: EmbedResult; detectorCalls: number }
+  | { ready: true; backend: string }
+  | { fatal: string };
 
 const port = parentPort;
 if (port) {
@@ -23,9 +33,15 @@ if (port) {
           port.close();
           return;
         }
+        if (msg.faces && msg.embedders) {
+          const embedded = await encoder.embedFile(msg.path, msg.faces, msg.embedders);
+          const transfer = embedded.status === 'ok' ? Object.values(embedded.embeddings).flatMap((v) => v.map((e) => e.buffer as ArrayBuffer)) : [];
+          port.postMessage({ id: msg.id, embedded, detectorCalls: encoder.detectorCalls } satisfies WorkerReply, [...new Set(transfer)]);
+          return;
+        }
         const result = await encoder.encodeFile(msg.path);
-        const transfer = result.faces.map((f) => f.embedding.buffer as ArrayBuffer);
-        port.postMessage({ id: msg.id, result } satisfies WorkerReply, transfer);
+        const transfer = new Set(result.faces.flatMap((f) => [f.embedding.buffer as ArrayBuffer, ...Object.values(f.embeddings ?? {}).map((e) => e.buffer as ArrayBuffer)]));
+        port.postMessage({ id: msg.id, result, detectorCalls: encoder.detectorCalls } satisfies WorkerReply, [...transfer]);
       });
     },
     (e: unknown) => port.postMessage({ fatal: (e as Error)?.message ?? String(e) } satisfies WorkerReply),

@@ -118,7 +118,7 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
     await refuseOtherRuns(fn, queue, target, { folder: root, storeDir }, clearQueue, redisTimeoutSeconds);
     writer = await openStoreWriter(storeDir, parameters, { photoFolder: root });
     const summary: QueueEncodeSummary = {
-      storeDir, photos: scan.files.length, encoded: 0, unchanged: 0, deleted: 0, skipped: scan.skipped, faces: 0, totalFaces: 0, noFace: 0,
+      storeDir, photos: scan.files.length, encoded: 0, reembedded: 0, detectorCalls: 0, unchanged: 0, deleted: 0, skipped: scan.skipped, faces: 0, totalFaces: 0, noFace: 0,
       failures: [], totalFailed: 0, parametersChanged: false, interrupted: false, seconds: 0, backend: 'none (nothing to encode)', jobs: 0,
       batches: 0, takenOver: 0, workers: [],
     };
@@ -126,6 +126,9 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
     summary.unchanged = plan.unchanged;
     summary.deleted = plan.deleted;
     summary.parametersChanged = plan.parametersChanged;
+    if (plan.reembed.length > 0) {
+      throw new FaceclusterError(fn, `${plan.reembed.length} stored photo(s) lack the added embedder(s) ${[...new Set(plan.reembed.flatMap((t) => t.missing))].join(', ')}; adding an embedder to a store runs on this machine (no detection): run encode without --queue first.`);
+    }
     const todo = plan.todo;
     onProgress?.(0, todo.length, { path: '', status: 'ok', faces: 0, totalFaces: 0 } satisfies EncodeProgressInfo);
     if (todo.length > 0 && !signal?.aborted) {

@@ -4,7 +4,19 @@ import { VERSION } from '../version.ts';
 
 const require = createRequire(import.meta.url);
 
-/** Encoding parameters: when any differs from the stored ones, a rerun re-encodes every photo. */
+/** A further embedder of a store: its vectors are the column `embedding_<name>` of `faces.arrow`. */
+export interface ExtraEmbedder {
+  name: string;
+  dimension: number;
+  /** Its chip geometry (its own template and size). */
+  template: string;
+  size: number;
+}
+
+/**
+ * Encoding parameters: when any differs from the stored ones, a rerun re-encodes every photo, except
+ * `extraEmbedders` (a new one is computed from the stored detections: see {@link detectionKey}).
+ */
 export interface EncodeParameters {
   detector: string;
   /** The detector's load-time configuration, defaults included. */
@@ -20,6 +32,11 @@ export interface EncodeParameters {
   maxSide: number;
   /** `folder`: label = parent folder name; `none`: no labels. */
   labels: 'folder' | 'none';
+  /**
+   * Further embedders run on the same detections (`encode --embedder a,b`); absent in stores that have only
+   * `embedder`.
+   */
+  extraEmbedders?: ExtraEmbedder[];
 }
 
 export interface StoreManifest {
@@ -57,6 +74,20 @@ export function modelVersions(): StoreManifest['models'] {
 /** Canonical JSON (sorted keys) of what decides whether stored faces are still valid. */
 export function parametersKey(parameters: EncodeParameters, models: StoreManifest['models']): string {
   return stableStringify({ parameters, models: { faceApi: models.faceApi, landmarks: models.landmarks } });
+}
+
+/**
+ * Canonical JSON of what decides whether stored detections (boxes, landmarks, and so alignment) are still
+ * valid: every parameter but the embedders (the main one's geometry counts only through `align.method`).
+ */
+export function detectionKey(parameters: EncodeParameters, models: StoreManifest['models']): string {
+  const { embedder: _e, embeddingDimension: _d, extraEmbedders: _x, align, ...rest } = parameters;
+  return stableStringify({ parameters: { ...rest, align: { method: align.method } }, models: { faceApi: models.faceApi, landmarks: models.landmarks } });
+}
+
+/** The store's embedders, main first. */
+export function storeEmbedders(parameters: EncodeParameters): string[] {
+  return [parameters.embedder, ...(parameters.extraEmbedders ?? []).map((e) => e.name)];
 }
 
 export function stableStringify(value: unknown): string {

@@ -4,7 +4,9 @@
  *
  * @example
  * const store = await openStore('photos/.facecluster'); // or the photo folder itself
- * store.embeddings  // Float32Array[] (one per face)
+ * store.embeddings  // Float32Array[] (one per face, the store's main embedder's)
+ * (await openStore('photos/.facecluster', { embedder: 'mobilefacenet512' })).embeddings  // another embedder of the store
+ * (await openStore('photos/.facecluster', { embedder: 'resnet128+mobilefacenet512' })).embeddings  // a fusion (see embed/fusion.ts)
  * store.labels      // (string | null)[] (parent folder names with --labels folder)
  */
 import { existsSync } from 'node:fs';
@@ -12,7 +14,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FaceclusterError } from '../errors.ts';
 import { BATCHES_DIR, FACES_FILE, MANIFEST_FILE, PHOTOS_FILE, resolveStoreDir } from './layout.ts';
-import type { StoreManifest } from './manifest.ts';
+import { fuseEmbeddings, fusionParts } from '../embed/fusion.ts';
+import { resolveOptions } from '../options.ts';
+import { storeEmbedders, type StoreManifest } from './manifest.ts';
 import { facesFromArrow, photosFromArrow, type PhotoRecord, type StoredFace } from './schema.ts';
 
 export interface FaceStore {
@@ -23,8 +27,12 @@ export interface FaceStore {
   photos: PhotoRecord[];
   /** One record per face, sorted by path then face index. */
   faces: StoredFace[];
-  /** `faces[i].embedding`, for clustering. */
+  /** Every face's vector from {@link OpenStoreOptions.embedder} (the main one: `faces[i].embedding`), for clustering. */
   embeddings: Float32Array[];
+  /** The embedder `embeddings` come from (a name, or a fusion `a+b`). */
+  embedder: string;
+  /** The store's embedders, main first (`encode --embedder a,b`). */
+  embedders: string[];
   /** `faces[i].label`. */
   labels: (string | null)[];
   /** `faces[i].path` (relative to the photo folder). */
@@ -82,12 +90,44 @@ export async function readTables(storeDir: string): Promise<{ photos: PhotoRecor
   };
 }
 
+export interface OpenStoreOptions {
+  /**
+   * Which of the store's embedders gives `embeddings`: a name among the store's, or a fusion of them `a+b`
+   * (equal weights, see `fuseEmbeddings`). @default undefined (the store's main embedder)
+   */
+  embedder: string | undefined;
+}
+
+export const OPEN_STORE_DEFAULTS: Readonly<OpenStoreOptions> = Object.freeze({ embedder: undefined });
+
+/** The vectors of `name` (one of the store's embedders) for every face; throws naming faces that lack it. */
+function vectorsOf(fn: string, storeDir: string, faces: readonly StoredFace[], name: string, main: string, all: readonly string[]): Float32Array[] {
+  if (!all.includes(name)) {
+    throw new FaceclusterError(fn, `embedder must be one of the store's embedders ${all.map((e) => JSON.stringify(e)).join(', ')} or a fusion of them (a+b), got ${JSON.stringify(name)}; add it with \`facecluster encode <photos> --out ${storeDir} --embedder ${[...all, name].join(',')}\`.`, 'embedder');
+  }
+  if (name === main) return faces.map((f) => f.embedding);
+  const lacking = faces.filter((f) => !f.embeddings?.[name]).length;
+  if (lacking > 0) throw new FaceclusterError(fn, `${lacking} of ${faces.length} faces of ${JSON.stringify(storeDir)} have no ${name} vector yet (an interrupted encode); run the encode again to finish it.`, 'embedder');
+  return faces.map((f) => f.embeddings![name]);
+}
+
 /** Opens a face store: `dir` is the store folder or the photo folder that holds `.facecluster/`. */
-export async function openStore(dir: string): Promise<FaceStore> {
+export async function openStore(dir: string, options?: Partial<OpenStoreOptions>): Promise<FaceStore> {
+  const fn = 'openStore';
+  const o = resolveOptions(fn, OPEN_STORE_DEFAULTS, options);
   const storeDir = resolveStoreDir(dir);
   const manifest = await readManifest(storeDir);
   const { photos, faces } = await readTables(storeDir);
-  return { dir: storeDir, manifest, photos, faces, embeddings: faces.map((f) => f.embedding), labels: faces.map((f) => f.label), paths: faces.map((f) => f.path) };
+  const embedders = storeEmbedders(manifest.parameters);
+  const main = embedders[0];
+  for (const f of faces) if (embedders.length > 1) f.embeddings = { ...f.embeddings, [main]: f.embedding };
+  const embedder = o.embedder ?? main;
+  const parts = fusionParts(embedder);
+  const embeddings =
+    parts.length === 1
+      ? vectorsOf(fn, storeDir, faces, embedder, main, embedders)
+      : fuseEmbeddings(parts.map((p) => vectorsOf(fn, storeDir, faces, p, main, embedders)));
+  return { dir: storeDir, manifest, photos, faces, embeddings, embedder, embedders, labels: faces.map((f) => f.label), paths: faces.map((f) => f.path) };
 }
 
 /** The faces of a store (see {@link openStore}). */

@@ -4,7 +4,8 @@
  *
  * `photos.arrow`: one row per photo (path, size, mtime, dimensions, status ok / no-face / failed, reason,
  * number of faces, label). `faces.arrow`: one row per face (path, face index, label, image size, box,
- * detection score, 5 landmarks as 10 floats x0,y0..x4,y4, embedding as a fixed-size list of float32).
+ * detection score, 5 landmarks as 10 floats x0,y0..x4,y4, embedding as a fixed-size list of float32, and one
+ * nullable column `embedding_<name>` per further embedder of the store: see `EncodeParameters.extraEmbedders`).
  */
 import {
   Field,
@@ -47,7 +48,13 @@ export interface PhotoRecord {
   label: string | null;
 }
 
-/** One row of `faces.arrow`: a {@link Face} with where it came from. */
+/** Prefix of the columns that hold further embedders' vectors (`embedding_mobilefacenet512`). */
+export const EXTRA_EMBEDDING_PREFIX = 'embedding_';
+
+/**
+ * One row of `faces.arrow`: a {@link Face} with where it came from. `embedding` is the store's main embedder's
+ * vector; `embeddings` holds the further embedders' vectors by name (absent ones were not computed yet).
+ */
 export interface StoredFace extends Face {
   path: string;
   /** Index of the face in its photo (0 = best detection score). */
@@ -77,7 +84,29 @@ function fixedList(flat: Float32Array, size: number, length: number): Vector {
   return makeVector(makeData({ type: new FixedSizeList(size, new Field('item', new Float32(), false)), length, nullCount: 0, child }));
 }
 
-export function facesToArrow(rows: readonly StoredFace[], dimension: number): Uint8Array {
+/** A nullable FixedSizeList<Float32> column: row i is `vectors[i]`, or null when undefined. */
+function nullableFixedList(vectors: readonly (Float32Array | undefined)[], size: number): Vector {
+  const n = vectors.length;
+  const flat = new Float32Array(n * size);
+  const bitmap = new Uint8Array(Math.ceil(n / 8));
+  let nulls = 0;
+  vectors.forEach((v, i) => {
+    if (v === undefined) {
+      nulls++;
+      return;
+    }
+    flat.set(v, i * size);
+    bitmap[i >> 3] |= 1 << (i & 7);
+  });
+  const child = makeData({ type: new Float32(), length: flat.length, data: flat });
+  return makeVector(makeData({ type: new FixedSizeList(size, new Field('item', new Float32(), false)), length: n, nullCount: nulls, nullBitmap: bitmap, child }));
+}
+
+/**
+ * `faces.arrow` bytes. `extra` gives the further embedders' names and dimensions (one nullable column each);
+ * a row's `embeddings[name]` fills it.
+ */
+export function facesToArrow(rows: readonly StoredFace[], dimension: number, extra: readonly { name: string; dimension: number }[] = []): Uint8Array {
   const n = rows.length;
   const lm = new Float32Array(n * 10);
   const emb = new Float32Array(n * dimension);
@@ -104,6 +133,15 @@ export function facesToArrow(rows: readonly StoredFace[], dimension: number): Ui
     score: makeVector(Float32Array.from(rows, (r) => r.score)),
     landmarks: fixedList(lm, 10, n),
     embedding: fixedList(emb, dimension, n),
+    ...Object.fromEntries(
+      extra.map((e) => {
+        const vectors = rows.map((r) => r.embeddings?.[e.name]);
+        for (const [i, v] of vectors.entries()) {
+          if (v && v.length !== e.dimension) throw new FaceclusterError('facesToArrow', `embeddings.${e.name} must have length ${e.dimension}, got ${v.length} (row ${i}).`, 'embeddings');
+        }
+        return [`${EXTRA_EMBEDDING_PREFIX}${e.name}`, nullableFixedList(vectors, e.dimension)];
+      }),
+    ),
   });
   return tableToIPC(t, 'file');
 }
@@ -162,6 +200,13 @@ export function facesFromArrow(bytes: Uint8Array): StoredFace[] {
   const [path, faceIndex, label, iw, ih, x, y, w, h, score] = ['path', 'faceIndex', 'label', 'imageWidth', 'imageHeight', 'x', 'y', 'width', 'height', 'score'].map((c) =>
     column(t, c, fn).toArray(),
   ) as unknown as [(string | null)[], Int32Array, (string | null)[], Int32Array, Int32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  const extras = t.schema.fields
+    .filter((f) => f.name.startsWith(EXTRA_EMBEDDING_PREFIX))
+    .map((f) => {
+      const col = t.getChild(f.name)!;
+      const size = (col.type as FixedSizeList).listSize;
+      return { name: f.name.slice(EXTRA_EMBEDDING_PREFIX.length), size, flat: flatList(col, size), valid: (i: number) => col.isValid(i) };
+    });
   const rows: StoredFace[] = [];
   for (let i = 0; i < t.numRows; i++) {
     const box: Box = { x: x[i], y: y[i], width: w[i], height: h[i] };
@@ -176,6 +221,9 @@ export function facesFromArrow(bytes: Uint8Array): StoredFace[] {
       score: score[i],
       landmarks5,
       embedding: emb.slice(i * dim, (i + 1) * dim),
+      ...(extras.length > 0
+        ? { embeddings: Object.fromEntries(extras.filter((e) => e.valid(i)).map((e) => [e.name, e.flat.slice(i * e.size, (i + 1) * e.size)])) }
+        : {}),
     });
   }
   return rows;

@@ -3,7 +3,8 @@
  *
  * `openStoreWriter(dir, parameters)` takes the store's lock and reads what is there. `plan(files)` says
  * which photos need encoding (new, or changed size / mtime; every photo when the parameters or models
- * changed) and compacts the store at once: rows of deleted and changed photos are dropped. Then each
+ * changed), which kept photos only need a further embedder's vectors (`reembed`: their stored detections are
+ * reused, the detector is not run again), and compacts the store at once: rows of deleted and changed photos are dropped. Then each
  * `writeBatch` commits one batch atomically; `finish()` merges the batches into the two tables. A run
  * killed at any point keeps every committed batch and the next run resumes from there.
  */
@@ -12,7 +13,7 @@ import { readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FaceclusterError } from '../errors.ts';
 import { atomicWrite, BATCHES_DIR, ensureRealDir, FACES_FILE, LOCK_FILE, MANIFEST_FILE, PHOTOS_FILE } from './layout.ts';
-import { modelVersions, parametersKey, TOOL_VERSION, type EncodeParameters, type StoreManifest } from './manifest.ts';
+import { detectionKey, modelVersions, stableStringify, TOOL_VERSION, type EncodeParameters, type ExtraEmbedder, type StoreManifest } from './manifest.ts';
 import { readManifest, readTables } from './read.ts';
 import { facesToArrow, photosToArrow, type PhotoRecord, type StoredFace } from './schema.ts';
 
@@ -23,9 +24,21 @@ export interface ScannedFile {
   mtimeMs: number;
 }
 
+/** A kept photo whose faces lack some of the store's further embedders. */
+export interface ReembedTask {
+  file: ScannedFile;
+  photo: PhotoRecord;
+  /** Its stored faces (detections, landmarks, the vectors they have). */
+  faces: StoredFace[];
+  /** Embedders to run on them. */
+  missing: string[];
+}
+
 export interface StorePlan {
   /** Photos to encode (new or changed, or all when parameters changed). */
   todo: ScannedFile[];
+  /** Kept photos whose faces need a further embedder's vectors (no detection). */
+  reembed: ReembedTask[];
   /** Photos whose stored records are still valid. */
   unchanged: number;
   /** Stored photos no longer in the folder (their rows were dropped). */
@@ -36,6 +49,12 @@ export interface StorePlan {
 
 export interface StoreWriter {
   readonly dir: string;
+  /**
+   * The parameters the store is written with: the given ones, or, when the store already holds faces
+   * detected with the same detection parameters, its main embedder (and geometry) kept and every requested
+   * embedder that is not it added to `extraEmbedders`.
+   */
+  readonly parameters: EncodeParameters;
   plan(files: readonly ScannedFile[]): Promise<StorePlan>;
   writeBatch(photos: readonly PhotoRecord[], faces: readonly StoredFace[]): Promise<void>;
   /** Merges batches into the tables, records counts; `complete` false for an interrupted run. */
@@ -83,27 +102,73 @@ async function takeLock(dir: string): Promise<void> {
  * commits it (each written atomically; rewriting the same name replaces the batch as a whole). Used by
  * the writer and by queue workers, which write on behalf of the run that holds the store's lock.
  */
-export async function writeBatchFiles(storeDir: string, name: string, photos: readonly PhotoRecord[], faces: readonly StoredFace[], embeddingDimension: number): Promise<void> {
+export async function writeBatchFiles(
+  storeDir: string,
+  name: string,
+  photos: readonly PhotoRecord[],
+  faces: readonly StoredFace[],
+  embeddingDimension: number,
+  extra: readonly { name: string; dimension: number }[] = [],
+): Promise<void> {
   const batchDir = join(storeDir, BATCHES_DIR);
-  await atomicWrite(batchDir, `${name}.faces.arrow`, facesToArrow(faces, embeddingDimension));
+  await atomicWrite(batchDir, `${name}.faces.arrow`, facesToArrow(faces, embeddingDimension, extra));
   await atomicWrite(batchDir, `${name}.photos.arrow`, photosToArrow(photos)); // commits the batch
 }
 
+/** `parameters`' embedders merged into a store's: the store's main embedder stays; others are added or replace same-named ones. */
+function mergeEmbedders(previous: EncodeParameters, requested: EncodeParameters): { parameters: EncodeParameters; changed: Set<string> } {
+  const asked: ExtraEmbedder[] = [
+    { name: requested.embedder, dimension: requested.embeddingDimension, template: requested.align.template, size: requested.align.size },
+    ...(requested.extraEmbedders ?? []),
+  ].filter((e) => e.name !== previous.embedder);
+  const merged = [...(previous.extraEmbedders ?? [])];
+  const changed = new Set<string>();
+  for (const r of asked) {
+    const i = merged.findIndex((m) => m.name === r.name);
+    if (i < 0) merged.push(r);
+    else if (stableStringify(merged[i]) !== stableStringify(r)) {
+      merged[i] = r;
+      changed.add(r.name);
+    }
+  }
+  const { extraEmbedders: _drop, ...rest } = requested;
+  return {
+    parameters: { ...rest, embedder: previous.embedder, embeddingDimension: previous.embeddingDimension, align: previous.align, ...(merged.length > 0 ? { extraEmbedders: merged } : {}) },
+    changed,
+  };
+}
+
 /** Opens (creating if needed) the store folder `dir` for writing with these encoding parameters. */
-export async function openStoreWriter(storeDir: string, parameters: EncodeParameters, info: { photoFolder: string; backend?: string }): Promise<StoreWriter> {
+export async function openStoreWriter(storeDir: string, requested: EncodeParameters, info: { photoFolder: string; backend?: string }): Promise<StoreWriter> {
   const dir = resolve(storeDir);
   await ensureRealDir(dir, 'openStoreWriter');
   await takeLock(dir);
   const batchDir = join(dir, BATCHES_DIR);
   const models = modelVersions();
-  const key = parametersKey(parameters, models);
   let previous: StoreManifest | undefined;
   try {
     previous = existsSync(join(dir, MANIFEST_FILE)) ? await readManifest(dir) : undefined;
   } catch {
     previous = undefined; // unreadable manifest: start over
   }
-  const sameParameters = previous !== undefined && parametersKey(previous.parameters, previous.models) === key;
+  // Stored faces stay valid when they were detected the same way and, if the main embedder is the same, it
+  // made its chips the same way; a different requested embedder is added beside the stored one.
+  const sameDetections = previous !== undefined && detectionKey(previous.parameters, previous.models) === detectionKey(requested, models);
+  const sameMain =
+    previous !== undefined &&
+    (previous.parameters.embedder !== requested.embedder ||
+      (stableStringify(previous.parameters.align) === stableStringify(requested.align) && previous.parameters.embeddingDimension === requested.embeddingDimension));
+  const sameParameters = previous !== undefined && sameDetections && sameMain;
+  let parameters: EncodeParameters;
+  let changedExtras = new Set<string>();
+  if (sameParameters) {
+    ({ parameters, changed: changedExtras } = mergeEmbedders(previous!.parameters, requested));
+  } else {
+    const { extraEmbedders, ...rest } = requested;
+    const extras = (extraEmbedders ?? []).filter((e, i, all) => e.name !== requested.embedder && all.findIndex((x) => x.name === e.name) === i);
+    parameters = { ...rest, ...(extras.length > 0 ? { extraEmbedders: extras } : {}) };
+  }
+  const extraDims = (parameters.extraEmbedders ?? []).map((e) => ({ name: e.name, dimension: e.dimension }));
   const now = new Date().toISOString();
   const manifest: StoreManifest = {
     format: 'facecluster-face-store',
@@ -128,7 +193,7 @@ export async function openStoreWriter(storeDir: string, parameters: EncodeParame
   }
 
   async function writeTables(photos: readonly PhotoRecord[], faces: readonly StoredFace[]): Promise<void> {
-    await atomicWrite(dir, FACES_FILE, facesToArrow(faces, parameters.embeddingDimension));
+    await atomicWrite(dir, FACES_FILE, facesToArrow(faces, parameters.embeddingDimension, extraDims));
     await atomicWrite(dir, PHOTOS_FILE, photosToArrow(photos));
   }
 
@@ -150,8 +215,10 @@ export async function openStoreWriter(storeDir: string, parameters: EncodeParame
 
   return {
     dir,
+    parameters,
     async plan(files) {
       const stored = sameParameters ? await readTables(dir) : { photos: [], faces: [] };
+      for (const f of stored.faces) for (const name of changedExtras) delete f.embeddings?.[name];
       const byPath = new Map(stored.photos.map((p) => [p.path, p]));
       const current = new Set(files.map((f) => f.path));
       const todo: ScannedFile[] = [];
@@ -164,16 +231,28 @@ export async function openStoreWriter(storeDir: string, parameters: EncodeParame
       const deleted = stored.photos.filter((p) => !current.has(p.path)).length;
       const photos = stored.photos.filter((p) => keep.has(p.path));
       const faces = stored.faces.filter((f) => keep.has(f.path));
+      const extraNames = (parameters.extraEmbedders ?? []).map((e) => e.name);
+      const reembed: ReembedTask[] = [];
+      if (extraNames.length > 0) {
+        const facesOf = new Map<string, StoredFace[]>();
+        for (const f of faces) (facesOf.get(f.path) ?? facesOf.set(f.path, []).get(f.path)!).push(f);
+        const fileOf = new Map(files.map((f) => [f.path, f]));
+        for (const p of photos) {
+          const own = facesOf.get(p.path) ?? [];
+          const missing = extraNames.filter((name) => own.some((f) => !f.embeddings?.[name]));
+          if (missing.length > 0) reembed.push({ file: fileOf.get(p.path)!, photo: p, faces: own, missing });
+        }
+      }
       // Compact now: the tables hold exactly the valid records, then batches go, then the manifest.
       await writeTables(photos, faces);
       await removeBatches();
       await ensureRealDir(batchDir, 'openStoreWriter');
       manifest.counts = count(photos, faces);
       await atomicWrite(dir, MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
-      return { todo, unchanged: keep.size, deleted, parametersChanged: previous !== undefined && !sameParameters };
+      return { todo, reembed, unchanged: keep.size, deleted, parametersChanged: previous !== undefined && !sameParameters };
     },
     async writeBatch(photos, faces) {
-      await writeBatchFiles(dir, `${runId}-${String(seq++).padStart(6, '0')}`, photos, faces, parameters.embeddingDimension);
+      await writeBatchFiles(dir, `${runId}-${String(seq++).padStart(6, '0')}`, photos, faces, parameters.embeddingDimension, extraDims);
     },
     async finish(complete) {
       const { photos, faces } = await readTables(dir);

@@ -1,0 +1,69 @@
+// Several embedders in one store: adding one to an existing store embeds the stored faces without running
+// the detector again; cluster/tune/report pick one (or a fusion) with `embedder`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MOBILEFACENET512_WEIGHTS } from '../../lib/embed/mobilefacenet512.ts';
+import { encodeFolder } from '../../lib/pipeline/encode-folder.ts';
+import { openStore } from '../../lib/store/read.ts';
+import { findData, findModelFile } from '../../lib/paths.ts';
+
+const twoFaces = findData('lfw-subset/2faces');
+const SKIP = !twoFaces
+  ? 'LFW subset not found (set FACECLUSTER_DATA; see data/README.md)'
+  : !existsSync(findModelFile(MOBILEFACENET512_WEIGHTS))
+    ? 'mobilefacenet512 weights missing: run `npm run models:fetch`'
+    : false;
+const norm = (a: Float32Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0));
+
+test('encodeFolder: a second embedder is added from the stored detections (no detector call), new photos get both', { skip: SKIP }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fc-multi-'));
+  const photos = join(dir, 'photos');
+  const out = join(dir, 'store');
+  const copy = (person: string, k: number) => {
+    mkdirSync(join(photos, person), { recursive: true });
+    const name = `${person}_${String(k).padStart(4, '0')}.jpg`;
+    copyFileSync(join(twoFaces!, person, name), join(photos, person, name));
+  };
+  try {
+    for (const k of [1, 2]) for (const p of ['Bill_Gates', 'Abdullah_Gul']) copy(p, k);
+    const first = await encodeFolder(photos, { out, jobs: 1 });
+    assert.deepEqual([first.encoded, first.detectorCalls, first.reembedded], [4, 4, 0]);
+    const before = await openStore(out);
+    assert.deepEqual(before.embedders, ['resnet128']);
+
+    // add mobilefacenet512 (2 workers: the request and reply travel between threads)
+    const second = await encodeFolder(photos, { out, jobs: 2, embedder: 'mobilefacenet512' });
+    assert.equal(second.detectorCalls, 0, 'no photo detected again');
+    assert.deepEqual([second.encoded, second.reembedded, second.unchanged, second.parametersChanged], [0, 4, 4, false]);
+    const both = await openStore(out);
+    assert.deepEqual(both.embedders, ['resnet128', 'mobilefacenet512'], 'the first embedder stays the main one');
+    assert.equal(both.faces.length, before.faces.length);
+    both.faces.forEach((f, i) => {
+      assert.deepEqual(f.box, before.faces[i].box, 'same detections');
+      assert.deepEqual(f.embedding, before.faces[i].embedding, 'main vectors kept');
+    });
+    assert.ok(both.embeddings.every((e) => e.length === 128), 'default: the main embedder');
+    const mfn = await openStore(out, { embedder: 'mobilefacenet512' });
+    assert.ok(mfn.embeddings.every((e) => e.length === 512 && Math.abs(norm(e) - 1) < 1e-4));
+    assert.equal(mfn.embedder, 'mobilefacenet512');
+    const fused = await openStore(out, { embedder: 'resnet128+mobilefacenet512' });
+    assert.ok(fused.embeddings.every((e) => e.length === 640 && Math.abs(norm(e) - 1) < 1e-4));
+    await assert.rejects(openStore(out, { embedder: 'faceres' }), /openStore: embedder must be one of the store's embedders "resnet128", "mobilefacenet512" or a fusion of them \(a\+b\), got "faceres"/);
+
+    // nothing to do on a rerun; a new photo is detected once and embedded by both
+    const third = await encodeFolder(photos, { out, jobs: 1, embedder: 'mobilefacenet512' });
+    assert.deepEqual([third.encoded, third.reembedded, third.detectorCalls], [0, 0, 0]);
+    copy('Bill_Gates', 3);
+    const fourth = await encodeFolder(photos, { out, jobs: 1 });
+    assert.deepEqual([fourth.encoded, fourth.reembedded, fourth.detectorCalls], [1, 0, 1]);
+    const after = await openStore(out, { embedder: 'mobilefacenet512' });
+    assert.equal(after.faces.length, both.faces.length + 1);
+    assert.ok(after.embeddings.every((e) => e.length === 512));
+    assert.deepEqual(after.manifest.parameters.extraEmbedders, [{ name: 'mobilefacenet512', dimension: 512, template: 'arcface', size: 112 }]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
