@@ -104,8 +104,8 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
   if (typeof queueName !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(queueName)) throw new FaceclusterError(fn, `queueName must be letters, digits, '_', '.' or '-', got ${JSON.stringify(queueName)}.`, 'queueName');
   const target = parseRedisUrl(fn, url);
   const { root, storeDir } = encodeTarget(fn, folder, out);
-  const scan = await scanPhotos(root, [storeDir]);
   await checkRedis(fn, target, Math.min(redisTimeoutSeconds, 10));
+  const scan = await scanPhotos(root, [storeDir]);
 
   const parameters = toParameters({ ...ENCODE_FOLDER_DEFAULTS, ...o, ...enc }, EMBEDDER_SPECS[enc.embedder].dimension);
   const models = modelVersions();
@@ -144,13 +144,16 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
       });
       const dispatcher = new Dispatcher(fn, queue, target, run, o, summary, todo.length, onProgress, () => redisError);
       await dispatcher.run(todo);
+      await dispatcher.commitFailures(writer);
       if (!summary.interrupted) {
         // the store is the truth: every planned photo must be in a committed batch (never expected to fire)
         const stored = new Map((await readTables(storeDir)).photos.map((p) => [p.path, p]));
         const missing = todo.filter((f) => stored.get(f.path)?.mtimeMs !== f.mtimeMs);
-        if (missing.length > 0) await dispatcher.run(missing, `${missing.length} photo(s) missing from the store after their batches finished; queued again`);
+        if (missing.length > 0) {
+          await dispatcher.run(missing, `${missing.length} photo(s) missing from the store after their batches finished; queued again`);
+          await dispatcher.commitFailures(writer);
+        }
       }
-      await dispatcher.commitFailures(writer);
       summary.backend = dispatcher.backends();
       summary.workers = [...dispatcher.workers].sort();
       summary.jobs = summary.workers.length;
@@ -311,7 +314,8 @@ class Dispatcher {
         await redis(fn, target, o.redisTimeoutSeconds, () => queue.drain(true), this.lastError);
         this.summary.interrupted = true;
       }
-      const alive = await redis(fn, target, o.redisTimeoutSeconds, () => this.poll(aborting), this.lastError);
+      const slow = setTimeout(() => this.message(`Redis at ${target.display} does not answer (${this.lastError()?.message ?? 'no answer'}); waiting up to ${o.redisTimeoutSeconds} s`), 3000);
+      const alive = await redis(fn, target, o.redisTimeoutSeconds, () => this.poll(aborting), this.lastError).finally(() => clearTimeout(slow));
       if (!alive) {
         lostSince ??= Date.now();
         if (Date.now() - lostSince > 2000) {

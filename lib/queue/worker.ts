@@ -206,7 +206,7 @@ export async function runQueueWorker(options: Partial<QueueWorkerOptions>, onEve
             outcomes[i] = { path: file.path, status: r.status, faces: r.faces.length, ...(r.status === 'failed' ? { reason: r.reason } : {}) };
             done++;
             onEvent?.({ type: 'photo', job: job.id!, done, photos: data.files.length, outcome: outcomes[i] });
-            await job.updateProgress({ done, photos: data.files.length });
+            void job.updateProgress({ done, photos: data.files.length }).catch(() => undefined); // best effort: never hold a batch up
           }
         };
         await Promise.all(Array.from({ length: Math.min(encodePool.size, data.files.length) }, lane));

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findData } from '../../lib/paths.ts';
 import { openStore, type FaceStore } from '../../lib/store/read.ts';
+import { spawn } from 'node:child_process';
 import { cli, redisServerPath, startRedis, stopCli, type TestRedis } from './_redis.ts';
 
 const SUBSET = process.env.FACECLUSTER_QUEUE_TEST_SUBSET ?? '2faces';
@@ -204,6 +205,51 @@ test('queue: Redis restarted without its data mid-run: clear error (exit 3), com
     assert.equal(s.manifest.complete, true);
   } finally {
     await stopCli(worker);
+    await stopCli(coordinator);
+  }
+});
+
+test('queue: a photo that kills every worker that touches it is reported failed once; its batch-mates are stored', { skip: NO_REDIS, timeout: 300_000 }, async () => {
+  const url = redis!.url;
+  const dir = join(tmp, 'poison');
+  mkdirSync(join(dir, 'Someone'), { recursive: true });
+  const names = ['a.jpg', 'b.jpg', 'c.jpg', 'poison.jpg', 'd.jpg', 'e.jpg', 'f.jpg'];
+  for (const n of names) writeFileSync(join(dir, 'Someone', n), ''); // never decoded: the test pool makes up the faces
+  const store = join(tmp, 'poison-store');
+  const coordinator = cli(['encode', dir, '--out', store, '--queue', url, '--batch-size', '4']);
+  await coordinator.waitFor(/encode 0\/7/);
+  // two workers at all times: each dies on poison.jpg (SIGKILL), a new one takes its place
+  const script = join(import.meta.dirname, '_crashing-worker.ts');
+  let deaths = 0;
+  let stopping = false;
+  const live = new Set<ReturnType<typeof spawn>>();
+  const start = () => {
+    const w = spawn(process.execPath, ['--import', 'tsx', script, url, 'poison.jpg'], { stdio: 'ignore' });
+    live.add(w);
+    w.on('exit', (_code, signal) => {
+      live.delete(w);
+      if (signal === 'SIGKILL') deaths++;
+      if (!stopping) start();
+    });
+  };
+  start();
+  start();
+  try {
+    const code = await coordinator.exited;
+    const out = coordinator.output();
+    assert.equal(code, 1, out);
+    // the batch e, f, poison stalled twice (maxStalledCount 1), was split, and poison.jpg alone stalled twice
+    assert.match(out, /batch \S+ failed for good \(job stalled more than allowable limit\); its 3 photos go back on the queue one by one/);
+    assert.equal((out.match(/failed: Someone\/poison\.jpg/g) ?? []).length, 1, 'reported once while running');
+    assert.doesNotMatch(out, /missing from the store/);
+    assert.match(out, /failed: 1\n {4}Someone\/poison\.jpg: the queue workers failed on this photo: job stalled more than allowable limit/);
+    assert.ok(deaths >= 4, `workers killed by poison.jpg: ${deaths}`);
+    const s = await openStore(store);
+    assert.deepEqual(s.photos.map((p) => `${p.path} ${p.status}`), names.sort().map((n) => `Someone/${n} ${n === 'poison.jpg' ? 'failed' : 'ok'}`));
+    assert.equal(s.faces.length, 6, 'one face for each good photo, none twice');
+  } finally {
+    stopping = true;
+    for (const w of live) process.kill(w.pid!, 'SIGTERM');
     await stopCli(coordinator);
   }
 });
