@@ -173,7 +173,9 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
     return summary;
   } finally {
     await writer?.release(); // after an error: batches stay in the store, the next run resumes from them
-    await withTimeout(queue.close(), 5, 'queue close').catch(() => queue.disconnect());
+    await withTimeout(queue.close(), 5, 'queue close').catch(() => undefined);
+    // with Redis gone, closing cannot finish: drop the connection so that no reconnect timer keeps the process up
+    await withTimeout(queue.disconnect(), 2, 'disconnect').catch(() => undefined);
   }
 }
 

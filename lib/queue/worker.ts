@@ -162,8 +162,14 @@ export async function runQueueWorker(options: Partial<QueueWorkerOptions>, onEve
   let idleSince = Date.now();
   try {
     // refuse at once when the queue's current run is one this worker cannot do (nothing taken)
-    const current = await withTimeout(readRun(queue), redisTimeoutSeconds, 'no answer from Redis');
-    if (current && (await unfinishedJobs(queue)) > 0) await canDo(current);
+    const look = async () => {
+      const run = await readRun(queue);
+      return run && (await unfinishedJobs(queue)) > 0 ? run : undefined;
+    };
+    const current = await withTimeout(look(), redisTimeoutSeconds, 'no answer').catch((e: Error) => {
+      throw new FaceclusterError(fn, `lost the Redis server of queue ${target.display} while starting (${lastRedisError?.message ?? e.message}); nothing was taken.`, 'queue');
+    });
+    if (current) await canDo(current);
     pool = givenPool ?? (await openEncodePool(enc, jobs, true));
     summary.backend = pool.backend;
     onEvent?.({ type: 'ready', worker: me, backend: pool.backend, jobs: pool.size });
@@ -269,7 +275,6 @@ export async function runQueueWorker(options: Partial<QueueWorkerOptions>, onEve
         },
       );
     }, 1000);
-    watchdog.unref();
     await stopped;
     clearInterval(watchdog);
     await withTimeout(worker.close(fatal !== undefined), fatal ? 5 : 3600, 'worker close').catch(() => undefined);
@@ -279,6 +284,8 @@ export async function runQueueWorker(options: Partial<QueueWorkerOptions>, onEve
   } finally {
     if (worker && !worker.closing) await withTimeout(worker.close(true), 5, 'worker close').catch(() => undefined);
     if (!givenPool) await pool?.close();
-    await withTimeout(queue.close(), 5, 'queue close').catch(() => queue.disconnect());
+    await withTimeout(queue.close(), 5, 'queue close').catch(() => undefined);
+    // with Redis gone, closing cannot finish: drop the connections so that no reconnect timer keeps the process up
+    await withTimeout(Promise.all([worker?.disconnect(), queue.disconnect()]), 2, 'disconnect').catch(() => undefined);
   }
 }
