@@ -136,9 +136,15 @@ test('queue: another folder on a busy queue, a worker with other settings or wit
   for (const n of names) copyFileSync(join(photos!, 'Bill_Gates', n), join(a, 'Bill_Gates', n));
   const b = join(tmp, 'busy-b');
   cpSync(a, b, { recursive: true });
-  // encode A waits on the queue (no worker yet): 2 batches
+  // a worker with other settings already waiting when the jobs come: it takes one, gives it back, exits 3
+  const early = cli(['worker', '--queue', url, '--detector', 'tiny']);
+  await early.waitFor(/ready/);
+  // encode A waits on the queue (no other worker): 2 batches
   const coordA = cli(['encode', a, '--out', join(tmp, 'busy-a-store'), '--queue', url, '--batch-size', '2']);
   await coordA.waitFor(/encode 0\/4/);
+  assert.equal(await early.exited, 3, early.output());
+  assert.match(early.output(), /other encode settings than this worker's: detector: "ssd-mobilenet" \(queue\) vs "tiny" \(this worker\)/);
+  assert.doesNotMatch(early.output(), /committed/);
   const { Queue } = await import('bullmq');
   const queue = new Queue('facecluster-encode', { connection: { host: '127.0.0.1', port: redis!.port } });
   try {
