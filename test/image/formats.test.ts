@@ -13,6 +13,7 @@ import { sniffImageFormat } from '../../lib/image/magic.ts';
 import { readHeifInfo, transformsToOrientation } from '../../lib/image/heif-boxes.ts';
 import { orientPixels, type Orientation } from '../../lib/image/raw.ts';
 import { scanPhotos } from '../../lib/pipeline/scan.ts';
+import { thumbnailBuffer } from '../../lib/image/thumbnail.ts';
 import { findData, PROJECT_ROOT } from '../../lib/paths.ts';
 
 const HEIF_ENC = spawnSync('heif-enc', ['--version'], { encoding: 'utf8' }).error ? undefined : 'heif-enc';
@@ -210,6 +211,79 @@ function heifEnc(dir: string, args: string[], input: string, output: string): st
   return out;
 }
 
+/**
+ * The HEIF file with an `irot` property (turn `quarters` x 90° anticlockwise) added to its primary item, as iPhones
+ * write (heif-enc 1.15 cannot): the property is appended to `ipco`, associated in `ipma`, and every `iloc` file offset
+ * past the `meta` box moved by the growth of `meta`.
+ */
+function withIrot(file: Buffer, quarters: 1 | 2 | 3): Buffer {
+  const boxes = (b: Buffer, start: number, end: number) => {
+    const out: { type: string; start: number; end: number }[] = [];
+    for (let p = start; p + 8 <= end; p += b.readUInt32BE(p)) out.push({ type: b.toString('latin1', p + 4, p + 8), start: p, end: p + b.readUInt32BE(p) });
+    return out;
+  };
+  const box = (type: string, payload: Buffer) => {
+    const header = Buffer.alloc(8);
+    header.writeUInt32BE(8 + payload.length, 0);
+    header.write(type, 4, 'latin1');
+    return Buffer.concat([header, payload]);
+  };
+  const top = boxes(file, 0, file.length);
+  const meta = top.find((x) => x.type === 'meta')!;
+  const inMeta = boxes(file, meta.start + 12, meta.end);
+  const get = (list: typeof inMeta, type: string) => list.find((x) => x.type === type)!;
+  const pitm = get(inMeta, 'pitm');
+  const primary = file[pitm.start + 8] === 0 ? file.readUInt16BE(pitm.start + 12) : file.readUInt32BE(pitm.start + 12);
+  const iprp = get(inMeta, 'iprp');
+  const inIprp = boxes(file, iprp.start + 8, iprp.end);
+  const ipco = get(inIprp, 'ipco');
+  const ipma = get(inIprp, 'ipma');
+  const newIndex = boxes(file, ipco.start + 8, ipco.end).length + 1;
+  const newIpco = box('ipco', Buffer.concat([file.subarray(ipco.start + 8, ipco.end), box('irot', Buffer.from([quarters]))]));
+  // ipma: version 0, flags 0 (u16 item ids, 1-byte associations) as heif-enc writes it
+  assert.equal(file.readUInt32BE(ipma.start + 8), 0, 'ipma version 0, flags 0');
+  const parts: Buffer[] = [file.subarray(ipma.start + 8, ipma.start + 16)];
+  let p = ipma.start + 16;
+  for (let e = 0; e < file.readUInt32BE(ipma.start + 12); e++) {
+    const id = file.readUInt16BE(p);
+    const count = file[p + 2];
+    const assoc = file.subarray(p + 3, p + 3 + count);
+    parts.push(id === primary ? Buffer.concat([Buffer.from([id >> 8, id & 255, count + 1]), assoc, Buffer.from([0x80 | newIndex])]) : file.subarray(p, p + 3 + count));
+    p += 3 + count;
+  }
+  const newIpma = box('ipma', Buffer.concat(parts));
+  const newIprp = box('iprp', Buffer.concat(inIprp.map((x) => (x.type === 'ipco' ? newIpco : x.type === 'ipma' ? newIpma : file.subarray(x.start, x.end)))));
+  const grow = newIprp.length - (iprp.end - iprp.start);
+  // iloc: move absolute offsets (construction method 0) by `grow`
+  const iloc = get(inMeta, 'iloc');
+  const il = Buffer.from(file.subarray(iloc.start, iloc.end));
+  const version = il[8];
+  const sizes = il.readUInt16BE(12);
+  const [offSize, lenSize, baseSize, idxSize] = [sizes >> 12, (sizes >> 8) & 15, (sizes >> 4) & 15, version ? sizes & 15 : 0];
+  const readN = (at: number, n: number) => (n === 4 ? il.readUInt32BE(at) : n === 8 ? Number(il.readBigUInt64BE(at)) : 0);
+  const writeN = (at: number, n: number, v: number) => (n === 4 ? il.writeUInt32BE(v, at) : n === 8 ? il.writeBigUInt64BE(BigInt(v), at) : 0);
+  let q = 14;
+  const items = version < 2 ? il.readUInt16BE(q) : il.readUInt32BE(q);
+  q += version < 2 ? 2 : 4;
+  for (let i = 0; i < items; i++) {
+    q += version < 2 ? 2 : 4;
+    const method = version ? il.readUInt16BE(q) & 15 : 0;
+    q += (version ? 2 : 0) + 2;
+    const baseAt = q;
+    q += baseSize;
+    const extents = il.readUInt16BE(q);
+    q += 2;
+    for (let e = 0; e < extents; e++) {
+      q += idxSize;
+      if (method === 0 && baseSize === 0 && readN(q, offSize) >= meta.end) writeN(q, offSize, readN(q, offSize) + grow);
+      q += offSize + lenSize;
+    }
+    if (method === 0 && baseSize > 0 && readN(baseAt, baseSize) >= meta.end) writeN(baseAt, baseSize, readN(baseAt, baseSize) + grow);
+  }
+  const newMeta = box('meta', Buffer.concat([file.subarray(meta.start + 8, meta.start + 12), ...inMeta.map((x) => (x.type === 'iprp' ? newIprp : x.type === 'iloc' ? il : file.subarray(x.start, x.end)))]));
+  return Buffer.concat(top.map((x) => (x.type === 'meta' ? newMeta : file.subarray(x.start, x.end))));
+}
+
 test('HEIC (8, 10-bit), EXIF-rotated HEIC and AVIF, AVIF (8-bit, 10-bit 4:2:2, 12-bit): pixels and orientation', { skip: NO_HEIF_ENC }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fc-heif-'));
   try {
@@ -241,6 +315,10 @@ test('HEIC (8, 10-bit), EXIF-rotated HEIC and AVIF, AVIF (8-bit, 10-bit 4:2:2, 1
       if (turned) assert.ok(d.conversions.includes('exif orientation 6'), `${name}: ${d.conversions}`);
       if (/1[02]-bit/.test(name)) assert.ok(d.conversions.some((c) => /^1[02]-bit->8-bit$/.test(c)), `${name}: ${d.conversions}`);
     }
+    // thumbnails (report) and face crops (people/) read it upright too: box in the upright top-left quadrant -> blue
+    const thumb = await thumbnailBuffer(join(dir, 'HEIC_EXIF_orientation_6.heic'), { x: 4, y: 4, width: 16, height: 16 }, { size: 8, margin: 0, format: 'png' });
+    const t = await sharp(thumb).raw().toBuffer();
+    assert.ok([...t.subarray(4 * 8 * 3 + 12, 4 * 8 * 3 + 15)].every((v, k) => Math.abs(v - BLUE[k]) <= 24), `HEIC thumbnail is blue, got ${[...t.subarray(108, 111)]}`);
     // the same EXIF-rotated HEIC read from a copy named .jpg: content decides
     writeFileSync(join(dir, 'renamed.jpg'), readFileSync(join(dir, 'HEIC_EXIF_orientation_6.heic')));
     assertQuadrants(await decodeImage(join(dir, 'renamed.jpg')), TURNED_CW, 24, 'HEIC named .jpg');
@@ -260,6 +338,44 @@ test('HEIC (8, 10-bit), EXIF-rotated HEIC and AVIF, AVIF (8-bit, 10-bit 4:2:2, 1
     const garbled = Buffer.from(heic);
     garbled.fill(0, garbled.indexOf('mdat') + 4, garbled.indexOf('mdat') + 60); // the start of the coded image zeroed
     assert.match(await reasonOf(garbled), /^corrupt or unsupported HEIC image: libheif: /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// rotated 90° anticlockwise: the stored top-right (green) comes to the top-left
+const TURNED_ACW = [GREEN, WHITE, RED, BLUE];
+
+test('HEIF irot, as iPhones write it (with an EXIF orientation too): turned once, by irot, whichever decoder', { skip: NO_HEIF_ENC }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fc-irot-'));
+  try {
+    const raw = { raw: { width: W, height: H, channels: 3 as const } };
+    await sharp(Buffer.from(quadrants()), raw).png().toFile(join(dir, 'q.png'));
+    await sharp(Buffer.from(quadrants()), raw).toColourspace('rgb16').png().toFile(join(dir, 'q16.png'));
+    await sharp(Buffer.from(quadrants()), raw).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toFile(join(dir, 'q6.jpg'));
+    const file = (args: string[], input: string, out: string) => readFileSync(heifEnc(dir, args, input, out));
+    const heic = file(['-q', '90'], 'q.png', 'q.heic');
+    const heicExif6 = file(['-q', '90'], 'q6.jpg', 'q6.heic');
+    const avif8 = file(['-A', '-q', '90'], 'q.png', 'q8.avif');
+    const avif12 = file(['-A', '-q', '90', '-b', '12'], 'q16.png', 'q12.avif');
+    const cases: [string, Buffer, string, number[][]][] = [
+      ['HEIC irot 270° anticlockwise', withIrot(heic, 3), 'libheif-js', TURNED_CW],
+      ['HEIC irot 90° anticlockwise', withIrot(heic, 1), 'libheif-js', TURNED_ACW],
+      // the iPhone case: pixels stored sideways, irot AND EXIF orientation 6 saying the same turn; applying both would
+      // turn the photo twice (upside down)
+      ['HEIC irot + EXIF orientation 6', withIrot(heicExif6, 3), 'libheif-js', TURNED_CW],
+      ['AVIF 8-bit irot 90° anticlockwise', withIrot(avif8, 1), 'sharp', TURNED_ACW],
+      ['AVIF 12-bit irot 270° anticlockwise', withIrot(avif12, 3), '@jsquash/avif', TURNED_CW], // libavif: irot applied here
+    ];
+    for (const [name, bytes, decoder, expected] of cases) {
+      const info = readHeifInfo(bytes);
+      assert.equal(info.transforms.length, 1, `${name}: ${JSON.stringify(info.transforms)}`);
+      const d = await decodeImage(bytes);
+      assert.equal(d.decoder, decoder, name);
+      assert.deepEqual([d.image.width, d.image.height], [H, W], `${name}: turned by 90°`);
+      assertQuadrants(d, expected, 24, name);
+      assert.ok(!d.conversions.some((c) => c.startsWith('exif orientation')), `${name}: EXIF not applied on top: ${d.conversions}`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
