@@ -21,8 +21,7 @@
  * Either way ids never change: a new person gets the next id never used; a person left with no face is kept
  * when it has a name, removed otherwise; ids retired by a merge are never reused.
  */
-import { radiusNeighborsBetween } from '../cluster/_knn.ts';
-import { toMatrix, type Matrix } from '../cluster/_input.ts';
+import { radiusNeighborsBetween } from '../cluster/_radius-between.ts';
 import { invalidParameter } from '../errors.ts';
 import { checkInteger, resolveOptions } from '../options.ts';
 import { allowedIn, rootPerson, type PeopleConstraints } from './constraints.ts';
@@ -214,17 +213,12 @@ export function updatePeople(
 
 type Rule = ReturnType<typeof sameFaceRule>;
 
-/**
- * Rows as one flat matrix without toMatrix's per-value check (the rows come from the store, or were checked by
- * the first clustering; lengths were checked at the entry); unit rows for cosine.
- */
-function flatten(rows: Float32Array[], metric: string): Matrix {
-  const n = rows.length;
-  const d = n ? rows[0].length : 0;
-  const data = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) data.set(rows[i], i * d);
-  if (metric === 'cosine') return toMatrix('updatePeople', rows, 'cosine');
-  return { data, n, d };
+/** `v` scaled to unit length (a copy), for the cosine metric. */
+function unit(v: Float32Array): Float32Array {
+  let s = 0;
+  for (let t = 0; t < v.length; t++) s += v[t] * v[t];
+  const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+  return Float32Array.from(v, (x) => x * inv);
 }
 
 /** Steps 1 and 2 of the incremental placement (see the file comment). Returns how many new faces joined a person. */
@@ -233,8 +227,9 @@ function placeIncrementally(
   rule: Rule, personOf: Int32Array, status: FaceStatus[], placed: Uint8Array, newGroups: number[][], minFaces: number,
 ): number {
   if (queries.length === 0) return 0;
-  const q = flatten(queries.map((i) => embeddings[i]), rule.metric);
-  const base = flatten(active.map((i) => embeddings[i]), rule.metric);
+  const rows = (idx: number[]) => idx.map((i) => (rule.metric === 'cosine' ? unit(embeddings[i]) : embeddings[i]));
+  const q = rows(queries);
+  const base = rows(active);
   const nb = radiusNeighborsBetween(q, base, rule.threshold, rule.metric, true);
   // Graph over the faces touched by a new face: neighbours (face index, distance) of each.
   const adj = new Map<number, { j: number; d: number }[]>();
