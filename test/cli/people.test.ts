@@ -62,6 +62,20 @@ test('facecluster people: update, list, show, name, move, split, merge, ignore; 
     assert.equal(faces.numRows, 11);
     const journal = readFileSync(join(t.store, 'corrections.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).op);
     assert.deepEqual(journal, ['name', 'move', 'split', 'merge', 'ignore']);
+    // The report shows the people first, captioned with their names.
+    const { main } = await import('../../lib/cli/main.ts');
+    const [e, l] = [console.error, console.log];
+    console.error = console.log = () => undefined;
+    let code: number;
+    try {
+      code = await main(['report', t.store, '--out', join(t.root, 'report.html'), '--reducer', 'pca', '--methods', 'chinese-whispers', '--no-sweep']);
+    } finally {
+      [console.error, console.log] = [e, l];
+    }
+    assert.equal(code, 0);
+    const html = readFileSync(join(t.root, 'report.html'), 'utf8');
+    assert.match(html, /Ann Smith \(person 1\): 2 faces/);
+    assert.match(html, /people \(names and corrections kept across runs\)/);
   } finally {
     rmSync(t.root, { recursive: true, force: true });
   }
