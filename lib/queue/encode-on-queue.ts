@@ -135,7 +135,8 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
       const lock = (await readFile(join(storeDir, LOCK_FILE), 'utf8')).trim();
       const run: QueueRun = {
         run: `${Date.now()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-        folder: root, storeDir, parameters, models, parametersKey: parametersKey(parameters, models), lock,
+        // the store's own parameters (an existing store's embedders kept): what the workers must produce
+        folder: root, storeDir, parameters: writer.parameters, models, parametersKey: parametersKey(writer.parameters, models), lock,
         batches: Math.ceil(todo.length / batchSize), photos: todo.length, host: hostname(), startedAt: new Date().toISOString(),
       };
       await redis(fn, target, redisTimeoutSeconds, async () => {

@@ -222,7 +222,7 @@ export async function runQueueWorker(options: Partial<QueueWorkerOptions>, onEve
           return staleResult();
         }
         const batch = `q-${job.id}`;
-        await writeBatchFiles(storeDir, batch, photos, faces.flat(), parameters.embeddingDimension);
+        await writeBatchFiles(storeDir, batch, photos, faces.flat(), parameters.embeddingDimension, (parameters.extraEmbedders ?? []).map((e) => ({ name: e.name, dimension: e.dimension })));
         const t2 = performance.now();
         const result: BatchJobResult = {
           batch, stale: false, worker: me, backend: encodePool.backend, photos: outcomes,

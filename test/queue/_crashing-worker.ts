@@ -10,6 +10,8 @@ import { runQueueWorker } from '../../lib/queue/worker.ts';
 const [url, poison] = process.argv.slice(2);
 const pool: EncodePool = {
   backend: 'test pool (no models)',
+  embed: async () => ({ status: 'failed', reason: 'the test pool only encodes' }),
+  detectorCalls: () => 0,
   dimension: 128,
   size: 1,
   async encode(path: string): Promise<PhotoResult> {
