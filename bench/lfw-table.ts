@@ -22,6 +22,7 @@ import { CLUSTER_METHODS, CLUSTER_METHOD_NAMES, type ClusterMethodName } from '.
 
 /** The sweep of each method: its registry parameter, over a grid around the registry's default. */
 const GRIDS: Record<ClusterMethodName, { values: number[]; methodOptions?: Record<string, unknown> }> = {
+  'auto': { values: [16] }, // no threshold: see bench/transfer.ts
   'chinese-whispers': { values: [0.38, 0.4, 0.42, 0.44, 0.45, 0.46, 0.48, 0.5, 0.52] },
   'dbscan': { values: [0.36, 0.38, 0.4, 0.42, 0.44, 0.46, 0.48, 0.5] },
   'approximate-rank-order': { values: [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5] },

@@ -52,6 +52,12 @@ export { kmeans, kmeansSteps, KMEANS_DEFAULTS } from './cluster/kmeans.ts';
 export type { KMeansOptions, KMeansResult, KMeansStep } from './cluster/kmeans.ts';
 export { dbscan, DBSCAN_DEFAULTS } from './cluster/dbscan.ts';
 export type { DbscanOptions } from './cluster/dbscan.ts';
+export { clusterAuto, explainAuto, AUTO_DEFAULTS } from './cluster/auto.ts';
+export type { AutoOptions, AutoEvidence, AutoClusterResult, AutoCriterion } from './cluster/auto.ts';
+export { fitDistanceMixture, sameProbability, FIT_DISTANCE_MIXTURE_DEFAULTS } from './cluster/distance-mixture.ts';
+export type { DistanceMixture, MixtureComponent, FitDistanceMixtureOptions } from './cluster/distance-mixture.ts';
+export { expectedScores, pairProbabilities } from './cluster/expected-scores.ts';
+export type { ExpectedScores, PairProbabilities } from './cluster/expected-scores.ts';
 export { chineseWhispers, CHINESE_WHISPERS_DEFAULTS } from './cluster/chinese-whispers.ts';
 export type { ChineseWhispersOptions, ChineseWhispersWeighting } from './cluster/chinese-whispers.ts';
 export { rankOrder, rankOrderDistance, RANK_ORDER_DEFAULTS } from './cluster/rank-order.ts';
@@ -63,7 +69,7 @@ export type { AgglomerativeOptions, AgglomerativeResult, Linkage, MergeTree } fr
 export { affinityPropagation, AFFINITY_PROPAGATION_DEFAULTS } from './cluster/affinity-propagation.ts';
 export type { AffinityPropagationOptions, AffinityPropagationResult } from './cluster/affinity-propagation.ts';
 export { pruneSmallClusters } from './cluster/prune.ts';
-export { CLUSTER_METHODS, CLUSTER_METHOD_NAMES, clusterBy, getClusterMethod } from './cluster/registry.ts';
+export { CLUSTER_METHODS, CLUSTER_METHOD_NAMES, DEFAULT_CLUSTER_METHOD, clusterBy, getClusterMethod } from './cluster/registry.ts';
 export type { ClusterMethod, ClusterMethodName, SweepSpec } from './cluster/registry.ts';
 
 // ---- evaluate --------------------------------------------------------------------------------

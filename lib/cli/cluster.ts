@@ -9,7 +9,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseFlags, intFlag, numberFlag, outputFlag, UsageError, type OptionsSpec } from './args.ts';
 import { EXIT } from './main.ts';
-import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
+import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
+import { explainAuto, type AutoEvidence } from '../cluster/auto.ts';
 import { pruneSmallClusters } from '../cluster/prune.ts';
 import { loadPrecomputedEmbeddings } from '../datasets/precomputed.ts';
 import { countClusters, evaluateClustering, type ClusteringMetrics } from '../evaluate/evaluate.ts';
@@ -159,9 +160,10 @@ export function convert(command: string, flag: string, raw: string, def: unknown
   return raw;
 }
 
-/** The method named by --method, or a usage error listing the valid ones. */
-export function methodFlag(command: string, value: unknown): ClusterMethodName {
+/** The method named by --method (or `fallback` when absent), or a usage error listing the valid ones. */
+export function methodFlag(command: string, value: unknown, fallback?: ClusterMethodName): ClusterMethodName {
   const valid: readonly string[] = CLUSTER_METHOD_NAMES;
+  if (value === undefined && fallback) return fallback;
   if (value === undefined) throw new UsageError(`facecluster ${command}: missing --method; valid methods are ${valid.join(', ')}.`);
   if (!valid.includes(value as string)) throw new UsageError(`facecluster ${command}: unknown method ${JSON.stringify(value)}; valid methods are ${valid.join(', ')}.`);
   return value as ClusterMethodName;
@@ -175,12 +177,13 @@ export const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v
 
 // ---- cluster --------------------------------------------------------------------------------------------
 
-export const USAGE = `Usage: facecluster cluster <store|embeddings.jsonl> --method M [method flags] [flags]
+export const USAGE = `Usage: facecluster cluster <store|embeddings.jsonl> [--method M] [method flags] [flags]
 
 Clusters the faces by identity; prints the number of people found and the cluster sizes, and the metrics when
 the identities are known; records the run in the store; optionally saves one folder per person.
 
-  --method M       one of ${methodUsage()}
+  --method M       default ${DEFAULT_CLUSTER_METHOD} (sets its own threshold from the collection and prints why);
+                   one of ${methodUsage()}
   --prune N        turn clusters of fewer than N faces into noise (-1) after clustering
   --save DIR       write person-001/ ... and noise/ folders under DIR (a new or empty folder, never inside the
                    photo folder); with --copy (default) copies of the photos, --link symbolic links, --crops
@@ -214,7 +217,7 @@ export async function run(argv: string[]): Promise<number> {
     ...methodFlags(),
   });
   if (positionals.length > 1) throw new UsageError(`facecluster ${c}: one input expected, got ${positionals.length}: ${positionals.join(' ')}.`);
-  const method = methodFlag(c, values.method);
+  const method = methodFlag(c, values.method, DEFAULT_CLUSTER_METHOD);
   const options = methodOptions(c, method, values);
   const prune = intFlag(c, 'prune', values.prune as string | undefined);
   if (prune !== undefined && prune < 1) throw new UsageError(`facecluster ${c}: --prune must be an integer >= 1, got ${prune}.`);
@@ -234,7 +237,11 @@ export async function run(argv: string[]): Promise<number> {
   const labels = prune ? pruneSmallClusters(result, prune).labels : result.labels;
   const { nClusters, nNoise } = countClusters(labels);
   const metrics = input.identities ? evaluateClustering(labels, input.identities) : undefined;
-  const parameters = { ...(CLUSTER_METHODS[method].defaults as Record<string, unknown>), ...options, ...(prune ? { prune } : {}) };
+  const evidence = (result as { evidence?: AutoEvidence }).evidence;
+  const parameters = {
+    ...(CLUSTER_METHODS[method].defaults as Record<string, unknown>), ...options, ...(prune ? { prune } : {}),
+    ...(evidence ? { chosenThreshold: evidence.threshold } : {}),
+  };
 
   let saved: Awaited<ReturnType<typeof saveClusters>> | undefined;
   if (values.save) {
@@ -250,7 +257,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.json) {
     console.log(JSON.stringify({
       input: input.source, n: labels.length, skipped: input.skipped, method, parameters, seconds,
-      nClusters, nNoise, clusterSizes: sizes, metrics: metrics ? jsonMetrics(metrics) : null,
+      nClusters, nNoise, clusterSizes: sizes, metrics: metrics ? jsonMetrics(metrics) : null, evidence: evidence ?? null,
       warnings: result.warnings, run: runRecord ? join(storeDir!, 'runs', runRecord.id) : null,
       saved: saved ? { dir: saved.dir, folders: saved.folders.length, written: saved.written, failed: saved.failed } : null,
       labels: Array.from(labels),
@@ -258,6 +265,7 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     console.log(`${input.source}: ${labels.length} faces${input.skipped ? ` (${input.skipped} photos without a face or unreadable, skipped)` : ''}`);
     console.log(`${method} (${Object.entries(parameters).map(([k, v]) => `${kebab(k)} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ')}): ${seconds.toFixed(2)} s`);
+    if (evidence) for (const line of explainAuto(evidence)) console.log(`  ${line}`);
     console.log(`Found ${nClusters} people (clusters) and ${nNoise} noise faces.`);
     console.log(`Cluster sizes: ${describeSizes(sizes)}`);
     for (const w of result.warnings) console.log(`Warning: ${w}`);

@@ -7,6 +7,7 @@
 import { unknownName } from '../errors.ts';
 import type { ClusterResult } from '../types.ts';
 import { AFFINITY_PROPAGATION_DEFAULTS, affinityPropagation, type AffinityPropagationOptions } from './affinity-propagation.ts';
+import { AUTO_DEFAULTS, clusterAuto, type AutoOptions } from './auto.ts';
 import { AGGLOMERATIVE_DEFAULTS, agglomerative, type AgglomerativeOptions } from './agglomerative.ts';
 import { APPROXIMATE_RANK_ORDER_DEFAULTS, approximateRankOrder, type ApproximateRankOrderOptions } from './approximate-rank-order.ts';
 import { CHINESE_WHISPERS_DEFAULTS, chineseWhispers, type ChineseWhispersOptions } from './chinese-whispers.ts';
@@ -16,6 +17,7 @@ import { RANK_ORDER_DEFAULTS, rankOrder, type RankOrderOptions } from './rank-or
 
 /** CLI names of the clustering methods. */
 export type ClusterMethodName =
+  | 'auto'
   | 'kmeans'
   | 'dbscan'
   | 'chinese-whispers'
@@ -59,6 +61,15 @@ function method<O extends object>(m: ClusterMethod<O>): ClusterMethod<Record<str
 
 /** Every clustering method by CLI name. */
 export const CLUSTER_METHODS: Readonly<Record<ClusterMethodName, ClusterMethod>> = Object.freeze({
+  auto: method<AutoOptions>({
+    name: 'auto',
+    functionName: 'clusterAuto',
+    run: clusterAuto,
+    defaults: AUTO_DEFAULTS,
+    description: 'The default: average linkage cut where the expected BCubed F under a label-free mixture of pair distances is highest; no threshold to tune.',
+    paper: 'Sokal & Michener 1958 (average linkage); Dempster, Laird, Rubin, JRSS B 1977 (EM); Amigó et al., Information Retrieval 2009 (BCubed)',
+    sweep: { parameter: 'neighbors', values: [4, 8, 16, 32, 64], effect: 'more candidate pairs in the linkage tree' },
+  }),
   kmeans: method<KMeansOptions>({
     name: 'kmeans',
     functionName: 'kmeans',
@@ -123,6 +134,13 @@ export const CLUSTER_METHODS: Readonly<Record<ClusterMethodName, ClusterMethod>>
     sweep: { parameter: 'preference', values: [-4, -2, -1.5, -1, -0.75, -0.5, -0.4, -0.3, -0.2, -0.1], effect: 'more, smaller clusters' },
   }),
 });
+
+/**
+ * The method `facecluster cluster` and `facecluster run` use when none is given: {@link clusterAuto}, which sets
+ * its own cut from the collection (the LFW-tuned thresholds of the others split the people of a personal library
+ * into many; see the README's transfer table).
+ */
+export const DEFAULT_CLUSTER_METHOD: ClusterMethodName = 'auto';
 
 /** The valid method names, in table order. */
 export const CLUSTER_METHOD_NAMES = Object.freeze(Object.keys(CLUSTER_METHODS) as ClusterMethodName[]);
