@@ -13,6 +13,7 @@ import { approximateRankOrder } from '../../lib/cluster/approximate-rank-order.t
 import { agglomerative, cutTree, linkageTree } from '../../lib/cluster/agglomerative.ts';
 import { affinityPropagation } from '../../lib/cluster/affinity-propagation.ts';
 import { pruneSmallClusters } from '../../lib/cluster/prune.ts';
+import { clusterAuto } from '../../lib/cluster/auto.ts';
 import { CLUSTER_METHODS, CLUSTER_METHOD_NAMES, clusterBy } from '../../lib/cluster/registry.ts';
 import type { ClusterResult } from '../../lib/types.ts';
 import { assertSamePartition, blobs, rows } from './_helpers.ts';
@@ -21,6 +22,7 @@ type Fn = (x: Float32Array[], o?: Record<string, unknown>) => ClusterResult;
 const METHODS: Record<string, Fn> = {
   kmeans: kmeans as Fn, dbscan: dbscan as Fn, chineseWhispers: chineseWhispers as Fn, rankOrder: rankOrder as Fn,
   approximateRankOrder: approximateRankOrder as Fn, agglomerative: agglomerative as Fn, affinityPropagation: affinityPropagation as Fn,
+  clusterAuto: clusterAuto as Fn,
 };
 
 test('n = 0: every method returns no labels and no clusters', () => {
@@ -67,6 +69,7 @@ test('well-separated blobs: every method finds them', () => {
   const opts: Record<string, Record<string, unknown>> = {
     kmeans: { nClusters: 3 }, dbscan: { eps: 0.5 }, chineseWhispers: { threshold: 0.5 }, rankOrder: { k: 10, normalizedThreshold: 2 },
     approximateRankOrder: { k: 5, maxDistance: 0.5 }, agglomerative: { distanceThreshold: 1 }, affinityPropagation: { preference: -5 },
+    clusterAuto: {},
   };
   for (const [name, f] of Object.entries(METHODS)) assertSamePartition(f(x, opts[name]).labels, truth, name);
 });
@@ -103,6 +106,12 @@ const BAD: [string, Fn, unknown, string][] = [
   ['affinityPropagation', METHODS.affinityPropagation, { damping: 0.3 }, 'affinityPropagation: damping must be a finite number >= 0.5 and <= 0.999999, got 0.3.'],
   ['affinityPropagation', METHODS.affinityPropagation, { preference: 'mean' }, 'affinityPropagation: preference must be a finite number, got "mean".'],
   ['affinityPropagation', METHODS.affinityPropagation, { convergenceIter: 0 }, 'affinityPropagation: convergenceIter must be an integer >= 1, got 0.'],
+  ['clusterAuto', METHODS.clusterAuto, { criterion: 'nmi' }, 'clusterAuto: criterion must be one of "bcubed", "pairwise", got "nmi".'],
+  ['clusterAuto', METHODS.clusterAuto, { neighbors: 0 }, 'clusterAuto: neighbors must be an integer >= 1, got 0.'],
+  ['clusterAuto', METHODS.clusterAuto, { cuts: 1 }, 'clusterAuto: cuts must be an integer >= 2 and <= 100000, got 1.'],
+  ['clusterAuto', METHODS.clusterAuto, { sampleFaces: 5 }, 'clusterAuto: sampleFaces must be an integer >= 10, got 5.'],
+  ['clusterAuto', METHODS.clusterAuto, { knn: 'faiss' }, 'clusterAuto: knn must be one of "auto", "exact", "hnsw", got "faiss".'],
+  ['clusterAuto', METHODS.clusterAuto, { threshold: 0.5 }, 'clusterAuto: unknown option "threshold"; valid options are criterion, neighbors, cuts, maxPairs, sampleFaces, knn, seed.'],
 ];
 for (const [name, f, options, message] of BAD) {
   test(`${name} rejects ${JSON.stringify(options)}`, () => {
@@ -196,7 +205,7 @@ test('linkageTree / cutTree: hand-worked single linkage on a line', () => {
 });
 
 test('registry: every CLI name maps to its function, defaults and a sweep over one of its options', () => {
-  assert.deepEqual([...CLUSTER_METHOD_NAMES], ['kmeans', 'dbscan', 'chinese-whispers', 'rank-order', 'approximate-rank-order', 'agglomerative', 'affinity-propagation']);
+  assert.deepEqual([...CLUSTER_METHOD_NAMES], ['auto', 'kmeans', 'dbscan', 'chinese-whispers', 'rank-order', 'approximate-rank-order', 'agglomerative', 'affinity-propagation']);
   for (const name of CLUSTER_METHOD_NAMES) {
     const m = CLUSTER_METHODS[name];
     assert.equal(m.name, name);
@@ -207,5 +216,5 @@ test('registry: every CLI name maps to its function, defaults and a sweep over o
     const d = (m.defaults as Record<string, unknown>)[m.sweep.parameter];
     if (typeof d === 'number' && name !== 'kmeans') assert.ok(d >= v[0] && d <= v[v.length - 1], `${name}: default ${d} inside the sweep range`);
   }
-  assert.throws(() => clusterBy('hdbscan', []), (e: Error) => e.message === 'clusterBy: method must be one of "kmeans", "dbscan", "chinese-whispers", "rank-order", "approximate-rank-order", "agglomerative", "affinity-propagation", got "hdbscan".');
+  assert.throws(() => clusterBy('hdbscan', []), (e: Error) => e.message === 'clusterBy: method must be one of "auto", "kmeans", "dbscan", "chinese-whispers", "rank-order", "approximate-rank-order", "agglomerative", "affinity-propagation", got "hdbscan".');
 });

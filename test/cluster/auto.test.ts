@@ -1,0 +1,175 @@
+/**
+ * The adaptive default (clusterAuto) and its parts: the distance mixture, the expected scores, the sparse
+ * mean-linkage tree. Toy cases worked by hand, invariances that a fixed threshold would fail, and real LFW data.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { clusterAuto, explainAuto } from '../../lib/cluster/auto.ts';
+import { fitDistanceMixture, fitMixtureToDistances, sameProbability } from '../../lib/cluster/distance-mixture.ts';
+import { expectedScores, pairProbabilities } from '../../lib/cluster/expected-scores.ts';
+import { meanLinkageTree } from '../../lib/cluster/_mean-linkage.ts';
+import { cutTree } from '../../lib/cluster/agglomerative.ts';
+import { chineseWhispers } from '../../lib/cluster/chinese-whispers.ts';
+import { toMatrix } from '../../lib/cluster/_input.ts';
+import { knnExact } from '../../lib/cluster/_knn.ts';
+import { evaluateClustering } from '../../lib/evaluate/evaluate.ts';
+import { loadPrecomputedEmbeddings, precomputedEmbeddingsPath } from '../../lib/datasets/precomputed.ts';
+import { assertSamePartition, blobs, rows } from './_helpers.ts';
+
+/** A deterministic normal sampler. */
+function normals(seed: number): () => number {
+  let s = seed >>> 0;
+  const rand = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return (s + 0.5) / 4294967296; };
+  return () => Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand());
+}
+
+/** `people` identities in `dim` dimensions, `per` photos each: centres ~1 apart, photos `spread` around them. */
+function identities(people: number, per: number, dim: number, spread: number, seed: number): { x: Float32Array[]; truth: Int32Array } {
+  const normal = normals(seed);
+  const x: Float32Array[] = [];
+  const truth: number[] = [];
+  for (let p = 0; p < people; p++) {
+    const c = Float32Array.from({ length: dim }, () => normal() / Math.sqrt(2));
+    for (let i = 0; i < per; i++) { x.push(Float32Array.from(c, (v) => v + (spread * normal()) / Math.sqrt(dim))); truth.push(p); }
+  }
+  return { x, truth: Int32Array.from(truth) };
+}
+
+test('fitMixtureToDistances: a two-mode sample gets its cut in the valley, near the hand-computed crossing', () => {
+  // 2,000 pairs at N(0.4, 0.05) and 20,000 at N(0.9, 0.07): the posterior crosses 0.5 where
+  // 0.0909 N(d; 0.4, 0.05) = 0.9091 N(d; 0.9, 0.07); solving the quadratic (bisection in python) gives d = 0.5944.
+  const normal = normals(3);
+  const d = new Float64Array(22_000);
+  for (let i = 0; i < 2_000; i++) d[i] = 0.4 + 0.05 * normal();
+  for (let i = 2_000; i < 22_000; i++) d[i] = 0.9 + 0.07 * normal();
+  const m = fitMixtureToDistances(d, true, 400);
+  assert.ok(Math.abs(m.samePrior - 2_000 / 22_000) < 0.01, `prior ${m.samePrior}`);
+  assert.ok(Math.abs(m.same.mean - 0.4) < 0.01 && Math.abs(m.different.mean - 0.9) < 0.01, JSON.stringify(m));
+  assert.ok(Math.abs(m.crossing - 0.5944) < 0.01, `crossing ${m.crossing}`);
+  // the cut is in the valley: the histogram is lower there than at either mode
+  const bin = (x: number) => m.histogram.counts[Math.floor(x / (m.histogram.edges[1] - m.histogram.edges[0]))];
+  assert.ok(bin(m.crossing) < bin(0.4) / 10 && bin(m.crossing) < bin(0.9) / 10);
+  // the posterior is one person on the near side, two on the far side
+  assert.ok(sameProbability(m, 0.45) > 0.99 && sameProbability(m, 0.8) < 0.01);
+});
+
+test('fitMixtureToDistances: more same-person pairs (fewer, larger people) move the crossing outwards', () => {
+  const normal = normals(5);
+  const sample = (sameShare: number) => {
+    const d = new Float64Array(20_000);
+    for (let i = 0; i < d.length; i++) d[i] = i < sameShare * d.length ? 0.4 + 0.06 * normal() : 0.85 + 0.08 * normal();
+    return fitMixtureToDistances(d, true, 400).crossing;
+  };
+  const crowded = sample(0.003); // all of LFW: 0.3% of pairs are one person
+  const family = sample(0.07); // 15 people with 100 photos each
+  assert.ok(family > crowded + 0.03, `crossings ${crowded} (crowded) vs ${family} (few people)`);
+});
+
+test('expectedScores: with certain probabilities they are the true scores (hand-worked)', () => {
+  // two pairs 0.1 apart (p = 1), the pairs 5 apart (p = 0)
+  const x = rows([[0], [0.1], [5], [5.1]]);
+  const pp = pairProbabilities(toMatrix('t', x), Int32Array.of(0, 1, 2, 3), 10, (d) => (d < 1 ? 1 : 0));
+  const right = expectedScores(Int32Array.of(0, 0, 1, 1), pp);
+  assert.deepEqual([right.pairwiseF1, right.bcubedF1], [1, 1]);
+  // everything in one cluster: 2 true pairs of 6 -> pairwise P 1/3, R 1; BCubed P = 2/4 for every face, R 1
+  const one = expectedScores(Int32Array.of(0, 0, 0, 0), pp);
+  assert.ok(Math.abs(one.pairwisePrecision - 1 / 3) < 1e-9 && one.pairwiseRecall === 1);
+  assert.ok(Math.abs(one.bcubedPrecision - 0.5) < 1e-9 && one.bcubedRecall === 1);
+  // all singletons: precision 1, recall 0 pairwise; BCubed recall 1/2 (each face finds itself of its 2)
+  const alone = expectedScores(Int32Array.of(0, 1, 2, 3), pp);
+  assert.equal(alone.pairwiseRecall, 0);
+  assert.ok(Math.abs(alone.bcubedRecall - 0.5) < 1e-9 && alone.bcubedPrecision === 1);
+  // and they agree with the true metrics of lib/evaluate
+  const truth = [0, 0, 1, 1];
+  for (const labels of [[0, 0, 0, 0], [0, 1, 2, 3], [0, 0, 1, 2]]) {
+    const e = expectedScores(Int32Array.from(labels), pp);
+    const t = evaluateClustering(labels, truth);
+    assert.ok(Math.abs(e.bcubedF1 - t.bcubedF1) < 1e-9 && Math.abs(e.pairwiseF1 - t.pairwiseF1) < 1e-9, `${labels}`);
+  }
+});
+
+test('meanLinkageTree on the complete graph is UPGMA on squared distances (brute force)', () => {
+  const { x } = blobs(6, [[0, 0], [1, 0], [0, 1.5]], 0.3, 11);
+  const m = toMatrix('t', x);
+  const tree = meanLinkageTree(m, knnExact(m, x.length - 1, 'euclidean'), Infinity);
+  assert.equal(tree.height.length, x.length - 1);
+  // brute force: repeatedly merge the two clusters with the smallest mean squared distance
+  let clusters = x.map((_, i) => [i]);
+  const sq = (a: number, b: number) => (x[a][0] - x[b][0]) ** 2 + (x[a][1] - x[b][1]) ** 2;
+  const link = (A: number[], B: number[]) => { let s = 0; for (const a of A) for (const b of B) s += sq(a, b); return s / (A.length * B.length); };
+  const heights: number[] = [];
+  while (clusters.length > 1) {
+    let best = [0, 1], bestV = Infinity;
+    for (let i = 0; i < clusters.length; i++) for (let j = i + 1; j < clusters.length; j++) { const v = link(clusters[i], clusters[j]); if (v < bestV) { bestV = v; best = [i, j]; } }
+    heights.push(Math.sqrt(bestV));
+    const merged = [...clusters[best[0]], ...clusters[best[1]]];
+    clusters = clusters.filter((_, i) => i !== best[0] && i !== best[1]).concat([merged]);
+  }
+  heights.forEach((h, t) => assert.ok(Math.abs(h - tree.height[t]) < 1e-5, `merge ${t}: ${tree.height[t]} vs ${h}`));
+});
+
+test('clusterAuto: finds the people of a collection with no threshold given', () => {
+  const { x, truth } = identities(12, 10, 32, 0.45, 21);
+  const r = clusterAuto(x);
+  assertSamePartition(r.labels, truth);
+  assert.ok(r.evidence.threshold > r.evidence.mixture.same.mean && r.evidence.threshold < r.evidence.mixture.different.mean);
+  assert.equal(r.evidence.curve.threshold[r.evidence.chosen], r.evidence.threshold);
+});
+
+test('clusterAuto: the same collection at another scale gets the same partition (a fixed threshold cannot)', () => {
+  const { x, truth } = identities(10, 8, 32, 0.45, 4);
+  const small = clusterAuto(x);
+  const big = clusterAuto(x.map((r) => r.map((v) => v * 3)));
+  assertSamePartition(small.labels, truth);
+  assertSamePartition(big.labels, small.labels);
+  assert.ok(Math.abs(big.evidence.threshold - 3 * small.evidence.threshold) < 1e-3 * big.evidence.threshold);
+  // a threshold that suits one scale fails the other
+  const fixed = small.evidence.threshold;
+  assert.notEqual(chineseWhispers(x.map((r) => r.map((v) => v * 3)), { threshold: fixed }).nClusters, 10);
+});
+
+test('clusterAuto: two blob sets at different spreads both recover their people', () => {
+  // tight people (spread 0.3) and loose people (spread 0.6): the cut moves with the collection
+  const tight = identities(15, 8, 32, 0.3, 8);
+  const loose = identities(8, 20, 32, 0.6, 9);
+  const a = clusterAuto(tight.x);
+  const b = clusterAuto(loose.x);
+  assertSamePartition(a.labels, tight.truth, 'tight');
+  assert.ok(evaluateClustering(b.labels, loose.truth).bcubedF1 > 0.98, 'loose');
+  assert.ok(b.evidence.threshold > a.evidence.threshold, `${b.evidence.threshold} > ${a.evidence.threshold}`);
+});
+
+test('clusterAuto: explains itself', () => {
+  const { x } = identities(6, 6, 16, 0.4, 2);
+  const lines = explainAuto(clusterAuto(x).evidence);
+  assert.equal(lines.length, 3);
+  assert.match(lines[0], /^chose threshold \d\.\d{3} \(average linkage cut, \d+ clusters\)/);
+  assert.match(lines[1], /same-person mode .* different-person mode/);
+});
+
+test('clusterAuto: fewer than 3 faces are each their own person, with a warning', () => {
+  const r = clusterAuto(rows([[0, 0], [0, 0.01]]));
+  assert.deepEqual(Array.from(r.labels), [0, 1]);
+  assert.match(r.warnings[0], /too few to estimate a threshold/);
+});
+
+test('fitDistanceMixture: rejects bad options naming the parameter', () => {
+  const x = rows([[0], [1], [2]]);
+  assert.throws(() => fitDistanceMixture(x, { maxPairs: 10 }), /fitDistanceMixture: maxPairs must be an integer >= 100, got 10\./);
+  assert.throws(() => fitDistanceMixture(x, { bins: 2.5 }), /fitDistanceMixture: bins must be an integer >= 10, got 2\.5\./);
+  assert.throws(() => fitDistanceMixture(rows([[0], [1]])), /fitDistanceMixture: x must have at least 3 rows, got 2\./);
+});
+
+const lfw = precomputedEmbeddingsPath();
+const skip = existsSync(lfw) ? false : `LFW embeddings not found at ${lfw} (set FACECLUSTER_DATA)`;
+
+test('clusterAuto on LFW (first 3,000 photos): within 0.02 BCubed F of its own tree cut with the labels', { skip }, async () => {
+  const ds = await loadPrecomputedEmbeddings({ limit: 3000 });
+  const r = clusterAuto(ds.embeddings);
+  const e = evaluateClustering(r.labels, ds.labels);
+  let best = 0;
+  for (const t of r.evidence.curve.threshold) best = Math.max(best, evaluateClustering(cutTree(r.tree, { distanceThreshold: t }).labels, ds.labels).bcubedF1);
+  assert.ok(best - e.bcubedF1 <= 0.02, `auto ${e.bcubedF1.toFixed(3)} vs best cut ${best.toFixed(3)}`);
+  assert.ok(e.bcubedF1 > 0.9 && e.pairwiseF1 > 0.9, `BCubed ${e.bcubedF1.toFixed(3)}, pairwise ${e.pairwiseF1.toFixed(3)}`);
+});
