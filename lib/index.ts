@@ -57,6 +57,8 @@ export type { AutoOptions, AutoEvidence, AutoClusterResult, AutoCriterion } from
 export { fitDistanceMixture, sameProbability, FIT_DISTANCE_MIXTURE_DEFAULTS } from './cluster/distance-mixture.ts';
 export type { DistanceMixture, MixtureComponent, FitDistanceMixtureOptions } from './cluster/distance-mixture.ts';
 export { expectedScores, pairProbabilities } from './cluster/expected-scores.ts';
+export { leastCertain, LEAST_CERTAIN_DEFAULTS } from './cluster/least-certain.ts';
+export type { LeastCertain, LeastCertainOptions, ClusterConfidence, MergeCandidate, LeaveCandidate } from './cluster/least-certain.ts';
 export type { ExpectedScores, PairProbabilities } from './cluster/expected-scores.ts';
 export { chineseWhispers, CHINESE_WHISPERS_DEFAULTS } from './cluster/chinese-whispers.ts';
 export type { ChineseWhispersOptions, ChineseWhispersWeighting } from './cluster/chinese-whispers.ts';

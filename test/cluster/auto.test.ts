@@ -9,6 +9,7 @@ import { clusterAuto, explainAuto } from '../../lib/cluster/auto.ts';
 import { fitDistanceMixture, fitMixtureToDistances, sameProbability } from '../../lib/cluster/distance-mixture.ts';
 import { expectedScores, pairProbabilities } from '../../lib/cluster/expected-scores.ts';
 import { meanLinkageTree } from '../../lib/cluster/_mean-linkage.ts';
+import { leastCertain } from '../../lib/cluster/least-certain.ts';
 import { cutTree } from '../../lib/cluster/agglomerative.ts';
 import { chineseWhispers } from '../../lib/cluster/chinese-whispers.ts';
 import { toMatrix } from '../../lib/cluster/_input.ts';
@@ -172,4 +173,23 @@ test('clusterAuto on LFW (first 3,000 photos): within 0.02 BCubed F of its own t
   for (const t of r.evidence.curve.threshold) best = Math.max(best, evaluateClustering(cutTree(r.tree, { distanceThreshold: t }).labels, ds.labels).bcubedF1);
   assert.ok(best - e.bcubedF1 <= 0.02, `auto ${e.bcubedF1.toFixed(3)} vs best cut ${best.toFixed(3)}`);
   assert.ok(e.bcubedF1 > 0.9 && e.pairwiseF1 > 0.9, `BCubed ${e.bcubedF1.toFixed(3)}, pairwise ${e.pairwiseF1.toFixed(3)}`);
+});
+
+test('leastCertain: the two halves of one person are the closest pair; the face between people has the smallest margin', () => {
+  // 1-D: person A split into two clusters (0, 0.1 | 0.5, 0.6), person B far away (5, 5.1, 5.2), and a face at 2.6
+  // put in B's cluster by mistake.
+  const x = rows([[0], [0.1], [0.5], [0.6], [5], [5.1], [5.2], [2.6]]);
+  const labels = [0, 0, 1, 1, 2, 2, 2, 2];
+  const r = leastCertain(x, labels, { neighbors: 3 });
+  // clusters 0 and 1: mean squared distance of (0|0.1) to (0.5|0.6) = (0.25+0.36+0.16+0.25)/4 = 0.255 -> 0.505
+  assert.deepEqual([r.merges[0].a, r.merges[0].b], [0, 1]);
+  assert.ok(Math.abs(r.merges[0].distance - Math.sqrt(0.255)) < 1e-6);
+  // face 7 (2.6): to the other members of cluster 2: sqrt(mean(2.4^2, 2.5^2, 2.6^2)) = 2.501; to cluster 1:
+  // sqrt(mean(2.1^2, 2.0^2)) = 2.051 -> margin -0.450, the only negative one
+  assert.equal(r.leavers[0].face, 7);
+  assert.equal(r.leavers[0].nearestCluster, 1);
+  assert.ok(Math.abs(r.leavers[0].margin - (Math.sqrt((2.1 ** 2 + 2 ** 2) / 2) - Math.sqrt((2.4 ** 2 + 2.5 ** 2 + 2.6 ** 2) / 3))) < 1e-6);
+  // the least cohesive cluster first (no mixture: ordered by cohesion)
+  assert.equal(r.clusters[0].cluster, 2);
+  assert.throws(() => leastCertain(x, [0, 1]), /leastCertain: labels must have one label per row of x \(8\), got 2\./);
 });
