@@ -8,14 +8,18 @@ import { dirname, resolve } from 'node:path';
 import { parseFlags, intFlag, outputFlag, UsageError } from './args.ts';
 import { EXIT } from './main.ts';
 import { convert, INPUT_FLAGS, INPUT_USAGE, kebab, methodFlags, readInput } from './cluster.ts';
-import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
+import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
+import { cutTree } from '../cluster/agglomerative.ts';
+import type { AutoClusterResult } from '../cluster/auto.ts';
+import { leastCertain } from '../cluster/least-certain.ts';
+import { evaluateClustering } from '../evaluate/evaluate.ts';
 import { sweep, sweepTable } from '../evaluate/sweep.ts';
 import { REDUCERS, type ReducerName } from '../reduce/registry.ts';
 import { buildReport, REPORT_DEFAULTS, type ReportClustering, type ReportSweep } from '../viz/report.ts';
 import type { SweepRow } from '../viz/sweep.ts';
 import { hasPeople, openPeople } from '../people/people.ts';
 
-const DEFAULT_METHODS: ClusterMethodName[] = ['chinese-whispers', 'dbscan'];
+const DEFAULT_METHODS: ClusterMethodName[] = [DEFAULT_CLUSTER_METHOD, 'chinese-whispers', 'agglomerative'];
 
 export const USAGE = `Usage: facecluster report <store|embeddings.jsonl> [--out report.html] [flags]
 
@@ -25,10 +29,11 @@ a slider, the same/different-person distance histogram, the cluster size distrib
 the errors (impure clusters, people split across clusters) with the faces shown.
 
   --out FILE        where to write the report (default: report.html); never inside the photo folder
-  --methods A,B     clustering methods to compare, the first drives the map colours and galleries
-                    (default: ${DEFAULT_METHODS.join(',')}; valid: ${CLUSTER_METHOD_NAMES.join(', ')})
-  --no-sweep        with known identities each method is swept over its usual parameter values and the value
-                    with the best BCubed F is shown; --no-sweep uses the method defaults (and flags) instead
+  --methods A,B     clustering methods to compare, the first drives the map colours, galleries and decisions
+                    (default: ${DEFAULT_METHODS.join(',')}; valid: ${CLUSTER_METHOD_NAMES.join(', ')}); each runs at its
+                    defaults (and flags); ${DEFAULT_CLUSTER_METHOD} also draws how it chose its cut
+  --no-sweep        with known identities each method (but ${DEFAULT_CLUSTER_METHOD}) is also swept over its usual values and
+                    its best value is shown beside its default, named "best with labels"; --no-sweep skips that
   --reducer R       map projection: ${REDUCERS.join(', ')} (default: ${REPORT_DEFAULTS.reducer})
   --seed N          seed of the map, and of the methods that take one (default: ${REPORT_DEFAULTS.seed})
   --title TEXT      page title
@@ -82,25 +87,41 @@ export async function run(argv: string[]): Promise<number> {
 
   const clusterings: ReportClustering[] = [];
   const sweeps: ReportSweep[] = [];
-  for (const name of methods as ClusterMethodName[]) {
+  let evidence: AutoClusterResult['evidence'] | undefined;
+  let evidenceWithLabels: { bcubedF1: number[]; pairwiseF1: number[] } | undefined;
+  let decisions: ReturnType<typeof leastCertain> | undefined;
+  for (const [k, name] of (methods as ClusterMethodName[]).entries()) {
     const spec = CLUSTER_METHODS[name];
     const options = fixed.get(name)!;
     const parameter = spec.sweep.parameter;
-    if (input.identities && !values['no-sweep'] && options[parameter] === undefined) {
-      const t = performance.now();
+    // the method as the user gets it: defaults and flags, no labels
+    let t = performance.now();
+    const r = clusterBy(name, input.embeddings, options);
+    console.error(`${name}: ${r.nClusters} clusters in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    for (const w of r.warnings) console.error(`${name}: warning: ${w}`);
+    const auto = (r as AutoClusterResult).evidence ? (r as AutoClusterResult) : undefined;
+    if (auto) {
+      clusterings.push({ name: `${name} (chose threshold ${auto.evidence.threshold.toFixed(3)})`, labels: r.labels, parameter: 'threshold', value: auto.evidence.threshold });
+      if (k === 0) {
+        evidence = auto.evidence;
+        if (input.identities) {
+          const cuts = auto.evidence.curve.threshold.map((th) => evaluateClustering(cutTree(auto.tree, { distanceThreshold: th }).labels, input.identities!));
+          evidenceWithLabels = { bcubedF1: cuts.map((m) => m.bcubedF1), pairwiseF1: cuts.map((m) => m.pairwiseF1) };
+        }
+      }
+    } else {
+      const value = (options[parameter] ?? (spec.defaults as Record<string, unknown>)[parameter]) as number;
+      clusterings.push({ name: `${name} (${parameter} ${value})`, labels: r.labels, parameter, value: typeof value === 'number' ? value : undefined });
+    }
+    if (k === 0) decisions = leastCertain(input.embeddings, r.labels, { mixture: auto?.evidence.mixture ?? null });
+    if (input.identities && !values['no-sweep'] && options[parameter] === undefined && name !== DEFAULT_CLUSTER_METHOD) {
+      t = performance.now();
       const s = sweep(name, parameter, spec.sweep.values, input.embeddings, input.identities, { methodOptions: options });
       const best = s.recommended!;
-      console.error(`${name}: swept ${parameter} over ${spec.sweep.values.length} values in ${((performance.now() - t) / 1000).toFixed(1)} s; best BCubed F ${best.score.toFixed(3)} at ${parameter} ${best.value}`);
-      clusterings.push({ name: `${name} (${parameter} ${best.value})`, labels: s.rows[best.index].labels, parameter, value: Number(best.value) });
-      const rows = sweepTable(s).filter((r) => typeof r.value === 'number') as unknown as SweepRow[];
-      sweeps.push({ name, parameter, rows, chosen: Number(best.value) });
-    } else {
-      const t = performance.now();
-      const r = clusterBy(name, input.embeddings, options);
-      const value = (options[parameter] ?? (spec.defaults as Record<string, unknown>)[parameter]) as number;
-      console.error(`${name}: ${r.nClusters} clusters in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-      for (const w of r.warnings) console.error(`${name}: warning: ${w}`);
-      clusterings.push({ name: `${name} (${parameter} ${value})`, labels: r.labels, parameter, value: typeof value === 'number' ? value : undefined });
+      console.error(`${name}: swept ${parameter} over ${spec.sweep.values.length} values in ${((performance.now() - t) / 1000).toFixed(1)} s; best BCubed F with the labels ${best.score.toFixed(3)} at ${parameter} ${best.value}`);
+      clusterings.push({ name: `${name}, best with labels (${parameter} ${best.value})`, labels: s.rows[best.index].labels, parameter, value: Number(best.value) });
+      const rows = sweepTable(s).filter((row) => typeof row.value === 'number') as unknown as SweepRow[];
+      sweeps.push({ name: `${name} (with labels)`, parameter, rows, chosen: Number(best.value) });
     }
   }
 
@@ -121,7 +142,7 @@ export async function run(argv: string[]): Promise<number> {
   }));
   let lastShown = 0;
   const { html, warnings } = await buildReport(
-    { faces, embeddings: input.embeddings, clusterings, sweeps },
+    { faces, embeddings: input.embeddings, clusterings, sweeps, evidence, evidenceWithLabels, decisions },
     {
       title: (values.title as string | undefined) ?? `facecluster report: ${input.source}`,
       reducer,

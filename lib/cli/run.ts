@@ -11,11 +11,10 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { findData, faceApiSamplesDir } from '../paths.ts';
-import { CLUSTER_METHOD_NAMES } from '../cluster/registry.ts';
+import { CLUSTER_METHOD_NAMES, DEFAULT_CLUSTER_METHOD } from '../cluster/registry.ts';
 import { outputFlag, parseFlags, UsageError } from './args.ts';
 import { EXIT } from './main.ts';
 
-const DEFAULT_METHOD = 'chinese-whispers';
 const MARKER = '.facecluster-run';
 
 export const USAGE = `Usage: facecluster run [folder] [flags]
@@ -26,7 +25,7 @@ default ../shared/data) or, when that is absent, the sample photos shipped insid
 The photo folder is only read.
 
   --out DIR          output folder (default facecluster-out/<folder name>): store/, people/, report.html
-  --method M         clustering method (default ${DEFAULT_METHOD}; one of ${CLUSTER_METHOD_NAMES.join(', ')})
+  --method M         clustering method (default ${DEFAULT_CLUSTER_METHOD}; one of ${CLUSTER_METHOD_NAMES.join(', ')})
   --detector NAME    face detector for encode (default ssd-mobilenet)
   --labels folder|none  take each photo's parent folder name as its true identity (default folder), so metrics
                      are printed and the report compares methods
@@ -57,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`facecluster run: expected at most one <folder>, got ${positionals.length}.`);
   const folder = resolve(positionals[0] ?? defaultRunFolder());
   if (!existsSync(folder)) throw new UsageError(`facecluster run: folder ${JSON.stringify(folder)} does not exist.`);
-  const method = (values.method as string | undefined) ?? DEFAULT_METHOD;
+  const method = (values.method as string | undefined) ?? DEFAULT_CLUSTER_METHOD;
   if (!(CLUSTER_METHOD_NAMES as readonly string[]).includes(method)) {
     throw new UsageError(`facecluster run: --method must be one of ${CLUSTER_METHOD_NAMES.join(', ')}, got ${JSON.stringify(method)}.`);
   }
@@ -96,7 +95,7 @@ export async function run(argv: string[]): Promise<number> {
   let reportCode: number = EXIT.ok;
   if (!values['no-report']) {
     step(3, 'report');
-    const methods = [method, ...['dbscan', 'agglomerative'].filter((m) => m !== method)].join(',');
+    const methods = [method, ...['chinese-whispers', 'agglomerative'].filter((m) => m !== method)].join(',');
     reportCode = await (await import('./report.ts')).run([store, '--out', report, '--methods', methods]);
     if (reportCode >= EXIT.usage) return reportCode;
   }

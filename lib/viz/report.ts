@@ -36,6 +36,9 @@ import { pairDistances } from './pairs.ts';
 import { scatterSpec } from './scatter.ts';
 import { clusterSizeSpec } from './sizes.ts';
 import { sweepSpec, type SweepRow } from './sweep.ts';
+import { expectedCurveSpec, mixtureHistogramSpec } from './auto-evidence.ts';
+import type { AutoEvidence } from '../cluster/auto.ts';
+import type { LeastCertain } from '../cluster/least-certain.ts';
 
 /** One face of the report. */
 export interface ReportFace {
@@ -79,6 +82,12 @@ export interface ReportInput {
   sweeps?: readonly ReportSweep[];
   /** A ready 2-D map (one [x, y] per face); default: computed with `options.reducer`. */
   map?: readonly (readonly number[])[];
+  /** How the first clustering chose its cut, when it is the default method (clusterAuto's `evidence`). */
+  evidence?: AutoEvidence;
+  /** True scores of the evidence's cuts (labelled collections only), drawn dashed beside the expected ones. */
+  evidenceWithLabels?: { bcubedF1: number[]; pairwiseF1: number[] };
+  /** The first clustering's least certain decisions (leastCertain), shown with the faces. */
+  decisions?: LeastCertain;
 }
 
 export interface ReportOptions {
@@ -227,6 +236,10 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
   if (main) charts.push({ id: 'map-cluster', title: `Map (${o.reducer}) coloured by cluster: ${main.name}`, spec: scatterSpec(points, { colorBy: 'cluster' }) });
   if (truth) charts.push({ id: 'map-identity', title: `Map (${o.reducer}) coloured by true identity`, spec: scatterSpec(points, { colorBy: 'identity' }) });
   if (!main && !truth) charts.push({ id: 'map-cluster', title: `Map (${o.reducer})`, spec: scatterSpec(points, { colorBy: 'cluster' }) });
+  if (input.evidence) {
+    charts.push({ id: 'auto-histogram', title: `How ${main?.name ?? 'the default'} chose its cut: the pair distances`, spec: mixtureHistogramSpec(input.evidence), note: 'No labels needed: the two modes are fitted to the distances of this collection; the cut is where the expected score below is highest.' });
+    charts.push({ id: 'auto-curve', title: 'Expected scores of each cut', spec: expectedCurveSpec(input.evidence, { withLabels: input.evidenceWithLabels }), note: input.evidenceWithLabels ? 'Dashed: the true scores of the same cuts, computed with the labels (an upper bound the default cannot see).' : undefined });
+  }
   const metricRows: MetricsRow[] = [];
   if (truth && clusterings.length > 0) {
     for (const c of clusterings) metricRows.push({ method: c.name, ...(evaluateClustering(c.labels, truth) as unknown as Record<string, number>) });
@@ -295,6 +308,21 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
 <h3>People split across clusters (${split.length} shown)</h3>${spl.join('') || '<p>None: every person is in one cluster.</p>'}</section>`;
   }
 
+  // Decisions to check: clusters closest to being merged, faces closest to leaving their cluster.
+  let decisionsHtml = '';
+  if (main && input.decisions) {
+    const members = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) { const c = main.labels[i]; if (c >= 0) (members.get(c) ?? members.set(c, []).get(c)!).push(i); }
+    const tile = (i: number, odd = false) => `<figure class="face${odd ? ' odd' : ''}">${thumbs[i] ? `<img alt="" src="${escapeHtml(thumbs[i])}">` : '<div class="noimg"></div>'}<figcaption>${truth ? `<b>${escapeHtml(identityName(i))}</b><br>` : ''}<span class="file">${escapeHtml(faces[i].file)}</span></figcaption></figure>`;
+    const few = (c: number, k: number, skip = -1) => (members.get(c) ?? []).filter((i) => i !== skip).slice(0, k).map((i) => tile(i)).join('');
+    const pct = (p: number) => (Number.isNaN(p) ? '' : `, P(one person) ${p.toFixed(2)}`);
+    const merges = input.decisions.merges.slice(0, 10).map((m) => `<div class="err"><h4>Clusters ${m.a} (${members.get(m.a)?.length ?? 0}) and ${m.b} (${members.get(m.b)?.length ?? 0}): distance ${m.distance.toFixed(3)}${pct(m.sameProbability)}</h4><div class="part"><div class="faces">${few(m.a, 6)}</div></div><div class="part"><div class="faces">${few(m.b, 6)}</div></div></div>`);
+    const leavers = input.decisions.leavers.slice(0, 10).map((l) => `<div class="err"><h4>Face ${escapeHtml(faces[l.face].file)} in cluster ${l.cluster} (distance ${l.ownDistance.toFixed(3)}), near cluster ${l.nearestCluster} (${l.nearestDistance.toFixed(3)})</h4><div class="part"><div class="partname">the face</div><div class="faces">${tile(l.face, true)}</div></div><div class="part"><div class="partname">its cluster</div><div class="faces">${few(l.cluster, 5, l.face)}</div></div><div class="part"><div class="partname">the nearest other cluster</div><div class="faces">${few(l.nearestCluster, 5)}</div></div></div>`);
+    decisionsHtml = `<section id="decisions"><h2>Decisions to check (${escapeHtml(main.name)})</h2>
+<h3>Clusters closest to being merged (one person split in two shows up here)</h3>${merges.join('') || '<p>None.</p>'}
+<h3>Faces closest to leaving their cluster (a stranger in a cluster shows up here)</h3>${leavers.join('') || '<p>None.</p>'}</section>`;
+  }
+
   const summary = [
     `${n} faces`,
     truth ? `${new Set(Array.from(truth)).size} people` : '',
@@ -317,7 +345,7 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
 body { font-family: system-ui, sans-serif; margin: 24px; color: #222; }
 h1 { margin-bottom: 4px; } .summary { color: #555; margin-top: 0; }
 .chart-box { display: inline-block; vertical-align: top; margin: 0 24px 24px 0; }
-.chart-box h2, #galleries h2, #errors h2 { font-size: 16px; } .note { color: #666; font-size: 13px; }
+.chart-box h2, #galleries h2, #errors h2, #decisions h2 { font-size: 16px; } .note { color: #666; font-size: 13px; }
 .montage { display: inline-block; margin: 0 16px 16px 0; vertical-align: top; } .montage figcaption { font-size: 13px; }
 .err { margin-bottom: 18px; } .err h4 { margin: 6px 0; font-size: 14px; }
 .faces { display: flex; flex-wrap: wrap; gap: 4px; } .part { display: inline-block; margin-right: 16px; vertical-align: top; }
@@ -336,6 +364,7 @@ h1 { margin-bottom: 4px; } .summary { color: #555; margin-top: 0; }
 ${warnings.length ? `<details><summary>${warnings.length} warning(s)</summary><pre>${escapeHtml(warnings.join('\n'))}</pre></details>` : ''}
 ${chartHtml}
 ${galleries.length ? `<section id="galleries"><h2>Clusters of ${escapeHtml(main!.name)} (largest ${galleries.length})</h2>${galleries.join('\n')}</section>` : ''}
+${decisionsHtml}
 ${errorsHtml}
 <script>
 (function () {
