@@ -102,12 +102,27 @@ test('cluster --store records the run, which reads back', async () => {
   } finally { rmSync(t.root, { recursive: true, force: true }); }
 });
 
+test('cluster: with no --method the default (auto) chooses its threshold and says why', async () => {
+  const t = await makeToy();
+  try {
+    const r = cli(t.jsonl);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^auto \(criterion bcubed, /m);
+    assert.match(r.out, /chose threshold \d\.\d{3} \(average linkage cut, \d+ clusters\) where the expected BCubed F1 is highest/);
+    assert.match(r.out, /same-person mode \d\.\d{3} ± \d\.\d{3} .* different-person mode/);
+    const j = JSON.parse(cli(t.jsonl, '--json').out);
+    assert.equal(j.method, 'auto');
+    assert.equal(typeof j.evidence.threshold, 'number');
+    assert.equal(j.parameters.chosenThreshold, j.evidence.threshold);
+    assert.equal(j.evidence.curve.threshold.length, j.evidence.curve.bcubedF1.length);
+  } finally { rmSync(t.root, { recursive: true, force: true }); }
+});
+
 test('cluster: usage errors exit 2 and say what is valid', async () => {
   const t = await makeToy();
   try {
     const cases: [string[], RegExp][] = [
-      [[t.jsonl, '--method', 'nope'], /unknown method "nope"; valid methods are kmeans, dbscan, chinese-whispers, rank-order, approximate-rank-order, agglomerative, affinity-propagation\./],
-      [[t.jsonl], /missing --method; valid methods are kmeans, /],
+      [[t.jsonl, '--method', 'nope'], /unknown method "nope"; valid methods are auto, kmeans, dbscan, chinese-whispers, rank-order, approximate-rank-order, agglomerative, affinity-propagation\./],
       [[t.jsonl, '--method', 'dbscan', '--threshold', '0.4'], /--threshold is not an option of dbscan; its options are --eps, --min-samples, --metric\./],
       [[t.jsonl, '--method', 'dbscan', '--eps', 'wide'], /--eps must be a number, got "wide"\./],
       [[t.jsonl, '--method', 'dbscan', '--frobnicate'], /Unknown option '--frobnicate'/],
@@ -129,7 +144,7 @@ test('cluster: usage errors exit 2 and say what is valid', async () => {
     assert.match(v.err, /dbscan: eps must be a finite number > 0, got -1\./);
     const h = cli('--help');
     assert.equal(h.code, 0);
-    assert.match(h.out, /--method M +one of kmeans, dbscan/);
+    assert.match(h.out, /--method M +default auto \(sets its own threshold from the collection and prints why\);\n +one of auto, kmeans, dbscan/);
     // Generated from DBSCAN_DEFAULTS, so help and library stay in sync.
     assert.ok(h.out.includes(`dbscan: --eps ${DBSCAN_DEFAULTS.eps} --min-samples ${DBSCAN_DEFAULTS.minSamples} --metric ${DBSCAN_DEFAULTS.metric}\n`), h.out);
   } finally { rmSync(t.root, { recursive: true, force: true }); }

@@ -82,15 +82,28 @@ test('report: writes a self-contained report; a missing photo is listed and exit
   const out = join(dir, 'out', 'report.html');
   const r = await cli('report', jsonl, '--photos', photos, '--out', out, '--reducer', 'pca', '--methods', 'dbscan,chinese-whispers');
   assert.equal(r.code, 1, r.err);
-  assert.match(r.out, /^Wrote .*report\.html \(\d+\.\d MB\): 15 faces, 2 clustering\(s\), 1 thumbnail\(s\) failed\.$/);
+  // each method at its defaults, then beside it its best swept value, named "best with labels"
+  assert.match(r.out, /^Wrote .*report\.html \(\d+\.\d MB\): 15 faces, 4 clustering\(s\), 1 thumbnail\(s\) failed\.$/);
   assert.match(r.err, /warning: Cy_C\/Cy_C_0005\.jpg: thumbnail: cannot make a thumbnail/);
   // The sweeps found the 3 people: best BCubed F 1.000.
-  assert.match(r.err, /dbscan: swept eps over \d+ values .*best BCubed F 1\.000/);
+  assert.match(r.err, /dbscan: swept eps over \d+ values .*best BCubed F with the labels 1\.000/);
   const html = readFileSync(out, 'utf8');
+  assert.ok(html.includes('dbscan, best with labels (eps '), 'swept values are named as such');
   for (const id of ['map-cluster', 'map-identity', 'metrics', 'sweep-0', 'sweep-1', 'histogram', 'sizes']) assert.ok(html.includes(`id="${id}"`), id);
   assert.ok(!/\b(src|href)\s*=\s*["']?(https?:)?\/\//i.test(html), 'no external resources');
   // --no-sweep: method defaults, no sweep charts; all photos present: exit 0.
   const r2 = await cli('report', jsonl, '--photos', photos, '--out', join(dir, 'r2.html'), '--reducer', 'pca', '--methods', 'dbscan', '--no-sweep', '--limit', '10');
   assert.equal(r2.code, 0, r2.err);
   assert.ok(!readFileSync(join(dir, 'r2.html'), 'utf8').includes('id="sweep-0"'));
+});
+
+test('report: by default the first clustering is the default method, with how it chose and the decisions to check', async () => {
+  const { dir, jsonl, photos } = await toyInput();
+  const out = join(dir, 'default.html');
+  const r = await cli('report', jsonl, '--photos', photos, '--out', out, '--reducer', 'pca');
+  assert.ok(r.code <= 1, r.err);
+  const html = readFileSync(out, 'utf8');
+  for (const id of ['auto-histogram', 'auto-curve', 'decisions']) assert.ok(html.includes(`id="${id}"`), id);
+  assert.match(html, /Map \(pca\) coloured by cluster: auto \(chose threshold \d\.\d{3}\)/);
+  assert.ok(!html.includes('auto, best with labels'), 'the default is never swept with the labels');
 });
