@@ -8,6 +8,7 @@
  *   npm run bench:verify -- --embedder resnet128,mobilefacenet512,resnet128+mobilefacenet512 --detector precomputed
  *   --cache DIR   where detections and embeddings are kept between runs (default out/verify-cache)
  *   --limit N     only the first N pairs of each fold (a quick look; not the protocol)
+ *   --fallback D  with --detector precomputed: run detector D on the photos where the precomputed SSD found no face
  *
  * Detectors: `ssd-mobilenet`, `tiny`, `mtcnn` run here (detections cached per detector, so each further embedder
  * only decodes, aligns and embeds); `precomputed` takes the SSD MobileNet detections (minimum score 0.3) of the
@@ -36,6 +37,7 @@ const { values: args } = parseArgs({
     detector: { type: 'string', default: 'precomputed' },
     cache: { type: 'string' },
     limit: { type: 'string' },
+    fallback: { type: 'string' },
   },
 });
 
@@ -65,6 +67,7 @@ for (const e of requested.flatMap(fusionParts)) {
   }
 }
 const cacheDir = join(resolve(args.cache ?? join(PROJECT_ROOT, 'out', 'verify-cache')), detector);
+const detectorLabel = args.fallback ? `${detector} + ${args.fallback}` : detector;
 mkdirSync(cacheDir, { recursive: true });
 
 let pairs = parseLfwPairs(readFileSync(pairsFile, 'utf8'));
@@ -109,6 +112,36 @@ if (detector === 'precomputed') {
     precomputedResnet.set(r.file, Float32Array.from(f.descriptor));
   }
   for (const p of photos) if (!(p in detections)) detections[p] = null;
+  const fallback = args.fallback;
+  if (fallback) {
+    if (!(DETECTOR_NAMES as readonly string[]).includes(fallback)) {
+      console.error(`bench:verify: --fallback must be one of ${DETECTOR_NAMES.join(', ')}, got ${JSON.stringify(fallback)}.`);
+      process.exit(2);
+    }
+    const file = join(cacheDir, `fallback-${fallback}.json`);
+    const found: Record<string, Found> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+    const todo = photos.filter((p) => detections[p] === null && !(p in found));
+    if (todo.length > 0) {
+      const enc = await createFaceEncoder({ detector: fallback as never, embedder: 'mobileface' });
+      const t0 = performance.now();
+      for (const p of todo) {
+        const r = await enc.encodeFile(join(lfw, p));
+        const f = r.status === 'ok' ? nearestCentre(r.faces, r.width, r.height) : undefined;
+        found[p] = f ? { landmarks5: f.landmarks5 } : null;
+      }
+      enc.dispose();
+      writeFileSync(file, JSON.stringify(found));
+      log(`  ${fallback} on the ${todo.length} photos without a precomputed face: ${((performance.now() - t0) / todo.length).toFixed(0)} ms/photo  load ${load()}`);
+    }
+    let n = 0;
+    for (const p of photos) {
+      if (detections[p] === null && found[p]) {
+        detections[p] = found[p];
+        n++;
+      }
+    }
+    log(`  ${fallback} found a face in ${n} of the photos without a precomputed one`);
+  }
 } else {
   const todo = photos.filter((p) => !(p in detections));
   if (todo.length > 0) {
@@ -138,9 +171,9 @@ log(`  photos without a face: ${noFace}/${photos.length}`);
 
 // ---- embeddings per embedder, cached as JSON lines {file, v: base64 float32} ----
 async function vectorsOf(name: EmbedderName): Promise<{ vectors: Map<string, Float32Array>; msPerFace: number | undefined }> {
-  if (name === 'resnet128' && detector === 'precomputed') return { vectors: precomputedResnet, msPerFace: undefined };
-  const file = join(cacheDir, `${name}.jsonl`);
-  const vectors = new Map<string, Float32Array>();
+  const file = join(cacheDir, `${name}${args.fallback ? `+${args.fallback}` : ''}.jsonl`);
+  // precomputed resnet128: the file's own descriptors (face-api's crop), ours only for fallback detections
+  const vectors = new Map<string, Float32Array>(name === 'resnet128' && detector === 'precomputed' ? precomputedResnet : []);
   if (existsSync(file)) {
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (!line) continue;
@@ -204,7 +237,7 @@ for (const name of requested) {
   const r = lfwTenFold(pairs, d);
   const ms = parts.length === 1 ? cache.get(parts[0])!.msPerFace : undefined;
   rows.push(
-    `| ${name} | ${detector} | ${(100 * r.mean).toFixed(2)} ± ${(100 * r.std).toFixed(2)} | ${r.missing} | ${(r.thresholds.reduce((a, b) => a + b, 0) / r.thresholds.length).toFixed(3)} | ${ms === undefined ? '(cached)' : ms.toFixed(0)} |`,
+    `| ${name} | ${detectorLabel} | ${(100 * r.mean).toFixed(2)} ± ${(100 * r.std).toFixed(2)} | ${r.missing} | ${(r.thresholds.reduce((a, b) => a + b, 0) / r.thresholds.length).toFixed(3)} | ${ms === undefined ? '(cached)' : ms.toFixed(0)} |`,
   );
   log(`${name}: LFW 10-fold ${(100 * r.mean).toFixed(2)}% ± ${(100 * r.std).toFixed(2)}  (${r.missing} of ${pairs.length} pairs without a face, counted wrong)  load ${load()}`);
 }

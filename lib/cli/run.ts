@@ -27,6 +27,8 @@ The photo folder is only read.
   --out DIR          output folder (default facecluster-out/<folder name>): store/, people/, report.html
   --method M         clustering method (default ${DEFAULT_CLUSTER_METHOD}; one of ${CLUSTER_METHOD_NAMES.join(', ')})
   --detector NAME    face detector for encode (default ssd-mobilenet)
+  --embedder NAME    face embedder for encode (default resnet128; see encode --help); the cluster and report
+                     steps use it too
   --labels folder|none  take each photo's parent folder name as its true identity (default folder), so metrics
                      are printed and the report compares methods
   --jobs N           encode worker threads (default: number of cores)
@@ -48,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
     out: { type: 'string' },
     method: { type: 'string' },
     detector: { type: 'string' },
+    embedder: { type: 'string' },
     labels: { type: 'string' },
     jobs: { type: 'string' },
     'no-report': { type: 'boolean' },
@@ -72,10 +75,12 @@ export async function run(argv: string[]): Promise<number> {
   writeFileSync(join(out, MARKER), `output folder of facecluster run for ${folder}\n`);
   console.log(`facecluster run: ${folder}\n  output: ${out}\n`);
 
+  // the first of a comma list is the one the cluster and report steps use
+  const embedderFlag = values.embedder !== undefined ? ['--embedder', String(values.embedder).split(',')[0]] : [];
   const step = (n: number, title: string) => console.log(`\n== ${n}/3 ${title} ==`);
   step(1, 'encode');
   const encodeArgs = [folder, '--out', store];
-  for (const k of ['detector', 'labels', 'jobs'] as const) if (values[k] !== undefined) encodeArgs.push(`--${k}`, String(values[k]));
+  for (const k of ['detector', 'embedder', 'labels', 'jobs'] as const) if (values[k] !== undefined) encodeArgs.push(`--${k}`, String(values[k]));
   const encodeCode = await (await import('./encode.ts')).run(encodeArgs);
   if (encodeCode === EXIT.interrupted || encodeCode >= EXIT.usage) return encodeCode;
 
@@ -89,14 +94,14 @@ export async function run(argv: string[]): Promise<number> {
   // --method clusters from scratch instead.
   const clusterCode = values.method === undefined
     ? await (await import('./people.ts')).savePeople(store, people, Boolean(values.recluster))
-    : await (await import('./cluster.ts')).run([store, '--method', method, '--save', people, '--crops']);
+    : await (await import('./cluster.ts')).run([store, '--method', method, '--save', people, '--crops', ...embedderFlag]);
   if (clusterCode >= EXIT.usage) return clusterCode;
 
   let reportCode: number = EXIT.ok;
   if (!values['no-report']) {
     step(3, 'report');
     const methods = [method, ...['chinese-whispers', 'agglomerative'].filter((m) => m !== method)].join(',');
-    reportCode = await (await import('./report.ts')).run([store, '--out', report, '--methods', methods]);
+    reportCode = await (await import('./report.ts')).run([store, '--out', report, '--methods', methods, ...embedderFlag]);
     if (reportCode >= EXIT.usage) return reportCode;
   }
   console.log(`\nDone. People: ${people}${values['no-report'] ? '' : `\nReport: ${report}`}`);
