@@ -4,14 +4,15 @@
  *
  * Incremental (default). Faces keep the person they had; corrections are enforced (confirmed faces in their
  * person, ignored faces out, a face never in a person it was moved away from). New faces then:
- * 1. join an existing person when they have a neighbour in it, i.e. a face of it closer than the rule's
- *    threshold ({@link sameFaceRule}: the default clustering's own "same person" distance, no new constant);
- *    the person with the most such neighbours wins (ties: the nearest). Repeated until nothing changes, so a
- *    chain of new faces reaches its person as it would in the full clustering.
- * 2. the rest, with the earlier unassigned faces they touch, are clustered by the default method; groups of at
- *    least `minFaces` become new people.
- * Cost: new faces x all faces distances (exact, SIMD), plus clustering the few left over; the full clustering
- * costs all faces x all faces.
+ * 1. join an existing person under the rule of the default clustering ({@link sameFaceRule}: its own "same
+ *    person" distance, the collection's threshold recorded by the last full clustering, no new constant), by the
+ *    rule's join criterion: `neighbours` (Chinese Whispers: the person with the most faces closer than the
+ *    threshold, ties to the nearest; repeated until nothing changes, so a chain of new faces reaches its person)
+ *    or `average` (average linkage: the person whose root mean squared distance is below it, the smallest);
+ * 2. the rest, with the earlier unassigned faces they touch, are clustered by the default method at the same
+ *    threshold; groups of at least `minFaces` become new people.
+ * Cost: an exact new-faces x stored-faces radius search (lib/cluster/_radius-between.ts, SIMD with a subspace
+ * prefilter), plus clustering the few left over; the full clustering costs all faces x all faces.
  *
  * Re-cluster (`recluster: true`): the default method clusters every face that is not ignored; each cluster goes
  * to the person most of its faces are in (confirmed there, or there in the last run: so ids and names survive),
@@ -25,7 +26,7 @@ import { radiusNeighborsBetween } from '../cluster/_radius-between.ts';
 import { invalidParameter } from '../errors.ts';
 import { checkInteger, resolveOptions } from '../options.ts';
 import { allowedIn, rootPerson, type PeopleConstraints } from './constraints.ts';
-import { sameFaceRule } from './rule.ts';
+import { sameFaceRule, type SameFaceRule } from './rule.ts';
 
 /** One person: a stable id, an optional name, when it was first made. */
 export interface PersonRecord {
@@ -46,6 +47,8 @@ export interface PeopleSnapshot {
   nextId: number;
   /** The rule's threshold when the people were last clustered in full. */
   threshold?: number;
+  /** The rule's method then (its threshold is reused only by the same method). */
+  method?: string;
 }
 
 /** Where a face stands. */
@@ -96,9 +99,11 @@ export interface UpdatePeopleOptions {
   minFaces: number;
   /** Time stamp for people made now (ISO 8601). @default '' — the current time */
   now: string;
+  /** What "the same person" means. @default null — {@link sameFaceRule}, the default clustering's. */
+  rule: SameFaceRule | null;
 }
 
-export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '' });
+export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '', rule: null });
 
 /**
  * The people now, from the faces (`faceIds[i]` with `embeddings[i]`), the last run's `previous` people (null on
@@ -124,7 +129,9 @@ export function updatePeople(
   }
   const now = o.now || new Date().toISOString();
   const n = faceIds.length;
-  const rule = sameFaceRule(embeddings, o.recluster ? undefined : previous?.threshold);
+  const rule = o.rule ?? sameFaceRule();
+  // The collection's threshold: the last full clustering's (same method), else that of a full clustering now.
+  let threshold = previous?.threshold !== undefined && previous.method === rule.method ? previous.threshold : undefined;
   const personOf = new Int32Array(n).fill(-1);
   const status: FaceStatus[] = new Array(n).fill('unassigned');
   const placed = new Uint8Array(n); // 1: in a person (fixed for this run's placement)
@@ -173,11 +180,15 @@ export function updatePeople(
 
   if (o.recluster || (o.placeNew && previous === null)) {
     // A re-cluster, or the first run (nothing to place faces into): the default method clusters every face.
-    reclusterInto(active, embeddings, faceIds, previous, constraints, rule, personOf, status, placed, persons, newGroups, o.minFaces);
+    const all = rule.clusterAll(active.map((i) => embeddings[i]));
+    threshold = all.threshold;
+    reclusterInto(all.labels, active, faceIds, previous, constraints, personOf, status, placed, persons, newGroups, o.minFaces);
   } else if (o.placeNew) {
     const isNew = (i: number) => !previous || !previous.known.has(faceIds[i]);
     const queries = active.filter((i) => !placed[i] && isNew(i));
-    joined = placeIncrementally(queries, active, embeddings, faceIds, constraints, rule, personOf, status, placed, newGroups, o.minFaces);
+    if (queries.length > 0 && threshold === undefined) threshold = rule.clusterAll(active.map((i) => embeddings[i])).threshold;
+    const place = rule.join === 'average' ? placeByAverage : placeByNeighbours;
+    if (queries.length > 0) joined = place(queries, active, embeddings, faceIds, constraints, rule, threshold!, personOf, status, placed, newGroups, o.minFaces);
   } else {
     for (const i of active) if (!placed[i] && previous?.known.has(faceIds[i]) !== true) status[i] = 'new';
   }
@@ -206,12 +217,11 @@ export function updatePeople(
     personOf,
     status,
     nextId,
-    rule: { method: rule.method, threshold: rule.threshold, metric: rule.metric },
+    rule: { method: rule.method, threshold: threshold ?? previous?.threshold ?? NaN, metric: rule.metric },
     summary: { faces: n, newFaces: previous ? newFaces : n, joined, newPeople: newGroups.length, droppedFaces, removedPeople, unassigned, ignored },
   };
 }
 
-type Rule = ReturnType<typeof sameFaceRule>;
 
 /** `v` scaled to unit length (a copy), for the cosine metric. */
 function unit(v: Float32Array): Float32Array {
@@ -221,16 +231,20 @@ function unit(v: Float32Array): Float32Array {
   return Float32Array.from(v, (x) => x * inv);
 }
 
-/** Steps 1 and 2 of the incremental placement (see the file comment). Returns how many new faces joined a person. */
-function placeIncrementally(
+type Placer = (
   queries: number[], active: number[], embeddings: readonly Float32Array[], faceIds: readonly string[], constraints: PeopleConstraints,
-  rule: Rule, personOf: Int32Array, status: FaceStatus[], placed: Uint8Array, newGroups: number[][], minFaces: number,
-): number {
-  if (queries.length === 0) return 0;
+  rule: SameFaceRule, threshold: number, personOf: Int32Array, status: FaceStatus[], placed: Uint8Array, newGroups: number[][], minFaces: number,
+) => number;
+
+/**
+ * Steps 1 and 2 of the incremental placement (see the file comment) for the `neighbours` criterion. Returns how many
+ * new faces joined a person.
+ */
+const placeByNeighbours: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces) => {
   const rows = (idx: number[]) => idx.map((i) => (rule.metric === 'cosine' ? unit(embeddings[i]) : embeddings[i]));
   const q = rows(queries);
   const base = rows(active);
-  const nb = radiusNeighborsBetween(q, base, rule.threshold, rule.metric, true);
+  const nb = radiusNeighborsBetween(q, base, threshold, rule.metric, true);
   // Graph over the faces touched by a new face: neighbours (face index, distance) of each.
   const adj = new Map<number, { j: number; d: number }[]>();
   const link = (a: number, b: number, d: number) => {
@@ -278,25 +292,95 @@ function placeIncrementally(
     }
   }
   // 2. What is left (new faces and the earlier unassigned faces they touch) is clustered by the default method.
-  const rest = [...open, ...queries.filter((i) => !placed[i] && !adj.has(i))].sort((a, b) => a - b);
-  if (rest.length === 0) return joined;
-  const labels = rule.cluster(rest.map((i) => embeddings[i]));
+  const rest = [...open, ...queries.filter((i) => !placed[i] && !adj.has(i))];
+  clusterRest(rest, embeddings, rule, threshold, newGroups, minFaces);
+  return joined;
+};
+
+/** Step 2: the faces left over are clustered at the collection's threshold; groups of `minFaces` become people. */
+function clusterRest(rest: number[], embeddings: readonly Float32Array[], rule: SameFaceRule, threshold: number, newGroups: number[][], minFaces: number): void {
+  if (rest.length === 0) return;
+  rest.sort((a, b) => a - b);
+  const labels = rule.clusterAt(rest.map((i) => embeddings[i]), threshold);
   const groups = new Map<number, number[]>();
   rest.forEach((i, k) => {
     if (labels[k] < 0) return;
     (groups.get(labels[k]) ?? groups.set(labels[k], []).get(labels[k])!).push(i);
   });
   for (const g of groups.values()) if (g.length >= minFaces) newGroups.push(g);
-  return joined;
 }
 
-/** The re-cluster mode (see the file comment). */
+/**
+ * Steps 1 and 2 for the `average` criterion: a new face joins the person whose root mean squared distance to it
+ * (average linkage on squared distances; 1 - mean cosine similarity for cosine) is below the threshold, the
+ * smallest winning. Each person is its count, the sum of its faces and of their squared norms, so the test is
+ * O(d) per person; only people whose centroid is within the threshold can pass (the mean squared distance is the
+ * squared distance to the centroid plus the person's spread), found by the same exact radius search. Leftover
+ * new faces are clustered with the earlier unassigned faces within the threshold of them.
+ */
+const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces) => {
+  const cosine = rule.metric === 'cosine';
+  const row = (i: number) => (cosine ? unit(embeddings[i]) : embeddings[i]);
+  const d = embeddings[queries[0]].length;
+  const ids: number[] = [];
+  const index = new Map<number, number>();
+  const sums: Float64Array[] = [];
+  const sq: number[] = [];
+  const count: number[] = [];
+  for (const i of active) {
+    if (!placed[i]) continue;
+    const p = personOf[i];
+    let k = index.get(p);
+    if (k === undefined) { k = ids.length; index.set(p, k); ids.push(p); sums.push(new Float64Array(d)); sq.push(0); count.push(0); }
+    const v = row(i);
+    const s = sums[k];
+    let n2 = 0;
+    for (let t = 0; t < d; t++) { s[t] += v[t]; n2 += v[t] * v[t]; }
+    sq[k] += n2;
+    count[k]++;
+  }
+  const centroids = sums.map((s, k) => Float32Array.from(s, (v) => v / count[k]));
+  // linkage^2 = |q - c|^2 + spread (euclidean); 1 - q.c (cosine, unit rows)
+  const spread = centroids.map((c, k) => { let c2 = 0; for (let t = 0; t < d; t++) c2 += c[t] * c[t]; return Math.max(0, sq[k] / count[k] - c2); });
+  const qRows = queries.map(row);
+  let joined = 0;
+  const linkage = (k: number, dist: number) => (cosine ? dist : Math.sqrt(dist * dist + spread[k]));
+  // candidates: centroids within the threshold (euclidean: necessary, as spread >= 0); cosine: every person
+  const nb = cosine ? null : radiusNeighborsBetween(qRows, centroids, threshold, rule.metric, true);
+  const left: number[] = [];
+  queries.forEach((i, qi) => {
+    let best = -1;
+    let bestLink = threshold;
+    const visit = (k: number, dist: number) => {
+      const link = linkage(k, dist);
+      if (link < bestLink && allowedIn(constraints, faceIds[i], ids[k])) { best = k; bestLink = link; }
+    };
+    if (nb) for (let e = nb.offsets[qi]; e < nb.offsets[qi + 1]; e++) visit(nb.indices[e], nb.distances[e]);
+    else for (let k = 0; k < centroids.length; k++) { let dot = 0; for (let t = 0; t < d; t++) dot += qRows[qi][t] * centroids[k][t]; visit(k, 1 - dot); }
+    if (best < 0) { left.push(i); return; }
+    personOf[i] = ids[best];
+    status[i] = 'assigned';
+    placed[i] = 1;
+    joined++;
+  });
+  // 2. the new faces left, with the earlier unassigned faces within the threshold of them
+  const isQuery = new Set(queries);
+  const pool = active.filter((i) => !placed[i] && !isQuery.has(i));
+  const near = new Set<number>(left);
+  if (left.length > 0 && pool.length > 0) {
+    const nb2 = radiusNeighborsBetween(left.map(row), pool.map(row), threshold, rule.metric, true);
+    for (let e = 0; e < nb2.indices.length; e++) near.add(pool[nb2.indices[e]]);
+  }
+  clusterRest([...near], embeddings, rule, threshold, newGroups, minFaces);
+  return joined;
+};
+
+/** The re-cluster mode (see the file comment): `labels` are the default clustering of the `active` faces. */
 function reclusterInto(
-  active: number[], embeddings: readonly Float32Array[], faceIds: readonly string[], previous: PeopleSnapshot | null, constraints: PeopleConstraints,
-  rule: Rule, personOf: Int32Array, status: FaceStatus[], placed: Uint8Array, persons: Map<number, PersonRecord>, newGroups: number[][], minFaces: number,
+  labels: Int32Array, active: number[], faceIds: readonly string[], previous: PeopleSnapshot | null, constraints: PeopleConstraints,
+  personOf: Int32Array, status: FaceStatus[], placed: Uint8Array, persons: Map<number, PersonRecord>, newGroups: number[][], minFaces: number,
 ): void {
   if (active.length === 0) return;
-  const labels = rule.cluster(active.map((i) => embeddings[i]));
   const clusters = new Map<number, number[]>();
   active.forEach((i, k) => {
     if (labels[k] < 0) return;
@@ -353,5 +437,5 @@ export function snapshotOf(state: PeopleState): PeopleSnapshot {
     if (state.status[i] !== 'new') known.add(f);
     if (state.personOf[i] >= 0) assignment.set(f, state.personOf[i]);
   });
-  return { persons: state.persons.map((p) => ({ ...p })), assignment, known, nextId: state.nextId, threshold: state.rule.threshold };
+  return { persons: state.persons.map((p) => ({ ...p })), assignment, known, nextId: state.nextId, threshold: state.rule.threshold, method: state.rule.method };
 }

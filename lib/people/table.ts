@@ -92,12 +92,14 @@ export async function readPeopleSnapshot(storeDir: string): Promise<PeopleSnapsh
   }
   let nextId = Math.max(1, ...persons.map((p) => p.id + 1));
   let threshold: number | undefined;
+  let method: string | undefined;
   if (existsSync(join(storeDir, PEOPLE_META_FILE))) {
     const meta = JSON.parse(await readFile(join(storeDir, PEOPLE_META_FILE), 'utf8')) as PeopleMeta;
     if (Number.isInteger(meta.nextId)) nextId = Math.max(nextId, meta.nextId);
     if (typeof meta.rule?.threshold === 'number') threshold = meta.rule.threshold;
+    if (typeof meta.rule?.method === 'string') method = meta.rule.method;
   }
-  return { persons, assignment, known, nextId, ...(threshold !== undefined ? { threshold } : {}) };
+  return { persons, assignment, known, nextId, ...(threshold !== undefined ? { threshold, method } : {}) };
 }
 
 /** The statuses a face can have, for readers of `people-faces.arrow`. */

@@ -3,7 +3,8 @@
 // threshold 0.45) finds the people exactly and every expectation below can be worked by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { updatePeople, type PeopleSnapshot, type PeopleState } from '../../lib/people/assign.ts';
+import { snapshotOf, updatePeople, type PeopleSnapshot, type PeopleState } from '../../lib/people/assign.ts';
+import type { SameFaceRule } from '../../lib/people/rule.ts';
 import { foldCorrections } from '../../lib/people/constraints.ts';
 import type { Correction, JournalEntry } from '../../lib/people/journal.ts';
 
@@ -140,4 +141,33 @@ test('updatePeople: bad options are rejected with the parameter named', () => {
   assert.throws(() => updatePeople(['a#0'], [], null, foldCorrections([])), /updatePeople: embeddings must be an array with one embedding per face id \(1\)/);
   assert.throws(() => updatePeople([], [], null, foldCorrections([]), { minFaces: 0 }), /updatePeople: minFaces must be an integer >= 1, got 0/);
   assert.throws(() => updatePeople([], [], null, foldCorrections([]), { tolerance: 1 } as never), /unknown option "tolerance"/);
+});
+
+test('the `average` join (a rule like average linkage): a face joins the person whose RMS distance is below the threshold', async () => {
+  const { agglomerative } = await import('../../lib/cluster/agglomerative.ts');
+  const rule: SameFaceRule = {
+    method: 'toy-average',
+    metric: 'euclidean',
+    join: 'average',
+    clusterAll: (x) => ({ labels: agglomerative(x, { distanceThreshold: 0.45 }).labels, threshold: 0.45 }),
+    clusterAt: (x, t) => agglomerative(x, { distanceThreshold: t }).labels,
+  };
+  const go = (faces: { id: string; e: Float32Array }[], prev: PeopleSnapshot | null, cs: JournalEntry[] = []) =>
+    updatePeople(faces.map((f) => f.id), faces.map((f) => f.e), prev, foldCorrections(cs), { rule, now: '2026-01-01T00:00:00.000Z' });
+  const s1 = go([...ann, ...bob, ...cid, ...dee], null);
+  assert.deepEqual(s1.persons.map((p) => p.id), [1, 2, 3]);
+  assert.equal(s1.rule.threshold, 0.45);
+  const ann4 = face('Ann', 0, 4);
+  const dee2 = face('Dee', 3, 2);
+  // Between Ann and Bob (0.71 from both centres): RMS distance to either is about 0.72 > 0.45: joins no one.
+  const mid = { id: 'Mid/1.jpg#0', e: Float32Array.from(ann4.e, (v, k) => (k === 0 || k === 1 ? 0.5 : v)) };
+  const s2 = go([...ann, ann4, ...bob, ...cid, ...dee, dee2, mid], snapshotOf(s1));
+  assert.equal(personOf(s2, ann4.id), 1);
+  assert.deepEqual(members(s2, 4), [dee[0].id, dee2.id]); // with the earlier unassigned Dee: a new person
+  assert.equal(personOf(s2, mid.id), -1);
+  assert.equal(s2.summary.joined, 1);
+  // A face moved away from Ann never rejoins her under this criterion either.
+  const cs = entries({ op: 'move', face: ann[0].id, from: 1, to: 2 });
+  const s3 = go([...ann, ...bob], snapshotOf(s1), cs);
+  assert.equal(personOf(s3, ann[0].id), 2);
 });
