@@ -1,13 +1,14 @@
 /**
- * End-to-end encoding speed: `npm run bench:encode [-- --detector NAME] [--jobs N] [--folder DIR] [--baseline]`.
+ * End-to-end encoding speed: `npm run bench:encode [-- --detector NAME[,NAME]] [--all] [--jobs N] [--folder DIR] [--no-baseline]`.
  *
- * For each detector (all registered ones when --detector is not given), runs `encodeFolder` on the folder
+ * For each detector (the default one and ssd-mobilenet when --detector is not given; every registered one
+ * but `whole-image` with --all), runs `encodeFolder` on the folder
  * (default: the LFW 120-face subset) in a fresh child process, into a temporary store, and prints
  * photos/second (wall time of the whole run, model loading and worker start included), faces found,
  * verification accuracy of the centred faces (when the folder is labelled by person), the backend, and
  * the peak resident memory of the process (VmHWM: the main thread and every worker thread).
- * `--baseline` also times face-api's own loop, `detectAllFaces().withFaceLandmarks().withFaceDescriptors()`,
- * in one thread. `--compare-align` instead compares chip geometries for the embedder (one detection per
+ * face-api's own loop, `detectAllFaces().withFaceLandmarks().withFaceDescriptors()` in one thread, runs
+ * beside them in the same run (`--no-baseline` skips it). Each row prints the 1-minute load average at its start. `--compare-align` instead compares chip geometries for the embedder (one detection per
  * photo, then the dlib template, insightface's ArcFace template at 150 px, and face-api's own unrotated
  * landmark-box crop): faces found and verification accuracy of each. Check `uptime` first: others' load on the machine slows every figure.
  */
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { DETECTOR_NAMES } from '../lib/detect/registry.ts';
+import { DEFAULT_DETECTOR, DETECTOR_NAMES } from '../lib/detect/registry.ts';
 import { verificationAccuracy } from '../lib/evaluate/verification.ts';
 import { encodeFolder } from '../lib/pipeline/encode-folder.ts';
 import { findData } from '../lib/paths.ts';
@@ -31,7 +32,8 @@ const { values } = parseArgs({
     detector: { type: 'string' },
     jobs: { type: 'string' },
     folder: { type: 'string' },
-    baseline: { type: 'boolean' },
+    'no-baseline': { type: 'boolean' },
+    all: { type: 'boolean' },
     'compare-align': { type: 'boolean' },
     child: { type: 'boolean' },
   },
@@ -72,6 +74,8 @@ interface Row {
   backend: string;
   jobs: number;
   peakRssMb: number;
+  /** 1-minute load average when the row started. */
+  load?: number;
 }
 
 async function runChild(): Promise<Row> {
@@ -180,23 +184,28 @@ if (values['compare-align']) {
 } else if (values.child) {
   console.log(JSON.stringify(await runChild()));
 } else {
-  const names = values.detector ? [values.detector] : [...DETECTOR_NAMES];
-  if (values.baseline) names.push('face-api-loop');
+  const names = values.detector
+    ? values.detector.split(',')
+    : values.all
+      ? DETECTOR_NAMES.filter((n) => n !== 'whole-image')
+      : [...new Set([DEFAULT_DETECTOR, 'ssd-mobilenet'])];
+  if (!values['no-baseline']) names.push('face-api-loop');
   const [l1, l5] = loadavg();
   console.log(`bench:encode  folder ${folder}  jobs ${jobs}  load average ${l1.toFixed(2)} (1 min) ${l5.toFixed(2)} (5 min) on ${availableParallelism()} cores`);
   const rows: Row[] = [];
   for (const name of names) {
+    const load = loadavg()[0];
     const self = fileURLToPath(import.meta.url);
     const r = spawnSync(process.execPath, [...process.execArgv, self, '--child', '--detector', name, '--folder', folder, '--jobs', String(jobs)], { encoding: 'utf8', maxBuffer: 1 << 24 });
     const line = r.stdout.trim().split('\n').pop() ?? '';
     try {
-      rows.push(JSON.parse(line) as Row);
+      rows.push({ ...(JSON.parse(line) as Row), load });
     } catch {
       console.error(`${name}: failed\n${r.stderr}`);
     }
   }
-  const header = ['detector', 'photos', 'seconds', 'photos/s', 'startup s', 'steady photos/s', 'with face', 'faces', 'verif. acc.', 'jobs', 'peak RSS MB', 'backend'];
-  const table = rows.map((r) => [r.name, r.photos, r.seconds.toFixed(1), (r.photos / r.seconds).toFixed(2), r.startup.toFixed(1), r.steady.toFixed(2), `${r.withFace} (${((100 * r.withFace) / r.photos).toFixed(1)}%)`, r.faces, r.accuracy === null ? '-' : r.accuracy.toFixed(4), r.jobs, r.peakRssMb.toFixed(0), r.backend].map(String));
+  const header = ['detector', 'photos', 'seconds', 'photos/s', 'startup s', 'steady photos/s', 'with face', 'faces', 'verif. acc.', 'jobs', 'peak RSS MB', 'load', 'backend'];
+  const table = rows.map((r) => [r.name, r.photos, r.seconds.toFixed(1), (r.photos / r.seconds).toFixed(2), r.startup.toFixed(1), r.steady.toFixed(2), `${r.withFace} (${((100 * r.withFace) / r.photos).toFixed(1)}%)`, r.faces, r.accuracy === null ? '-' : r.accuracy.toFixed(4), r.jobs, r.peakRssMb.toFixed(0), (r.load ?? NaN).toFixed(2), r.backend].map(String));
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   for (const row of [header, ...table]) console.log(row.map((c, i) => c.padEnd(widths[i])).join('  '));
   const [a1] = loadavg();

@@ -22,12 +22,15 @@ Bad files are listed with the reason and skipped; the photo folder itself is nev
 Flags:
   --out DIR              store folder (default <folder>/.facecluster; must be outside <folder>)
   --detector NAME        ${DETECTOR_NAMES.join(' | ')} (default ${ENCODE_FOLDER_DEFAULTS.detector})
+  --input photos|crops   crops: every photo is one face crop, no detection (same as --detector whole-image;
+                         68 landmarks found on the whole image); for datasets known to be crops (default photos:
+                         faces that fill the frame are found anyway, by a second look with a border)
   --embedder NAME[,NAME] ${EMBEDDER_NAMES.join(' | ')} (default ${ENCODE_FOLDER_DEFAULTS.embedder}); several, comma-
                          separated, store one vector per face for each. On an existing store an embedder it
                          lacks is added from the stored detections (no photo is detected again); its first
                          embedder stays the main one (pick another with cluster/tune/report --embedder)
-  --min-score S          minimum detection score in [0, 1] (default: the detector's: 0.5 for ssd-mobilenet/tiny,
-                         0 for mtcnn, whose O-Net threshold 0.7 already filters)
+  --min-score S          minimum detection score in [0, 1] (default: the detector's: 0.7 for ultraface, 0.5 for
+                         ssd-mobilenet/tiny, 0 for mtcnn, whose O-Net threshold 0.7 already filters)
   --mtcnn-weights DIR    folder with det1.npy det2.npy det3.npy (default $FACECLUSTER_MTCNN_WEIGHTS, else
                          $FACECLUSTER_MODELS/mtcnn; see models/README.md)
   --min-face PX          minimum face size, shorter box side in original pixels (default 0)
@@ -48,6 +51,7 @@ Exit codes: 0 all photos read, 1 some photos failed (listed), 2 usage error, 3 f
 /** The flags of the encode settings, shared with `facecluster worker` (whose settings must match). */
 export const ENCODER_FLAGS = {
   detector: { type: 'string' },
+  input: { type: 'string' },
   embedder: { type: 'string' },
   'min-score': { type: 'string' },
   'min-face': { type: 'string' },
@@ -58,12 +62,24 @@ export const ENCODER_FLAGS = {
 
 /** Checks the encode-setting flags of `command` (see ENCODER_FLAGS); throws UsageError naming the flag. */
 export function encoderFlagOptions(command: string, values: Record<string, unknown>) {
-  const detector = values.detector as string | undefined;
+  let detector = values.detector as string | undefined;
+  const input = values.input as string | undefined;
+  if (input !== undefined && input !== 'photos' && input !== 'crops') {
+    throw new UsageError(`facecluster ${command}: --input must be photos or crops, got ${JSON.stringify(input)}.`);
+  }
+  if (input === 'crops') {
+    if (detector !== undefined && detector !== 'whole-image') {
+      throw new UsageError(`facecluster ${command}: --input crops detects nothing, so it cannot go with --detector ${detector}.`);
+    }
+    detector = 'whole-image';
+  } else if (input === 'photos' && detector === 'whole-image') {
+    throw new UsageError(`facecluster ${command}: --detector whole-image is --input crops, not photos.`);
+  }
   if (detector !== undefined && !(DETECTOR_NAMES as readonly string[]).includes(detector)) {
     throw new UsageError(`facecluster ${command}: --detector must be one of ${DETECTOR_NAMES.join(', ')}, got ${JSON.stringify(detector)}.`);
   }
   if (values['mtcnn-weights'] !== undefined && detector !== 'mtcnn') {
-    throw new UsageError(`facecluster ${command}: --mtcnn-weights goes with --detector mtcnn, got --detector ${detector ?? '(default ssd-mobilenet)'}.`);
+    throw new UsageError(`facecluster ${command}: --mtcnn-weights goes with --detector mtcnn, got --detector ${detector ?? `(default ${ENCODE_FOLDER_DEFAULTS.detector})`}.`);
   }
   const embedders = (values.embedder as string | undefined)?.split(',').map((e) => e.trim());
   for (const e of embedders ?? []) {

@@ -12,6 +12,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } 
 import { basename, join, resolve } from 'node:path';
 import { findData, faceApiSamplesDir } from '../paths.ts';
 import { CLUSTER_METHOD_NAMES, DEFAULT_CLUSTER_METHOD } from '../cluster/registry.ts';
+import { DEFAULT_DETECTOR } from '../detect/registry.ts';
 import { outputFlag, parseFlags, UsageError } from './args.ts';
 import { EXIT } from './main.ts';
 
@@ -26,7 +27,8 @@ The photo folder is only read.
 
   --out DIR          output folder (default facecluster-out/<folder name>): store/, people/, report.html
   --method M         clustering method (default ${DEFAULT_CLUSTER_METHOD}; one of ${CLUSTER_METHOD_NAMES.join(', ')})
-  --detector NAME    face detector for encode (default ssd-mobilenet)
+  --detector NAME    face detector for encode (default ${DEFAULT_DETECTOR})
+  --input crops      the photos are face crops: no detection (see facecluster encode --help)
   --embedder NAME    face embedder for encode (default resnet128; see encode --help); the cluster and report
                      steps use it too
   --labels folder|none  take each photo's parent folder name as its true identity (default folder), so metrics
@@ -51,6 +53,7 @@ export async function run(argv: string[]): Promise<number> {
     method: { type: 'string' },
     detector: { type: 'string' },
     embedder: { type: 'string' },
+    input: { type: 'string' },
     labels: { type: 'string' },
     jobs: { type: 'string' },
     'no-report': { type: 'boolean' },
@@ -80,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
   const step = (n: number, title: string) => console.log(`\n== ${n}/3 ${title} ==`);
   step(1, 'encode');
   const encodeArgs = [folder, '--out', store];
-  for (const k of ['detector', 'embedder', 'labels', 'jobs'] as const) if (values[k] !== undefined) encodeArgs.push(`--${k}`, String(values[k]));
+  for (const k of ['detector', 'input', 'embedder', 'labels', 'jobs'] as const) if (values[k] !== undefined) encodeArgs.push(`--${k}`, String(values[k]));
   const encodeCode = await (await import('./encode.ts')).run(encodeArgs);
   if (encodeCode === EXIT.interrupted || encodeCode >= EXIT.usage) return encodeCode;
 

@@ -10,26 +10,36 @@ import type { DetectOptions, Detector } from './detector.ts';
 import { createSsdMobilenetDetector, SSD_MOBILENET_CONFIG_DEFAULTS, SSD_MOBILENET_DETECT_DEFAULTS, type SsdMobilenetConfig } from './ssd-mobilenet.ts';
 import { createTinyDetector, TINY_CONFIG_DEFAULTS, TINY_DETECT_DEFAULTS, type TinyConfig } from './tiny.ts';
 import { createMtcnn, MTCNN_CONFIG_DEFAULTS, MTCNN_DETECT_DEFAULTS, type MtcnnConfig } from './mtcnn.ts';
+import { createUltrafaceDetector, ULTRAFACE_CONFIG_DEFAULTS, ULTRAFACE_DETECT_DEFAULTS, type UltrafaceConfig } from './ultraface.ts';
+import { createWholeImageDetector, WHOLE_IMAGE_CONFIG_DEFAULTS, WHOLE_IMAGE_DETECT_DEFAULTS, type WholeImageConfig } from './whole-image.ts';
 
 /** Every registered detector name; the first is the default. */
-export const DETECTOR_NAMES = ['ssd-mobilenet', 'tiny', 'mtcnn'] as const;
+export const DETECTOR_NAMES = ['ultraface', 'ssd-mobilenet', 'tiny', 'mtcnn', 'whole-image'] as const;
 
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
-/** The default detector: face-api's SSD MobileNet v1 (best recall of face-api's detectors on LFW). */
-export const DEFAULT_DETECTOR: DetectorName = 'ssd-mobilenet';
+/**
+ * The default detector: UltraFace RFB-320 on onnxruntime (see ultraface.ts). Measured against face-api's SSD
+ * MobileNet v1, the default before it: photos with a face 234/234 vs 233/234 on the LFW 120-face subset and
+ * 99.7% vs ~79% on tight 92x112 grey LFW crops, same verification accuracy, ~3 ms a photo instead of ~100.
+ */
+export const DEFAULT_DETECTOR: DetectorName = 'ultraface';
 
 /** Load-time configuration, by detector name. */
 export interface DetectorConfigs {
   'ssd-mobilenet': SsdMobilenetConfig;
   tiny: TinyConfig;
   mtcnn: MtcnnConfig;
+  ultraface: UltrafaceConfig;
+  'whole-image': WholeImageConfig;
 }
 
 const FACTORIES: { [K in DetectorName]: (config?: Partial<DetectorConfigs[K]>) => Promise<Detector> } = {
   'ssd-mobilenet': createSsdMobilenetDetector,
   tiny: createTinyDetector,
   mtcnn: createMtcnn,
+  ultraface: createUltrafaceDetector,
+  'whole-image': createWholeImageDetector,
 };
 
 /**
@@ -40,6 +50,8 @@ export const DETECTOR_DEFAULTS: { readonly [K in DetectorName]: { config: Readon
   'ssd-mobilenet': { config: SSD_MOBILENET_CONFIG_DEFAULTS, detect: SSD_MOBILENET_DETECT_DEFAULTS },
   tiny: { config: TINY_CONFIG_DEFAULTS, detect: TINY_DETECT_DEFAULTS },
   mtcnn: { config: MTCNN_CONFIG_DEFAULTS, detect: MTCNN_DETECT_DEFAULTS },
+  ultraface: { config: ULTRAFACE_CONFIG_DEFAULTS, detect: ULTRAFACE_DETECT_DEFAULTS },
+  'whole-image': { config: WHOLE_IMAGE_CONFIG_DEFAULTS, detect: WHOLE_IMAGE_DETECT_DEFAULTS },
 };
 
 /** Whether `name` is a registered detector name. */

@@ -12,11 +12,11 @@ const SKIP = twoFaces ? false : 'LFW subset not found (set FACECLUSTER_DATA; see
 
 test('createDetector: an unknown name lists the valid ones (no fallback)', async () => {
   await assert.rejects(createDetector('yolo' as never), (e: Error) => {
-    assert.match(e.message, /^createDetector: name must be one of "ssd-mobilenet", "tiny"/);
+    assert.match(e.message, /^createDetector: name must be one of "ultraface", "ssd-mobilenet", "tiny"/);
     assert.match(e.message, /got "yolo"\.$/);
     return true;
   });
-  assert.equal(DETECTOR_NAMES[0], 'ssd-mobilenet'); // the default comes first
+  assert.equal(DETECTOR_NAMES[0], 'ultraface'); // the default comes first
 });
 
 test('createDetector: bad config and per-call options name the parameter', async () => {

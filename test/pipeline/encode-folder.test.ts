@@ -94,7 +94,7 @@ test('encodeFolder: refuses an --out inside the photo folder, and bad options', 
   try {
     await assert.rejects(encodeFolder(dir, { out: join(dir, 'store') }), /encodeFolder: out must not be inside the photo folder/);
     await assert.rejects(encodeFolder(dir, { jobs: 0 }), /encodeFolder: jobs must be an integer >= 1 and <= 256, got 0\./);
-    await assert.rejects(encodeFolder(dir, { detector: 'haar' as never }), /createFaceEncoder: detector must be one of "ssd-mobilenet", "tiny".*got "haar"\./);
+    await assert.rejects(encodeFolder(dir, { detector: 'haar' as never }), /createFaceEncoder: detector must be one of "ultraface", "ssd-mobilenet", "tiny".*got "haar"\./);
     await assert.rejects(encodeFolder(join(dir, 'missing')), /scanPhotos: folder must be an existing folder/);
     assert.deepEqual(readdirSync(dir), []); // nothing was written
   } finally {
