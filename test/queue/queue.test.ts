@@ -163,7 +163,7 @@ test('queue: another folder on a busy queue, a worker with other settings or wit
 
     const tiny = cli(['worker', '--queue', url, '--detector', 'tiny', '--min-face', '20']);
     assert.equal(await tiny.exited, 3);
-    assert.match(tiny.output(), /other encode settings than this worker's: detector: "ssd-mobilenet" \(queue\) vs "tiny" \(this worker\)/);
+    assert.match(tiny.output(), /other encode settings than this worker's: detector: "ultraface" \(queue\) vs "tiny" \(this worker\)/);
     assert.match(tiny.output(), /minFaceSize: 0 \(queue\) vs 20 \(this worker\)/);
 
     const blind = cli(['worker', '--queue', url, '--folder', join(tmp, 'not-mounted')]);
