@@ -251,27 +251,33 @@ async function decodeHeifFamily(buffer: Buffer, format: ImageFormat, o: DecodeOp
   return finishRaw(raw, orientation, how, format, decoder, o);
 }
 
-/** Turns, flattens and downscales pixels from a decoder other than sharp's own pipeline. */
+/**
+ * Flattens, downscales and turns pixels from a decoder other than sharp's own pipeline. Downscaling comes first (in
+ * the stored orientation, to the upright target size turned back), so the turn copies at most maxSide² pixels.
+ */
 async function finishRaw(raw: RawPixels, orientation: Orientation, how: string, format: string, decoder: string, o: DecodeOptions): Promise<DecodedImage> {
-  const upright = orientPixels(raw, orientation);
   const conversions = [...raw.conversions];
   if (orientation !== 1) conversions.push(how || `exif orientation ${orientation}`);
-  const alpha = upright.channels === 2 || upright.channels === 4;
+  const alpha = raw.channels === 2 || raw.channels === 4;
   if (alpha) conversions.push('alpha flattened over white');
-  const { width, height } = upright;
+  const turned = orientation >= 5;
+  const width = turned ? raw.height : raw.width; // upright size
+  const height = turned ? raw.width : raw.height;
   const longer = Math.max(width, height);
   const scale = longer > o.maxSide ? o.maxSide / longer : 1;
-  if (!alpha && scale === 1) {
-    return { image: toRgb(upright.data, width, height, upright.channels), originalWidth: width, originalHeight: height, scale: 1, format, decoder, conversions };
+  let stored = raw;
+  if (alpha || scale < 1) {
+    let pipeline = sharp(Buffer.from(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength), { raw: { width: raw.width, height: raw.height, channels: raw.channels }, limitInputPixels: false });
+    if (alpha) pipeline = pipeline.flatten({ background: { r: 255, g: 255, b: 255 } });
+    if (scale < 1) {
+      pipeline = pipeline.resize({ width: Math.max(1, Math.round(raw.width * scale)), height: Math.max(1, Math.round(raw.height * scale)), fit: 'fill', kernel: 'lanczos3' });
+    }
+    const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    stored = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels as RawPixels['channels'], conversions };
   }
-  let pipeline = sharp(Buffer.from(upright.data.buffer, upright.data.byteOffset, upright.data.byteLength), { raw: { width, height, channels: upright.channels }, limitInputPixels: false });
-  if (alpha) pipeline = pipeline.flatten({ background: { r: 255, g: 255, b: 255 } });
-  if (scale < 1) {
-    pipeline = pipeline.resize({ width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)), fit: 'fill', kernel: 'lanczos3' });
-  }
-  const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-  const image = toRgb(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height, info.channels);
-  return { image, originalWidth: width, originalHeight: height, scale: scale < 1 ? info.width / width : 1, format, decoder, conversions };
+  const upright = orientPixels(stored, orientation);
+  const image = toRgb(upright.data, upright.width, upright.height, upright.channels);
+  return { image, originalWidth: width, originalHeight: height, scale: scale < 1 ? upright.width / width : 1, format, decoder, conversions };
 }
 
 /** Refuses images above `maxPixels` (decompression-bomb guard), from their header's size. */

@@ -315,6 +315,10 @@ test('HEIC (8, 10-bit), EXIF-rotated HEIC and AVIF, AVIF (8-bit, 10-bit 4:2:2, 1
       if (turned) assert.ok(d.conversions.includes('exif orientation 6'), `${name}: ${d.conversions}`);
       if (/1[02]-bit/.test(name)) assert.ok(d.conversions.some((c) => /^1[02]-bit->8-bit$/.test(c)), `${name}: ${d.conversions}`);
     }
+    // downscaled (maxSide) and turned: the same picture, smaller, reporting the scale
+    const small = await decodeImage(join(dir, 'HEIC_EXIF_orientation_6.heic'), { maxSide: 32 });
+    assert.deepEqual([small.image.width, small.image.height, small.originalWidth, small.originalHeight, small.scale], [24, 32, H, W, 0.5]);
+    assertQuadrants(small, TURNED_CW, 40, 'HEIC EXIF 6 downscaled');
     // thumbnails (report) and face crops (people/) read it upright too: box in the upright top-left quadrant -> blue
     const thumb = await thumbnailBuffer(join(dir, 'HEIC_EXIF_orientation_6.heic'), { x: 4, y: 4, width: 16, height: 16 }, { size: 8, margin: 0, format: 'png' });
     const t = await sharp(thumb).raw().toBuffer();
