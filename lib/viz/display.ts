@@ -9,6 +9,8 @@
  * | table ({@link showTable}) | `text/html` + `text/markdown` + `text/plain` | HTML table | HTML table (`text/plain` in a terminal) |
  * | image ({@link showImage}) | `image/png` (or jpeg) + `text/plain` (what it shows) | image | image |
  * | HTML ({@link showHtml}) | `text/html` + `text/plain` | HTML | HTML |
+ * | face map (`showFaceMap`, face-map.ts) | Vega-Lite + hover SVG + PNG + `text/plain` | Vega-Lite, face in the tooltip | SVG with the face on hover (PNG when untrusted) |
+ * | progress (`progressDisplay`, progress-display.ts) | `text/html` + `text/plain`, updated in place | bar | bar, or its text |
  *
  * Why PNG by default: classic Notebook drops every output type but text, PNG, JPEG, GIF and (sanitised) HTML from a
  * notebook it does not trust, and a notebook is untrusted whenever it was executed elsewhere (nbconvert, CI, a
