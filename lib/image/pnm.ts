@@ -89,6 +89,7 @@ export function decodePnm(bytes: Uint8Array, maxPixels = Infinity): RawPixels {
   const need = n * (wide ? 2 : 1);
   if (bytes.length - pos < need) throw new PnmError(`truncated: ${bytes.length - pos} of ${need} data bytes`);
   if (wide) for (let i = 0; i < n; i++) out[i] = to8bit((bytes[pos + 2 * i] << 8) | bytes[pos + 2 * i + 1], maxval);
+  else if (maxval === 255) out.set(bytes.subarray(pos, pos + n));
   else for (let i = 0; i < n; i++) out[i] = to8bit(bytes[pos + i], maxval);
   return { data: out, width, height, channels, conversions };
 }
