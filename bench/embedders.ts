@@ -22,7 +22,9 @@ import { parseArgs } from 'node:util';
 import { normCrop } from '../lib/align/norm-crop.ts';
 import { encodeLabels } from '../lib/datasets/precomputed.ts';
 import { createEmbedder, EMBEDDER_NAMES, type EmbedderName } from '../lib/embed/registry.ts';
+import { clusterAuto } from '../lib/cluster/auto.ts';
 import { decidability } from '../lib/evaluate/decidability.ts';
+import { evaluateClustering } from '../lib/evaluate/evaluate.ts';
 import { rangeValues, sweep } from '../lib/evaluate/sweep.ts';
 import { decodeImage } from '../lib/image/decode.ts';
 import { PROJECT_ROOT } from '../lib/paths.ts';
@@ -108,8 +110,8 @@ if (args.speed) {
 
 const values = rangeValues(0.3, 1.4, 0.02);
 log(`embedders on dev collections: face nearest each photo's centre; sweeps ${values[0]}-${values[values.length - 1]} step 0.02; load ${load()}`);
-log('| collection | embedder | faces | people | d\' | same / different mean distance | CW best BCubed F (pairwise F) @ threshold | agglomerative best BCubed F (pairwise F) @ threshold |');
-log('|---|---|---:|---:|---:|---|---|---|');
+log('| collection | embedder | faces | people | d\' | same / different mean distance | default `auto` BCubed F (pairwise F) @ its threshold | CW best BCubed F (pairwise F) @ threshold | agglomerative best BCubed F (pairwise F) @ threshold |');
+log('|---|---|---:|---:|---:|---|---|---|---|');
 for (const s of stores) {
   const first = await openStore(s.dir);
   const names = [...first.embedders, ...(args.fusions ? args.fusions.split(',').filter((f) => f.split('+').every((p) => first.embedders.includes(p))) : [])];
@@ -121,12 +123,15 @@ for (const s of stores) {
     const truth = encodeLabels(labels);
     const dp = decidability(x, labels);
     const cells: string[] = [];
+    const auto = clusterAuto(x);
+    const am = evaluateClustering(auto.labels, truth);
+    cells.push(`${am.bcubedF1.toFixed(3)} (${am.pairwiseF1.toFixed(3)}) @ ${auto.evidence.threshold.toFixed(2)}`);
     for (const [method, parameter] of [['chinese-whispers', 'threshold'], ['agglomerative', 'distanceThreshold']] as const) {
       const r = sweep(method, parameter, values, x, truth);
       const best = r.rows[r.recommended!.index];
       cells.push(`${best.metrics!.bcubedF1.toFixed(3)} (${best.metrics!.pairwiseF1.toFixed(3)}) @ ${Number(best.value).toFixed(2)}`);
     }
-    log(`| ${s.name} | ${name} | ${x.length} | ${new Set(labels).size} | ${dp.dPrime.toFixed(2)} | ${dp.sameMean.toFixed(3)} / ${dp.differentMean.toFixed(3)} | ${cells[0]} | ${cells[1]} |`);
+    log(`| ${s.name} | ${name} | ${x.length} | ${new Set(labels).size} | ${dp.dPrime.toFixed(2)} | ${dp.sameMean.toFixed(3)} / ${dp.differentMean.toFixed(3)} | ${cells.join(' | ')} |`);
   }
 }
 log(`load average ${load()}`);
