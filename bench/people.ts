@@ -12,7 +12,7 @@
  * Two arrival orders: `file` (the literal last 10% of the file: identities late in the alphabet, mostly new
  * people) and `random` (a seeded random 10%: mostly new photos of people already known).
  *
- * Usage: npm run bench:people [-- --repeat 3]
+ * Usage: npm run bench:people [-- --repeat 3] [--rule default|chinese-whispers]
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -20,9 +20,9 @@ import { loadPrecomputedEmbeddings } from '../lib/datasets/precomputed.ts';
 import { evaluateClustering } from '../lib/evaluate/evaluate.ts';
 import { snapshotOf, updatePeople, type PeopleState } from '../lib/people/assign.ts';
 import { foldCorrections } from '../lib/people/constraints.ts';
-import { sameFaceRule } from '../lib/people/rule.ts';
+import { chineseWhispersRule, sameFaceRule } from '../lib/people/rule.ts';
 
-const { values } = parseArgs({ options: { repeat: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { repeat: { type: 'string', default: '3' }, rule: { type: 'string', default: 'default' } } });
 const repeat = Math.max(1, Number(values.repeat));
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -31,7 +31,8 @@ const data = await loadPrecomputedEmbeddings();
 const n = data.embeddings.length;
 const ids = data.files.map((f) => `${f}#0`);
 const none = foldCorrections([]);
-const rule = sameFaceRule();
+if (!['default', 'chinese-whispers'].includes(values.rule!)) throw new Error(`bench:people: --rule must be default or chinese-whispers, got ${values.rule}`);
+const rule = values.rule === 'chinese-whispers' ? chineseWhispersRule() : sameFaceRule();
 console.log(`bench:people: all of LFW, ${n} faces of ${new Set(data.identities).size} people; rule: ${rule.method} (${rule.metric}, join by ${rule.join}); load ${load()}`);
 
 function order(kind: 'file' | 'random'): number[] {
@@ -69,7 +70,7 @@ for (const kind of ['file', 'random'] as const) {
   const pick = (idx: number[]) => ({ ids: idx.map((i) => ids[i]), x: idx.map((i) => data.embeddings[i]), truth: idx.map((i) => data.identities[i]) });
   const a = pick(first);
   const b = pick(all);
-  const [s90, t90] = time(() => updatePeople(a.ids, a.x, null, none));
+  const [s90, t90] = time(() => updatePeople(a.ids, a.x, null, none, { rule }));
   const snap = snapshotOf(s90);
   const inc: number[] = [], incCpu: number[] = [];
   const full: number[] = [], fullCpu: number[] = [];
@@ -79,9 +80,9 @@ for (const kind of ['file', 'random'] as const) {
   let loads = '';
   for (let r = 0; r < repeat; r++) {
     let t: number, c: number;
-    [sInc, t, c] = time(() => updatePeople(b.ids, b.x, snap, none));
+    [sInc, t, c] = time(() => updatePeople(b.ids, b.x, snap, none, { rule }));
     inc.push(t); incCpu.push(c);
-    [sFull, t, c] = time(() => updatePeople(b.ids, b.x, snap, none, { recluster: true }));
+    [sFull, t, c] = time(() => updatePeople(b.ids, b.x, snap, none, { recluster: true, rule }));
     full.push(t); fullCpu.push(c);
     [, t, c] = time(() => rule.clusterAll(b.x));
     bare.push(t); bareCpu.push(c);

@@ -4,11 +4,19 @@
  * Assignment (assign.ts) uses nothing else, so when the default clustering changes, people follow it with no new
  * threshold.
  *
- * Today: Chinese Whispers with its measured defaults (threshold 0.45, euclidean; see
- * lib/cluster/chinese-whispers.ts for where it was measured): a face joins the person it has the most neighbours
- * in (one step of Chinese Whispers' label propagation with the people's labels fixed).
+ * Today: `auto` (lib/cluster/auto.ts, the default method): average linkage on squared distances, cut at the
+ * threshold the collection chooses (`evidence.threshold`). A full clustering records that threshold; later runs
+ * place new faces under it: a face joins the person whose root mean squared distance to it is below the
+ * threshold (average linkage's own merge test of a face against a cluster), and the faces left over are
+ * clustered by the same linkage cut at the same threshold, so a handful of new faces need no estimate of their
+ * own.
  */
+import { clusterAuto, AUTO_DEFAULTS } from '../cluster/auto.ts';
+import { cutTree } from '../cluster/agglomerative.ts';
 import { CHINESE_WHISPERS_DEFAULTS, chineseWhispers } from '../cluster/chinese-whispers.ts';
+import { toMatrix } from '../cluster/_input.ts';
+import { knn } from '../cluster/_knn.ts';
+import { meanLinkageTree } from '../cluster/_mean-linkage.ts';
 import type { Metric } from '../types.ts';
 
 /**
@@ -34,8 +42,34 @@ export interface SameFaceRule {
   clusterAt(x: Float32Array[], threshold: number): Int32Array;
 }
 
-/** The rule of the default clustering. */
+/** Average linkage (on squared distances, as `auto` builds it) cut at `threshold`. */
+function averageLinkageAt(x: Float32Array[], threshold: number): Int32Array {
+  const n = x.length;
+  if (n < 2) return new Int32Array(n);
+  const m = toMatrix('sameFaceRule', x);
+  const tree = meanLinkageTree(m, knn(m, Math.min(AUTO_DEFAULTS.neighbors, n - 1), 'euclidean', AUTO_DEFAULTS.knn), threshold);
+  return cutTree(tree, { distanceThreshold: threshold }).labels;
+}
+
+/** The rule of the default clustering (`auto`). */
 export function sameFaceRule(): SameFaceRule {
+  return {
+    method: 'auto',
+    metric: 'euclidean',
+    join: 'average',
+    clusterAll: (x) => {
+      const r = clusterAuto(x);
+      return { labels: r.labels, threshold: r.evidence.threshold };
+    },
+    clusterAt: averageLinkageAt,
+  };
+}
+
+/**
+ * The rule of Chinese Whispers with its measured defaults (threshold 0.45, euclidean): the default before `auto`,
+ * kept for comparison (`updatePeople(..., { rule: chineseWhispersRule() })`, bench:people).
+ */
+export function chineseWhispersRule(): SameFaceRule {
   const metric = CHINESE_WHISPERS_DEFAULTS.metric;
   const threshold = CHINESE_WHISPERS_DEFAULTS.threshold;
   return {

@@ -1,10 +1,11 @@
 // updatePeople (lib/people/assign.ts) and foldCorrections on hand-made faces: each person's faces sit within
-// about 0.1 (euclidean) of a one-hot centre, centres are 1.41 apart, so the default rule (Chinese Whispers,
-// threshold 0.45) finds the people exactly and every expectation below can be worked by hand.
+// about 0.1 (euclidean) of a one-hot centre, centres are 1.41 apart, so the default rule (auto: average linkage
+// cut where the collection says) and Chinese Whispers (threshold 0.45) both find the people exactly, and every
+// expectation below can be worked by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { snapshotOf, updatePeople, type PeopleSnapshot, type PeopleState } from '../../lib/people/assign.ts';
-import type { SameFaceRule } from '../../lib/people/rule.ts';
+import { chineseWhispersRule, sameFaceRule, type SameFaceRule } from '../../lib/people/rule.ts';
 import { foldCorrections } from '../../lib/people/constraints.ts';
 import type { Correction, JournalEntry } from '../../lib/people/journal.ts';
 
@@ -70,35 +71,45 @@ test('removed photos drop their faces; a person left without faces is removed un
   assert.equal(personOf(s3, cid[0].id), 4);
 });
 
-test('every kind of correction holds through an incremental run and a re-cluster', () => {
-  const s1 = run([...ann, ...bob, ...cid, ...dee], null);
-  const cs = entries(
-    { op: 'name', person: 1, name: 'Ann' },
-    { op: 'move', face: ann[2].id, from: 1, to: 2 }, // Ann/3 goes to Bob's person, against the embeddings
-    { op: 'split', person: 2, faces: [bob[0].id], newPerson: 4 }, // Bob/1 becomes person 4
-    { op: 'merge', from: 3, into: 1, faces: [...ann.slice(0, 2), ...cid].map((f) => f.id) }, // Cid is Ann, says the user
-    { op: 'ignore', face: bob[2].id, reason: 'not-a-face' },
-  );
-  const newFaces = [face('Ann', 0, 4), face('Bob', 1, 4), face('Cid', 2, 3)];
-  const all = [...ann, ...bob, ...cid, ...dee, ...newFaces];
-  for (const recluster of [false, true]) {
-    const s = run(all, snapshot(s1), cs, recluster);
-    const why = recluster ? 're-cluster' : 'incremental';
-    assert.equal(s.persons.find((p) => p.id === 1)?.name, 'Ann', why);
-    assert.equal(personOf(s, ann[2].id), 2, `${why}: moved face stays moved`);
-    assert.equal(s.status[s.faceIds.indexOf(ann[2].id)], 'confirmed');
-    assert.equal(personOf(s, bob[0].id), 4, `${why}: split face stays split`);
-    assert.equal(personOf(s, bob[2].id), -1, `${why}: not a face stays out`);
-    assert.equal(s.status[s.faceIds.indexOf(bob[2].id)], 'not-a-face');
-    assert.ok(!s.persons.some((p) => p.id === 3), `${why}: merged-away id is retired`);
-    for (const f of [...ann.slice(0, 2), ...cid]) assert.equal(personOf(s, f.id), 1, `${why}: merged faces stay together (${f.id})`);
-    // New faces: Ann/4 joins Ann (1), Cid/3 joins Cid's faces, now in 1; Bob/4 joins Bob/2, the only Bob face
-    // not split off, moved away or ignored: person 2 (which also holds the moved Ann/3) or person 4 (Bob/1),
-    // whichever has more neighbours: one each, then the nearest.
-    assert.equal(personOf(s, newFaces[0].id), 1, why);
-    assert.equal(personOf(s, newFaces[2].id), 1, why);
-    assert.ok([2, 4].includes(personOf(s, newFaces[1].id)), why);
-    assert.equal(s.nextId, 5, why);
+test('every kind of correction holds through an incremental run and a re-cluster, under both rules', () => {
+  for (const rule of [sameFaceRule(), chineseWhispersRule()]) {
+    const go = (faces: { id: string; e: Float32Array }[], prev: PeopleSnapshot | null, cs: JournalEntry[] = [], recluster = false) =>
+      updatePeople(faces.map((f) => f.id), faces.map((f) => f.e), prev, foldCorrections(cs), { recluster, rule, now: '2026-01-01T00:00:00.000Z' });
+    const s1 = go([...ann, ...bob, ...cid, ...dee], null);
+    const cs = entries(
+      { op: 'name', person: 1, name: 'Ann' },
+      { op: 'move', face: ann[2].id, from: 1, to: 2 }, // Ann/3 goes to Bob's person, against the embeddings
+      { op: 'split', person: 2, faces: [bob[0].id], newPerson: 4 }, // Bob/1 becomes person 4
+      { op: 'merge', from: 3, into: 1, faces: [...ann.slice(0, 2), ...cid].map((f) => f.id) }, // Cid is Ann, says the user
+      { op: 'ignore', face: bob[2].id, reason: 'not-a-face' },
+    );
+    const newFaces = [face('Ann', 0, 4), face('Bob', 1, 4), face('Cid', 2, 3)];
+    const all = [...ann, ...bob, ...cid, ...dee, ...newFaces];
+    for (const recluster of [false, true]) {
+      const s = go(all, snapshotOf(s1), cs, recluster);
+      const why = `${rule.method}, ${recluster ? 're-cluster' : 'incremental'}`;
+      assert.equal(s.persons.find((p) => p.id === 1)?.name, 'Ann', why);
+      assert.equal(personOf(s, ann[2].id), 2, `${why}: moved face stays moved`);
+      assert.equal(s.status[s.faceIds.indexOf(ann[2].id)], 'confirmed');
+      assert.equal(personOf(s, bob[0].id), 4, `${why}: split face stays split`);
+      assert.equal(personOf(s, bob[2].id), -1, `${why}: not a face stays out`);
+      assert.equal(s.status[s.faceIds.indexOf(bob[2].id)], 'not-a-face');
+      assert.ok(!s.persons.some((p) => p.id === 3), `${why}: merged-away id is retired`);
+      for (const f of [...ann.slice(0, 2), ...cid]) assert.equal(personOf(s, f.id), 1, `${why}: merged faces stay together (${f.id})`);
+      assert.equal(s.nextId, 5, why);
+      // New faces. Bob/4 joins Bob/2's person 2 (which also holds the moved Ann/3) or Bob/1's person 4.
+      assert.ok([2, 4].includes(personOf(s, newFaces[1].id)), why);
+      if (rule.join === 'average' && !recluster) {
+        // Average linkage: the person the user made of Ann and Cid is about 1.0 (RMS) from a face of either, over
+        // the threshold: their new faces wait, unassigned, for a re-cluster (which gives them to person 1).
+        assert.equal(personOf(s, newFaces[0].id), -1, why);
+        assert.equal(personOf(s, newFaces[2].id), -1, why);
+      } else {
+        // Neighbours (and any re-cluster): Ann/4 joins Ann (1), Cid/3 joins Cid's faces, now in 1.
+        assert.equal(personOf(s, newFaces[0].id), 1, why);
+        assert.equal(personOf(s, newFaces[2].id), 1, why);
+      }
+    }
   }
 });
 
