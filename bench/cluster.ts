@@ -5,7 +5,7 @@
  * Usage:
  *   npm run bench:cluster                       kNN, growth, quality table on LFW (a few minutes)
  *   npm run bench:cluster -- --sweep            also sweep each method's main parameter on LFW (best by BCubed F)
- *   npm run bench:cluster -- --n 100000         approximate rank-order on n synthetic 128-d embeddings
+ *   npm run bench:cluster -- --n 100000         approximate rank-order and the default (auto) on n synthetic 128-d embeddings
  *   npm run bench:cluster -- --million          ... on 1,000,000 (run it with `nice`, it takes minutes)
  *   --only knn,growth,quality,synthetic         run only these sections
  *
@@ -23,7 +23,8 @@ import { loadPrecomputedEmbeddings } from '../lib/datasets/precomputed.ts';
 import { evaluateClustering } from '../lib/evaluate/evaluate.ts';
 import { sweep } from '../lib/evaluate/sweep.ts';
 import { Random, toMatrix } from '../lib/cluster/_input.ts';
-import { knnExact, knnHnsw } from '../lib/cluster/_knn.ts';
+import { knnExact, knnHnsw, KNN_AUTO_HNSW_ABOVE } from '../lib/cluster/_knn.ts';
+import { clusterAuto } from '../lib/cluster/auto.ts';
 import { APPROXIMATE_RANK_ORDER_DEFAULTS, approximateRankOrder, aroMerge } from '../lib/cluster/approximate-rank-order.ts';
 import { affinityPropagation } from '../lib/cluster/affinity-propagation.ts';
 import { kmeans } from '../lib/cluster/kmeans.ts';
@@ -205,4 +206,10 @@ async function synthetic(n: number): Promise<void> {
   console.log(`approximate rank-order (defaults k=${o.k}, threshold ${o.threshold}, maxDistance ${o.maxDistance}; HNSW): ${(t1 + t2 + t3).toFixed(1)} s = copy ${t1.toFixed(1)} + HNSW build and ${o.k}-NN queries ${t2.toFixed(1)} + rank-order distances and merge ${t3.toFixed(1)}`);
   console.log(`peak RSS ${peakRssMb().toFixed(0)} MB, load average now ${load()}`);
   console.log(`quality: pairwise F ${f3(e.pairwiseF1)}, BCubed F ${f3(e.bcubedF1)}, NMI ${f3(e.nmi)}, ${e.nClusters} clusters for ${syn.nIds} identities`);
+  console.log(`\n## the default (clusterAuto) on the same ${n} embeddings  (load ${load()})`);
+  const [a, tAuto] = timed(() => clusterAuto(syn.x));
+  const ea = evaluateClustering(a.labels, syn.labels);
+  console.log(`clusterAuto (defaults; kNN ${n > KNN_AUTO_HNSW_ABOVE ? 'HNSW' : 'exact'}): ${tAuto.toFixed(1)} s, chose threshold ${f3(a.evidence.threshold)} (modes ${f3(a.evidence.mixture.same.mean)} / ${f3(a.evidence.mixture.different.mean)})`);
+  console.log(`peak RSS ${peakRssMb().toFixed(0)} MB, load average now ${load()}`);
+  console.log(`quality: pairwise F ${f3(ea.pairwiseF1)}, BCubed F ${f3(ea.bcubedF1)}, NMI ${f3(ea.nmi)}, ${ea.nClusters} clusters for ${syn.nIds} identities`);
 }

@@ -133,6 +133,7 @@ export type { PairDistanceOptions, PairDistances } from './viz/pairs.ts';
 export { distanceHistogramSpec, histogramBins, HISTOGRAM_DEFAULTS } from './viz/histogram.ts';
 export type { HistogramOptions } from './viz/histogram.ts';
 export { sweepSpec, SWEEP_DEFAULTS, SWEEP_SLIDER_PARAM } from './viz/sweep.ts';
+export { mixtureHistogramSpec, expectedCurveSpec } from './viz/auto-evidence.ts';
 export type { SweepOptions, SweepRow } from './viz/sweep.ts';
 export { clusterSizeSpec, clusterSizeCounts, CLUSTER_SIZE_DEFAULTS } from './viz/sizes.ts';
 export type { ClusterSizeOptions } from './viz/sizes.ts';
