@@ -8,7 +8,9 @@
  * verification accuracy of the centred faces (when the folder is labelled by person), the backend, and
  * the peak resident memory of the process (VmHWM: the main thread and every worker thread).
  * face-api's own loop, `detectAllFaces().withFaceLandmarks().withFaceDescriptors()` in one thread, runs
- * beside them in the same run (`--no-baseline` skips it). Each row prints the 1-minute load average at its start. `--compare-align` instead compares chip geometries for the embedder (one detection per
+ * beside them in the same run (`--no-baseline` skips it). Each row prints the 1-minute load average at its start,
+ * and the CPU seconds the run took: "photos/s if alone" = photos / (CPU seconds / jobs), the speed with its cores
+ * to itself (on a shared machine wall-clock photos/s mostly measures the others' load). `--compare-align` instead compares chip geometries for the embedder (one detection per
  * photo, then the dlib template, insightface's ArcFace template at 150 px, and face-api's own unrotated
  * landmark-box crop): faces found and verification accuracy of each. Check `uptime` first: others' load on the machine slows every figure.
  */
@@ -76,6 +78,16 @@ interface Row {
   peakRssMb: number;
   /** 1-minute load average when the row started. */
   load?: number;
+  /**
+   * CPU seconds (user + system, every thread of the child process, model loading included). Less sensitive to
+   * others' load than wall time: photos / (cpuSeconds / jobs) is what the run would reach with its cores to itself.
+   */
+  cpuSeconds: number;
+}
+
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 async function runChild(): Promise<Row> {
@@ -97,7 +109,7 @@ async function runChild(): Promise<Row> {
     const c = centred(store.faces);
     const labelled = c.every((f) => f.label !== null) && new Set(c.map((f) => f.label)).size > 1;
     const acc = labelled ? verificationAccuracy(c.map((f) => f.embedding), c.map((f) => f.label!)).accuracy : null;
-    return { name, photos: s.photos, seconds: s.seconds, startup, steady, withFace: store.photos.filter((p) => p.status === 'ok').length, faces: store.faces.length, accuracy: acc, backend: s.backend, jobs: s.jobs, peakRssMb: peakRssMb() };
+    return { name, cpuSeconds: cpuSeconds(), photos: s.photos, seconds: s.seconds, startup, steady, withFace: store.photos.filter((p) => p.status === 'ok').length, faces: store.faces.length, accuracy: acc, backend: s.backend, jobs: s.jobs, peakRssMb: peakRssMb() };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -129,7 +141,7 @@ async function faceApiLoop(): Promise<Row> {
     faces += r.length;
     if (tFirst === 0) tFirst = performance.now();
   }
-  return { name: 'face-api-loop', photos: files.length, seconds: (performance.now() - t0) / 1000, startup: (tFirst - t0) / 1000, steady: (files.length - 1) / ((performance.now() - tFirst) / 1000), withFace, faces, accuracy: null, backend: runtime.description, jobs: 1, peakRssMb: peakRssMb() };
+  return { name: 'face-api-loop', cpuSeconds: cpuSeconds(), photos: files.length, seconds: (performance.now() - t0) / 1000, startup: (tFirst - t0) / 1000, steady: (files.length - 1) / ((performance.now() - tFirst) / 1000), withFace, faces, accuracy: null, backend: runtime.description, jobs: 1, peakRssMb: peakRssMb() };
 }
 
 /** Verification accuracy of the centred face per photo for several chip geometries (one detection per photo). */
@@ -204,8 +216,8 @@ if (values['compare-align']) {
       console.error(`${name}: failed\n${r.stderr}`);
     }
   }
-  const header = ['detector', 'photos', 'seconds', 'photos/s', 'startup s', 'steady photos/s', 'with face', 'faces', 'verif. acc.', 'jobs', 'peak RSS MB', 'load', 'backend'];
-  const table = rows.map((r) => [r.name, r.photos, r.seconds.toFixed(1), (r.photos / r.seconds).toFixed(2), r.startup.toFixed(1), r.steady.toFixed(2), `${r.withFace} (${((100 * r.withFace) / r.photos).toFixed(1)}%)`, r.faces, r.accuracy === null ? '-' : r.accuracy.toFixed(4), r.jobs, r.peakRssMb.toFixed(0), (r.load ?? NaN).toFixed(2), r.backend].map(String));
+  const header = ['detector', 'photos', 'seconds', 'photos/s', 'startup s', 'steady photos/s', 'CPU s', 'photos/s if alone', 'with face', 'faces', 'verif. acc.', 'jobs', 'peak RSS MB', 'load', 'backend'];
+  const table = rows.map((r) => [r.name, r.photos, r.seconds.toFixed(1), (r.photos / r.seconds).toFixed(2), r.startup.toFixed(1), r.steady.toFixed(2), r.cpuSeconds.toFixed(1), (r.photos / (r.cpuSeconds / Math.min(r.jobs, availableParallelism()))).toFixed(2), `${r.withFace} (${((100 * r.withFace) / r.photos).toFixed(1)}%)`, r.faces, r.accuracy === null ? '-' : r.accuracy.toFixed(4), r.jobs, r.peakRssMb.toFixed(0), (r.load ?? NaN).toFixed(2), r.backend].map(String));
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   for (const row of [header, ...table]) console.log(row.map((c, i) => c.padEnd(widths[i])).join('  '));
   const [a1] = loadavg();
