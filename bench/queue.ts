@@ -3,9 +3,10 @@
  * [--overhead-photos N] [--overhead-only]`.
  *
  * Starts its own Debian redis-server (127.0.0.1, free port, temporary folder; stopped by pid), then
- *  1. the queue's own cost per photo: `encodeFolderOnQueue` and one in-process `runQueueWorker` whose
- *     encode pool does no work (it returns one 128-d face per photo at once), on N empty files, at batch
- *     sizes 1, 8 and 32: scan, plan, enqueue, dispatch, per-photo progress, batch files, merge, all of it;
+ *  1. the queue's own cost per photo: `encodeFolderOnQueue` (in this process: its CPU time is the
+ *     coordinator's) and one worker process whose encode pool does no work (one made-up 128-d face per
+ *     photo, test/queue/_crashing-worker.ts), on N empty files, at batch sizes 1, 8 and 32: scan, plan,
+ *     enqueue, dispatch, progress, batch files, merge;
  *  2. real encoding of the folder (default the LFW 120-face subset, 234 photos) by 1, 2 and 3
  *     `facecluster worker --jobs 1` processes, with local `facecluster encode --jobs 1` and `--jobs 2`
  *     beside them: wall time of the encode command, worker start (model loading) included;
@@ -13,16 +14,12 @@
  * Every timing prints the load average (the machine is shared: compare rows of one run).
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findData } from '../lib/paths.ts';
-import type { EncodePool } from '../lib/pipeline/encode-folder.ts';
-import type { PhotoResult } from '../lib/pipeline/face-encoder.ts';
+import { findData, PROJECT_ROOT } from '../lib/paths.ts';
 import { encodeFolderOnQueue } from '../lib/queue/encode-on-queue.ts';
-import { runQueueWorker, type QueueWorkerEvent } from '../lib/queue/worker.ts';
-import type { Landmarks5 } from '../lib/types.ts';
 import { BIN, startRedis } from '../test/queue/_redis.ts';
 
 const { values } = parseArgs({
@@ -37,51 +34,38 @@ const { values } = parseArgs({
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const log = (s: string) => console.log(s);
 
-/** A pool that does no work: one fixed 128-d face per photo, at once. */
-function idlePool(): EncodePool {
-  const landmarks5: Landmarks5 = [{ x: 90, y: 110 }, { x: 160, y: 110 }, { x: 125, y: 145 }, { x: 95, y: 180 }, { x: 155, y: 180 }];
-  return {
-    backend: 'no-op pool (bench)',
-    embed: async () => ({ status: 'failed', reason: 'the bench pool only encodes' }),
-    detectorCalls: () => 0,
-    dimension: 128,
-    size: 1,
-    encode: async (): Promise<PhotoResult> => ({
-      status: 'ok', width: 250, height: 250, conversions: [],
-      faces: [{ box: { x: 70, y: 70, width: 110, height: 130 }, score: 0.99, landmarks5, embedding: new Float32Array(128).fill(0.088) }],
-    }),
-    close: async () => undefined,
-  };
+/** User + system CPU seconds of process `pid` so far (Linux /proc). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
-async function overhead(url: string, n: number): Promise<number> {
+async function overhead(url: string, n: number): Promise<{ coordinatorMs: number; workerMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'fc-bench-queue-'));
   try {
     for (let i = 0; i < n; i++) {
       if (i % 100 === 0) mkdirSync(join(dir, `p${i / 100}`));
       writeFileSync(join(dir, `p${Math.floor(i / 100)}`, `${i}.jpg`), '');
     }
-    log(`\n1. queue overhead: ${n} photos, a no-op encode pool, 1 in-process worker (load ${load()})`);
-    log('| batch size | wall s | ms / photo | worker ms / job (checks, progress, batch files) | load |');
-    log('|---:|---:|---:|---:|---|');
-    let at32 = 0;
+    log(`\n1. queue overhead: ${n} photos, a worker process whose encode pool does no work (one made-up face per photo)`);
+    log('| batch size | wall s | wall ms / photo | coordinator CPU ms / photo | worker CPU ms / photo | load |');
+    log('|---:|---:|---:|---:|---:|---|');
+    const at32 = { coordinatorMs: NaN, workerMs: NaN };
     for (const batchSize of [1, 8, 32]) {
       const out = join(dir, '..', `${dir.split('/').pop()}-store-${batchSize}`);
-      const controller = new AbortController();
-      const perBatch: number[] = [];
-      const worker = runQueueWorker({ queue: url, pool: idlePool(), signal: controller.signal, lockSeconds: 30 }, (e: QueueWorkerEvent) => {
-        if (e.type === 'batch-done') perBatch.push(e.result.seconds); // all of it is queue work: the pool does nothing
-      });
+      const worker = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test', 'queue', '_crashing-worker.ts'), url, 'no-photo-ends-like-this'], { stdio: 'ignore' });
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const s = await encodeFolderOnQueue(dir, { queue: url, out, batchSize, pollSeconds: 0.05 });
       const wall = (performance.now() - t0) / 1000;
-      controller.abort();
-      await worker;
+      const cpu = process.cpuUsage(cpu0);
+      const workerCpu = cpuSeconds(worker.pid!); // includes its start (tsx, ~1 s)
+      process.kill(worker.pid!, 'SIGTERM');
+      await new Promise((r) => worker.on('exit', r));
       rmSync(out, { recursive: true, force: true });
-      const perPhoto = (1000 * wall) / s.encoded;
-      if (batchSize === 32) at32 = perPhoto;
-      const mean = perBatch.reduce((a, b) => a + b, 0) / Math.max(1, perBatch.length);
-      log(`| ${batchSize} | ${wall.toFixed(1)} | ${perPhoto.toFixed(2)} | ${(1000 * mean).toFixed(1)} | ${load()} |`);
+      const coordinatorMs = (cpu.user + cpu.system) / 1000 / s.encoded;
+      if (batchSize === 32) Object.assign(at32, { coordinatorMs, workerMs: (1000 * workerCpu) / s.encoded });
+      log(`| ${batchSize} | ${wall.toFixed(1)} | ${((1000 * wall) / s.encoded).toFixed(2)} | ${coordinatorMs.toFixed(3)} | ${((1000 * workerCpu) / s.encoded).toFixed(2)} | ${load()} |`);
     }
     return at32;
   } finally {
@@ -136,18 +120,19 @@ async function realEncode(url: string, folder: string, workerCounts: number[]): 
   return { perPhotoCore };
 }
 
-function estimate(overheadMs: number, perPhotoCore: number): void {
+function estimate(at32: { coordinatorMs: number; workerMs: number }, perPhotoCore: number): void {
   const photos = 10_000_000, machines = 100, cores = 16;
   const encode = (photos * perPhotoCore) / (machines * cores);
-  log(`\n3. paper estimate: ${photos.toExponential(0)} photos on ${machines} machines of ${cores} cores (\`worker --jobs ${cores}\`)`);
-  log(`- encoding: ${perPhotoCore.toFixed(3)} s per photo per core (measured above, 1 job) -> ${(encode / 3600).toFixed(1)} h of wall time`);
-  log(`  (one machine of ${cores} cores: ${((photos * perPhotoCore) / cores / 86400).toFixed(1)} days)`);
-  log(`- queue: ${overheadMs.toFixed(2)} ms per photo of queue work at batch size 32 on this machine, in one process; spread`);
-  log(`  over ${machines} workers, the workers' share is hidden in the encoding; Redis serves ${(photos / 32).toLocaleString('en')} jobs`);
-  log('  (~40 commands each, mostly per-photo progress) = ~12M commands, minutes of one Redis core over the run;');
-  log('  with at most 1000 batches queued at a time it holds ~3 MB of jobs, not the ~1 GB of all 312,500.');
-  log(`- the coordinator: scanning 10M files and merging the batches into one table (10M x 128 float32 = 5.1 GB of`);
-  log('  embeddings plus ~1 GB of rows) is one machine\'s job, minutes on local disk, more on a network volume.');
+  const coordinator = (photos * at32.coordinatorMs) / 1000;
+  log(`\n3. paper estimate: 10M photos on ${machines} machines of ${cores} cores (\`worker --jobs ${cores}\`), batches of 32`);
+  log(`- encoding: ${perPhotoCore.toFixed(3)} s of one core per photo (local --jobs 1 above, on this machine at its load) -> ${(encode / 3600).toFixed(2)} h`);
+  log(`  of wall time over ${machines * cores} cores (one ${cores}-core machine: ${((photos * perPhotoCore) / cores / 86400).toFixed(1)} days)`);
+  log(`- workers' queue work: ${at32.workerMs.toFixed(2)} ms of CPU per photo (${((100 * at32.workerMs) / 1000 / perPhotoCore).toFixed(2)}% of the encoding), spread over the workers`);
+  log(`- the coordinator's queue work is serial: ${at32.coordinatorMs.toFixed(3)} ms of CPU per photo -> ${(coordinator / 60).toFixed(1)} min for 10M photos,`);
+  log(`  ${coordinator < encode ? 'less than the encoding: it keeps up' : 'MORE than the encoding: the coordinator would be the bottleneck'}`);
+  log(`- Redis: ${(photos / 32).toLocaleString('en')} jobs; at most 1000 batches (~3 MB) are queued at a time`);
+  log('- not measured here: scanning 10M files before the start, and merging the batches into one table at the end');
+  log('  (10M x 128 float32 = 5.1 GB of embeddings), both on the coordinator, both like a local encode of that size.');
 }
 
 const r = await startRedis();

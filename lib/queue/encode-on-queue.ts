@@ -26,10 +26,10 @@ import { checkInteger, checkOneOf, checkNumber, resolveOptions } from '../option
 import { ENCODE_FOLDER_DEFAULTS, encodeTarget, toParameters, type EncodeFolderOptions, type EncodeFolderSummary, type EncodeProgressInfo } from '../pipeline/encode-folder.ts';
 import { resolveFaceEncoderOptions } from '../pipeline/face-encoder.ts';
 import { scanPhotos } from '../pipeline/scan.ts';
-import { LOCK_FILE } from '../store/layout.ts';
+import { BATCHES_DIR, LOCK_FILE } from '../store/layout.ts';
 import { modelVersions, parametersKey } from '../store/manifest.ts';
-import { readTables } from '../store/read.ts';
-import type { PhotoRecord } from '../store/schema.ts';
+import { committedBatches } from '../store/read.ts';
+import { photosFromArrow, type PhotoRecord } from '../store/schema.ts';
 import { openStoreWriter, type ScannedFile, type StoreWriter } from '../store/write.ts';
 import type { ProgressCallback } from '../types.ts';
 import { checkRedis, connectionOptions, parseRedisUrl, withTimeout, type RedisTarget } from './connection.ts';
@@ -148,8 +148,8 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
       await dispatcher.commitFailures(writer);
       if (!summary.interrupted) {
         // the store is the truth: every planned photo must be in a committed batch (never expected to fire)
-        const stored = new Map((await readTables(storeDir)).photos.map((p) => [p.path, p]));
-        const missing = todo.filter((f) => stored.get(f.path)?.mtimeMs !== f.mtimeMs);
+        const stored = await committedPhotos(storeDir);
+        const missing = todo.filter((f) => stored.get(f.path) !== f.mtimeMs);
         if (missing.length > 0) {
           await dispatcher.run(missing, `${missing.length} photo(s) missing from the store after their batches finished; queued again`);
           await dispatcher.commitFailures(writer);
@@ -178,6 +178,15 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
     // with Redis gone, closing cannot finish: drop the connection so that no reconnect timer keeps the process up
     await withTimeout(queue.disconnect(), 2, 'disconnect').catch(() => undefined);
   }
+}
+
+/** Path -> mtime of the photos in the store's committed batches (this run's work; the rows only, no embeddings). */
+async function committedPhotos(storeDir: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const name of await committedBatches(storeDir)) {
+    for (const p of photosFromArrow(await readFile(join(storeDir, BATCHES_DIR, `${name}.photos.arrow`)))) out.set(p.path, p.mtimeMs);
+  }
+  return out;
 }
 
 /** Runs `work` against Redis; throws a resumable-state error when Redis does not answer in time. */
