@@ -1,6 +1,6 @@
 /**
  * Encoding on the BullMQ queue: `npm run bench:queue [-- --folder DIR] [--workers 1,2,3] [--photos N]
- * [--overhead-photos N] [--overhead-only]`.
+ * [--overhead-photos N] [--batch-sizes 1,8,32] [--overhead-only]`.
  *
  * Starts its own Debian redis-server (127.0.0.1, free port, temporary folder; stopped by pid), then
  *  1. the queue's own cost per photo: `encodeFolderOnQueue` (in this process: its CPU time is the
@@ -29,6 +29,9 @@ const { values } = parseArgs({
     photos: { type: 'string' },
     'overhead-photos': { type: 'string', default: '2000' },
     'overhead-only': { type: 'boolean' },
+    'batch-sizes': { type: 'string', default: '1,8,32' },
+    // README Results, bench:encode on a quiet machine: 6.05 photos/s with 2 jobs (ssd-mobilenet) = 0.33 s per photo per core
+    'quiet-core-seconds': { type: 'string', default: '0.33' },
   },
 });
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -51,12 +54,12 @@ async function overhead(url: string, n: number): Promise<{ coordinatorMs: number
     log('| batch size | wall s | wall ms / photo | coordinator CPU ms / photo | worker CPU ms / photo | load |');
     log('|---:|---:|---:|---:|---:|---|');
     const at32 = { coordinatorMs: NaN, workerMs: NaN };
-    for (const batchSize of [1, 8, 32]) {
+    for (const batchSize of String(values['batch-sizes']).split(',').map(Number)) {
       const out = join(dir, '..', `${dir.split('/').pop()}-store-${batchSize}`);
       const worker = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test', 'queue', '_crashing-worker.ts'), url, 'no-photo-ends-like-this'], { stdio: 'ignore' });
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      const s = await encodeFolderOnQueue(dir, { queue: url, out, batchSize, pollSeconds: 0.05 });
+      const s = await encodeFolderOnQueue(dir, { queue: url, out, batchSize }); // default poll (0.25 s)
       const wall = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
       const workerCpu = cpuSeconds(worker.pid!); // includes its start (tsx, ~1 s)
@@ -120,16 +123,18 @@ async function realEncode(url: string, folder: string, workerCounts: number[]): 
   return { perPhotoCore };
 }
 
-function estimate(at32: { coordinatorMs: number; workerMs: number }, perPhotoCore: number): void {
+function estimate(at32: { coordinatorMs: number; workerMs: number }, measuredCoreSeconds: number): void {
   const photos = 10_000_000, machines = 100, cores = 16;
-  const encode = (photos * perPhotoCore) / (machines * cores);
-  const coordinator = (photos * at32.coordinatorMs) / 1000;
+  const quiet = Number(values['quiet-core-seconds']);
+  const hours = (coreSeconds: number) => (photos * coreSeconds) / (machines * cores) / 3600;
+  const coordinator = (photos * at32.coordinatorMs) / 1000 / 3600;
   log(`\n3. paper estimate: 10M photos on ${machines} machines of ${cores} cores (\`worker --jobs ${cores}\`), batches of 32`);
-  log(`- encoding: ${perPhotoCore.toFixed(3)} s of one core per photo (local --jobs 1 above, on this machine at its load) -> ${(encode / 3600).toFixed(2)} h`);
-  log(`  of wall time over ${machines * cores} cores (one ${cores}-core machine: ${((photos * perPhotoCore) / cores / 86400).toFixed(1)} days)`);
-  log(`- workers' queue work: ${at32.workerMs.toFixed(2)} ms of CPU per photo (${((100 * at32.workerMs) / 1000 / perPhotoCore).toFixed(2)}% of the encoding), spread over the workers`);
-  log(`- the coordinator's queue work is serial: ${at32.coordinatorMs.toFixed(3)} ms of CPU per photo -> ${(coordinator / 60).toFixed(1)} min for 10M photos,`);
-  log(`  ${coordinator < encode ? 'less than the encoding: it keeps up' : 'MORE than the encoding: the coordinator would be the bottleneck'}`);
+  log(`- encoding: ${quiet} s of one core per photo on a quiet machine (bench:encode) -> ${hours(quiet).toFixed(2)} h over ${machines * cores} cores;`);
+  if (Number.isFinite(measuredCoreSeconds)) log(`  at this run's ${measuredCoreSeconds.toFixed(2)} s (local --jobs 1 above, this machine at its load) -> ${hours(measuredCoreSeconds).toFixed(2)} h`);
+  log(`  (one ${cores}-core machine, quiet: ${((photos * quiet) / cores / 86400).toFixed(1)} days)`);
+  log(`- workers' queue work: ${at32.workerMs.toFixed(2)} ms of CPU per photo (${((100 * at32.workerMs) / 1000 / quiet).toFixed(2)}% of a quiet encode), spread over the workers`);
+  log(`- the coordinator's queue work is serial: ${at32.coordinatorMs.toFixed(3)} ms of CPU per photo -> ${coordinator.toFixed(2)} h for 10M photos:`);
+  log(`  ${coordinator < hours(quiet) ? 'less than the encoding, so it keeps up' : 'MORE than the encoding: the coordinator would be the bottleneck'}`);
   log(`- Redis: ${(photos / 32).toLocaleString('en')} jobs; at most 1000 batches (~3 MB) are queued at a time`);
   log('- not measured here: scanning 10M files before the start, and merging the batches into one table at the end');
   log('  (10M x 128 float32 = 5.1 GB of embeddings), both on the coordinator, both like a local encode of that size.');
@@ -138,7 +143,8 @@ function estimate(at32: { coordinatorMs: number; workerMs: number }, perPhotoCor
 const r = await startRedis();
 try {
   const at32 = await overhead(r.url, Number(values['overhead-photos']));
-  if (!values['overhead-only']) {
+  if (values['overhead-only']) estimate(at32, NaN);
+  else {
     let folder = values.folder ?? findData('lfw-subset/120faces');
     if (!folder) throw new Error('bench:queue: no --folder and the LFW subset is absent (set FACECLUSTER_DATA).');
     let cleanup: string | undefined;
