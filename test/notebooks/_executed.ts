@@ -1,9 +1,9 @@
 /**
  * The executed notebooks the notebook tests read: `out/notebooks/*.ipynb`, written by `npm run notebooks:run`
- * (CI runs it before `npm test`, see .ci/run). Without them the tests skip and say why, unless
- * `FACECLUSTER_NOTEBOOK_TESTS=required` (set by CI), where a missing or stale copy fails.
+ * (CI runs it before `npm test`, see .ci/run). Without them (or with copies of other versions of the notebooks) the
+ * tests skip and say why, unless `FACECLUSTER_NOTEBOOK_TESTS=required` (set by CI), where that fails.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../lib/paths.ts';
 
@@ -32,12 +32,21 @@ export function notebookNames(): string[] {
   return readdirSync(NOTEBOOK_DIR).filter((f) => /^\d.*\.ipynb$/.test(f)).sort();
 }
 
-/** Why the executed copies cannot be tested (missing, or older than the committed notebook), or undefined. */
+/** The cells' sources of a notebook file, joined: what an executed copy must share with the committed notebook. */
+function sources(path: string): string {
+  const nb = JSON.parse(readFileSync(path, 'utf8')) as Notebook;
+  return JSON.stringify(nb.cells.map((c) => [c.cell_type, text(c.source)]));
+}
+
+/**
+ * Why the executed copies cannot be tested (missing, or executed from other sources than the committed notebook's:
+ * compared by content, not by date, so a rebase or checkout does not make them stale), or undefined.
+ */
 export function executedProblem(): string | undefined {
   const missing = notebookNames().filter((f) => !existsSync(join(EXECUTED_DIR, f)));
   if (missing.length > 0) return `no executed copy of ${missing.join(', ')} in out/notebooks/: run npm run notebooks:run first`;
-  const stale = notebookNames().filter((f) => statSync(join(EXECUTED_DIR, f)).mtimeMs < statSync(join(NOTEBOOK_DIR, f)).mtimeMs);
-  if (stale.length > 0) return `out/notebooks/ has copies older than the notebooks (${stale.join(', ')}): rerun npm run notebooks:run`;
+  const stale = notebookNames().filter((f) => sources(join(EXECUTED_DIR, f)) !== sources(join(NOTEBOOK_DIR, f)));
+  if (stale.length > 0) return `out/notebooks/ has copies of other versions of ${stale.join(', ')}: rerun npm run notebooks:run`;
   return undefined;
 }
 
