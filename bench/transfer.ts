@@ -139,7 +139,7 @@ if (gaps.length) console.log(`\nGap (best swept BCubed F − default's): mean ${
 console.log('## Best swept value of each method, with labels (upper bounds)\n');
 console.log(`| collection | ${rows[0]?.best.map((b) => b.method).join(' | ') ?? ''} |`);
 console.log(`|---|${rows[0]?.best.map(() => '---').join('|') ?? ''}|`);
-for (const r of rows) console.log(`| ${r.name} | ${r.best.map((b) => `${f3(b.bcubedF1)} (${b.value}, ${b.nClusters} cl.)`).join(' | ')} |`);
+for (const r of rows) console.log(`| ${r.name} | ${r.best.map((b) => `${f3(b.bcubedF1)} (${+b.value.toFixed(4)}, ${b.nClusters} cl.)`).join(' | ')} |`);
 
 if (!flags['no-halves']) {
   console.log('\n## The default on two random halves of each collection\n');
