@@ -132,7 +132,7 @@ for (const r of rows) {
   const gap = b.bcubedF1 - r.auto.bcubedF1;
   gaps.push(gap);
   const l = loo.get(r.name)!;
-  console.log(`| ${r.name} | ${r.faces} | ${r.people} | ${f3(r.auto.pairwiseF1)} | **${f3(r.auto.bcubedF1)}** | ${r.auto.nClusters} | ${f3(r.auto.threshold)} | ${r.auto.seconds.toFixed(1)} | ${l.pick} → ${f3(l.bcubedF1)} | ${b.method} at ${b.value} | ${f3(b.pairwiseF1)} / ${f3(b.bcubedF1)} | ${f3(gap)} |`);
+  console.log(`| ${r.name} | ${r.faces} | ${r.people} | ${f3(r.auto.pairwiseF1)} | **${f3(r.auto.bcubedF1)}** | ${r.auto.nClusters} | ${f3(r.auto.threshold)} | ${r.auto.seconds.toFixed(1)} | ${l.pick} → ${f3(l.bcubedF1)} | ${b.method} at ${+b.value.toFixed(4)} | ${f3(b.pairwiseF1)} / ${f3(b.bcubedF1)} | ${f3(gap)} |`);
 }
 if (gaps.length) console.log(`\nGap (best swept BCubed F − default's): mean ${f3(gaps.reduce((s, g) => s + g, 0) / gaps.length)}, worst ${f3(Math.max(...gaps))}.\n`);
 
