@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_DETECTOR } from '../../lib/detect/registry.ts';
 import { findData } from '../../lib/paths.ts';
 import { openStore, type FaceStore } from '../../lib/store/read.ts';
 import { spawn } from 'node:child_process';
@@ -143,7 +144,7 @@ test('queue: another folder on a busy queue, a worker with other settings or wit
   const coordA = cli(['encode', a, '--out', join(tmp, 'busy-a-store'), '--queue', url, '--batch-size', '2']);
   await coordA.waitFor(/encode 0\/4/);
   assert.equal(await early.exited, 3, early.output());
-  assert.match(early.output(), /other encode settings than this worker's: detector: "ssd-mobilenet" \(queue\) vs "tiny" \(this worker\)/);
+  assert.match(early.output(), new RegExp(`other encode settings than this worker's: detector: "${DEFAULT_DETECTOR}" \\(queue\\) vs "tiny" \\(this worker\\)`));
   assert.doesNotMatch(early.output(), /committed/);
   const { Queue } = await import('bullmq');
   const queue = new Queue('facecluster-encode', { connection: { host: '127.0.0.1', port: redis!.port } });
@@ -163,7 +164,7 @@ test('queue: another folder on a busy queue, a worker with other settings or wit
 
     const tiny = cli(['worker', '--queue', url, '--detector', 'tiny', '--min-face', '20']);
     assert.equal(await tiny.exited, 3);
-    assert.match(tiny.output(), /other encode settings than this worker's: detector: "ultraface" \(queue\) vs "tiny" \(this worker\)/);
+    assert.match(tiny.output(), new RegExp(`other encode settings than this worker's: detector: "${DEFAULT_DETECTOR}" \\(queue\\) vs "tiny" \\(this worker\\)`));
     assert.match(tiny.output(), /minFaceSize: 0 \(queue\) vs 20 \(this worker\)/);
 
     const blind = cli(['worker', '--queue', url, '--folder', join(tmp, 'not-mounted')]);
