@@ -69,7 +69,7 @@ test('tune: usage errors exit 2', async () => {
       [[t.jsonl, '--method', 'dbscan', '--select', 'accuracy'], /--select must be one of pairwisePrecision, .*, got "accuracy"\./],
       [[t.jsonl, '--method', 'dbscan', '--eps', '0.4'], /--eps is the swept parameter; give its values with --values or --range\./],
       [[t.jsonl, '--method', 'dbscan', '--values', '0.4,x'], /--eps must be a number, got "x"\./],
-      [[t.jsonl, '--method', 'kmean'], /unknown method "kmean"; valid methods are kmeans, /],
+      [[t.jsonl, '--method', 'kmean'], /unknown method "kmean"; valid methods are auto, kmeans, /],
       // The registry's k-means counts start above 11 faces.
       [[t.jsonl, '--method', 'kmeans'], /every default --n-clusters value exceeds the 11 faces; give --values or --range\./],
     ];
