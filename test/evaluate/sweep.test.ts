@@ -60,7 +60,7 @@ test('sweep: agglomerative cuts one tree, with the same labels as separate runs'
 
 test('sweep: bad arguments', () => {
   const cases: [() => unknown, string][] = [
-    [() => sweep('nope' as never, 'eps', [1], X), 'sweep: method must be one of "kmeans", "dbscan", "chinese-whispers", "rank-order", "approximate-rank-order", "agglomerative", "affinity-propagation", got "nope".'],
+    [() => sweep('nope' as never, 'eps', [1], X), 'sweep: method must be one of "auto", "kmeans", "dbscan", "chinese-whispers", "rank-order", "approximate-rank-order", "agglomerative", "affinity-propagation", got "nope".'],
     [() => sweep('dbscan', 'threshold', [1], X), 'sweep: parameter must be one of "eps", "minSamples", "metric", got "threshold".'],
     [() => sweep('dbscan', 'eps', [], X), 'sweep: values must be a non-empty array, got [].'],
     [() => sweep('dbscan', 'eps', [1], X, TRUTH.slice(1)), 'sweep: truth must have one label per embedding (9), got length 8.'],
