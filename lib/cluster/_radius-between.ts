@@ -16,7 +16,7 @@
  */
 import type { Metric } from '../types.ts';
 import { Random } from './_input.ts';
-import type { Neighborhoods } from './_knn.ts';
+import { squaredNorms, type Neighborhoods } from './_knn.ts';
 import { createDotKernel } from './_simd.ts';
 
 /** Dimensions of the prefilter subspace. */
@@ -25,17 +25,6 @@ const PREFILTER_DIMS = 32;
 const BASIS_SAMPLE = 256;
 /** Subspace iterations. */
 const BASIS_ITERATIONS = 6;
-
-function squaredNorms(data: Float32Array, n: number, d: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    const o = i * d;
-    for (let t = 0; t < d; t++) s += data[o + t] * data[o + t];
-    out[i] = s;
-  }
-  return out;
-}
 
 /**
  * Calls `keep(q, j)` for every pair whose squared euclidean distance (or cosine key 1 - a.b) is `<= keyHi`,
@@ -52,10 +41,10 @@ function scanPairs(q: Float32Array, nq: number, b: Float32Array, nb: number, d: 
   const mem = kernel.f32();
   if (dp === d) mem.set(b.subarray(0, nb * d), 0);
   else for (let i = 0; i < nb; i++) mem.set(b.subarray(i * d, i * d + d), i * dp);
-  const qNorms = metric === 'euclidean' ? squaredNorms(q, nq, d) : new Float64Array(nq);
+  const qNorms = metric === 'euclidean' ? squaredNorms({ data: q, n: nq, d }) : new Float64Array(nq);
   // key <= keyHi  <=>  dot >= |q|^2/2 + lo[j], lo[j] = (|b_j|^2 - keyHi) / 2 (euclidean) or 1 - keyHi (cosine);
   // lowered by a hair so that float rounding never drops a candidate.
-  const bNorms = metric === 'euclidean' ? squaredNorms(b, nb, d) : null;
+  const bNorms = metric === 'euclidean' ? squaredNorms({ data: b, n: nb, d }) : null;
   const lo = new Float64Array(nb);
   for (let j = 0; j < nb; j++) lo[j] = (bNorms ? (bNorms[j] - keyHi) / 2 : 1 - keyHi) - 1e-5 * (1 + (bNorms ? bNorms[j] : 1));
   const qf = queryByte >> 2;

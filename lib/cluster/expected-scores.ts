@@ -16,6 +16,7 @@
  * faces, so a sample estimates them without bias) against every face within `maxDistance` (beyond it p_ij < 1e-6).
  */
 import type { Matrix } from './_input.ts';
+import type { ClusteringMetrics } from '../evaluate/evaluate.ts';
 import { rowsWithinRadius } from './_knn.ts';
 
 /** The pair probabilities of some rows against all points, in CSR form. */
@@ -31,15 +32,8 @@ export interface PairProbabilities {
   rowTotals: Float64Array;
 }
 
-/** Expected scores of one partition. */
-export interface ExpectedScores {
-  pairwisePrecision: number;
-  pairwiseRecall: number;
-  pairwiseF1: number;
-  bcubedPrecision: number;
-  bcubedRecall: number;
-  bcubedF1: number;
-}
+/** Expected scores of one partition: the pairwise and BCubed fields of {@link ClusteringMetrics}. */
+export type ExpectedScores = Pick<ClusteringMetrics, 'pairwisePrecision' | 'pairwiseRecall' | 'pairwiseF1' | 'bcubedPrecision' | 'bcubedRecall' | 'bcubedF1'>;
 
 /** P(same) of every pair (rows[r], j) within `maxDistance`, by `probability(distance)`. */
 export function pairProbabilities(m: Matrix, rows: Int32Array, maxDistance: number, probability: (d: number) => number): PairProbabilities {
