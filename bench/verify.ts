@@ -9,6 +9,11 @@
  *   --cache DIR   where detections and embeddings are kept between runs (default out/verify-cache)
  *   --limit N     only the first N pairs of each fold (a quick look; not the protocol)
  *   --fallback D  with --detector precomputed: run detector D on the photos where the precomputed SSD found no face
+ *   --landmarker L  the 68-point landmarker for detectors without landmarks (faceapi68, faceplugin68; default the
+ *                 encoder's); detections are cached per detector and landmarker
+ *   --points5 P   5 points from the cached 68: `centres` (landmarks5From68, the encoder's) or `faceplugin` (the
+ *                 faceplugin package's own: 4 eyelid points per eye, mouth corners averaged with the inner ones)
+ *   --flip        embed with flip test-time augmentation (`flip: true`; mobilefacenet512 only), cached apart
  *
  * Detectors: `ssd-mobilenet`, `tiny`, `mtcnn` run here (detections cached per detector, so each further embedder
  * only decodes, aligns and embeds); `precomputed` takes the SSD MobileNet detections (minimum score 0.3) of the
@@ -22,6 +27,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { normCrop } from '../lib/align/norm-crop.ts';
+import { DEFAULT_LANDMARKER, LANDMARKER_NAMES, type LandmarkerName } from '../lib/detect/landmarkers.ts';
 import { DETECTOR_NAMES } from '../lib/detect/registry.ts';
 import { fuseEmbeddings, fusionParts } from '../lib/embed/fusion.ts';
 import { createEmbedder, EMBEDDER_NAMES, type EmbedderName } from '../lib/embed/registry.ts';
@@ -38,6 +44,9 @@ const { values: args } = parseArgs({
     cache: { type: 'string' },
     limit: { type: 'string' },
     fallback: { type: 'string' },
+    flip: { type: 'boolean', default: false },
+    landmarker: { type: 'string' },
+    points5: { type: 'string', default: 'centres' },
   },
 });
 
@@ -66,8 +75,29 @@ for (const e of requested.flatMap(fusionParts)) {
     process.exit(2);
   }
 }
-const cacheDir = join(resolve(args.cache ?? join(PROJECT_ROOT, 'out', 'verify-cache')), detector);
-const detectorLabel = args.fallback ? `${detector} + ${args.fallback}` : detector;
+/** Embedders with a `flip` option (flip test-time augmentation). */
+const FLIPPABLE: readonly string[] = ['mobilefacenet512'];
+if (args.flip) {
+  for (const e of requested.flatMap(fusionParts)) {
+    if (!FLIPPABLE.includes(e)) {
+      console.error(`bench:verify: --flip works with ${FLIPPABLE.join(', ')} only, got --embedder ${JSON.stringify(args.embedder)}.`);
+      process.exit(2);
+    }
+  }
+}
+const landmarker = args.landmarker;
+if (landmarker !== undefined && (detector === 'precomputed' || !(LANDMARKER_NAMES as readonly string[]).includes(landmarker))) {
+  console.error(`bench:verify: --landmarker must be one of ${LANDMARKER_NAMES.join(', ')} with a detector other than precomputed, got ${JSON.stringify(landmarker)} with ${detector}.`);
+  process.exit(2);
+}
+const points5 = args.points5!;
+if (!['centres', 'faceplugin'].includes(points5) || (points5 !== 'centres' && detector === 'precomputed')) {
+  console.error(`bench:verify: --points5 must be centres or faceplugin (the latter not with precomputed), got ${JSON.stringify(points5)}.`);
+  process.exit(2);
+}
+const detectorKey = landmarker && landmarker !== DEFAULT_LANDMARKER ? `${detector}+${landmarker}` : detector;
+const cacheDir = join(resolve(args.cache ?? join(PROJECT_ROOT, 'out', 'verify-cache')), detectorKey);
+const detectorLabel = `${args.fallback ? `${detector} + ${args.fallback}` : detector}${landmarker ? ` (${landmarker})` : ''}${points5 !== 'centres' ? ` [5 points: ${points5}]` : ''}`;
 mkdirSync(cacheDir, { recursive: true });
 
 let pairs = parseLfwPairs(readFileSync(pairsFile, 'utf8'));
@@ -79,7 +109,7 @@ const photos = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].sort();
 log(`bench:verify  ${pairs.length} pairs, ${photos.length} photos  detector ${detector}  cache ${cacheDir}  load ${load()}`);
 
 // ---- detections: the face nearest the centre of each photo, 5 points in original pixels (null: no face) ----
-type Found = { landmarks5: Landmarks5 } | null;
+type Found = { landmarks5: Landmarks5; landmarks68?: Point[] } | null;
 const nearestCentre = <T extends { box: { x: number; y: number; width: number; height: number } }>(faces: T[], w: number, h: number): T | undefined =>
   faces.reduce<T | undefined>((best, f) => {
     const d = (g: T) => Math.hypot(g.box.x + g.box.width / 2 - w / 2, g.box.y + g.box.height / 2 - h / 2);
@@ -147,14 +177,14 @@ if (detector === 'precomputed') {
   if (todo.length > 0) {
     // the detection pass embeds with the first requested embedder too (its vectors go to its cache)
     const first = requested.flatMap(fusionParts)[0] as EmbedderName;
-    const enc = await createFaceEncoder({ detector: detector as never, embedder: first });
+    const enc = await createFaceEncoder({ detector: detector as never, embedder: first, ...(landmarker ? { landmarker: landmarker as LandmarkerName } : {}) });
     const t0 = performance.now();
     let done = 0;
     let lines: string[] = [];
     for (const p of todo) {
       const r = await enc.encodeFile(join(lfw, p));
       const f = r.status === 'ok' ? nearestCentre(r.faces, r.width, r.height) : undefined;
-      detections[p] = f ? { landmarks5: f.landmarks5 } : null;
+      detections[p] = f ? { landmarks5: f.landmarks5, ...(f.landmarks68 ? { landmarks68: f.landmarks68 } : {}) } : null;
       if (f) lines.push(JSON.stringify({ file: p, v: Buffer.from(f.embedding.buffer, f.embedding.byteOffset, f.embedding.byteLength).toString('base64') }));
       if (++done % 100 === 0 || done === todo.length) {
         appendFileSync(join(cacheDir, `${first}.jsonl`), lines.length > 0 ? `${lines.join('\n')}\n` : '');
@@ -166,12 +196,27 @@ if (detector === 'precomputed') {
     enc.dispose();
   }
 }
+if (points5 === 'faceplugin') {
+  // the faceplugin package's convert68pts5pts: eyes from the 4 eyelid points (37, 38, 40, 41 / 43, 44, 46, 47),
+  // nose tip 30, each mouth corner the mean of the outer and inner corner (48 and 60, 54 and 64)
+  const mean = (pts: Point[], idx: number[]): Point => ({ x: idx.reduce((s, i) => s + pts[i].x, 0) / idx.length, y: idx.reduce((s, i) => s + pts[i].y, 0) / idx.length });
+  for (const p of photos) {
+    const d = detections[p];
+    if (!d) continue;
+    if (!d.landmarks68) {
+      console.error(`bench:verify: --points5 ${points5} needs the 68 points in the detection cache; ${p} has none (cached before they were kept: delete ${detectionsFile}).`);
+      process.exit(2);
+    }
+    const q = d.landmarks68;
+    d.landmarks5 = [mean(q, [37, 38, 40, 41]), mean(q, [43, 44, 46, 47]), { ...q[30] }, mean(q, [48, 60]), mean(q, [54, 64])];
+  }
+}
 const noFace = photos.filter((p) => detections[p] === null).length;
 log(`  photos without a face: ${noFace}/${photos.length}`);
 
 // ---- embeddings per embedder, cached as JSON lines {file, v: base64 float32} ----
 async function vectorsOf(name: EmbedderName): Promise<{ vectors: Map<string, Float32Array>; msPerFace: number | undefined }> {
-  const file = join(cacheDir, `${name}${args.fallback ? `+${args.fallback}` : ''}.jsonl`);
+  const file = join(cacheDir, `${name}${points5 !== 'centres' ? `.p5-${points5}` : ''}${args.flip ? '.flip' : ''}${args.fallback ? `+${args.fallback}` : ''}.jsonl`);
   // precomputed resnet128: the file's own descriptors (face-api's crop), ours only for fallback detections
   const vectors = new Map<string, Float32Array>(name === 'resnet128' && detector === 'precomputed' ? precomputedResnet : []);
   if (existsSync(file)) {
@@ -188,7 +233,7 @@ async function vectorsOf(name: EmbedderName): Promise<{ vectors: Map<string, Flo
   }
   const todo = photos.filter((p) => detections[p] && !vectors.has(p));
   if (todo.length === 0) return { vectors, msPerFace: undefined };
-  const emb = await createEmbedder(name);
+  const emb = args.flip ? await createEmbedder(name as 'mobilefacenet512', { flip: true }) : await createEmbedder(name);
   const t0 = performance.now();
   let embedMs = 0;
   let lines: string[] = [];
@@ -237,9 +282,9 @@ for (const name of requested) {
   const r = lfwTenFold(pairs, d);
   const ms = parts.length === 1 ? cache.get(parts[0])!.msPerFace : undefined;
   rows.push(
-    `| ${name} | ${detectorLabel} | ${(100 * r.mean).toFixed(2)} ± ${(100 * r.std).toFixed(2)} | ${r.missing} | ${(r.thresholds.reduce((a, b) => a + b, 0) / r.thresholds.length).toFixed(3)} | ${ms === undefined ? '(cached)' : ms.toFixed(0)} |`,
+    `| ${name}${args.flip ? ' (flip)' : ''} | ${detectorLabel} | ${(100 * r.mean).toFixed(2)} ± ${(100 * r.std).toFixed(2)} | ${r.missing} | ${(r.thresholds.reduce((a, b) => a + b, 0) / r.thresholds.length).toFixed(3)} | ${ms === undefined ? '(cached)' : ms.toFixed(0)} |`,
   );
-  log(`${name}: LFW 10-fold ${(100 * r.mean).toFixed(2)}% ± ${(100 * r.std).toFixed(2)}  (${r.missing} of ${pairs.length} pairs without a face, counted wrong)  load ${load()}`);
+  log(`${name}${args.flip ? ' (flip)' : ''}: LFW 10-fold ${(100 * r.mean).toFixed(2)}% ± ${(100 * r.std).toFixed(2)}  (${r.missing} of ${pairs.length} pairs without a face, counted wrong)  load ${load()}`);
 }
 log('');
 log('| embedder | detector | LFW 10-fold accuracy % (mean ± std) | pairs without a face (wrong) | mean threshold | model ms/face (this run) |');

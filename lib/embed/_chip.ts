@@ -15,12 +15,30 @@ export interface ChipLayout {
   std: number;
 }
 
-/** Writes `chip` into `out` at `offset` (floats) with `spec`'s layout, channel order and normalisation. */
-export function chipToFloats(chip: RgbImage, spec: ChipLayout, out: Float32Array, offset = 0): void {
+/**
+ * Writes `chip` into `out` at `offset` (floats) with `spec`'s layout, channel order and normalisation;
+ * with `mirror`, the chip's left-right mirror image (for flip test-time augmentation).
+ */
+export function chipToFloats(chip: RgbImage, spec: ChipLayout, out: Float32Array, offset = 0, mirror = false): void {
   const n = chip.width * chip.height;
   const { data } = chip;
   const inv = 1 / spec.std;
   const bgr = spec.channels === 'bgr';
+  if (mirror) {
+    const w = chip.width;
+    for (let y = 0; y < chip.height; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        const j = y * w + (w - 1 - x);
+        for (let c = 0; c < 3; c++) {
+          const v = (data[j * 3 + (bgr ? 2 - c : c)] - spec.mean) * inv;
+          if (spec.layout === 'nchw') out[offset + c * n + i] = v;
+          else out[offset + i * 3 + c] = v;
+        }
+      }
+    }
+    return;
+  }
   if (spec.layout === 'nchw') {
     for (let c = 0; c < 3; c++) {
       const src = bgr ? 2 - c : c;
@@ -41,6 +59,14 @@ export function checkChips(fn: string, chips: readonly RgbImage[], size: number)
       throw new FaceclusterError(fn, `chips[${i}] must be ${size}x${size}, got ${chip.width}x${chip.height}.`, 'chips');
     }
   }
+}
+
+/** `(a / |a| + b / |b|)` scaled to unit length: the flip test-time augmentation of a chip's vector `a` and its mirror's `b`. */
+export function sumNormalized(fn: string, a: ArrayLike<number>, b: ArrayLike<number>): Float32Array {
+  const u = l2Normalize(fn, a);
+  const v = l2Normalize(fn, b);
+  for (let i = 0; i < u.length; i++) u[i] += v[i];
+  return l2Normalize(fn, u);
 }
 
 /** `v / |v|` as a new Float32Array; throws on a zero or non-finite vector (a broken model output). */

@@ -116,6 +116,7 @@ export function toParameters(o: EncodeFolderOptions, dimension: number): EncodeP
     maxPixels: o.maxPixels,
     maxSide: o.maxSide,
     labels: o.labels,
+    ...(o.landmarker !== 'faceapi68' ? { landmarker: o.landmarker } : {}),
     ...(o.extraEmbedders.length > 0
       ? { extraEmbedders: o.extraEmbedders.map((name) => ({ name, dimension: EMBEDDER_SPECS[name].dimension, template: EMBEDDER_SPECS[name].template, size: EMBEDDER_SPECS[name].inputSize })) }
       : {}),

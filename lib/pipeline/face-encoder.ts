@@ -3,7 +3,8 @@
  * gives none), align, embed. Models are loaded once when the encoder is created and freed by `dispose()`.
  */
 import { alignFace, ALIGN_DEFAULTS, resolveAlignOptions, type AlignOptions } from '../align/norm-crop.ts';
-import { createLandmarker68, landmarks5From68, type Landmarker68 } from '../detect/landmarks68.ts';
+import { createLandmarker, DEFAULT_LANDMARKER, LANDMARKER_NAMES, type LandmarkerName } from '../detect/landmarkers.ts';
+import { landmarks5From68, type Landmarker68 } from '../detect/landmarks68.ts';
 import type { Detector } from '../detect/detector.ts';
 import { createDetector, DEFAULT_DETECTOR, DETECTOR_NAMES, type DetectorName } from '../detect/registry.ts';
 import type { Embedder } from '../embed/embedder.ts';
@@ -22,6 +23,12 @@ export interface FaceEncoderOptions {
   detector: DetectorName;
   /** Load-time detector configuration, passed to `createDetector`. @default {} (the detector's defaults) */
   detectorConfig: Record<string, unknown>;
+  /**
+   * 68-point landmark net run on each box of a detector that gives no landmarks (all but mtcnn and
+   * whole-image); the 5 alignment points come from its 68 (`landmarks5From68`). See `createLandmarker`.
+   * @default 'faceapi68' (`DEFAULT_LANDMARKER`)
+   */
+  landmarker: LandmarkerName;
   /** Embedder (see `createEmbedder`): gives `Face.embedding`. @default 'resnet128' */
   embedder: EmbedderName;
   /**
@@ -51,6 +58,7 @@ export interface FaceEncoderOptions {
 export const FACE_ENCODER_DEFAULTS: Readonly<FaceEncoderOptions> = Object.freeze({
   detector: DEFAULT_DETECTOR,
   detectorConfig: {},
+  landmarker: DEFAULT_LANDMARKER,
   embedder: DEFAULT_EMBEDDER,
   extraEmbedders: [],
   minScore: undefined,
@@ -91,6 +99,7 @@ export function resolveFaceEncoderOptions(options?: Partial<FaceEncoderOptions>)
   const fn = 'createFaceEncoder';
   const o = resolveOptions(fn, FACE_ENCODER_DEFAULTS, options);
   checkOneOf(fn, 'detector', o.detector, DETECTOR_NAMES);
+  checkOneOf(fn, 'landmarker', o.landmarker, LANDMARKER_NAMES);
   checkOneOf(fn, 'embedder', o.embedder, EMBEDDER_NAMES);
   if (!Array.isArray(o.extraEmbedders)) throw new FaceclusterError(fn, `extraEmbedders must be an array of embedder names, got ${JSON.stringify(o.extraEmbedders)}.`, 'extraEmbedders');
   for (const e of o.extraEmbedders) checkOneOf(fn, 'extraEmbedders[]', e, EMBEDDER_NAMES);
@@ -115,7 +124,7 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
   try {
     detector = await createDetector(o.detector, o.detectorConfig as never);
     for (const name of [o.embedder, ...o.extraEmbedders]) embedders.set(name, await createEmbedder(name));
-    landmarker = await createLandmarker68();
+    landmarker = await createLandmarker(o.landmarker);
   } catch (e) {
     detector?.dispose();
     for (const e of embedders.values()) e.dispose();

@@ -33,6 +33,11 @@ export interface EncodeParameters {
   /** `folder`: label = parent folder name; `none`: no labels. */
   labels: 'folder' | 'none';
   /**
+   * The 68-point landmarker (`FaceEncoderOptions.landmarker`) when it is not `faceapi68`; absent: `faceapi68`,
+   * the one every store made before the option used (so their parameters, and keys, are unchanged).
+   */
+  landmarker?: string;
+  /**
    * Further embedders run on the same detections (`encode --embedder a,b`); absent in stores that have only
    * `embedder`.
    */

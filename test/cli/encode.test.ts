@@ -45,6 +45,9 @@ test('facecluster encode: usage errors exit 2 and say what is wrong', async () =
   r = await inProcess(['x', '--min-score', '3']);
   assert.equal(r.code, 2);
   assert.match(r.err, /--min-score must be in \[0, 1\], got 3/);
+  r = await inProcess(['x', '--landmarker', 'dlib68']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--landmarker must be one of faceapi68, faceplugin68, got "dlib68"/);
   r = await inProcess(['x', '--input', 'faces']);
   assert.match(r.err, /--input must be photos or crops, got "faces"/);
   r = await inProcess(['x', '--input', 'crops', '--detector', 'tiny']);
