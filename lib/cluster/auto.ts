@@ -22,13 +22,13 @@
  * probabilities of s sampled faces, O(cuts * s * neighbours) for the curve. Measured: all of LFW (12,424 faces)
  * in about 5 s; 100,000 synthetic faces in about a minute (`npm run bench:cluster`).
  */
-import { checkInteger, checkOneOf, resolveOptions } from '../options.ts';
+import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import type { ClusterResult } from '../types.ts';
 import { cutTree, type MergeTree } from './agglomerative.ts';
 import { makeResult, Random, toMatrix } from './_input.ts';
 import { knn, KNN_METHODS, type KnnMethod } from './_knn.ts';
 import { meanLinkageTree } from './_mean-linkage.ts';
-import { fitDistanceMixture, sameProbability, type DistanceMixture } from './distance-mixture.ts';
+import { FIT_DISTANCE_MIXTURE_DEFAULTS, fitDistanceMixture, sameProbability, type DistanceMixture } from './distance-mixture.ts';
 import { expectedScores, pairProbabilities, type ExpectedScores } from './expected-scores.ts';
 
 /** Which expected score chooses the cut. */
@@ -55,6 +55,12 @@ export interface AutoOptions {
   knn: KnnMethod;
   /** Seed of the samples. @default 0 — reproducible by default. */
   seed: number;
+  /**
+   * The same-person mode of the mixture is at most this times as wide as the different-person mode (see
+   * `FitDistanceMixtureOptions.sameSpreadCap`). @default 2 — the one fitted constant besides the criterion, chosen
+   * by leave-one-collection-out (bench:transfer); a ratio of two spreads, so it holds at any distance scale.
+   */
+  sameSpreadCap: number;
 }
 
 export const AUTO_DEFAULTS: Readonly<AutoOptions> = Object.freeze({
@@ -65,6 +71,7 @@ export const AUTO_DEFAULTS: Readonly<AutoOptions> = Object.freeze({
   sampleFaces: 3_000,
   knn: 'auto',
   seed: 0,
+  sameSpreadCap: FIT_DISTANCE_MIXTURE_DEFAULTS.sameSpreadCap,
 });
 
 /** What {@link clusterAuto} chose and why. */
@@ -100,6 +107,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
   checkInteger(fn, 'sampleFaces', o.sampleFaces, 10);
   checkOneOf(fn, 'knn', o.knn, KNN_METHODS);
   checkInteger(fn, 'seed', o.seed, 0, 2 ** 32 - 1);
+  checkNumber(fn, 'sameSpreadCap', o.sameSpreadCap, 0, Infinity, true);
   const m = toMatrix(fn, x);
   const n = m.n;
   if (n < 3) {
@@ -111,7 +119,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
     const none = { pairwisePrecision: 1, pairwiseRecall: 1, pairwiseF1: 1, bcubedPrecision: 1, bcubedRecall: 1, bcubedF1: 1 };
     return { ...r, tree: empty, evidence: { threshold: 0, criterion: o.criterion, expected: none, mixture: emptyMixture(), curve: { threshold: [], nClusters: [], bcubedF1: [], pairwiseF1: [] }, chosen: -1, facesScored: n } };
   }
-  const mixture = fitDistanceMixture(m, { maxPairs: o.maxPairs, seed: o.seed });
+  const mixture = fitDistanceMixture(m, { maxPairs: o.maxPairs, seed: o.seed, sameSpreadCap: o.sameSpreadCap });
   // cuts from the same-person mode to 1.75x its distance to the crossing (at most the different-person mode):
   // beyond, the expected scores only fall (every further merge joins pairs the mixture finds unlikely one person),
   // and the tree need not be built there (on 100,000 faces that top of the tree is most of its cost)

@@ -29,7 +29,7 @@ export interface FaceEncoderOptions {
    * @default 'faceapi68' (`DEFAULT_LANDMARKER`)
    */
   landmarker: LandmarkerName;
-  /** Embedder (see `createEmbedder`): gives `Face.embedding`. @default 'resnet128' */
+  /** Embedder (see `createEmbedder`): gives `Face.embedding`. @default 'mobilefacenet512' (`DEFAULT_EMBEDDER`, see there why) */
   embedder: EmbedderName;
   /**
    * Further embedders run on the same detections: each face gets `embeddings[name]` for these and for

@@ -67,6 +67,24 @@ test('fitMixtureToDistances: more same-person pairs (fewer, larger people) move 
   assert.ok(family > crowded + 0.03, `crossings ${crowded} (crowded) vs ${family} (few people)`);
 });
 
+test('fitMixtureToDistances: a same-person mode twice as wide as the other (an ArcFace-style embedder) is kept by the cap 2, cut short by 1', () => {
+  // 3,000 pairs at N(0.9, 0.14) and 27,000 at N(1.4, 0.07), as mobilefacenet512 on a set of few people
+  const normal = normals(11);
+  const d = new Float64Array(30_000);
+  for (let i = 0; i < 3_000; i++) d[i] = 0.9 + 0.14 * normal();
+  for (let i = 3_000; i < 30_000; i++) d[i] = 1.4 + 0.07 * normal();
+  const wide = fitMixtureToDistances(d, true, 400, 2);
+  assert.ok(Math.abs(wide.same.sd - 0.14) < 0.015 && Math.abs(wide.same.mean - 0.9) < 0.02, JSON.stringify(wide.same));
+  assert.ok(Math.abs(wide.samePrior - 0.1) < 0.01, `prior ${wide.samePrior}`);
+  const tight = fitMixtureToDistances(d, true, 400, 1);
+  assert.ok(Math.abs(tight.same.sd - tight.different.sd) < 1e-12, 'capped at the different-person spread');
+  // a same-person pair at 1.15 (the true posterior: 0.1 N(1.15; 0.9, 0.14) against 0.9 N(1.15; 1.4, 0.07) gives 0.87)
+  assert.ok(sameProbability(wide, 1.15) > 0.8, `wide ${sameProbability(wide, 1.15)}`);
+  assert.ok(sameProbability(tight, 1.15) < sameProbability(wide, 1.15) - 0.2, `tight ${sameProbability(tight, 1.15)}`);
+  assert.ok(wide.crossing > tight.crossing, `crossings ${wide.crossing} (cap 2) vs ${tight.crossing} (cap 1)`);
+  assert.equal(fitMixtureToDistances(d, true, 400).same.sd, wide.same.sd, 'the default cap is 2');
+});
+
 test('expectedScores: with certain probabilities they are the true scores (hand-worked)', () => {
   // two pairs 0.1 apart (p = 1), the pairs 5 apart (p = 0)
   const x = rows([[0], [0.1], [5], [5.1]]);
@@ -160,6 +178,7 @@ test('fitDistanceMixture: rejects bad options naming the parameter', () => {
   assert.throws(() => fitDistanceMixture(x, { maxPairs: 10 }), /fitDistanceMixture: maxPairs must be an integer >= 100, got 10\./);
   assert.throws(() => fitDistanceMixture(x, { bins: 2.5 }), /fitDistanceMixture: bins must be an integer >= 10, got 2\.5\./);
   assert.throws(() => fitDistanceMixture(rows([[0], [1]])), /fitDistanceMixture: x must have at least 3 rows, got 2\./);
+  assert.throws(() => fitDistanceMixture(x, { sameSpreadCap: -1 }), /fitDistanceMixture: sameSpreadCap must be a finite number > 0, got -1\./);
 });
 
 const lfw = precomputedEmbeddingsPath();

@@ -11,7 +11,7 @@ const SKIP = twoFaces ? false : 'LFW subset not found (set FACECLUSTER_DATA; see
 const dist = (a: Float32Array, b: Float32Array) => Math.hypot(...a.map((v, i) => v - b[i]));
 
 test('createEmbedder: unknown name lists the valid ones; wrong chip size is refused', async () => {
-  await assert.rejects(createEmbedder('facenet' as never), /createEmbedder: name must be one of "resnet128", "mobilefacenet512", "faceres", "mobileface", got "facenet"\./);
+  await assert.rejects(createEmbedder('facenet' as never), /createEmbedder: name must be one of "mobilefacenet512", "resnet128", "faceres", "mobileface", got "facenet"\./);
   const e = await createEmbedder('resnet128');
   await assert.rejects(e.embed([{ data: new Uint8Array(10 * 10 * 3), width: 10, height: 10 }]), /resnet128.embed: chips\[0\] must be 150x150, got 10x10\./);
   e.dispose();
@@ -20,7 +20,7 @@ test('createEmbedder: unknown name lists the valid ones; wrong chip size is refu
 test('resnet128: batched and single embeddings agree; same person closer than different; no tensor leak', { skip: SKIP }, async () => {
   const { tf } = await loadTf();
   const before = tf.memory().numTensors;
-  const enc = await createFaceEncoder();
+  const enc = await createFaceEncoder({ embedder: 'resnet128' });
   const files = [
     join(twoFaces!, 'Bill_Gates', 'Bill_Gates_0001.jpg'),
     join(twoFaces!, 'Bill_Gates', 'Bill_Gates_0002.jpg'),

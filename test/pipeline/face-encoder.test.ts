@@ -42,7 +42,7 @@ test('face encoder: a photo downscaled for detection still reports boxes and lan
 
 test('face encoder: bad options name the parameter', async () => {
   await assert.rejects(createFaceEncoder({ minScore: 1.5 }), /createFaceEncoder: minScore must be a finite number >= 0 and <= 1, got 1\.5\./);
-  await assert.rejects(createFaceEncoder({ embedder: 'arcface' as never }), /createFaceEncoder: embedder must be one of "resnet128", "mobilefacenet512", "faceres", "mobileface", got "arcface"\./);
+  await assert.rejects(createFaceEncoder({ embedder: 'arcface' as never }), /createFaceEncoder: embedder must be one of "mobilefacenet512", "resnet128", "faceres", "mobileface", got "arcface"\./);
   await assert.rejects(createFaceEncoder({ align: { size: 4 } }), /alignFace: size must be an integer >= 16/);
   await assert.rejects(createFaceEncoder({ landmarker: 'dlib68' as never }), /createFaceEncoder: landmarker must be one of "faceapi68", "faceplugin68", got "dlib68"\./);
 });

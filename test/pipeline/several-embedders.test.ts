@@ -2,13 +2,15 @@
 // the detector again; cluster/tune/report pick one (or a fusion) with `embedder`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MOBILEFACENET512_WEIGHTS } from '../../lib/embed/mobilefacenet512.ts';
 import { encodeFolder } from '../../lib/pipeline/encode-folder.ts';
 import { openStore } from '../../lib/store/read.ts';
-import { findData, findModelFile } from '../../lib/paths.ts';
+import { embedderDistanceScale } from '../../lib/embed/registry.ts';
+import { findData, findModelFile, PROJECT_ROOT as ROOT } from '../../lib/paths.ts';
 
 const twoFaces = findData('lfw-subset/2faces');
 const SKIP = !twoFaces
@@ -29,7 +31,7 @@ test('encodeFolder: a second embedder is added from the stored detections (no de
   };
   try {
     for (const k of [1, 2]) for (const p of ['Bill_Gates', 'Abdullah_Gul']) copy(p, k);
-    const first = await encodeFolder(photos, { out, jobs: 1 });
+    const first = await encodeFolder(photos, { out, jobs: 1, embedder: 'resnet128' });
     assert.deepEqual([first.encoded, first.detectorCalls, first.reembedded], [4, 4, 0]);
     const before = await openStore(out);
     assert.deepEqual(before.embedders, ['resnet128']);
@@ -45,7 +47,7 @@ test('encodeFolder: a second embedder is added from the stored detections (no de
       assert.deepEqual(f.box, before.faces[i].box, 'same detections');
       assert.deepEqual(f.embedding, before.faces[i].embedding, 'main vectors kept');
     });
-    assert.ok(both.embeddings.every((e) => e.length === 128), 'default: the main embedder');
+    assert.ok(both.embeddings.every((e) => e.length === 128), 'by default the main embedder\'s vectors');
     const mfn = await openStore(out, { embedder: 'mobilefacenet512' });
     assert.ok(mfn.embeddings.every((e) => e.length === 512 && Math.abs(norm(e) - 1) < 1e-4));
     assert.equal(mfn.embedder, 'mobilefacenet512');
@@ -63,6 +65,24 @@ test('encodeFolder: a second embedder is added from the stored detections (no de
     assert.equal(after.faces.length, both.faces.length + 1);
     assert.ok(after.embeddings.every((e) => e.length === 512));
     assert.deepEqual(after.manifest.parameters.extraEmbedders, [{ name: 'mobilefacenet512', dimension: 512, template: 'arcface', size: 112 }]);
+
+    // cluster: a method's distance default is rescaled to the chosen embedder; a fusion with no measured scale asks for it
+    const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'facecluster.js'), 'cluster', out, ...args], { encoding: 'utf8' });
+    const mfnRun = cli('--embedder', 'mobilefacenet512', '--method', 'chinese-whispers', '--json');
+    assert.equal(mfnRun.status, 0, mfnRun.stderr);
+    const mfnJson = JSON.parse(mfnRun.stdout);
+    const scale = embedderDistanceScale('mobilefacenet512')!;
+    assert.equal(mfnJson.distanceScale, scale);
+    assert.equal(mfnJson.parameters.threshold, Number((0.45 * scale).toPrecision(3)));
+    assert.ok(mfnJson.parameters.threshold > 0.8, 'unit vectors of mobilefacenet512 need a larger threshold than resnet128\'s 0.45');
+    const resnetRun = cli('--embedder', 'resnet128', '--method', 'chinese-whispers', '--json');
+    assert.equal(JSON.parse(resnetRun.stdout).parameters.threshold, 0.45);
+    const fusedRun = cli('--embedder', 'resnet128+mobilefacenet512', '--method', 'chinese-whispers');
+    assert.equal(fusedRun.status, 2);
+    assert.match(fusedRun.stderr, /chinese-whispers's --threshold is a distance whose default is measured per embedder, and "resnet128\+mobilefacenet512" has no measured distance scale; give --threshold/);
+    const givenRun = cli('--embedder', 'resnet128+mobilefacenet512', '--method', 'chinese-whispers', '--threshold', '0.8', '--json');
+    assert.equal(givenRun.status, 0, givenRun.stderr);
+    assert.equal(JSON.parse(givenRun.stdout).parameters.threshold, 0.8);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
