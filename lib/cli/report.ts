@@ -93,6 +93,12 @@ export async function run(argv: string[]): Promise<number> {
   for (const [k, name] of (methods as ClusterMethodName[]).entries()) {
     const { spec, scale } = methodFor(name, input);
     const given = fixed.get(name)!;
+    const unscaled = Object.keys(spec.distanceOptions).filter((key) => given[key] === undefined);
+    if (scale === undefined && unscaled.length > 0 && values.methods === undefined) {
+      // a default method whose distance defaults have no measured scale for this embedder: left out, not guessed
+      console.error(`${name}: left out: ${input.embedder} has no measured distance scale for its ${unscaled.map((key) => `--${kebab(key)}`).join(', ')} (name it in --methods with a value to include it)`);
+      continue;
+    }
     const options = { ...distanceDefaults(c, name, input, given), ...given };
     const parameter = spec.sweep.parameter;
     // the method as the user gets it: defaults and flags, no labels

