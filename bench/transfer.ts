@@ -9,7 +9,7 @@
  * of each collection (its result should not depend on the collection's size).
  *
  * Leave one collection out: `auto` has two fitted choices, the criterion it maximises (expected BCubed or pairwise
- * F1) and `sameSpreadCap` (1, 1.5, 2 or 3). The `LOO` column picks the pair, for each collection, by the mean true
+ * F1) and `sameSpreadCap` (1, 1.25, 1.5 or 2). The `LOO` column picks the pair, for each collection, by the mean true
  * BCubed F on the other collections, and scores the pick on the held-out one.
  *
  * Usage: npm run bench:transfer -- [--collections lfw,120faces,pins,yale,celeba] [--embedder NAME] [--encode] [--json FILE]
@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { AUTO_DEFAULTS, clusterAuto, DEFAULT_EMBEDDER, embedderDistanceScale, encodeFolder, evaluateClustering, scaledClusterMethod, sweep, cutTree, type AutoCriterion } from '../lib/index.ts';
 
 const CRITERIA: AutoCriterion[] = ['bcubed', 'pairwise'];
-const CAPS = [1, 1.5, 2, 3];
+const CAPS = [1, 1.25, 1.5, 2];
 import { findData } from '../lib/paths.ts';
 import type { ClusterMethodName } from '../lib/cluster/registry.ts';
 import { COLLECTIONS, loadCollection, storeDirOf, type Collection } from './_collections.ts';

@@ -57,8 +57,8 @@ export interface AutoOptions {
   seed: number;
   /**
    * The same-person mode of the mixture is at most this times as wide as the different-person mode (see
-   * `FitDistanceMixtureOptions.sameSpreadCap`). @default 2 — the one fitted constant besides the criterion, chosen
-   * by leave-one-collection-out (bench:transfer); a ratio of two spreads, so it holds at any distance scale.
+   * `FitDistanceMixtureOptions.sameSpreadCap`). @default 1.25 — the one fitted constant besides the criterion,
+   * fitted on the five collections of bench:transfer (see there); a ratio of two spreads, so scale-free.
    */
   sameSpreadCap: number;
 }
