@@ -49,7 +49,7 @@ export { openStore, readFaces, OPEN_STORE_DEFAULTS } from './store/read.ts';
 export type { FaceStore } from './store/read.ts';
 export type { PhotoRecord, PhotoStatus, StoredFace } from './store/schema.ts';
 export type { StoreManifest, EncodeParameters } from './store/manifest.ts';
-export { defaultStoreDir, STORE_DIRNAME } from './store/layout.ts';
+export { defaultOutputDir, defaultStoreDir, OUTPUT_ROOT, STORE_DIRNAME } from './store/layout.ts';
 export { createMtcnn, mtcnnWeightsDir, MTCNN_CONFIG_DEFAULTS, MTCNN_DETECT_DEFAULTS, type MtcnnConfig, type MtcnnDetector } from './detect/mtcnn.ts';
 
 // ---- cluster ---------------------------------------------------------------------------------

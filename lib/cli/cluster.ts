@@ -17,7 +17,7 @@ import { loadPrecomputedEmbeddings } from '../datasets/precomputed.ts';
 import { countClusters, evaluateClustering, type ClusteringMetrics } from '../evaluate/evaluate.ts';
 import { findData } from '../paths.ts';
 import { openStore } from '../store/read.ts';
-import { defaultStoreDir } from '../store/layout.ts';
+import { legacyStoreDir } from '../store/layout.ts';
 import { writeRun } from '../store/runs.ts';
 import { saveClusters, type SaveMode } from '../store/save-clusters.ts';
 import type { Box } from '../types.ts';
@@ -52,7 +52,8 @@ export const INPUT_FLAGS = {
   embedder: { type: 'string' },
 } as const satisfies OptionsSpec;
 
-export const INPUT_USAGE = `Input: a face store folder (written by \`facecluster encode\`; the photo folder holding .facecluster/ works too),
+export const INPUT_USAGE = `Input: a face store folder (written by \`facecluster encode\`; default facecluster-out/<photo folder name>/store;
+an older facecluster's .facecluster/ store inside a photo folder is read too),
 or a JSONL file of precomputed embeddings
 (lib/datasets/precomputed.ts format, e.g. $FACECLUSTER_DATA/embeddings/lfw-deepfunneled.faceapi-resnet128.jsonl:
 the face nearest the image centre of each photo, labelled by identity).
@@ -259,9 +260,9 @@ export async function run(argv: string[]): Promise<number> {
   const { spec, scale } = methodFor(method, input);
   const options = { ...distanceDefaults(c, method, input, given), ...given };
   // Outputs are checked before anything is written: never inside the photo folder (links resolved); a store's runs
-  // go into the store, which may be the photo folder's default store (.facecluster).
   if (values.save) outputFlag(c, 'save', values.save as string, input.photoRoot);
-  if (input.storeDir && input.photoRoot) outputFlag(c, 'store', input.storeDir, input.photoRoot, { allow: defaultStoreDir(input.photoRoot) });
+  // (a store that an older facecluster wrote inside the photo folder, .facecluster/, keeps its runs there)
+  if (input.storeDir && input.photoRoot) outputFlag(c, 'store', input.storeDir, input.photoRoot, { allow: legacyStoreDir(input.photoRoot) });
   const t0 = performance.now();
   const result = clusterBy(method, input.embeddings, options);
   const seconds = (performance.now() - t0) / 1000;

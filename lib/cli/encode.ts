@@ -16,12 +16,12 @@ export const USAGE = `Usage: facecluster encode <folder> [flags]
 
 Finds the faces in every photo below <folder> (JPEG, PNG, WebP, TIFF, GIF, HEIC, AVIF, PGM/PPM, BMP; by
 content, not by extension), aligns and embeds them,
-and writes the face store (Apache Arrow: faces.arrow, photos.arrow, manifest.json) to <folder>/.facecluster/
-or --out. A rerun encodes only new or changed photos; changed models or parameters re-encode everything.
+and writes the face store (Apache Arrow: faces.arrow, photos.arrow, manifest.json) to
+facecluster-out/<folder name>/store/ in the current directory (where \`facecluster run\` keeps it too) or --out. A rerun encodes only new or changed photos; changed models or parameters re-encode everything.
 Bad files are listed with the reason and skipped; the photo folder itself is never written to.
 
 Flags:
-  --out DIR              store folder (default <folder>/.facecluster; must be outside <folder>)
+  --out DIR              store folder (default facecluster-out/<folder name>/store; must be outside <folder>)
   --detector NAME        ${DETECTOR_NAMES.join(' | ')} (default ${ENCODE_FOLDER_DEFAULTS.detector})
   --input photos|crops   crops: every photo is one face crop, no detection (same as --detector whole-image;
                          68 landmarks found on the whole image); for datasets known to be crops (default photos:
@@ -152,7 +152,7 @@ export async function run(argv: string[]): Promise<number> {
   if (queue !== undefined && jobs !== undefined) throw new UsageError('facecluster encode: --jobs sets the local worker pool; with --queue the workers are `facecluster worker` processes (give them --jobs).');
 
   if (values.out !== undefined) {
-    outputFlag('encode', 'out', values.out as string, folder, { allow: defaultStoreDir(resolve(folder)), mustNotContain: true });
+    outputFlag('encode', 'out', values.out as string, folder, { mustNotContain: true });
   }
 
   const controller = new AbortController();

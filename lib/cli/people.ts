@@ -30,7 +30,7 @@ corrections by hand are journalled (corrections.jsonl) and never undone by a lat
   update [--recluster]   place the faces encoded since the last update (\`facecluster run\` does this), or
                          cluster every face again keeping corrections, ids and names
 
-<store> is a store folder or the photo folder holding .facecluster/. FACE is <photo path>#<face index> as
+<store> is a store folder (an older facecluster's photo folder holding .facecluster/ works too). FACE is <photo path>#<face index> as
 \`show\` prints it (#0 may be left out).
   --wait SECONDS   wait this long for another \`facecluster people\` on the same store (default
                    ${PEOPLE_CHANGE_DEFAULTS.waitMs / 1000}), then give up with exit code 3

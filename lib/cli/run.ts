@@ -10,6 +10,7 @@
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { defaultOutputDir } from '../store/layout.ts';
 import { findData, faceApiSamplesDir } from '../paths.ts';
 import { CLUSTER_METHOD_NAMES, DEFAULT_CLUSTER_METHOD } from '../cluster/registry.ts';
 import { DEFAULT_DETECTOR } from '../detect/registry.ts';
@@ -67,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!(CLUSTER_METHOD_NAMES as readonly string[]).includes(method)) {
     throw new UsageError(`facecluster run: --method must be one of ${CLUSTER_METHOD_NAMES.join(', ')}, got ${JSON.stringify(method)}.`);
   }
-  const out = resolve((values.out as string | undefined) ?? join('facecluster-out', basename(folder)));
+  const out = values.out !== undefined ? resolve(values.out as string) : defaultOutputDir(folder);
   outputFlag('run', 'out', out, folder); // before anything is created: not even the marker goes into the photo folder
   const store = join(out, 'store');
   const people = join(out, 'people');

@@ -24,7 +24,7 @@ import type { WorkerReply, WorkerRequest } from './encode-worker.ts';
 import type { Landmarks5 } from '../types.ts';
 
 export interface EncodeFolderOptions extends FaceEncoderOptions {
-  /** Store folder. @default undefined (`<folder>/.facecluster`) */
+  /** Store folder, outside the photo folder. @default undefined (`facecluster-out/<folder name>/store` in the current directory, `defaultStoreDir`) */
   out: string | undefined;
   /** `folder`: each face's label is its photo's parent folder name (LFW layout); `none`: no labels. @default 'folder' */
   labels: 'folder' | 'none';
@@ -287,7 +287,7 @@ export function encodeTarget(fn: string, folder: string, out: string | undefined
   const root = resolve(folder);
   const storeDir = out === undefined ? defaultStoreDir(root) : resolve(out);
   // links resolved: an `out` that reaches into the photo folder through a symbolic link is refused too
-  checkOutsidePhotoFolder(fn, 'out', storeDir, root, { allow: defaultStoreDir(root), mustNotContain: true });
+  checkOutsidePhotoFolder(fn, 'out', storeDir, root, { mustNotContain: true });
   return { root, storeDir };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Where the face store lives and how files get there safely.
  *
- * A store is one folder (default `<photos>/.facecluster/`):
+ * A store is one folder (default `facecluster-out/<photo folder name>/store/` in the current directory, never
+ * inside the photo folder; stores of facecluster before 0.2 lived in `<photos>/.facecluster/` and are still read):
  *   manifest.json    tool version, models, parameters, counts
  *   photos.arrow     one row per photo        faces.arrow   one row per face
  *   batches/         work of a run in progress: `<name>.faces.arrow` then `<name>.photos.arrow`
@@ -13,19 +14,31 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync } from 'node:fs';
 import { lstat, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { FaceclusterError } from '../errors.ts';
 
-/** Name of the default store folder inside the photo folder. */
+/** Name of the store folder that facecluster before 0.2 wrote inside the photo folder (still read, never written). */
 export const STORE_DIRNAME = '.facecluster';
+/** The folder, in the current directory, that `facecluster run` writes to and `encode` puts its store in by default. */
+export const OUTPUT_ROOT = 'facecluster-out';
 export const MANIFEST_FILE = 'manifest.json';
 export const PHOTOS_FILE = 'photos.arrow';
 export const FACES_FILE = 'faces.arrow';
 export const BATCHES_DIR = 'batches';
 export const LOCK_FILE = 'lock';
 
-/** The default store folder of a photo folder. */
-export function defaultStoreDir(photoFolder: string): string {
+/** The default output folder of a photo folder: `facecluster-out/<its name>` in `cwd`. */
+export function defaultOutputDir(photoFolder: string, cwd = process.cwd()): string {
+  return resolve(cwd, OUTPUT_ROOT, basename(resolve(photoFolder)));
+}
+
+/** The default store folder of a photo folder: `facecluster-out/<its name>/store` in `cwd` (outside the photos). */
+export function defaultStoreDir(photoFolder: string, cwd = process.cwd()): string {
+  return join(defaultOutputDir(photoFolder, cwd), 'store');
+}
+
+/** Where facecluster before 0.2 kept a photo folder's store: `<photos>/.facecluster` (read, never written). */
+export function legacyStoreDir(photoFolder: string): string {
   return join(resolve(photoFolder), STORE_DIRNAME);
 }
 

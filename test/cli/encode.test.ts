@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { openStore } from '../../lib/store/read.ts';
 import { findData, PROJECT_ROOT } from '../../lib/paths.ts';
 import { BAD_FILES, makeBadInputFolder } from '../pipeline/bad-inputs.ts';
@@ -12,8 +12,8 @@ const BIN = join(PROJECT_ROOT, 'bin', 'facecluster.js');
 const twoFaces = findData('lfw-subset/2faces');
 const SKIP = twoFaces ? false : 'LFW subset not found (set FACECLUSTER_DATA; see data/README.md)';
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, 'encode', ...args], { encoding: 'utf8' });
+function cli(args: string[], cwd?: string) {
+  const r = spawnSync(process.execPath, [BIN, 'encode', ...args], { encoding: 'utf8', cwd });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -100,8 +100,8 @@ test('facecluster encode: lists each bad file with its reason, exits 1, writes o
 });
 
 /** Spawns the CLI and resolves once a committed batch exists in `storeDir`; returns the child. */
-function startUntilFirstBatch(args: string[], storeDir: string) {
-  const child = spawn(process.execPath, [BIN, 'encode', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startUntilFirstBatch(args: string[], storeDir: string, cwd?: string) {
+  const child = spawn(process.execPath, [BIN, 'encode', ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -127,24 +127,29 @@ test('facecluster encode: SIGKILL after the first batch loses no finished batch;
   try {
     cpSync(twoFaces!, dir, { recursive: true });
     const total = (readdirSync(dir, { recursive: true }) as string[]).filter((n: string) => String(n).endsWith('.jpg')).length;
-    const store = join(dir, '.facecluster');
-    const run = startUntilFirstBatch([dir, '--jobs', '1', '--batch-size', '4'], store);
+    // no --out: the store goes to facecluster-out/<folder name>/store in the current directory, not into the photos
+    const store = join(`${dir}-cwd`, 'facecluster-out', basename(dir), 'store');
+    mkdirSync(`${dir}-cwd`);
+    const run = startUntilFirstBatch([dir, '--jobs', '1', '--batch-size', '4'], store, `${dir}-cwd`);
     await run.batch;
     run.child.kill('SIGKILL');
     await run.exited;
-    const kept = (await openStore(dir)).photos.length;
+    const kept = (await openStore(store)).photos.length;
     assert.ok(kept >= 4, `the committed batch (4 photos) survives the kill, got ${kept}`);
     assert.ok(kept < total, 'killed before the end');
-    const r = cli([dir, '--jobs', '2']);
+    const r = cli([dir, '--jobs', '2'], `${dir}-cwd`);
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, new RegExp(`encoded ${total - kept} photo\\(s\\)`)); // only the rest
     assert.match(r.out, new RegExp(`${kept} unchanged`));
-    const s = await openStore(dir);
+    assert.match(r.out, new RegExp(`store: ${store.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(default\\)`));
+    assert.ok(!existsSync(join(dir, '.facecluster')), 'nothing written into the photo folder');
+    const s = await openStore(store);
     assert.equal(s.photos.length, total);
     assert.equal(s.manifest.complete, true);
     assert.equal(new Set(s.photos.map((p) => p.path)).size, total); // no duplicates
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-cwd`, { recursive: true, force: true });
   }
 });
 
@@ -154,17 +159,19 @@ test('facecluster encode: Ctrl-C (SIGINT) saves the photos in flight and exits 1
     mkdirSync(join(dir, 'Bill_Gates'));
     const names = readdirSync(join(twoFaces!, 'Bill_Gates')).slice(0, 8);
     for (const n of names) copyFileSync(join(twoFaces!, 'Bill_Gates', n), join(dir, 'Bill_Gates', n));
-    const run = startUntilFirstBatch([dir, '--jobs', '1', '--batch-size', '1'], join(dir, '.facecluster'));
+    const store = `${dir}-store`;
+    const run = startUntilFirstBatch([dir, '--out', store, '--jobs', '1', '--batch-size', '1'], store);
     await run.batch;
     run.child.kill('SIGINT');
     const code = await run.exited;
     assert.equal(code, 130, run.output());
     assert.match(run.output(), /interrupted/);
-    const s = await openStore(dir);
+    const s = await openStore(store);
     assert.ok(s.photos.length >= 1 && s.photos.length < names.length, `${s.photos.length} photos kept`);
     assert.equal(s.manifest.complete, false);
-    assert.deepEqual(readdirSync(join(dir, '.facecluster', 'batches')), []); // flushed into the tables
+    assert.deepEqual(readdirSync(join(store, 'batches')), []); // flushed into the tables
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-store`, { recursive: true, force: true });
   }
 });

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { encodeFolder } from '../../lib/pipeline/encode-folder.ts';
+import { basename, join, resolve } from 'node:path';
+import { encodeFolder, encodeTarget } from '../../lib/pipeline/encode-folder.ts';
 import { openStore } from '../../lib/store/read.ts';
 import { findData } from '../../lib/paths.ts';
 import { BAD_FILES, HEIF_ENC, makeBadInputFolder, ODD_FILES } from './bad-inputs.ts';
@@ -17,14 +17,14 @@ test('encodeFolder: every bad file is reported with its reason, the odd ones dec
   try {
     await makeBadInputFolder(dir, GATES!);
     const seen: string[] = [];
-    const s = await encodeFolder(dir, { jobs: 1 }, (_d, _t, info) => info?.path && seen.push(info.path as string));
+    const s = await encodeFolder(dir, { out: `${dir}-store`, jobs: 1 }, (_d, _t, info) => info?.path && seen.push(info.path as string));
     assert.equal(s.photos, 1 + ODD_FILES.length + Object.keys(BAD_FILES).length); // notes.txt is not a photo
     assert.equal(s.skipped, 1);
     assert.equal(s.encoded, s.photos); // nothing stopped the run
     assert.equal(seen.length, s.photos); // one progress call per photo
     assert.deepEqual(s.failures.map((f) => f.path).sort(), Object.keys(BAD_FILES).sort());
     for (const f of s.failures) assert.match(f.reason, BAD_FILES[f.path], f.path);
-    const store = await openStore(dir);
+    const store = await openStore(`${dir}-store`);
     for (const p of store.photos) {
       if (p.path in BAD_FILES) {
         assert.equal(p.status, 'failed', p.path);
@@ -47,6 +47,7 @@ test('encodeFolder: every bad file is reported with its reason, the odd ones dec
     assert.equal(store.manifest.counts.failed, Object.keys(BAD_FILES).length);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-store`, { recursive: true, force: true });
   }
 });
 
@@ -58,34 +59,36 @@ test('encodeFolder: reruns encode only what changed; parameters changes re-encod
       mkdirSync(join(dir, p.split('/')[0]), { recursive: true });
       copyFileSync(join(twoFaces!, p), join(dir, p));
     }
-    const first = await encodeFolder(dir, { jobs: 1 });
+    const out = `${dir}-store`;
+    const first = await encodeFolder(dir, { out, jobs: 1 });
     assert.equal(first.encoded, 3);
-    assert.ok(existsSync(join(dir, '.facecluster', 'faces.arrow')));
+    assert.ok(existsSync(join(out, 'faces.arrow')));
 
-    const again = await encodeFolder(dir, { jobs: 1 });
+    const again = await encodeFolder(dir, { out, jobs: 1 });
     assert.equal(again.encoded, 0); // unchanged folder: nothing to do
     assert.equal(again.unchanged, 3);
 
     copyFileSync(join(twoFaces!, pick[3]), join(dir, pick[3]));
-    const added = await encodeFolder(dir, { jobs: 1 });
+    const added = await encodeFolder(dir, { out, jobs: 1 });
     assert.equal(added.encoded, 1); // only the new photo
-    assert.equal((await openStore(dir)).photos.length, 4);
+    assert.equal((await openStore(out)).photos.length, 4);
 
     unlinkSync(join(dir, pick[0]));
-    const removed = await encodeFolder(dir, { jobs: 1 });
+    const removed = await encodeFolder(dir, { out, jobs: 1 });
     assert.equal(removed.encoded, 0);
     assert.equal(removed.deleted, 1);
-    const store = await openStore(dir);
+    const store = await openStore(out);
     assert.ok(!store.paths.includes(pick[0]), 'rows of the deleted photo are dropped');
     assert.equal(store.photos.length, 3);
 
-    const changed = await encodeFolder(dir, { jobs: 1, minFaceSize: 10 });
+    const changed = await encodeFolder(dir, { out, jobs: 1, minFaceSize: 10 });
     assert.equal(changed.parametersChanged, true);
     assert.equal(changed.encoded, 3); // everything again
-    assert.equal((await openStore(dir)).manifest.parameters.minFaceSize, 10);
-    assert.deepEqual(readdirSync(dir).sort(), ['.facecluster', 'Abdullah_Gul', 'Bill_Gates']); // nothing else written into the photo folder
+    assert.equal((await openStore(out)).manifest.parameters.minFaceSize, 10);
+    assert.deepEqual(readdirSync(dir).sort(), ['Abdullah_Gul', 'Bill_Gates']); // nothing written into the photo folder
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-store`, { recursive: true, force: true });
   }
 });
 
@@ -97,8 +100,12 @@ test('encodeFolder: refuses an --out inside the photo folder, and bad options', 
     await assert.rejects(encodeFolder(dir, { detector: 'haar' as never }), /createFaceEncoder: detector must be one of "ultraface", "ssd-mobilenet", "tiny".*got "haar"\./);
     await assert.rejects(encodeFolder(join(dir, 'missing')), /scanPhotos: folder must be an existing folder/);
     assert.deepEqual(readdirSync(dir), []); // nothing was written
+    // by default the store goes to facecluster-out/<folder name>/store in the current directory, never into the photos
+    assert.equal(encodeTarget('encodeFolder', dir, undefined).storeDir, resolve('facecluster-out', basename(dir), 'store'));
+    await assert.rejects(encodeFolder(dir, { out: join(dir, '.facecluster') }), /encodeFolder: out must not be inside the photo folder/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-store`, { recursive: true, force: true });
   }
 });
 
@@ -109,18 +116,20 @@ test('encodeFolder: an aborted run keeps the finished photos and the next run re
     mkdirSync(join(dir, 'Bill_Gates'));
     for (const n of names) copyFileSync(join(twoFaces!, 'Bill_Gates', n), join(dir, 'Bill_Gates', n));
     const controller = new AbortController();
-    const s = await encodeFolder(dir, { jobs: 1, batchSize: 1, signal: controller.signal }, (done) => {
+    const out = `${dir}-store`;
+    const s = await encodeFolder(dir, { out, jobs: 1, batchSize: 1, signal: controller.signal }, (done) => {
       if (done === 2) controller.abort(); // Ctrl-C after the second photo
     });
     assert.equal(s.interrupted, true);
     assert.equal(s.encoded, 2);
-    assert.equal((await openStore(dir)).photos.length, 2); // both finished photos are stored
-    assert.equal((await openStore(dir)).manifest.complete, false);
-    const resumed = await encodeFolder(dir, { jobs: 1 });
+    assert.equal((await openStore(out)).photos.length, 2); // both finished photos are stored
+    assert.equal((await openStore(out)).manifest.complete, false);
+    const resumed = await encodeFolder(dir, { out, jobs: 1 });
     assert.equal(resumed.unchanged, 2);
     assert.equal(resumed.encoded, 3);
-    assert.equal((await openStore(dir)).manifest.complete, true);
+    assert.equal((await openStore(out)).manifest.complete, true);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-store`, { recursive: true, force: true });
   }
 });
