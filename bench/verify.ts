@@ -13,7 +13,8 @@
  *                 encoder's); detections are cached per detector and landmarker
  *   --points5 P   5 points from the cached 68: `centres` (landmarks5From68, the encoder's) or `faceplugin` (the
  *                 faceplugin package's own: 4 eyelid points per eye, mouth corners averaged with the inner ones)
- *   --flip        embed with flip test-time augmentation (`flip: true`; mobilefacenet512 only), cached apart
+ *   --flip        embed with flip test-time augmentation (`flip: true`) the embedders that have it (mobilefacenet512;
+ *                 in a fusion, that part), cached apart
  *
  * Detectors: `ssd-mobilenet`, `tiny`, `mtcnn` run here (detections cached per detector, so each further embedder
  * only decodes, aligns and embeds); `precomputed` takes the SSD MobileNet detections (minimum score 0.3) of the
@@ -77,14 +78,12 @@ for (const e of requested.flatMap(fusionParts)) {
 }
 /** Embedders with a `flip` option (flip test-time augmentation). */
 const FLIPPABLE: readonly string[] = ['mobilefacenet512'];
-if (args.flip) {
-  for (const e of requested.flatMap(fusionParts)) {
-    if (!FLIPPABLE.includes(e)) {
-      console.error(`bench:verify: --flip works with ${FLIPPABLE.join(', ')} only, got --embedder ${JSON.stringify(args.embedder)}.`);
-      process.exit(2);
-    }
-  }
+if (args.flip && !requested.flatMap(fusionParts).some((e) => FLIPPABLE.includes(e))) {
+  console.error(`bench:verify: --flip needs one of ${FLIPPABLE.join(', ')} among the embedders, got --embedder ${JSON.stringify(args.embedder)}.`);
+  process.exit(2);
 }
+/** Whether embedder `name` runs with flip (--flip, and it has the option); fusions flip their flippable parts. */
+const flips = (name: string) => args.flip === true && FLIPPABLE.includes(name);
 const landmarker = args.landmarker;
 if (landmarker !== undefined && (detector === 'precomputed' || !(LANDMARKER_NAMES as readonly string[]).includes(landmarker))) {
   console.error(`bench:verify: --landmarker must be one of ${LANDMARKER_NAMES.join(', ')} with a detector other than precomputed, got ${JSON.stringify(landmarker)} with ${detector}.`);
@@ -216,7 +215,7 @@ log(`  photos without a face: ${noFace}/${photos.length}`);
 
 // ---- embeddings per embedder, cached as JSON lines {file, v: base64 float32} ----
 async function vectorsOf(name: EmbedderName): Promise<{ vectors: Map<string, Float32Array>; msPerFace: number | undefined }> {
-  const file = join(cacheDir, `${name}${points5 !== 'centres' ? `.p5-${points5}` : ''}${args.flip ? '.flip' : ''}${args.fallback ? `+${args.fallback}` : ''}.jsonl`);
+  const file = join(cacheDir, `${name}${points5 !== 'centres' ? `.p5-${points5}` : ''}${flips(name) ? '.flip' : ''}${args.fallback ? `+${args.fallback}` : ''}.jsonl`);
   // precomputed resnet128: the file's own descriptors (face-api's crop), ours only for fallback detections
   const vectors = new Map<string, Float32Array>(name === 'resnet128' && detector === 'precomputed' ? precomputedResnet : []);
   if (existsSync(file)) {
@@ -233,7 +232,7 @@ async function vectorsOf(name: EmbedderName): Promise<{ vectors: Map<string, Flo
   }
   const todo = photos.filter((p) => detections[p] && !vectors.has(p));
   if (todo.length === 0) return { vectors, msPerFace: undefined };
-  const emb = args.flip ? await createEmbedder(name as 'mobilefacenet512', { flip: true }) : await createEmbedder(name);
+  const emb = flips(name) ? await createEmbedder(name as 'mobilefacenet512', { flip: true }) : await createEmbedder(name);
   const t0 = performance.now();
   let embedMs = 0;
   let lines: string[] = [];
@@ -263,6 +262,8 @@ const dist = (a: Float32Array, b: Float32Array) => {
   return Math.sqrt(s);
 };
 
+/** `mobilefacenet512 (flip)`, `resnet128+mobilefacenet512 (flip)`: which parts ran with flip. */
+const label = (name: string) => fusionParts(name).map((e) => (flips(e) ? `${e} (flip)` : e)).join('+');
 const cache = new Map<string, { vectors: Map<string, Float32Array>; msPerFace: number | undefined }>();
 const rows: string[] = [];
 for (const name of requested) {
@@ -282,9 +283,9 @@ for (const name of requested) {
   const r = lfwTenFold(pairs, d);
   const ms = parts.length === 1 ? cache.get(parts[0])!.msPerFace : undefined;
   rows.push(
-    `| ${name}${args.flip ? ' (flip)' : ''} | ${detectorLabel} | ${(100 * r.mean).toFixed(2)} ± ${(100 * r.std).toFixed(2)} | ${r.missing} | ${(r.thresholds.reduce((a, b) => a + b, 0) / r.thresholds.length).toFixed(3)} | ${ms === undefined ? '(cached)' : ms.toFixed(0)} |`,
+    `| ${label(name)} | ${detectorLabel} | ${(100 * r.mean).toFixed(2)} ± ${(100 * r.std).toFixed(2)} | ${r.missing} | ${(r.thresholds.reduce((a, b) => a + b, 0) / r.thresholds.length).toFixed(3)} | ${ms === undefined ? '(cached)' : ms.toFixed(0)} |`,
   );
-  log(`${name}${args.flip ? ' (flip)' : ''}: LFW 10-fold ${(100 * r.mean).toFixed(2)}% ± ${(100 * r.std).toFixed(2)}  (${r.missing} of ${pairs.length} pairs without a face, counted wrong)  load ${load()}`);
+  log(`${label(name)}: LFW 10-fold ${(100 * r.mean).toFixed(2)}% ± ${(100 * r.std).toFixed(2)}  (${r.missing} of ${pairs.length} pairs without a face, counted wrong)  load ${load()}`);
 }
 log('');
 log('| embedder | detector | LFW 10-fold accuracy % (mean ± std) | pairs without a face (wrong) | mean threshold | model ms/face (this run) |');

@@ -32,7 +32,7 @@ Flags:
                          embedder stays the main one (pick another with cluster/tune/report --embedder)
   --landmarker NAME      ${LANDMARKER_NAMES.join(' | ')} (default ${ENCODE_FOLDER_DEFAULTS.landmarker}): the 68-point net run on
                          each box of a detector without landmarks (all but mtcnn); the 5 alignment points come
-                         from its 68. faceplugin68 needs \`npm run models:fetch\` (see README "LFW verification")
+                         from its 68. faceplugin68: faster, fetched with mobilefacenet512 (models/README.md)
   --min-score S          minimum detection score in [0, 1] (default: the detector's: 0.7 for ultraface, 0.5 for
                          ssd-mobilenet/tiny, 0 for mtcnn, whose O-Net threshold 0.7 already filters)
   --mtcnn-weights DIR    folder with det1.npy det2.npy det3.npy (default $FACECLUSTER_MTCNN_WEIGHTS, else

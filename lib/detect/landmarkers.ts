@@ -16,10 +16,11 @@ export const LANDMARKER_NAMES = ['faceapi68', 'faceplugin68'] as const;
 export type LandmarkerName = (typeof LANDMARKER_NAMES)[number];
 
 /**
- * The default landmarker: face-api's 68-point net. Its weights ship with the npm dependency, so the default
- * pipeline works right after `npm install`; `faceplugin68` needs `npm run models:fetch`. LFW 10-fold
- * (`bench:verify --detector ultraface`, mobilefacenet512, 6,000 pairs): faceplugin68 99.43 ± 0.42 against 99.35 ± 0.56,
- * and 30 against 44 ms/photo for detect + landmarks + embed (load 5-7).
+ * The default landmarker: face-api's 68-point net, the one every existing store was made with (another default
+ * re-encodes them all). LFW 10-fold (`bench:verify --detector ultraface`, 6,000 pairs, load 4-8): with
+ * mobilefacenet512 faceplugin68 gives 99.43 ± 0.42 (5,966 pairs right) against 99.35 ± 0.56 (5,961), and 30 against
+ * 44 ms/photo for detect + landmarks + embed; with resnet128 98.82 ± 0.32 against 98.85 ± 0.43. Five pairs in
+ * 6,000 is within the fold-to-fold spread, so the default is unchanged; faceplugin68 is the faster choice.
  */
 export const DEFAULT_LANDMARKER: LandmarkerName = 'faceapi68';
 
