@@ -6,12 +6,12 @@
  * store exists, the shared precomputed face-api embeddings are used instead.
  *
  * The stores are caches outside the repository: `$FACECLUSTER_CACHE/stores/<name>` (default `cache/stores/<name>`
- * beside the checkout, see `cacheDir()`); `npm run data:encode` (data/encode-collections.sh) or
- * `bench:transfer -- --encode` makes the missing ones with `facecluster encode`.
+ * beside the checkout, see `cacheDir()`); `npm run data:encode` (data/encode-collections.ts) or
+ * `bench:transfer -- --encode` makes them with {@link encodeCollection}.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadPrecomputedEmbeddings, encodeLabels, openStore } from '../lib/index.ts';
+import { DEFAULT_EMBEDDER, encodeFolder, loadPrecomputedEmbeddings, encodeLabels, openStore, type EmbedderName, type EncodeFolderSummary } from '../lib/index.ts';
 import { findData, PROJECT_ROOT } from '../lib/paths.ts';
 
 export interface Collection {
@@ -86,4 +86,18 @@ export async function loadCollection(name: string, embedder?: string): Promise<C
     paths: idx.map((i) => store.paths[i]),
     embedder: store.embedder,
   };
+}
+
+/**
+ * Encodes collection `name` from `$FACECLUSTER_DATA` into its store with the default pipeline and `embedders`
+ * (default: the default embedder, then resnet128); a rerun adds only new photos or missing embedders. Null when
+ * the collection's folder is not in the data folder.
+ */
+export async function encodeCollection(name: string, embedders?: EmbedderName[], onProgress?: (done: number, total: number) => void): Promise<EncodeFolderSummary | null> {
+  const spec = COLLECTIONS[name];
+  if (!spec) throw new Error(`encodeCollection: name must be one of ${Object.keys(COLLECTIONS).join(', ')}, got ${JSON.stringify(name)}.`);
+  const folder = findData(spec.folder);
+  if (!folder) return null;
+  const [embedder, ...extraEmbedders] = embedders ?? [...new Set<EmbedderName>([DEFAULT_EMBEDDER, 'resnet128'])];
+  return encodeFolder(folder, { out: storeDirOf(name), embedder, extraEmbedders }, onProgress);
 }

@@ -15,20 +15,19 @@
  * Usage: npm run bench:transfer -- [--collections lfw,120faces,pins,yale,celeba] [--embedder NAME] [--encode] [--json FILE]
  *   --embedder which of the stores' embedders (or a fusion a+b; default: the default embedder)
  *   --encode   encode the missing stores first (the default pipeline plus resnet128; minutes per collection, LFW
- *              ~15 min; `npm run data:encode` does the same from the shell)
+ *              ~15 min; `npm run data:encode` does the same for every collection, resuming)
  * Prints markdown and the load average.
  */
 import { loadavg } from 'node:os';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AUTO_DEFAULTS, clusterAuto, DEFAULT_EMBEDDER, embedderDistanceScale, encodeFolder, evaluateClustering, scaledClusterMethod, sweep, cutTree, type AutoCriterion } from '../lib/index.ts';
+import { AUTO_DEFAULTS, clusterAuto, DEFAULT_EMBEDDER, embedderDistanceScale, evaluateClustering, scaledClusterMethod, sweep, cutTree, type AutoCriterion } from '../lib/index.ts';
 
 const CRITERIA: AutoCriterion[] = ['bcubed', 'pairwise'];
 const CAPS = [1, 1.25, 1.5, 2];
-import { findData } from '../lib/paths.ts';
 import type { ClusterMethodName } from '../lib/cluster/registry.ts';
-import { COLLECTIONS, loadCollection, storeDirOf, type Collection } from './_collections.ts';
+import { COLLECTIONS, encodeCollection, loadCollection, storeDirOf, type Collection } from './_collections.ts';
 
 const { values: flags } = parseArgs({ options: { collections: { type: 'string' }, embedder: { type: 'string' }, encode: { type: 'boolean' }, json: { type: 'string' }, 'no-halves': { type: 'boolean' } } });
 const names = flags.collections ? flags.collections.split(',') : Object.keys(COLLECTIONS);
@@ -40,13 +39,10 @@ console.log(`# Transfer of the default clustering (load average at start: ${load
 
 if (flags.encode) {
   for (const name of names) {
-    const rel = COLLECTIONS[name]?.folder;
-    if (!rel || existsSync(join(storeDirOf(name), 'manifest.json'))) continue;
-    const folder = findData(rel);
-    if (!folder) { log(`${name}: ${rel} not in the data folder; skipped`); continue; }
-    log(`${name}: encoding ${folder} into ${storeDirOf(name)}`);
-    const extra = DEFAULT_EMBEDDER === 'resnet128' ? [] : ['resnet128' as const];
-    await encodeFolder(folder, { out: storeDirOf(name), extraEmbedders: extra }, (done, total) => { if (done % 200 === 0 || done === total) log(`${name}: ${done}/${total}`); });
+    if (existsSync(join(storeDirOf(name), 'manifest.json'))) continue;
+    log(`${name}: encoding into ${storeDirOf(name)}`);
+    const s = await encodeCollection(name, undefined, (done, total) => { if (done % 200 === 0 || done === total) log(`${name}: ${done}/${total}`); });
+    if (!s) log(`${name}: ${COLLECTIONS[name].folder} not in the data folder; skipped`);
   }
 }
 

@@ -128,20 +128,28 @@ async function readStoreInput(command: string, dir: string, limit: number | unde
  * rescaled by the embedder's measured distance scale (`embedderDistanceScale`). `scale` is undefined for a fusion
  * with no measured scale; the method is then as written, and {@link distanceDefaults} asks for the option.
  */
-export function methodFor(method: ClusterMethodName, input: Pick<ClusterInput, 'embedder'>): { spec: ClusterMethod; scale: number | undefined } {
+export function methodFor(method: ClusterMethodName, input: Pick<ClusterInput, 'embedder'>): MethodForInput {
   const scale = embedderDistanceScale(input.embedder);
-  return { spec: scale === undefined ? CLUSTER_METHODS[method] : scaledClusterMethod(method, scale), scale };
+  return { name: method, spec: scale === undefined ? CLUSTER_METHODS[method] : scaledClusterMethod(method, scale), scale, embedder: input.embedder };
+}
+
+/** A method resolved for an input's embedder by {@link methodFor}. */
+export interface MethodForInput {
+  name: ClusterMethodName;
+  spec: ClusterMethod;
+  /** The embedder's distance scale; undefined when it has none measured. */
+  scale: number | undefined;
+  embedder: string;
 }
 
 /**
  * The distance options of `method` the user did not set (`given`), at their defaults rescaled to `input`'s
  * embedder; a usage error when the embedder has no measured scale (a fusion with resnet128).
  */
-export function distanceDefaults(command: string, method: ClusterMethodName, input: Pick<ClusterInput, 'embedder'>, given: Record<string, unknown>): Record<string, unknown> {
-  const { spec, scale } = methodFor(method, input);
+export function distanceDefaults(command: string, { name: method, spec, scale, embedder }: MethodForInput, given: Record<string, unknown>): Record<string, unknown> {
   const missing = Object.keys(spec.distanceOptions).filter((k) => given[k] === undefined && typeof (spec.defaults as Record<string, unknown>)[k] === 'number');
   if (missing.length > 0 && scale === undefined) {
-    throw new UsageError(`facecluster ${command}: ${method}'s ${missing.map((k) => `--${kebab(k)}`).join(', ')} ${missing.length > 1 ? 'are' : 'is a'} distance${missing.length > 1 ? 's' : ''} whose default is measured per embedder, and ${JSON.stringify(input.embedder)} has no measured distance scale; give ${missing.map((k) => `--${kebab(k)}`).join(', ')} (or use the default method ${DEFAULT_CLUSTER_METHOD}, which needs none).`);
+    throw new UsageError(`facecluster ${command}: ${method}'s ${missing.map((k) => `--${kebab(k)}`).join(', ')} ${missing.length > 1 ? 'are' : 'is a'} distance${missing.length > 1 ? 's' : ''} whose default is measured per embedder, and ${JSON.stringify(embedder)} has no measured distance scale; give ${missing.map((k) => `--${kebab(k)}`).join(', ')} (or use the default method ${DEFAULT_CLUSTER_METHOD}, which needs none).`);
   }
   return Object.fromEntries(missing.map((k) => [k, (spec.defaults as Record<string, unknown>)[k]]));
 }
@@ -257,8 +265,9 @@ export async function run(argv: string[]): Promise<number> {
   const mode: SaveMode = modes[0] ?? 'copy';
 
   const input = await readInput(c, positionals[0], values);
-  const { spec, scale } = methodFor(method, input);
-  const options = { ...distanceDefaults(c, method, input, given), ...given };
+  const resolved = methodFor(method, input);
+  const { spec, scale } = resolved;
+  const options = { ...distanceDefaults(c, resolved, given), ...given };
   // Outputs are checked before anything is written: never inside the photo folder (links resolved); a store's runs
   if (values.save) outputFlag(c, 'save', values.save as string, input.photoRoot);
   // (a store that an older facecluster wrote inside the photo folder, .facecluster/, keeps its runs there)

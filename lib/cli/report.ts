@@ -91,7 +91,8 @@ export async function run(argv: string[]): Promise<number> {
   let evidenceWithLabels: { bcubedF1: number[]; pairwiseF1: number[] } | undefined;
   let decisions: ReturnType<typeof leastCertain> | undefined;
   for (const [k, name] of (methods as ClusterMethodName[]).entries()) {
-    const { spec, scale } = methodFor(name, input);
+    const resolved = methodFor(name, input);
+    const { spec, scale } = resolved;
     const given = fixed.get(name)!;
     const unscaled = Object.keys(spec.distanceOptions).filter((key) => given[key] === undefined);
     if (scale === undefined && unscaled.length > 0 && values.methods === undefined) {
@@ -99,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`${name}: left out: ${input.embedder} has no measured distance scale for its ${unscaled.map((key) => `--${kebab(key)}`).join(', ')} (name it in --methods with a value to include it)`);
       continue;
     }
-    const options = { ...distanceDefaults(c, name, input, given), ...given };
+    const options = { ...distanceDefaults(c, resolved, given), ...given };
     const parameter = spec.sweep.parameter;
     // the method as the user gets it: defaults and flags, no labels
     let t = performance.now();

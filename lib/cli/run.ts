@@ -14,7 +14,7 @@ import { defaultOutputDir } from '../store/layout.ts';
 import { findData, faceApiSamplesDir } from '../paths.ts';
 import { CLUSTER_METHOD_NAMES, DEFAULT_CLUSTER_METHOD } from '../cluster/registry.ts';
 import { DEFAULT_DETECTOR } from '../detect/registry.ts';
-import { DEFAULT_EMBEDDER, embedderDistanceScale } from '../embed/registry.ts';
+import { DEFAULT_EMBEDDER } from '../embed/registry.ts';
 import { outputFlag, parseFlags, UsageError } from './args.ts';
 import { EXIT } from './main.ts';
 
@@ -105,13 +105,10 @@ export async function run(argv: string[]): Promise<number> {
   let reportCode: number = EXIT.ok;
   if (!values['no-report']) {
     step(3, 'report');
-    // the comparison methods take distance thresholds, rescaled to the embedder; one with no measured scale has none
-    const embedder = embedderFlag[1] ?? DEFAULT_EMBEDDER;
-    const extras = ['chinese-whispers', 'agglomerative'].filter((m) => m !== method);
-    const comparable = embedderDistanceScale(embedder) !== undefined ? extras : [];
-    if (comparable.length < extras.length) console.log(`(the report compares no fixed-threshold method: ${embedder} has no measured distance scale)`);
-    const methods = [method, ...comparable].join(',');
-    reportCode = await (await import('./report.ts')).run([store, '--out', report, '--methods', methods, ...embedderFlag]);
+    // with the default method the report's own default list (the default, then Chinese Whispers and agglomerative,
+    // each left out with the reason when the embedder has no distance scale for it); else the chosen method first
+    const methods = values.method === undefined ? [] : ['--methods', [method, ...['chinese-whispers', 'agglomerative'].filter((m) => m !== method)].join(',')];
+    reportCode = await (await import('./report.ts')).run([store, '--out', report, ...methods, ...embedderFlag]);
     if (reportCode >= EXIT.usage) return reportCode;
   }
   console.log(`\nDone. People: ${people}${values['no-report'] ? '' : `\nReport: ${report}`}`);

@@ -74,14 +74,15 @@ export async function run(argv: string[]): Promise<number> {
   }
   const given = methodOptions(c, method, values, parameter);
   const input = await readInput(c, positionals[0], values);
-  const { spec, scale } = methodFor(method, input);
+  const resolved = methodFor(method, input);
+  const { spec, scale } = resolved;
   if (values.values === undefined && values.range === undefined) {
     if (scale === undefined && parameter in spec.distanceOptions) {
       throw new UsageError(`facecluster ${c}: ${JSON.stringify(input.embedder)} has no measured distance scale, so ${method}'s default --${kebab(parameter)} values (written for resnet128) do not apply; give --values or --range.`);
     }
     list = [...spec.sweep.values];
   }
-  const fixed = { ...distanceDefaults(c, method, input, { ...given, [parameter]: 0 }), ...given };
+  const fixed = { ...distanceDefaults(c, resolved, { ...given, [parameter]: 0 }), ...given };
   if (values.values === undefined && values.range === undefined && parameter === 'nClusters') {
     // The registry's default counts are sized for large collections: keep those the input can have.
     list = list.filter((v) => (v as number) <= input.embeddings.length);

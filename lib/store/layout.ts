@@ -49,7 +49,7 @@ export function legacyStoreDir(photoFolder: string): string {
 export function resolveStoreDir(dir: string): string {
   const d = resolve(dir);
   if (existsSync(join(d, MANIFEST_FILE))) return d;
-  if (existsSync(join(d, STORE_DIRNAME, MANIFEST_FILE))) return join(d, STORE_DIRNAME);
+  if (existsSync(join(legacyStoreDir(d), MANIFEST_FILE))) return legacyStoreDir(d);
   throw new FaceclusterError('openStore', `dir must be a face store (a folder with ${MANIFEST_FILE}) or a photo folder holding ${STORE_DIRNAME}/, got ${JSON.stringify(dir)}; run \`facecluster encode\` first.`, 'dir');
 }
 
