@@ -25,6 +25,7 @@ import { sweep } from '../lib/evaluate/sweep.ts';
 import { Random, toMatrix } from '../lib/cluster/_input.ts';
 import { knnExact, knnHnsw, KNN_AUTO_HNSW_ABOVE } from '../lib/cluster/_knn.ts';
 import { clusterAuto } from '../lib/cluster/auto.ts';
+import { modeDistance } from '../lib/cluster/distance-mixture.ts';
 import { APPROXIMATE_RANK_ORDER_DEFAULTS, approximateRankOrder, aroMerge } from '../lib/cluster/approximate-rank-order.ts';
 import { affinityPropagation } from '../lib/cluster/affinity-propagation.ts';
 import { kmeans } from '../lib/cluster/kmeans.ts';
@@ -209,7 +210,7 @@ async function synthetic(n: number): Promise<void> {
   console.log(`\n## the default (clusterAuto) on the same ${n} embeddings  (load ${load()})`);
   const [a, tAuto] = timed(() => clusterAuto(syn.x));
   const ea = evaluateClustering(a.labels, syn.labels);
-  console.log(`clusterAuto (defaults; kNN ${n > KNN_AUTO_HNSW_ABOVE ? 'HNSW' : 'exact'}): ${tAuto.toFixed(1)} s, chose threshold ${f3(a.evidence.threshold)} (modes ${f3(a.evidence.mixture.same.mean)} / ${f3(a.evidence.mixture.different.mean)})`);
+  console.log(`clusterAuto (defaults; kNN ${n > KNN_AUTO_HNSW_ABOVE ? 'HNSW' : 'exact'}): ${tAuto.toFixed(1)} s, chose threshold ${f3(a.evidence.threshold)} (modes at distances ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.same))} / ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.different))})`);
   console.log(`peak RSS ${peakRssMb().toFixed(0)} MB, load average now ${load()}`);
   console.log(`quality: pairwise F ${f3(ea.pairwiseF1)}, BCubed F ${f3(ea.bcubedF1)}, NMI ${f3(ea.nmi)}, ${ea.nClusters} clusters for ${syn.nIds} identities`);
 }

@@ -21,6 +21,7 @@ import { evaluateClustering } from '../lib/evaluate/evaluate.ts';
 import { snapshotOf, updatePeople, type PeopleState } from '../lib/people/assign.ts';
 import { foldCorrections } from '../lib/people/constraints.ts';
 import { chineseWhispersRule, sameFaceRule } from '../lib/people/rule.ts';
+import { embedderMixtureOptions } from '../lib/embed/registry.ts';
 
 const { values } = parseArgs({ options: { repeat: { type: 'string', default: '3' }, rule: { type: 'string', default: 'default' } } });
 const repeat = Math.max(1, Number(values.repeat));
@@ -32,7 +33,7 @@ const n = data.embeddings.length;
 const ids = data.files.map((f) => `${f}#0`);
 const none = foldCorrections([]);
 if (!['default', 'chinese-whispers'].includes(values.rule!)) throw new Error(`bench:people: --rule must be default or chinese-whispers, got ${values.rule}`);
-const rule = values.rule === 'chinese-whispers' ? chineseWhispersRule() : sameFaceRule();
+const rule = values.rule === 'chinese-whispers' ? chineseWhispersRule() : sameFaceRule(embedderMixtureOptions('resnet128')); // the precomputed vectors are face-api's resnet128
 console.log(`bench:people: all of LFW, ${n} faces of ${new Set(data.identities).size} people; rule: ${rule.method} (${rule.metric}, join by ${rule.join}); load ${load()}`);
 
 function order(kind: 'file' | 'random'): number[] {

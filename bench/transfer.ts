@@ -8,9 +8,11 @@
  * between the best BCubed F and the default's, and the mean and worst gap. Then the default on two random halves
  * of each collection (its result should not depend on the collection's size).
  *
- * Leave one collection out: `auto` has two fitted choices, the criterion it maximises (expected BCubed or pairwise
- * F1) and `sameSpreadCap` (1, 1.25, 1.5 or 2). The `LOO` column picks the pair, for each collection, by the mean true
- * BCubed F on the other collections, and scores the pick on the held-out one.
+ * The default is `auto` with the embedder's measured mixture constants (`EMBEDDER_SPECS[e].mixture`). Leave one
+ * collection out: `auto` has three fitted choices, the criterion it maximises (expected BCubed or pairwise F1), the
+ * space its modes are normal in (distance or squared distance) and `sameSpreadCap` (1, 1.25, 1.5 or 2). The
+ * `LOO` column picks the triple, for each collection, by the mean true BCubed F on the other collections, and
+ * scores the pick on the held-out one; "fit on all" is the pick on every collection, the embedder's constants.
  *
  * Usage: npm run bench:transfer -- [--collections lfw,120faces,pins,yale,celeba] [--embedder NAME] [--encode] [--json FILE]
  *   --embedder which of the stores' embedders (or a fusion a+b; default: the default embedder)
@@ -22,10 +24,12 @@ import { loadavg } from 'node:os';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AUTO_DEFAULTS, clusterAuto, DEFAULT_EMBEDDER, embedderDistanceScale, evaluateClustering, scaledClusterMethod, sweep, cutTree, type AutoCriterion } from '../lib/index.ts';
+import { AUTO_DEFAULTS, clusterAuto, DEFAULT_EMBEDDER, embedderDistanceScale, embedderMixtureOptions, evaluateClustering, MIXTURE_SPACES, modeDistance, scaledClusterMethod, sweep, cutTree, type AutoCriterion, type AutoOptions } from '../lib/index.ts';
 
 const CRITERIA: AutoCriterion[] = ['bcubed', 'pairwise'];
 const CAPS = [1, 1.25, 1.5, 2];
+const CHOICES = CRITERIA.flatMap((criterion) => MIXTURE_SPACES.flatMap((space) => CAPS.map((sameSpreadCap) => ({ criterion, space, sameSpreadCap }))));
+const keyOf = (o: Pick<AutoOptions, 'criterion' | 'space' | 'sameSpreadCap'>) => `${o.criterion}/${o.space}/${o.sameSpreadCap}`;
 import type { ClusterMethodName } from '../lib/cluster/registry.ts';
 import { COLLECTIONS, encodeCollection, loadCollection, storeDirOf, type Collection } from './_collections.ts';
 
@@ -61,6 +65,11 @@ function grids(c: Collection, same: number, different: number): { method: Cluste
   return out;
 }
 
+/** auto's options measured for the collection's embedder (`EMBEDDER_SPECS[e].mixture`); {} when none. */
+function ownOptions(embedder: string): Partial<AutoOptions> {
+  return embedderMixtureOptions(embedder.replace('precomputed ', '')) ?? {};
+}
+
 interface Row {
   name: string; embedder: string; faces: number; people: number;
   auto: { pairwiseF1: number; bcubedF1: number; nClusters: number; threshold: number; seconds: number };
@@ -76,18 +85,18 @@ for (const name of names) {
   if (!c) { log(`${name}: no store at ${storeDirOf(name)}${flags.embedder ? ` with ${flags.embedder}` : ''} (run with --encode)`); continue; }
   const people = new Set(c.labels).size;
   log(`${name}: ${c.embeddings.length} faces, ${people} people, ${c.embedder}`);
+  const own = ownOptions(c.embedder);
   const t0 = performance.now();
-  const auto = clusterAuto(c.embeddings);
+  const auto = clusterAuto(c.embeddings, own);
   const seconds = (performance.now() - t0) / 1000;
   const m = evaluateClustering(auto.labels, c.labels);
   const byChoice: Record<string, number> = {};
-  for (const criterion of CRITERIA) {
-    for (const cap of CAPS) {
-      const same = criterion === AUTO_DEFAULTS.criterion && cap === AUTO_DEFAULTS.sameSpreadCap;
-      byChoice[`${criterion}/${cap}`] = same ? m.bcubedF1 : evaluateClustering(clusterAuto(c.embeddings, { criterion, sameSpreadCap: cap }).labels, c.labels).bcubedF1;
-    }
+  for (const ch of CHOICES) {
+    byChoice[keyOf(ch)] = keyOf(ch) === keyOf({ ...AUTO_DEFAULTS, ...own }) ? m.bcubedF1 : evaluateClustering(clusterAuto(c.embeddings, ch).labels, c.labels).bcubedF1;
   }
-  const { same, different } = auto.evidence.mixture;
+  log(`${name}: ${CHOICES.length} choices of criterion/space/cap scored`);
+  const mx = auto.evidence.mixture;
+  const [same, different] = [modeDistance(mx, mx.same), modeDistance(mx, mx.different)];
   const best: Row['best'] = [];
   // the default's own tree, cut at its best place with the labels
   let treeBest = { value: 0, b: -1, p: 0, k: 0 };
@@ -97,7 +106,7 @@ for (const name of names) {
     if (e.bcubedF1 > treeBest.b) treeBest = { value: t, b: e.bcubedF1, p: e.pairwiseF1, k: cut.nClusters };
   }
   best.push({ method: 'auto (its tree, cut with labels)', value: treeBest.value, pairwiseF1: treeBest.p, bcubedF1: treeBest.b, nClusters: treeBest.k });
-  for (const g of grids(c, same.mean, different.mean)) {
+  for (const g of grids(c, same, different)) {
     log(`${name}: sweeping ${g.method} ${g.parameter} (${g.values.length} values)`);
     const s = sweep(g.method, g.parameter, g.values, c.embeddings, c.labels, { select: 'bcubedF1', methodOptions: g.fixed });
     const r = s.rows[s.recommended!.index];
@@ -112,7 +121,7 @@ for (const name of names) {
     for (const part of [order.slice(0, order.length >> 1), order.slice(order.length >> 1)]) {
       const x = part.map((i) => c.embeddings[i]);
       const truth = Int32Array.from(part, (i) => c.labels[i]);
-      const h = clusterAuto(x);
+      const h = clusterAuto(x, own);
       const e = evaluateClustering(h.labels, truth);
       let hb = 0;
       for (const t of h.evidence.curve.threshold) hb = Math.max(hb, evaluateClustering(cutTree(h.tree, { distanceThreshold: t }).labels, truth).bcubedF1);
@@ -122,18 +131,22 @@ for (const name of names) {
   rows.push({ name, embedder: c.embedder, faces: c.embeddings.length, people, auto: { pairwiseF1: m.pairwiseF1, bcubedF1: m.bcubedF1, nClusters: auto.nClusters, threshold: auto.evidence.threshold, seconds }, byChoice, best, halves });
 }
 
-// leave one collection out: the criterion that did best (mean true BCubed F) on the others
-const choices = CRITERIA.flatMap((cr) => CAPS.map((cap) => `${cr}/${cap}`));
+// leave one collection out: the choice that did best (mean true BCubed F) on the others; ties keep the default's
+const choices = CHOICES.map(keyOf);
+const defaultChoice = keyOf({ ...AUTO_DEFAULTS, ...ownOptions(rows[0]?.embedder ?? '') });
+const pickOn = (set: Row[]) => {
+  const mean = (ch: string) => (set.length ? set.reduce((s, o) => s + o.byChoice[ch], 0) / set.length : 0);
+  return choices.reduce((a, b) => (mean(b) > mean(a) + 1e-9 ? b : a), defaultChoice);
+};
 const loo = new Map<string, { pick: string; bcubedF1: number }>();
 for (const r of rows) {
-  const others = rows.filter((o) => o !== r);
-  const mean = (ch: string) => (others.length ? others.reduce((s, o) => s + o.byChoice[ch], 0) / others.length : 0);
-  const pick = choices.reduce((a, b) => (mean(b) > mean(a) + 1e-9 ? b : a), `${AUTO_DEFAULTS.criterion}/${AUTO_DEFAULTS.sameSpreadCap}`);
+  const pick = pickOn(rows.filter((o) => o !== r));
   loo.set(r.name, { pick, bcubedF1: r.byChoice[pick] });
 }
 
 console.log('## The default (`auto`, no labels) against the best swept value of every method (with labels)\n');
-console.log('| collection | embedder | faces | people | default pairwise F | default BCubed F | clusters | chosen threshold | seconds | LOO criterion/cap → BCubed F | best swept (with labels) | best pairwise F / BCubed F | gap (BCubed) |');
+console.log(`Default: auto with ${defaultChoice} (criterion/space/sameSpreadCap${Object.keys(ownOptions(rows[0]?.embedder ?? '')).length ? ', the embedder\'s measured constants' : ', clusterAuto\'s defaults: no constants measured for this embedder'}). Fit on all collections here: ${pickOn(rows)}.\n`);
+console.log('| collection | embedder | faces | people | default pairwise F | default BCubed F | clusters | chosen threshold | seconds | LOO criterion/space/cap → BCubed F (gap) | best swept (with labels) | best pairwise F / BCubed F | gap (BCubed) |');
 console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|');
 const gaps: number[] = [];
 for (const r of rows) {
@@ -141,9 +154,17 @@ for (const r of rows) {
   const gap = b.bcubedF1 - r.auto.bcubedF1;
   gaps.push(gap);
   const l = loo.get(r.name)!;
-  console.log(`| ${r.name} | ${r.embedder} | ${r.faces} | ${r.people} | ${f3(r.auto.pairwiseF1)} | **${f3(r.auto.bcubedF1)}** | ${r.auto.nClusters} | ${f3(r.auto.threshold)} | ${r.auto.seconds.toFixed(1)} | ${l.pick} → ${f3(l.bcubedF1)} | ${b.method} at ${+b.value.toFixed(4)} | ${f3(b.pairwiseF1)} / ${f3(b.bcubedF1)} | ${f3(gap)} |`);
+  console.log(`| ${r.name} | ${r.embedder} | ${r.faces} | ${r.people} | ${f3(r.auto.pairwiseF1)} | **${f3(r.auto.bcubedF1)}** | ${r.auto.nClusters} | ${f3(r.auto.threshold)} | ${r.auto.seconds.toFixed(1)} | ${l.pick} → ${f3(l.bcubedF1)} (${f3(b.bcubedF1 - l.bcubedF1)}) | ${b.method} at ${+b.value.toFixed(4)} | ${f3(b.pairwiseF1)} / ${f3(b.bcubedF1)} | ${f3(gap)} |`);
 }
-if (gaps.length) console.log(`\nGap (best swept BCubed F − default's): mean ${f3(gaps.reduce((s, g) => s + g, 0) / gaps.length)}, worst ${f3(Math.max(...gaps))}.\n`);
+if (gaps.length) {
+  const looGaps = rows.map((r) => r.best.reduce((a, x) => Math.max(a, x.bcubedF1), 0) - loo.get(r.name)!.bcubedF1);
+  console.log(`\nGap (best swept BCubed F − default's): mean ${f3(gaps.reduce((s, g) => s + g, 0) / gaps.length)}, worst ${f3(Math.max(...gaps))}. Held out (LOO): mean ${f3(looGaps.reduce((s, g) => s + g, 0) / looGaps.length)}, worst ${f3(Math.max(...looGaps))}.\n`);
+  console.log('## True BCubed F of auto for every criterion/space/cap (the LOO grid)\n');
+  console.log(`| choice | ${rows.map((r) => r.name).join(' | ')} | mean |`);
+  console.log(`|---|${rows.map(() => '---:').join('|')}|---:|`);
+  for (const ch of choices) console.log(`| ${ch}${ch === defaultChoice ? ' (default)' : ''} | ${rows.map((r) => f3(r.byChoice[ch])).join(' | ')} | ${f3(rows.reduce((s, r) => s + r.byChoice[ch], 0) / rows.length)} |`);
+  console.log('');
+}
 
 console.log('## Best swept value of each method, with labels (upper bounds)\n');
 const methods = [...new Set(rows.flatMap((r) => r.best.map((b) => b.method)))];

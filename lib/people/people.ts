@@ -20,6 +20,8 @@ import { updatePeople, type FaceStatus, type PeopleState, type PersonRecord, typ
 import { foldCorrections, type PeopleConstraints } from './constraints.ts';
 import { appendCorrection, readCorrections, type Correction, type IgnoreReason } from './journal.ts';
 import { readPeopleSnapshot, writePeopleTables } from './table.ts';
+import { sameFaceRule } from './rule.ts';
+import { embedderMixtureOptions } from '../embed/registry.ts';
 
 /** The lock file that serialises changes to the people of a store. */
 export const PEOPLE_LOCK_FILE = 'people.lock';
@@ -60,7 +62,8 @@ async function load(dir: string, options: Partial<UpdatePeopleOptions>): Promise
   const constraints = foldCorrections(journal.entries);
   const previous = await readPeopleSnapshot(store.dir);
   const faceIds = store.faces.map(faceId);
-  const state = updatePeople(faceIds, store.embeddings, previous, constraints, options);
+  const rule = sameFaceRule(embedderMixtureOptions(store.embedder) ?? {});
+  const state = updatePeople(faceIds, store.embeddings, previous, constraints, { rule, ...options });
   return { storeDir: store.dir, state, faces: store.faces, constraints, damagedCorrections: journal.damaged };
 }
 

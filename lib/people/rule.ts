@@ -11,7 +11,7 @@
  * clustered by the same linkage cut at the same threshold, so a handful of new faces need no estimate of their
  * own.
  */
-import { clusterAuto, AUTO_DEFAULTS } from '../cluster/auto.ts';
+import { clusterAuto, AUTO_DEFAULTS, type AutoOptions } from '../cluster/auto.ts';
 import { cutTree } from '../cluster/agglomerative.ts';
 import { CHINESE_WHISPERS_DEFAULTS, chineseWhispers } from '../cluster/chinese-whispers.ts';
 import { toMatrix } from '../cluster/_input.ts';
@@ -51,14 +51,17 @@ function averageLinkageAt(x: Float32Array[], threshold: number): Int32Array {
   return cutTree(tree, { distanceThreshold: threshold }).labels;
 }
 
-/** The rule of the default clustering (`auto`). */
-export function sameFaceRule(): SameFaceRule {
+/**
+ * The rule of the default clustering (`auto`), with `options` for it: pass the embedder's measured mixture
+ * constants (`embedderMixtureOptions(store.embedder)`; `openPeople` and `updateStorePeople` do).
+ */
+export function sameFaceRule(options: Partial<AutoOptions> = {}): SameFaceRule {
   return {
     method: 'auto',
     metric: 'euclidean',
     join: 'average',
     clusterAll: (x) => {
-      const r = clusterAuto(x);
+      const r = clusterAuto(x, options);
       return { labels: r.labels, threshold: r.evidence.threshold };
     },
     clusterAt: averageLinkageAt,

@@ -10,9 +10,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { invalidParameter } from '../errors.ts';
 import type { AutoEvidence } from '../cluster/auto.ts';
+import { componentDensities } from '../cluster/distance-mixture.ts';
 
-const SQRT_2PI = Math.sqrt(2 * Math.PI);
-const pdf = (x: number, mean: number, sd: number) => Math.exp(-0.5 * ((x - mean) / sd) ** 2) / (sd * SQRT_2PI);
 
 function checkEvidence(fn: string, e: AutoEvidence): void {
   if (!e || !e.mixture || !e.curve || !Array.isArray(e.curve.threshold)) throw invalidParameter(fn, 'evidence', "clusterAuto's result.evidence", e);
@@ -38,8 +37,9 @@ export function mixtureHistogramSpec(evidence: AutoEvidence, options: { bins?: n
   const hi = edges[edges.length - 1] ?? 1;
   for (let s = 0; s <= 200; s++) {
     const d = (hi * s) / 200;
-    curves.push({ d, share: mixture.samePrior * pdf(d, mixture.same.mean, mixture.same.sd) * width, mode: 'same person (fitted)' });
-    curves.push({ d, share: (1 - mixture.samePrior) * pdf(d, mixture.different.mean, mixture.different.sd) * width, mode: 'different people (fitted)' });
+    const density = componentDensities(mixture, d);
+    curves.push({ d, share: density.same * width, mode: 'same person (fitted)' });
+    curves.push({ d, share: density.different * width, mode: 'different people (fitted)' });
   }
   const rules = [
     { x: mixture.crossing, label: `crossing ${mixture.crossing.toFixed(3)}`, kind: 'crossing' },

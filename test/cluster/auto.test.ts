@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { clusterAuto, explainAuto } from '../../lib/cluster/auto.ts';
-import { fitDistanceMixture, fitMixtureToDistances, sameProbability } from '../../lib/cluster/distance-mixture.ts';
+import { componentDensities, fitDistanceMixture, fitMixtureToDistances, modeDistance, sameProbability } from '../../lib/cluster/distance-mixture.ts';
+import { embedderMixtureOptions } from '../../lib/embed/registry.ts';
 import { expectedScores, pairProbabilities } from '../../lib/cluster/expected-scores.ts';
 import { meanLinkageTree } from '../../lib/cluster/_mean-linkage.ts';
 import { leastCertain } from '../../lib/cluster/least-certain.ts';
@@ -44,7 +45,7 @@ test('fitMixtureToDistances: a two-mode sample gets its cut in the valley, near 
   const d = new Float64Array(22_000);
   for (let i = 0; i < 2_000; i++) d[i] = 0.4 + 0.05 * normal();
   for (let i = 2_000; i < 22_000; i++) d[i] = 0.9 + 0.07 * normal();
-  const m = fitMixtureToDistances(d, true, 400);
+  const m = fitMixtureToDistances(d, true, 400, 2, 'distance');
   assert.ok(Math.abs(m.samePrior - 2_000 / 22_000) < 0.01, `prior ${m.samePrior}`);
   assert.ok(Math.abs(m.same.mean - 0.4) < 0.01 && Math.abs(m.different.mean - 0.9) < 0.01, JSON.stringify(m));
   assert.ok(Math.abs(m.crossing - 0.5944) < 0.01, `crossing ${m.crossing}`);
@@ -60,7 +61,7 @@ test('fitMixtureToDistances: more same-person pairs (fewer, larger people) move 
   const sample = (sameShare: number) => {
     const d = new Float64Array(20_000);
     for (let i = 0; i < d.length; i++) d[i] = i < sameShare * d.length ? 0.4 + 0.06 * normal() : 0.85 + 0.08 * normal();
-    return fitMixtureToDistances(d, true, 400).crossing;
+    return fitMixtureToDistances(d, true, 400, 2, 'distance').crossing;
   };
   const crowded = sample(0.003); // all of LFW: 0.3% of pairs are one person
   const family = sample(0.07); // 15 people with 100 photos each
@@ -73,17 +74,41 @@ test('fitMixtureToDistances: a same-person mode twice as wide as the other (an A
   const d = new Float64Array(30_000);
   for (let i = 0; i < 3_000; i++) d[i] = 0.9 + 0.14 * normal();
   for (let i = 3_000; i < 30_000; i++) d[i] = 1.4 + 0.07 * normal();
-  const wide = fitMixtureToDistances(d, true, 400, 2);
+  const wide = fitMixtureToDistances(d, true, 400, 2, 'distance');
   assert.ok(Math.abs(wide.same.sd - 0.14) < 0.015 && Math.abs(wide.same.mean - 0.9) < 0.02, JSON.stringify(wide.same));
   assert.ok(Math.abs(wide.samePrior - 0.1) < 0.01, `prior ${wide.samePrior}`);
-  const tight = fitMixtureToDistances(d, true, 400, 1);
+  const tight = fitMixtureToDistances(d, true, 400, 1, 'distance');
   assert.ok(Math.abs(tight.same.sd - tight.different.sd) < 1e-12, 'capped at the different-person spread');
   // a same-person pair at 1.15 (the true posterior: 0.1 N(1.15; 0.9, 0.14) against 0.9 N(1.15; 1.4, 0.07) gives 0.87)
   assert.ok(sameProbability(wide, 1.15) > 0.8, `wide ${sameProbability(wide, 1.15)}`);
   assert.ok(sameProbability(tight, 1.15) < sameProbability(wide, 1.15) - 0.2, `tight ${sameProbability(tight, 1.15)}`);
   assert.ok(wide.crossing > tight.crossing, `crossings ${wide.crossing} (cap 2) vs ${tight.crossing} (cap 1)`);
-  const byDefault = fitMixtureToDistances(d, true, 400);
-  assert.ok(byDefault.same.sd > tight.same.sd && byDefault.same.sd < wide.same.sd, 'the default cap (1.25) lies between');
+});
+
+test("fitMixtureToDistances 'squared': modes normal in the cosine (unit vectors) are found in d^2, with the hand-computed crossing", () => {
+  // unit-vector pairs: cosine N(0.6, 0.1) for 10% (one person), N(0, 0.1) for the rest, so d^2 = 2 - 2 cos is
+  // N(0.8, 0.2) and N(2, 0.2). Equal spreads: the posterior is 0.5 where 0.1 N(x; 0.8, 0.2) = 0.9 N(x; 2, 0.2),
+  // x = (0.8 + 2) / 2 - 0.2^2 ln(0.9 / 0.1) / (2 - 0.8) = 1.32676, i.e. at the distance sqrt(1.32676) = 1.15185.
+  const normal = normals(17);
+  const d = new Float64Array(30_000);
+  for (let i = 0; i < d.length; i++) d[i] = Math.sqrt(Math.max(0, 2 - 2 * (i < 3_000 ? 0.6 + 0.1 * normal() : 0.1 * normal())));
+  const sq = fitMixtureToDistances(d, true, 400, 2, 'squared');
+  assert.equal(sq.space, 'squared');
+  assert.ok(Math.abs(sq.same.mean - 0.8) < 0.02 && Math.abs(sq.different.mean - 2) < 0.02, JSON.stringify([sq.same, sq.different]));
+  assert.ok(Math.abs(sq.same.sd - 0.2) < 0.02 && Math.abs(sq.different.sd - 0.2) < 0.02, JSON.stringify([sq.same, sq.different]));
+  assert.ok(Math.abs(sq.crossing - 1.15185) < 0.01, `crossing ${sq.crossing}`);
+  assert.ok(Math.abs(sameProbability(sq, 1.15185) - 0.5) < 0.05);
+  assert.ok(Math.abs(modeDistance(sq, sq.same) - Math.sqrt(0.8)) < 0.015);
+  // the display histogram is of distances, and the component densities (per unit distance) integrate to 1 over it
+  const top = sq.histogram.edges[sq.histogram.edges.length - 1];
+  assert.ok(top > 1.6 && top < 2.1, `histogram up to ${top}`);
+  let mass = 0;
+  for (let t = 0; t < 4000; t++) { const x = ((t + 0.5) * 2.2) / 4000; const c = componentDensities(sq, x); mass += ((c.same + c.different) * 2.2) / 4000; }
+  assert.ok(Math.abs(mass - 1) < 0.01, `mass ${mass}`);
+  // the same pairs fitted as normal in d: the near tail of the different-person distances is heavier than a
+  // normal's there (d = sqrt(2 - 2 cos) bends it), so the fit in d puts the crossing elsewhere
+  const lin = fitMixtureToDistances(d, true, 400, 2, 'distance');
+  assert.ok(Math.abs(lin.crossing - 1.15185) > Math.abs(sq.crossing - 1.15185), `distance fit crossing ${lin.crossing}`);
 });
 
 test('expectedScores: with certain probabilities they are the true scores (hand-worked)', () => {
@@ -180,6 +205,8 @@ test('fitDistanceMixture: rejects bad options naming the parameter', () => {
   assert.throws(() => fitDistanceMixture(x, { bins: 2.5 }), /fitDistanceMixture: bins must be an integer >= 10, got 2\.5\./);
   assert.throws(() => fitDistanceMixture(rows([[0], [1]])), /fitDistanceMixture: x must have at least 3 rows, got 2\./);
   assert.throws(() => fitDistanceMixture(x, { sameSpreadCap: -1 }), /fitDistanceMixture: sameSpreadCap must be a finite number > 0, got -1\./);
+  assert.throws(() => fitDistanceMixture(x, { space: 'cosine' as 'squared' }), /fitDistanceMixture: space must be one of/);
+  assert.throws(() => clusterAuto(x, { space: 'log' as 'squared' }), /clusterAuto: space must be one of/);
 });
 
 const lfw = precomputedEmbeddingsPath();
@@ -187,7 +214,7 @@ const skip = existsSync(lfw) ? false : `LFW embeddings not found at ${lfw} (set 
 
 test('clusterAuto on LFW (first 3,000 photos): within 0.02 BCubed F of its own tree cut with the labels', { skip }, async () => {
   const ds = await loadPrecomputedEmbeddings({ limit: 3000 });
-  const r = clusterAuto(ds.embeddings);
+  const r = clusterAuto(ds.embeddings, embedderMixtureOptions('resnet128')); // the precomputed vectors are resnet128's
   const e = evaluateClustering(r.labels, ds.labels);
   let best = 0;
   for (const t of r.evidence.curve.threshold) best = Math.max(best, evaluateClustering(cutTree(r.tree, { distanceThreshold: t }).labels, ds.labels).bcubedF1);
