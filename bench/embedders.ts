@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { normCrop } from '../lib/align/norm-crop.ts';
 import { encodeLabels } from '../lib/datasets/precomputed.ts';
-import { createEmbedder, EMBEDDER_NAMES, type EmbedderName } from '../lib/embed/registry.ts';
+import { createEmbedder, EMBEDDER_NAMES, embedderMixtureOptions, type EmbedderName } from '../lib/embed/registry.ts';
 import { clusterAuto } from '../lib/cluster/auto.ts';
 import { decidability } from '../lib/evaluate/decidability.ts';
 import { evaluateClustering } from '../lib/evaluate/evaluate.ts';
@@ -123,7 +123,7 @@ for (const s of stores) {
     const truth = encodeLabels(labels);
     const dp = decidability(x, labels);
     const cells: string[] = [];
-    const auto = clusterAuto(x);
+    const auto = clusterAuto(x, embedderMixtureOptions(name)); // the embedder's measured constants (a fusion: the defaults)
     const am = evaluateClustering(auto.labels, truth);
     cells.push(`${am.bcubedF1.toFixed(3)} (${am.pairwiseF1.toFixed(3)}) @ ${auto.evidence.threshold.toFixed(2)}`);
     for (const [method, parameter] of [['chinese-whispers', 'threshold'], ['agglomerative', 'distanceThreshold']] as const) {

