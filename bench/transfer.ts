@@ -25,6 +25,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AUTO_DEFAULTS, clusterAuto, DEFAULT_EMBEDDER, embedderDistanceScale, embedderMixtureOptions, evaluateClustering, MIXTURE_SPACES, modeDistance, scaledClusterMethod, sweep, cutTree, type AutoCriterion, type AutoOptions } from '../lib/index.ts';
+import { isEmbedderName } from '../lib/embed/registry.ts';
 
 const CRITERIA: AutoCriterion[] = ['bcubed', 'pairwise'];
 const CAPS = [1, 1.25, 1.5, 2];
@@ -65,9 +66,9 @@ function grids(c: Collection, same: number, different: number): { method: Cluste
   return out;
 }
 
-/** auto's options measured for the collection's embedder (`EMBEDDER_SPECS[e].mixture`); {} when none. */
+/** auto's mixture options for the collection's embedder (`EMBEDDER_SPECS[e].mixture`, else the unmeasured fallback). */
 function ownOptions(embedder: string): Partial<AutoOptions> {
-  return embedderMixtureOptions(embedder.replace('precomputed ', '')) ?? {};
+  return embedderMixtureOptions(embedder.replace('precomputed ', ''));
 }
 
 interface Row {
@@ -145,7 +146,7 @@ for (const r of rows) {
 }
 
 console.log('## The default (`auto`, no labels) against the best swept value of every method (with labels)\n');
-console.log(`Default: auto with ${defaultChoice} (criterion/space/sameSpreadCap${Object.keys(ownOptions(rows[0]?.embedder ?? '')).length ? ', the embedder\'s measured constants' : ', clusterAuto\'s defaults: no constants measured for this embedder'}). Fit on all collections here: ${pickOn(rows)}.\n`);
+console.log(`Default: auto with ${defaultChoice} (criterion/space/sameSpreadCap${isEmbedderName((rows[0]?.embedder ?? '').replace('precomputed ', '')) ? ', the embedder\'s measured constants' : ', UNMEASURED_MIXTURE: no constants measured for this embedder'}). Fit on all collections here: ${pickOn(rows)}.\n`);
 console.log('| collection | embedder | faces | people | default pairwise F | default BCubed F | clusters | chosen threshold | seconds | LOO criterion/space/cap → BCubed F (gap) | best swept (with labels) | best pairwise F / BCubed F | gap (BCubed) |');
 console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|');
 const gaps: number[] = [];

@@ -37,7 +37,7 @@ export type { AlignOptions, AlignedChip } from './align/norm-crop.ts';
 export { dlibTemplate, arcfaceTemplate, namedTemplate, TEMPLATE_NAMES } from './align/templates.ts';
 export type { AlignTemplate, TemplateName } from './align/templates.ts';
 export type { Embedder } from './embed/embedder.ts';
-export { createEmbedder, EMBEDDER_NAMES, DEFAULT_EMBEDDER, EMBEDDER_SPECS, embedderDistanceScale, embedderMixtureOptions } from './embed/registry.ts';
+export { createEmbedder, EMBEDDER_NAMES, DEFAULT_EMBEDDER, EMBEDDER_SPECS, embedderDistanceScale, embedderMixtureOptions, UNMEASURED_MIXTURE } from './embed/registry.ts';
 export type { EmbedderName, EmbedderSpec } from './embed/registry.ts';
 export { fuseEmbeddings, fusionParts } from './embed/fusion.ts';
 export { createFaceEncoder, FACE_ENCODER_DEFAULTS } from './pipeline/face-encoder.ts';

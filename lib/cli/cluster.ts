@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { parseFlags, intFlag, numberFlag, outputFlag, UsageError, type OptionsSpec } from './args.ts';
 import { EXIT } from './main.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, scaledClusterMethod, type ClusterMethod, type ClusterMethodName } from '../cluster/registry.ts';
-import { embedderDistanceScale, embedderMixtureOptions } from '../embed/registry.ts';
+import { EMBEDDER_SPECS, embedderDistanceScale, embedderMixtureOptions, isEmbedderName } from '../embed/registry.ts';
 import { explainAuto, type AutoEvidence } from '../cluster/auto.ts';
 import { pruneSmallClusters } from '../cluster/prune.ts';
 import { loadPrecomputedEmbeddings } from '../datasets/precomputed.ts';
@@ -135,6 +135,11 @@ export function methodFor(method: ClusterMethodName, input: Pick<ClusterInput, '
   const base = scale === undefined ? CLUSTER_METHODS[method] : scaledClusterMethod(method, scale);
   const spec = measured ? { ...base, defaults: { ...(base.defaults as Record<string, unknown>), ...measured } } : base;
   return { name: method, spec, scale, embedder: input.embedder, embedderOptions: measured ?? {} };
+}
+
+/** Whether `embedder` has measured mixture constants of its own (else the unmeasured fallback applies). */
+function embedderHasMixture(embedder: string): boolean {
+  return isEmbedderName(embedder) && EMBEDDER_SPECS[embedder].mixture !== undefined;
 }
 
 /** A method resolved for an input's embedder by {@link methodFor}. */
@@ -320,8 +325,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log(`  ${scaled.map((k) => `${kebab(k)} ${options[k]}`).join(', ')}: the resnet128 default${scaled.length > 1 ? 's' : ''} x ${scale.toFixed(3)}, ${input.embedder}'s distance scale (LFW verification threshold ratio)`);
     }
     const own = Object.keys(resolved.embedderOptions).filter((k) => given[k] === undefined);
-    if (own.length > 0) console.log(`  ${own.map((k) => `${kebab(k)} ${options[k]}`).join(', ')}: measured for ${input.embedder} (bench:transfer)`);
-    else if (method === 'auto' && Object.keys(resolved.embedderOptions).length === 0) console.log(`  no mixture constants measured for ${input.embedder}: clusterAuto's defaults (the default embedder's)`);
+    if (own.length > 0) console.log(`  ${own.map((k) => `${kebab(k)} ${options[k]}`).join(', ')}: ${embedderHasMixture(input.embedder) ? `measured for ${input.embedder} (bench:transfer)` : `not measured for ${input.embedder}: the equal-spread setting for unmeasured embedders`}`);
     console.log(`Found ${nClusters} people (clusters) and ${nNoise} noise faces.`);
     console.log(`Cluster sizes: ${describeSizes(sizes)}`);
     for (const w of result.warnings) console.log(`Warning: ${w}`);

@@ -62,7 +62,7 @@ async function load(dir: string, options: Partial<UpdatePeopleOptions>): Promise
   const constraints = foldCorrections(journal.entries);
   const previous = await readPeopleSnapshot(store.dir);
   const faceIds = store.faces.map(faceId);
-  const rule = sameFaceRule(embedderMixtureOptions(store.embedder) ?? {});
+  const rule = sameFaceRule(embedderMixtureOptions(store.embedder));
   const state = updatePeople(faceIds, store.embeddings, previous, constraints, { rule, ...options });
   return { storeDir: store.dir, state, faces: store.faces, constraints, damagedCorrections: journal.damaged };
 }

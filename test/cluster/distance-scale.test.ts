@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CLUSTER_METHODS, clusterBy, scaledClusterMethod } from '../../lib/cluster/registry.ts';
-import { EMBEDDER_SPECS, embedderDistanceScale } from '../../lib/embed/registry.ts';
+import { EMBEDDER_NAMES, EMBEDDER_SPECS, embedderDistanceScale, embedderMixtureOptions, UNMEASURED_MIXTURE } from '../../lib/embed/registry.ts';
 import { assertSamePartition, blobs } from './_helpers.ts';
 
 test('scaledClusterMethod: distance defaults and sweep values times the scale (squared for squared distances), others kept', () => {
@@ -49,4 +49,18 @@ test('embedderDistanceScale: the ratio of LFW verification thresholds; rms of un
     if (spec.lfwThreshold === undefined) assert.equal(embedderDistanceScale(name), undefined, `${name}: not measured, no scale`);
     else assert.ok(spec.lfwThreshold > 0 && spec.lfwThreshold < 2, `${name}: a measured threshold between unit vectors' 0 and 2`);
   }
+});
+
+test("embedderMixtureOptions: an embedder's measured mixture constants; the equal-spread fallback for a fusion or an unknown name", () => {
+  for (const e of EMBEDDER_NAMES) {
+    const own = EMBEDDER_SPECS[e].mixture;
+    assert.deepEqual(embedderMixtureOptions(e), own ?? UNMEASURED_MIXTURE, e);
+  }
+  assert.deepEqual(EMBEDDER_SPECS.mobilefacenet512.mixture, { space: 'squared', sameSpreadCap: 2 });
+  assert.deepEqual(embedderMixtureOptions('resnet128+mobilefacenet512'), { space: 'distance', sameSpreadCap: 1 });
+  assert.deepEqual(embedderMixtureOptions('no-such-net'), UNMEASURED_MIXTURE);
+  // a copy: changing it changes no later answer
+  const o = embedderMixtureOptions('mobilefacenet512');
+  o.sameSpreadCap = 99;
+  assert.equal(embedderMixtureOptions('mobilefacenet512').sameSpreadCap, 2);
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { MOBILEFACENET512_WEIGHTS } from '../../lib/embed/mobilefacenet512.ts';
 import { encodeFolder } from '../../lib/pipeline/encode-folder.ts';
 import { openStore } from '../../lib/store/read.ts';
-import { EMBEDDER_SPECS, embedderDistanceScale } from '../../lib/embed/registry.ts';
+import { EMBEDDER_SPECS, embedderDistanceScale, UNMEASURED_MIXTURE } from '../../lib/embed/registry.ts';
 import { AUTO_DEFAULTS } from '../../lib/cluster/auto.ts';
 import { findData, findModelFile, PROJECT_ROOT as ROOT } from '../../lib/paths.ts';
 
@@ -84,7 +84,7 @@ test('encodeFolder: a second embedder is added from the stored detections (no de
     const givenRun = cli('--embedder', 'resnet128+mobilefacenet512', '--method', 'chinese-whispers', '--threshold', '0.8', '--json');
     assert.equal(givenRun.status, 0, givenRun.stderr);
     assert.equal(JSON.parse(givenRun.stdout).parameters.threshold, 0.8);
-    // auto: each embedder's measured mixture constants, unless given; a fusion gets clusterAuto's defaults
+    // auto: each embedder's measured mixture constants, unless given; a fusion (none measured) the equal-spread fallback
     const autoOf = (...args: string[]) => { const r = cli('--json', ...args); assert.equal(r.status, 0, r.stderr); return JSON.parse(r.stdout).parameters; };
     for (const e of ['resnet128', 'mobilefacenet512'] as const) {
       const p = autoOf('--embedder', e);
@@ -93,7 +93,8 @@ test('encodeFolder: a second embedder is added from the stored detections (no de
     assert.notDeepEqual(EMBEDDER_SPECS.resnet128.mixture, EMBEDDER_SPECS.mobilefacenet512.mixture, 'the test needs two embedders with different constants');
     assert.deepEqual([autoOf('--embedder', 'resnet128', '--space', 'squared', '--same-spread-cap', '1.5').space, autoOf('--embedder', 'resnet128', '--same-spread-cap', '1.5').sameSpreadCap], ['squared', 1.5]);
     const fusedAuto = autoOf('--embedder', 'resnet128+mobilefacenet512');
-    assert.deepEqual([fusedAuto.space, fusedAuto.sameSpreadCap], [AUTO_DEFAULTS.space, AUTO_DEFAULTS.sameSpreadCap]);
+    assert.deepEqual([fusedAuto.space, fusedAuto.sameSpreadCap], [UNMEASURED_MIXTURE.space, UNMEASURED_MIXTURE.sameSpreadCap]);
+    assert.notDeepEqual([UNMEASURED_MIXTURE.space, UNMEASURED_MIXTURE.sameSpreadCap], [AUTO_DEFAULTS.space, AUTO_DEFAULTS.sameSpreadCap], 'the fallback is not the default embedder\'s');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
