@@ -78,7 +78,7 @@ export interface FitDistanceMixtureOptions {
    * Fit normal modes to the distance d or to d^2. @default 'squared' — the default embedder's: with unit
    * vectors d^2 = 2 - 2 cos, and the different-person cosine is far nearer a normal than d is (its near tail
    * three times lighter), so the same-person mode needs no tight cap (mobilefacenet512 on all of LFW: BCubed F
-   * 0.977 at every cap from 1 to 4 in 'squared', 0.982 to 0.899 from cap 1 to 2 in 'distance').
+   * 0.977 at every cap from 1 to 2 in 'squared', 0.982 to 0.905 from cap 1 to 2 in 'distance').
    */
   space: MixtureSpace;
 }
