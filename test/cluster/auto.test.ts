@@ -193,6 +193,15 @@ test('clusterAuto: explains itself', () => {
   assert.match(lines[1], /same-person mode .* different-person mode/);
 });
 
+test("clusterAuto: rows that are not unit vectors under the default 'squared' space get a warning; a chosen space or unit rows none", () => {
+  const { x } = identities(6, 6, 16, 0.4, 2);
+  const unit = x.map((r) => { const n = Math.hypot(...r); return r.map((v) => v / n); });
+  assert.match(clusterAuto(x).warnings.join(' '), /not unit vectors.*embedderMixtureOptions/);
+  assert.equal(clusterAuto(x, { space: 'distance', sameSpreadCap: 1 }).warnings.length, 0);
+  assert.equal(clusterAuto(x, { space: 'squared' }).warnings.length, 0, 'chosen, not defaulted');
+  assert.equal(clusterAuto(unit).warnings.length, 0);
+});
+
 test('clusterAuto: fewer than 3 faces are each their own person, with a warning', () => {
   const r = clusterAuto(rows([[0, 0], [0, 0.01]]));
   assert.deepEqual(Array.from(r.labels), [0, 1]);
