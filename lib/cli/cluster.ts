@@ -127,7 +127,7 @@ async function readStoreInput(command: string, dir: string, limit: number | unde
  * `method` as it applies to `input`'s vectors: its distance defaults and sweep values (written for resnet128)
  * rescaled by the embedder's measured distance scale (`embedderDistanceScale`), and for `auto` the embedder's
  * measured mixture constants (`embedderMixtureOptions`). `scale` is undefined for a fusion with no measured scale;
- * the method is then as written, and {@link distanceDefaults} asks for the option.
+ * the method is then as written, and {@link embedderDefaults} asks for the option.
  */
 export function methodFor(method: ClusterMethodName, input: Pick<ClusterInput, 'embedder'>): MethodForInput {
   const scale = embedderDistanceScale(input.embedder);
@@ -158,7 +158,7 @@ export interface MethodForInput {
  * their defaults rescaled to `input`'s embedder, and the embedder's own constants (auto's mixture); a usage error
  * when a distance is needed and the embedder has no measured scale (a fusion with resnet128).
  */
-export function distanceDefaults(command: string, { name: method, spec, scale, embedder, embedderOptions }: MethodForInput, given: Record<string, unknown>): Record<string, unknown> {
+export function embedderDefaults(command: string, { name: method, spec, scale, embedder, embedderOptions }: MethodForInput, given: Record<string, unknown>): Record<string, unknown> {
   const missing = Object.keys(spec.distanceOptions).filter((k) => given[k] === undefined && typeof (spec.defaults as Record<string, unknown>)[k] === 'number');
   if (missing.length > 0 && scale === undefined) {
     throw new UsageError(`facecluster ${command}: ${method}'s ${missing.map((k) => `--${kebab(k)}`).join(', ')} ${missing.length > 1 ? 'are' : 'is a'} distance${missing.length > 1 ? 's' : ''} whose default is measured per embedder, and ${JSON.stringify(embedder)} has no measured distance scale; give ${missing.map((k) => `--${kebab(k)}`).join(', ')} (or use the default method ${DEFAULT_CLUSTER_METHOD}, which needs none).`);
@@ -280,7 +280,7 @@ export async function run(argv: string[]): Promise<number> {
   const input = await readInput(c, positionals[0], values);
   const resolved = methodFor(method, input);
   const { spec, scale } = resolved;
-  const options = { ...distanceDefaults(c, resolved, given), ...given };
+  const options = { ...embedderDefaults(c, resolved, given), ...given };
   // Outputs are checked before anything is written: never inside the photo folder (links resolved); a store's runs
   if (values.save) outputFlag(c, 'save', values.save as string, input.photoRoot);
   // (a store that an older facecluster wrote inside the photo folder, .facecluster/, keeps its runs there)

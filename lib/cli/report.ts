@@ -7,7 +7,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseFlags, intFlag, outputFlag, UsageError } from './args.ts';
 import { EXIT } from './main.ts';
-import { convert, distanceDefaults, INPUT_FLAGS, INPUT_USAGE, kebab, methodFlags, methodFor, readInput } from './cluster.ts';
+import { convert, embedderDefaults, INPUT_FLAGS, INPUT_USAGE, kebab, methodFlags, methodFor, readInput } from './cluster.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
 import { cutTree } from '../cluster/agglomerative.ts';
 import type { AutoClusterResult } from '../cluster/auto.ts';
@@ -100,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`${name}: left out: ${input.embedder} has no measured distance scale for its ${unscaled.map((key) => `--${kebab(key)}`).join(', ')} (name it in --methods with a value to include it)`);
       continue;
     }
-    const options = { ...distanceDefaults(c, resolved, given), ...given };
+    const options = { ...embedderDefaults(c, resolved, given), ...given };
     const parameter = spec.sweep.parameter;
     // the method as the user gets it: defaults and flags, no labels
     let t = performance.now();

@@ -10,7 +10,7 @@ import { SCORE_NAMES, type ScoreName } from '../evaluate/evaluate.ts';
 import { rangeValues, sweep } from '../evaluate/sweep.ts';
 import { FaceclusterError } from '../errors.ts';
 import { embedderDistanceScale } from '../embed/registry.ts';
-import { camel, convert, distanceDefaults, fmt, INPUT_FLAGS, INPUT_USAGE, jsonMetrics, kebab, methodFlag, methodFor, methodFlags, methodOptions, readInput } from './cluster.ts';
+import { camel, convert, embedderDefaults, fmt, INPUT_FLAGS, INPUT_USAGE, jsonMetrics, kebab, methodFlag, methodFor, methodFlags, methodOptions, readInput } from './cluster.ts';
 
 export const USAGE = `Usage: facecluster tune <store|embeddings.jsonl> --method M [--param P] [--values a,b,c | --range lo:hi:step] [flags]
 
@@ -82,7 +82,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     list = [...spec.sweep.values];
   }
-  const fixed = { ...distanceDefaults(c, resolved, { ...given, [parameter]: 0 }), ...given };
+  const fixed = { ...embedderDefaults(c, resolved, { ...given, [parameter]: 0 }), ...given };
   if (values.values === undefined && values.range === undefined && parameter === 'nClusters') {
     // The registry's default counts are sized for large collections: keep those the input can have.
     list = list.filter((v) => (v as number) <= input.embeddings.length);

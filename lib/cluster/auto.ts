@@ -25,8 +25,8 @@
 import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import type { ClusterResult } from '../types.ts';
 import { cutTree, type MergeTree } from './agglomerative.ts';
-import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
-import { knn, KNN_METHODS, type KnnMethod } from './_knn.ts';
+import { makeResult, Random, toMatrix } from './_input.ts';
+import { knn, KNN_METHODS, squaredNorms, type KnnMethod } from './_knn.ts';
 import { meanLinkageTree } from './_mean-linkage.ts';
 import { FIT_DISTANCE_MIXTURE_DEFAULTS, fitDistanceMixture, MIXTURE_SPACES, modeDistance, sameProbability, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
 import { expectedScores, pairProbabilities, type ExpectedScores } from './expected-scores.ts';
@@ -164,7 +164,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
   }
   const warnings: string[] = [];
   // 'squared' rests on unit vectors (d^2 = 2 - 2 cos); the default came by default, not by choice: say so
-  if (options?.space === undefined && o.space === 'squared' && !unitRows(m)) {
+  if (options?.space === undefined && o.space === 'squared' && squaredNorms(m).some((q) => Math.abs(Math.sqrt(q) - 1) > 1e-3)) {
     warnings.push("clusterAuto: the rows are not unit vectors, and space 'squared' (the default embedder's) assumes they are; pass the embedder's constants (embedderMixtureOptions(embedder), e.g. { space: 'distance', sameSpreadCap: 1 } for resnet128).");
   }
   if (mixture.samePrior < 1e-4) warnings.push(`clusterAuto: almost no pair looks like one person (prior ${mixture.samePrior.toExponential(1)}); nearly every face is its own cluster.`);
@@ -174,16 +174,6 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
     tree,
     evidence: { threshold: curve.threshold[chosen], criterion: o.criterion, expected: bestExpected!, mixture, curve, chosen, facesScored: rows.length },
   };
-}
-
-/** Whether every row has unit length (within 1e-3). */
-function unitRows(m: Matrix): boolean {
-  for (let i = 0; i < m.n; i++) {
-    let s = 0;
-    for (let k = i * m.d; k < (i + 1) * m.d; k++) s += m.data[k] * m.data[k];
-    if (Math.abs(Math.sqrt(s) - 1) > 1e-3) return false;
-  }
-  return true;
 }
 
 function emptyMixture(): DistanceMixture {

@@ -170,12 +170,9 @@ export function fitDistanceMixture(x: Float32Array[] | Matrix, options?: Partial
 export function fitMixtureToDistances(distances: Float64Array, exhaustive: boolean, bins: number, sameSpreadCap = FIT_DISTANCE_MIXTURE_DEFAULTS.sameSpreadCap, space: MixtureSpace = FIT_DISTANCE_MIXTURE_DEFAULTS.space): DistanceMixture {
   const display = space === 'distance' ? null : histogramOf(distances, bins);
   if (space === 'squared') distances = distances.map((d) => d * d);
-  let max = 0;
-  for (const d of distances) if (d > max) max = d;
-  max = max > 0 ? max * (1 + 1e-9) : 1;
-  const width = max / bins;
-  const counts = new Float64Array(bins);
-  for (const d of distances) counts[Math.min(bins - 1, Math.floor(d / width))]++;
+  const fitted = histogramOf(distances, bins);
+  const counts = fitted.counts;
+  const width = fitted.edges[bins] / bins;
   const centre = (b: number) => (b + 0.5) * width;
   // Start: the different-person mode from the bulk (median, upper half-width), the same-person mode at the
   // low end (first percentile), a small prior.
@@ -217,7 +214,7 @@ export function fitMixtureToDistances(distances: Float64Array, exhaustive: boole
   if (same.mean > different.mean) { const t = same; same = different; different = t; pi = 1 - pi; }
   const mixture: DistanceMixture = {
     space, samePrior: pi, same, different, pairs: distances.length, exhaustive, crossing: 0, iterations,
-    histogram: display ?? { edges: Array.from({ length: bins + 1 }, (_, b) => b * width), counts: Array.from(counts) },
+    histogram: display ?? fitted,
   };
   mixture.crossing = crossing(mixture);
   return mixture;

@@ -38,13 +38,16 @@ function identities(people: number, per: number, dim: number, spread: number, se
   return { x, truth: Int32Array.from(truth) };
 }
 
+/** `count` draws from N(mean, sd) for each part, in order, from one seeded sampler. */
+function twoModes(seed: number, ...parts: [count: number, mean: number, sd: number][]): Float64Array {
+  const normal = normals(seed);
+  return Float64Array.from(parts.flatMap(([count, mean, sd]) => Array.from({ length: count }, () => mean + sd * normal())));
+}
+
 test('fitMixtureToDistances: a two-mode sample gets its cut in the valley, near the hand-computed crossing', () => {
   // 2,000 pairs at N(0.4, 0.05) and 20,000 at N(0.9, 0.07): the posterior crosses 0.5 where
   // 0.0909 N(d; 0.4, 0.05) = 0.9091 N(d; 0.9, 0.07); solving the quadratic (bisection in python) gives d = 0.5944.
-  const normal = normals(3);
-  const d = new Float64Array(22_000);
-  for (let i = 0; i < 2_000; i++) d[i] = 0.4 + 0.05 * normal();
-  for (let i = 2_000; i < 22_000; i++) d[i] = 0.9 + 0.07 * normal();
+  const d = twoModes(3, [2_000, 0.4, 0.05], [20_000, 0.9, 0.07]);
   const m = fitMixtureToDistances(d, true, 400, 2, 'distance');
   assert.ok(Math.abs(m.samePrior - 2_000 / 22_000) < 0.01, `prior ${m.samePrior}`);
   assert.ok(Math.abs(m.same.mean - 0.4) < 0.01 && Math.abs(m.different.mean - 0.9) < 0.01, JSON.stringify(m));
@@ -70,10 +73,7 @@ test('fitMixtureToDistances: more same-person pairs (fewer, larger people) move 
 
 test('fitMixtureToDistances: a same-person mode twice as wide as the other (an ArcFace-style embedder) is kept by the cap 2, cut short by 1', () => {
   // 3,000 pairs at N(0.9, 0.14) and 27,000 at N(1.4, 0.07), as mobilefacenet512 on a set of few people
-  const normal = normals(11);
-  const d = new Float64Array(30_000);
-  for (let i = 0; i < 3_000; i++) d[i] = 0.9 + 0.14 * normal();
-  for (let i = 3_000; i < 30_000; i++) d[i] = 1.4 + 0.07 * normal();
+  const d = twoModes(11, [3_000, 0.9, 0.14], [27_000, 1.4, 0.07]);
   const wide = fitMixtureToDistances(d, true, 400, 2, 'distance');
   assert.ok(Math.abs(wide.same.sd - 0.14) < 0.015 && Math.abs(wide.same.mean - 0.9) < 0.02, JSON.stringify(wide.same));
   assert.ok(Math.abs(wide.samePrior - 0.1) < 0.01, `prior ${wide.samePrior}`);
