@@ -9,28 +9,50 @@
  * beside the checkout, see `cacheDir()`); `npm run data:encode` (data/encode-collections.ts) or
  * `bench:transfer -- --encode` makes them with {@link encodeCollection}.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_EMBEDDER, encodeFolder, loadPrecomputedEmbeddings, encodeLabels, openStore, type EmbedderName, type EncodeFolderSummary } from '../lib/index.ts';
 import { findData, PROJECT_ROOT } from '../lib/paths.ts';
 
 export interface Collection {
   name: string;
+  /** The faces clustered: the labelled face of each photo (`faces: 'labelled'`), or every face found (`'all'`). */
   embeddings: Float32Array[];
+  /** Identity of each labelled face, aligned with `labelled`. */
   labels: Int32Array;
-  /** Photo path of each face (relative to the collection folder). */
+  /** Index in `embeddings` of each photo's labelled face (0..n-1 when only those were loaded). */
+  labelled: Int32Array;
+  /** Photo path of each face of `embeddings` (relative to the collection folder). */
   paths: string[];
+  /** Box side (sqrt of its area, in the photo's pixels) of each face of `embeddings`. */
+  sides: Float64Array;
   /** Where the vectors came from: the store's embedder (or `precomputed resnet128`). */
   embedder: string;
 }
 
-/** The collections of the transfer table, by name: the data folder each is encoded from, and which face of a photo is its labelled one. */
-export const COLLECTIONS: Readonly<Record<string, { folder: string; face: 'centre' | 'largest' }>> = Object.freeze({
+export interface CollectionSpec {
+  /** The data folder (under `$FACECLUSTER_DATA`) its photos come from. */
+  folder: string;
+  /** Which face of a photo is its labelled one: the one nearest the centre (LFW's protocol) or the largest. */
+  face: 'centre' | 'largest';
+  /** A view of another collection's store (no encode of its own). */
+  store?: string;
+  /** Only the photos of people with exactly one photo (the right answer: everyone alone). */
+  onePhotoPeople?: boolean;
+  /** The photos are first downscaled to this side (a copy in the cache), faces about 45 px at 100: poor faces. */
+  downscale?: number;
+}
+
+/** The collections of the transfer table, by name. */
+export const COLLECTIONS: Readonly<Record<string, CollectionSpec>> = Object.freeze({
   lfw: { folder: 'lfw-deepfunneled', face: 'centre' },
   '120faces': { folder: 'lfw-subset/120faces', face: 'largest' },
   pins: { folder: 'devsets/pins', face: 'largest' },
   yale: { folder: 'devsets/yale', face: 'largest' },
   celeba: { folder: 'devsets/celeba', face: 'largest' },
+  families: { folder: 'devsets/families', face: 'largest' },
+  'lfw-one-photo': { folder: 'lfw-deepfunneled', face: 'centre', store: 'lfw', onePhotoPeople: true },
+  'lfw-small': { folder: 'lfw-deepfunneled', face: 'centre', downscale: 100 },
 });
 
 /** Where the benchmarks keep their encoded stores: `$FACECLUSTER_CACHE`, else `cache/` beside the checkout. */
@@ -39,23 +61,29 @@ export function cacheDir(): string {
 }
 
 export function storeDirOf(name: string): string {
-  return join(cacheDir(), 'stores', name);
+  return join(cacheDir(), 'stores', COLLECTIONS[name]?.store ?? name);
+}
+
+function specOf(fn: string, name: string): CollectionSpec {
+  const spec = COLLECTIONS[name];
+  if (!spec) throw new Error(`${fn}: name must be one of ${Object.keys(COLLECTIONS).join(', ')}, got ${JSON.stringify(name)}.`);
+  return spec;
 }
 
 /**
  * Loads one collection with the vectors of `embedder` (a name among its store's, or a fusion `a+b`; default the
- * store's main embedder); null when its store is missing (or lacks that embedder: `missing` says why).
+ * store's main embedder): the labelled face of each photo, or with `faces: 'all'` every face found (as `run`
+ * clusters them), the labelled ones marked. Null when its store is missing (or lacks that embedder).
  */
-export async function loadCollection(name: string, embedder?: string): Promise<Collection | null> {
-  const spec = COLLECTIONS[name];
-  if (!spec) throw new Error(`loadCollection: name must be one of ${Object.keys(COLLECTIONS).join(', ')}, got ${JSON.stringify(name)}.`);
+export async function loadCollection(name: string, embedder?: string, faces: 'labelled' | 'all' = 'labelled'): Promise<Collection | null> {
+  const spec = specOf('loadCollection', name);
   const dir = storeDirOf(name);
   if (!existsSync(join(dir, 'manifest.json'))) {
-    if (name === 'lfw' && (embedder === undefined || embedder === 'resnet128')) {
+    if (name === 'lfw' && faces === 'labelled' && (embedder === undefined || embedder === 'resnet128')) {
       const file = findData('embeddings/lfw-deepfunneled.faceapi-resnet128.jsonl');
       if (!file) return null;
       const d = await loadPrecomputedEmbeddings({ file });
-      return { name, embeddings: d.embeddings, labels: d.labels, paths: d.files, embedder: 'precomputed resnet128' };
+      return { name, embeddings: d.embeddings, labels: d.labels, labelled: Int32Array.from(d.labels, (_, i) => i), paths: d.files, sides: new Float64Array(d.files.length), embedder: 'precomputed resnet128' };
     }
     return null;
   }
@@ -66,6 +94,17 @@ export async function loadCollection(name: string, embedder?: string): Promise<C
     return null; // the store lacks that embedder
   }
   const size = new Map(store.photos.map((p) => [p.path, p]));
+  const identity = (i: number) => String(store.labels[i] ?? store.faces[i].path.split('/')[0]);
+  let keep = (_i: number) => true;
+  if (spec.onePhotoPeople) {
+    const photosOf = new Map<string, Set<string>>();
+    for (const p of store.photos) {
+      const who = p.path.split('/')[0];
+      if (!photosOf.has(who)) photosOf.set(who, new Set());
+      photosOf.get(who)!.add(p.path);
+    }
+    keep = (i) => photosOf.get(store.faces[i].path.split('/')[0])?.size === 1;
+  }
   const score = (i: number): number => {
     const b = store.faces[i].box;
     if (spec.face === 'largest') return b.width * b.height;
@@ -75,17 +114,42 @@ export async function loadCollection(name: string, embedder?: string): Promise<C
   };
   const best = new Map<string, number>();
   store.faces.forEach((f, i) => {
+    if (!keep(i)) return;
     const j = best.get(f.path);
     if (j === undefined || score(i) > score(j)) best.set(f.path, i);
   });
-  const idx = [...best.values()].sort((a, b) => a - b);
+  const labelledIdx = [...best.values()].sort((a, b) => a - b);
+  const idx = faces === 'all' ? store.faces.map((_, i) => i).filter(keep) : labelledIdx;
+  const position = new Map(idx.map((i, k) => [i, k]));
   return {
     name,
     embeddings: idx.map((i) => store.embeddings[i]),
-    labels: encodeLabels(idx.map((i) => String(store.labels[i] ?? store.faces[i].path.split('/')[0]))),
+    labels: encodeLabels(labelledIdx.map(identity)),
+    labelled: Int32Array.from(labelledIdx, (i) => position.get(i)!),
     paths: idx.map((i) => store.paths[i]),
+    sides: Float64Array.from(idx, (i) => Math.sqrt(store.faces[i].box.width * store.faces[i].box.height)),
     embedder: store.embedder,
   };
+}
+
+/** The photo folder a collection is encoded from: the data folder, or its downscaled copy in the cache (made on first use). */
+async function photoFolderOf(name: string, spec: CollectionSpec): Promise<string | null> {
+  const folder = findData(spec.folder);
+  if (!folder || !spec.downscale) return folder ?? null;
+  const out = join(cacheDir(), 'photos', name);
+  const done = join(cacheDir(), 'photos', `${name}.complete`);
+  if (existsSync(done)) return out;
+  const { default: sharp } = await import('sharp');
+  for (const who of readdirSync(folder, { withFileTypes: true })) {
+    if (!who.isDirectory()) continue;
+    mkdirSync(join(out, who.name), { recursive: true });
+    for (const f of readdirSync(join(folder, who.name))) {
+      const target = join(out, who.name, f);
+      if (!existsSync(target)) await sharp(join(folder, who.name, f)).resize(spec.downscale, spec.downscale, { fit: 'inside' }).jpeg({ quality: 90 }).toFile(target);
+    }
+  }
+  writeFileSync(done, '');
+  return out;
 }
 
 /**
@@ -94,9 +158,9 @@ export async function loadCollection(name: string, embedder?: string): Promise<C
  * the collection's folder is not in the data folder.
  */
 export async function encodeCollection(name: string, embedders?: EmbedderName[], onProgress?: (done: number, total: number) => void): Promise<EncodeFolderSummary | null> {
-  const spec = COLLECTIONS[name];
-  if (!spec) throw new Error(`encodeCollection: name must be one of ${Object.keys(COLLECTIONS).join(', ')}, got ${JSON.stringify(name)}.`);
-  const folder = findData(spec.folder);
+  const spec = specOf('encodeCollection', name);
+  if (spec.store) return encodeCollection(spec.store, embedders, onProgress);
+  const folder = await photoFolderOf(name, spec);
   if (!folder) return null;
   const [embedder, ...extraEmbedders] = embedders ?? [...new Set<EmbedderName>([DEFAULT_EMBEDDER, 'resnet128'])];
   return encodeFolder(folder, { out: storeDirOf(name), embedder, extraEmbedders }, onProgress);
