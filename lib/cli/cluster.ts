@@ -207,6 +207,10 @@ export function convert(command: string, flag: string, raw: string, def: unknown
   }
   if (raw === 'null') return null;
   if (raw.trim() !== '' && Number.isFinite(Number(raw))) return Number(raw);
+  // an object option (auto's same-reference) is given as JSON: --same-reference '{"mean":0.62,"sd":0.3}'
+  if (typeof def === 'object' && def !== null) {
+    try { return JSON.parse(raw); } catch { throw new UsageError(`facecluster ${command}: --${flag} must be JSON like ${JSON.stringify(def)} or null, got ${JSON.stringify(raw)}.`); }
+  }
   return raw;
 }
 
@@ -325,7 +329,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log(`  ${scaled.map((k) => `${kebab(k)} ${options[k]}`).join(', ')}: the resnet128 default${scaled.length > 1 ? 's' : ''} x ${scale.toFixed(3)}, ${input.embedder}'s distance scale (LFW verification threshold ratio)`);
     }
     const own = Object.keys(resolved.embedderOptions).filter((k) => given[k] === undefined);
-    if (own.length > 0) console.log(`  ${own.map((k) => `${kebab(k)} ${options[k]}`).join(', ')}: ${embedderHasMixture(input.embedder) ? `measured for ${input.embedder} (bench:transfer)` : `not measured for ${input.embedder}: the equal-spread setting for unmeasured embedders`}`);
+    if (own.length > 0) console.log(`  ${own.map((k) => `${kebab(k)} ${typeof options[k] === 'object' ? JSON.stringify(options[k]) : options[k]}`).join(', ')}: ${embedderHasMixture(input.embedder) ? `measured for ${input.embedder} (bench:transfer)` : `not measured for ${input.embedder}: the equal-spread setting for unmeasured embedders`}`);
     console.log(`Found ${nClusters} people (clusters) and ${nNoise} noise faces.`);
     console.log(`Cluster sizes: ${describeSizes(sizes)}`);
     for (const w of result.warnings) console.log(`Warning: ${w}`);
