@@ -268,18 +268,27 @@ test('queue: a job naming another store writes nothing there; a later encode of 
   // a worker serving this store; then the queue gets a (signed) encode of another store: the worker leaves its job on the queue and stops
   const first = await s.add(['Person/a.jpg']);
   const { pool, asked: read } = countingPool();
-  let done!: () => void;
-  const committed = new Promise<void>((r) => (done = r));
-  const running = runQueueWorker({ queue: redis!.url, queueName: s.name, pool, secretFile, lockSeconds: 5 }, (e) => e.type === 'batch-done' && done());
-  await committed;
-  assert.deepEqual(batchFiles(s.store), [`q-${first}.faces.arrow`, `q-${first}.photos.arrow`]);
-  const run2: QueueRun = { ...s.run, run: `${Date.now()}-test-stores2`, storeDir: other, signature: undefined };
-  run2.signature = signer.sign('run', run2);
-  await writeRun(s.queue, run2);
-  const jobOfRun2 = await s.add(['Person/b.jpg'], { run: run2 });
-  await assert.rejects(running, /runQueueWorker: the queue holds an encode of folder .* into store .*other-store; this worker serves folder .*stores\/photos and store .*stores\/store \(those of the first encode it took\) and writes nowhere else/);
-  assert.deepEqual(batchFiles(other), [], 'nothing written into the other store');
-  assert.equal(await (await s.queue.getJob(jobOfRun2))!.getState(), 'waiting', 'left on the queue for a worker of that encode');
+  const committed: string[] = [];
+  let onCommit = () => {};
+  const stop = new AbortController();
+  const running = runQueueWorker({ queue: redis!.url, queueName: s.name, pool, secretFile, lockSeconds: 5, signal: stop.signal }, (e) => {
+    if (e.type === 'batch-done') committed.push(e.job), onCommit();
+  });
+  try {
+    await new Promise<void>((r) => (onCommit = r));
+    assert.deepEqual(batchFiles(s.store), [`q-${first}.faces.arrow`, `q-${first}.photos.arrow`]);
+    const run2: QueueRun = { ...s.run, run: `${Date.now()}-test-stores2`, storeDir: other, signature: undefined };
+    run2.signature = signer.sign('run', run2);
+    await writeRun(s.queue, run2);
+    const jobOfRun2 = await s.add(['Person/b.jpg'], { run: run2 });
+    const doneThere = new Promise<never>((_, reject) => (onCommit = () => reject(new Error(`the worker committed ${committed.at(-1)} of the other store`))));
+    await assert.rejects(Promise.race([running, doneThere]), /runQueueWorker: the queue holds an encode of folder .* into store .*other-store; this worker serves folder .*stores\/photos and store .*stores\/store \(those of the first encode it took\) and writes nowhere else/);
+    assert.deepEqual(batchFiles(other), [], 'nothing written into the other store');
+    assert.equal(await (await s.queue.getJob(jobOfRun2))!.getState(), 'waiting', 'left on the queue for a worker of that encode');
+  } finally {
+    stop.abort();
+    await running.catch(() => undefined);
+  }
   assert.deepEqual(read, [join(s.folder, 'Person/a.jpg')]);
 });
 
