@@ -43,7 +43,8 @@ Flags:
   --batch-size N         photos per committed batch (default ${ENCODE_FOLDER_DEFAULTS.batchSize}; with --queue: photos per job)
   --queue redis://HOST:PORT[/DB]
                          encode on \`facecluster worker\` processes of any machines that see <folder> and the store
-                         through a BullMQ queue on this Redis, instead of the local pool (see README "Many machines")
+                         through a BullMQ queue on this Redis, instead of the local pool (see README "Many machines");
+                         rediss:// for TLS; a password in the URL (never printed) or in $FACECLUSTER_QUEUE_PASSWORD
   --queue-name NAME      BullMQ queue name (default facecluster-encode); one per concurrent encode
   --queue-clear          drop unfinished jobs of another encode found on the queue instead of refusing
   --queue-secret-file F  file holding the secret shared with the workers (>= 16 bytes: openssl rand -hex 32);

@@ -24,7 +24,8 @@ paths, '..' and links leading out are refused per photo), batches written only i
 encode the worker takes.
 
 Flags:
-  --queue URL            the Redis server of the queue (required)
+  --queue URL            the Redis server of the queue (required); rediss:// for TLS; a password in the URL
+                         (never printed) or in $FACECLUSTER_QUEUE_PASSWORD
   --queue-name NAME      BullMQ queue name (default facecluster-encode)
   --queue-secret-file F  file holding the secret shared with the encode (default $FACECLUSTER_QUEUE_SECRET)
   --queue-ca-file F      PEM certificate of the authority that signed the server's certificate (rediss:// only)

@@ -40,8 +40,14 @@ export interface RedisTarget {
   ca?: string;
 }
 
-/** Parses a queue URL; throws naming the URL and what is wrong with it. */
-export function parseRedisUrl(fn: string, url: string): RedisTarget {
+/** Environment variable holding the Redis password when the queue URL has none (so it is not on a command line). */
+export const QUEUE_PASSWORD_ENV = 'FACECLUSTER_QUEUE_PASSWORD';
+
+/**
+ * Parses a queue URL; throws naming the URL (password masked) and what is wrong with it. A URL without a
+ * password takes the one in {@link QUEUE_PASSWORD_ENV}, when set.
+ */
+export function parseRedisUrl(fn: string, url: string, env: NodeJS.ProcessEnv = process.env): RedisTarget {
   let u: URL;
   const shown = JSON.stringify(maskUrl(url));
   try {
@@ -57,7 +63,7 @@ export function parseRedisUrl(fn: string, url: string): RedisTarget {
   const dbText = u.pathname.replace(/^\//, '');
   const db = dbText === '' ? 0 : Number(dbText);
   if (!Number.isInteger(db) || db < 0) throw new FaceclusterError(fn, `queue's database must be a number (redis://HOST:PORT/DB), got ${JSON.stringify(dbText)} in ${shown}.`, 'queue');
-  const password = u.password ? decodeURIComponent(u.password) : undefined;
+  const password = u.password ? decodeURIComponent(u.password) : env[QUEUE_PASSWORD_ENV] || undefined;
   const display = maskUrl(url);
   return { display, host: u.hostname.replace(/^\[|\]$/g, ''), port, db, username: u.username ? decodeURIComponent(u.username) : undefined, password, tls: u.protocol === 'rediss:' };
 }

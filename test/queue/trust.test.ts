@@ -199,6 +199,10 @@ test('masking: a password never shows in a queue URL as printed, however it is s
   assert.equal(maskUrl('redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379');
   assert.equal(maskUrl('redis://name@host'), 'redis://name@host'); // a user name alone is no password
   assert.equal(parseRedisUrl('t', 'redis://user:a{b}c@host:1').display, 'redis://user:***@host:1');
+  // the password can come from the environment instead (never on a command line); the URL's wins
+  assert.equal(parseRedisUrl('t', 'redis://10.0.0.5', { FACECLUSTER_QUEUE_PASSWORD: 'from-env' }).password, 'from-env');
+  assert.equal(parseRedisUrl('t', 'redis://:in%40url@10.0.0.5', { FACECLUSTER_QUEUE_PASSWORD: 'from-env' }).password, 'in@url');
+  assert.equal(parseRedisUrl('t', 'redis://10.0.0.5', {}).password, undefined);
   assert.throws(() => parseRedisUrl('t', 'http://u:hunter2@host'), (e: Error) => !e.message.includes('hunter2') && /got "http:\/\/u:\*\*\*@host"/.test(e.message));
 });
 
@@ -361,7 +365,10 @@ test('queue: TLS (rediss://) with a CA file and a password: a signed encode runs
     });
     const { pool, asked } = countingPool();
     const stop = new AbortController();
-    const worker = runQueueWorker({ queue: server.url, caFile: tls.ca, secretFile, pool, lockSeconds: 5, signal: stop.signal }, (e) => messages.push(JSON.stringify(e)));
+    // the worker's password from the environment (its URL has none)
+    process.env.FACECLUSTER_QUEUE_PASSWORD = password;
+    const worker = runQueueWorker({ queue: server.url.replace(/:[^:@/]+@/, ''), caFile: tls.ca, secretFile, pool, lockSeconds: 5, signal: stop.signal }, (e) => messages.push(JSON.stringify(e)));
+    delete process.env.FACECLUSTER_QUEUE_PASSWORD; // (read when the worker starts, before its first await)
     const summary = await coordinator;
     stop.abort();
     const w = await worker;
