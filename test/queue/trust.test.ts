@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -27,7 +27,8 @@ import { runQueueWorker, type QueueWorkerEvent } from '../../lib/queue/worker.ts
 import { modelVersions, parametersKey } from '../../lib/store/manifest.ts';
 import { openStore } from '../../lib/store/read.ts';
 import { facesFromArrow, photosFromArrow } from '../../lib/store/schema.ts';
-import { cli, hasOpenssl, makeTestTls, redisServerPath, startRedis, type TestRedis } from './_redis.ts';
+import { findData } from '../../lib/paths.ts';
+import { cli, hasOpenssl, makeTestTls, redisServerPath, startRedis, stopCli, type TestRedis } from './_redis.ts';
 
 const NO_REDIS = redisServerPath() ? false : 'redis-server not installed (apt-get install redis-server)';
 const DIM = EMBEDDER_SPECS[DEFAULT_EMBEDDER].dimension;
@@ -381,5 +382,46 @@ test('queue: TLS (rediss://) with a CA file and a password: a signed encode runs
     assert.ok(!everything.includes(password), 'the password is in no message, summary or manifest');
   } finally {
     await server.stop();
+  }
+});
+
+const photos = findData('lfw-subset/2faces');
+
+test('facecluster encode --queue / worker: a forged job is refused and reported by both; the signed encode finishes', { skip: NO_REDIS || (photos ? false : 'lfw-subset/2faces not found (set FACECLUSTER_DATA)'), timeout: 300_000 }, async () => {
+  const person = readdirSync(photos!).sort().find((d) => readdirSync(join(photos!, d)).length >= 2)!;
+  const folder = join(tmp, 'cli', 'photos');
+  mkdirSync(join(folder, person), { recursive: true });
+  const names = readdirSync(join(photos!, person)).sort().slice(0, 2);
+  for (const n of names) copyFileSync(join(photos!, person, n), join(folder, person, n));
+  const store = join(tmp, 'cli', 'store');
+  const env = { FACECLUSTER_QUEUE_SECRET: undefined };
+  const queueName = 'cli-forged';
+  const coordinator = cli(['encode', folder, '--out', store, '--queue', redis!.url, '--queue-name', queueName, '--queue-secret-file', secretFile, '--batch-size', '1'], env);
+  let worker: ReturnType<typeof cli> | undefined;
+  try {
+    await coordinator.waitFor(/encode 0\/2/, 'the plan');
+    const queue = new Queue<BatchJobData, BatchJobResult>(queueName, { connection: { host: '127.0.0.1', port: redis!.port } });
+    queues.push(queue);
+    let waiting = 0;
+    for (let i = 0; i < 200 && waiting < 2; i++) {
+      waiting = await queue.getWaitingCount();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(waiting, 2, 'the encode queued its 2 batches');
+    const [real] = await queue.getWaiting();
+    // a copy of a real job pointing out of the folder, unsigned, at the head of the queue
+    const forged = `${real.data.run}-999999`;
+    await queue.add(BATCH_JOB, { ...real.data, signature: undefined, files: [{ path: '../../outside.jpg', sizeBytes: 1, mtimeMs: 1 }] }, { jobId: forged, lifo: true });
+    worker = cli(['worker', '--queue', redis!.url, '--queue-name', queueName, '--queue-secret-file', secretFile, '--jobs', '1'], env);
+    assert.equal(await coordinator.exited, 0, coordinator.output() + worker.output());
+    // (the forged job was first on the queue: refused before the encode's batches were done)
+    assert.match(worker.output(), new RegExp(`job ${forged} refused: the job does not come from the queue's encode \\(it carries no signature\\); nothing was read`));
+    assert.match(coordinator.output(), new RegExp(`job ${forged} on the queue is not one of this run's; a worker refused it: refused by worker \\S+: the job does not come from the queue's encode`));
+    assert.match(coordinator.output(), /encoded 2 photo\(s\)/);
+    const s = await openStore(store);
+    assert.deepEqual(s.photos.map((p) => p.path), names.map((n) => `${person}/${n}`), 'the two photos, nothing else');
+  } finally {
+    if (worker) await stopCli(worker);
+    await stopCli(coordinator);
   }
 });
