@@ -5,9 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { intFlag, parseFlags, UsageError } from './args.ts';
+import { intFlag, parseFlags, UsageError, EXIT } from './args.ts';
 import { FaceclusterError } from '../errors.ts';
-import { EXIT } from './main.ts';
 import {
   faceStatusCounts, ignoreFace, listPeople, mergePeople, moveFace, namePerson, openPeople, splitPerson, updateStorePeople,
   personFolderNames, PEOPLE_CHANGE_DEFAULTS, type StorePeople,

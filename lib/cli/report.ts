@@ -5,8 +5,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseFlags, intFlag, outputFlag, UsageError } from './args.ts';
-import { EXIT } from './main.ts';
+import { parseFlags, intFlag, outputFlag, UsageError, EXIT } from './args.ts';
 import { convert, embedderDefaults, INPUT_FLAGS, INPUT_USAGE, kebab, methodFlags, methodFor, readInput } from './cluster.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
 import { cutTree } from '../cluster/agglomerative.ts';

@@ -106,7 +106,7 @@ export async function updateStorePeople(dir: string, options?: Partial<{ reclust
 
 /** Applies one correction under the lock: checks it against the people as they stand, journals it, rewrites the tables. */
 async function correct(
-  dir: string, fn: string, options: Partial<PeopleChangeOptions> | undefined, make: (people: StorePeople) => Correction,
+  dir: string, fn: string, options: Partial<PeopleChangeOptions> | undefined, make: (people: StorePeople) => Correction | Correction[],
 ): Promise<StorePeople> {
   const waitMs = options?.waitMs ?? PEOPLE_CHANGE_DEFAULTS.waitMs;
   return locked(dir, waitMs, fn, async (storeDir) => {
@@ -114,7 +114,8 @@ async function correct(
     if (before.state.persons.length === 0 && (await readPeopleSnapshot(storeDir)) === null) {
       throw new FaceclusterError(fn, `the store ${JSON.stringify(storeDir)} has no people yet; run \`facecluster people <store> update\` (or \`facecluster run\`) first.`);
     }
-    appendCorrection(storeDir, make(before));
+    const made = make(before);
+    for (const c of Array.isArray(made) ? made : [made]) appendCorrection(storeDir, c);
     const after = await load(storeDir, { placeNew: false });
     await writePeopleTables(storeDir, after.state, after.constraints.count);
     return after;
@@ -178,6 +179,20 @@ export async function moveFace(dir: string, face: string, to: number, options?: 
   });
 }
 
+/**
+ * Moves several faces to person `to` under one lock (one journal line per face, as {@link moveFace} writes):
+ * what a browser selection of faces does. Every face is checked before anything is written.
+ */
+export async function moveFaces(dir: string, faces: readonly string[], to: number, options?: Partial<PeopleChangeOptions>): Promise<StorePeople> {
+  const fn = 'moveFaces';
+  if (!Array.isArray(faces) || faces.length === 0) throw invalidParameter(fn, 'faces', 'a non-empty array of face ids', faces);
+  return correct(dir, fn, options, (people) => {
+    checkPerson(fn, 'to', people, to);
+    const idx = [...new Set(faces.map((f, k) => checkFace(fn, `faces[${k}]`, people, f)))];
+    return idx.map((i) => ({ op: 'move' as const, face: people.state.faceIds[i], from: people.state.personOf[i] >= 0 ? people.state.personOf[i] : null, to }));
+  });
+}
+
 /** Splits `faces` (faces of person `id`) off into a new person; returns the people with it (its id is the largest). */
 export async function splitPerson(dir: string, id: number, faces: readonly string[], options?: Partial<PeopleChangeOptions>): Promise<StorePeople> {
   const fn = 'splitPerson';
@@ -199,6 +214,17 @@ export async function ignoreFace(dir: string, face: string, reason: IgnoreReason
   const fn = 'ignoreFace';
   if (reason !== 'ignore' && reason !== 'not-a-face') throw invalidParameter(fn, 'reason', '"ignore" or "not-a-face"', reason);
   return correct(dir, fn, options, (people) => ({ op: 'ignore', face: people.state.faceIds[checkFace(fn, 'face', people, face)], reason }));
+}
+
+/** Ignores several faces under one lock (one journal line per face, as {@link ignoreFace} writes). */
+export async function ignoreFaces(dir: string, faces: readonly string[], reason: IgnoreReason = 'ignore', options?: Partial<PeopleChangeOptions>): Promise<StorePeople> {
+  const fn = 'ignoreFaces';
+  if (!Array.isArray(faces) || faces.length === 0) throw invalidParameter(fn, 'faces', 'a non-empty array of face ids', faces);
+  if (reason !== 'ignore' && reason !== 'not-a-face') throw invalidParameter(fn, 'reason', '"ignore" or "not-a-face"', reason);
+  return correct(dir, fn, options, (people) => {
+    const idx = [...new Set(faces.map((f, k) => checkFace(fn, `faces[${k}]`, people, f)))];
+    return idx.map((i) => ({ op: 'ignore' as const, face: people.state.faceIds[i], reason }));
+  });
 }
 
 /** The people with their faces, largest first (ties by id). */
