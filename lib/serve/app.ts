@@ -89,6 +89,7 @@ export function createApp(ctx: AppContext): Hono {
     return c.html(ctx.assets.page(ctx.token, TOKEN_HEADER));
   };
   for (const path of ['/', '/person/:id', '/group/:name', '/review', '/photo']) app.get(path, page);
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/assets/app.js', (c) => c.body(ctx.assets.js(), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
   app.get('/assets/app.css', (c) => c.body(ctx.assets.css(), 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }));
 

@@ -1,7 +1,7 @@
 // Person (or the unsorted / ignored faces): every face, selectable; the selection moves to a person, splits off
 // into a new person, is ignored or marked "not a face"; the person is renamed inline and merged with another.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { useLocation, useRoute } from 'preact-iso';
+import { useRoute } from 'preact-iso';
 import { get, personName, post, type FaceItem, type PeopleList, type PersonSummary } from './api.ts';
 import { FaceGrid } from './face-grid.tsx';
 import { PersonPicker } from './person-picker.tsx';
@@ -10,7 +10,6 @@ interface Loaded { person: PersonSummary | null; group: string | null; faces: Fa
 
 export function PersonPage() {
   const { params } = useRoute();
-  const { route } = useLocation();
   const id = params.id !== undefined ? Number(params.id) : null;
   const group = params.name ?? null;
   const [data, setData] = useState<Loaded | null>(null);
@@ -20,6 +19,7 @@ export function PersonPage() {
   const [renaming, setRenaming] = useState(false);
   const [busy, setBusy] = useState(false);
   const anchor = useRef(-1);
+  const editing = useRef(false);
 
   const load = async () => {
     const [one, list] = await Promise.all([
@@ -33,14 +33,13 @@ export function PersonPage() {
     load().catch((e: Error) => setError(e.message));
   }, [params.id, params.name]);
 
-  const act = async (what: () => Promise<{ person?: number }>, done: (r: { person?: number }) => string, goTo?: (r: { person?: number }) => string | null) => {
+  const act = async (what: () => Promise<{ person?: number }>, done: (r: { person?: number }) => string) => {
     setBusy(true); setError('');
     try {
       const r = await what();
-      setNote(done(r));
       setSelected(new Set()); anchor.current = -1;
-      const next = goTo?.(r);
-      if (next) route(next); else await load();
+      await load();
+      setNote(done(r)); // after the page shows the change
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -54,6 +53,8 @@ export function PersonPage() {
   const n = faces.length;
   const title = data.person ? personName(data.person) : data.group === 'unsorted' ? 'Unsorted faces' : 'Ignored faces';
   const rename = (text: string) => {
+    if (!editing.current) return; // Enter saved it; the blur of the input leaving is not a second change
+    editing.current = false;
     setRenaming(false);
     const name = text.trim();
     if (!data.person || name === (data.person.name ?? '')) return;
@@ -64,12 +65,12 @@ export function PersonPage() {
       <div class="bar">
         {renaming && data.person ? (
           <input class="rename" autoFocus defaultValue={data.person.name ?? ''} data-testid="rename-input" placeholder="Name"
-            onKeyDown={(e) => { if (e.key === 'Enter') rename(e.currentTarget.value); if (e.key === 'Escape') setRenaming(false); }}
+            onKeyDown={(e) => { if (e.key === 'Enter') rename(e.currentTarget.value); if (e.key === 'Escape') { editing.current = false; setRenaming(false); } }}
             onBlur={(e) => rename(e.currentTarget.value)} />
         ) : (
           <h1 data-testid="title">{title} <span class="muted">{data.faces.length} faces{data.person?.confirmed ? ` · ${data.person.confirmed} confirmed` : ''}</span></h1>
         )}
-        {data.person && !renaming && <button type="button" data-testid="rename" onClick={() => setRenaming(true)}>Rename</button>}
+        {data.person && !renaming && <button type="button" data-testid="rename" onClick={() => { editing.current = true; setRenaming(true); }}>Rename</button>}
         {data.person && (
           <PersonPicker people={data.people} exclude={data.person.id} label="Merge into this person" testId="merge"
             onPick={(other) => act(() => post('/api/merge', { into: data.person!.id, from: other }), () => `Person ${other} merged into ${personName(data.person!)}.`)} />

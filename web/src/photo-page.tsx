@@ -17,7 +17,7 @@ export function PhotoPage() {
   return (
     <section>
       <h1>{info.path} <span class="muted">{info.width}×{info.height} · {info.faces.length} faces</span></h1>
-      <div class="photo" data-testid="photo">
+      <div class="photo" data-testid="photo" style={{ width: `min(100%, ${Math.max(info.width, 720)}px, ${(80 * info.width) / info.height}vh)` }}>
         <img src={photoUrl(info.path)} alt={info.path} />
         {info.faces.map((f) => (
           <div class={`box ${f.person >= 0 ? '' : 'none'}`} data-face={f.id} style={{ left: pct(f.box.x, info.width), top: pct(f.box.y, info.height), width: pct(f.box.width, info.width), height: pct(f.box.height, info.height) }}>
