@@ -116,6 +116,10 @@ export { foldCorrections } from './people/constraints.ts';
 export type { PeopleConstraints } from './people/constraints.ts';
 export { readCorrections, CORRECTIONS_FILE } from './people/journal.ts';
 export type { Correction, IgnoreReason, JournalEntry } from './people/journal.ts';
+export { moveFaces, ignoreFaces } from './people/people.ts';
+export { reviewQuestions, REVIEW_DEFAULTS } from './people/review.ts';
+export type { ReviewQuestions, ReviewPair, ReviewFace, ReviewOptions } from './people/review.ts';
+export { representativeFaces } from './people/representative.ts';
 export { sameFaceRule } from './people/rule.ts';
 export type { SameFaceRule } from './people/rule.ts';
 
@@ -160,3 +164,7 @@ export { montage, montageSize, MONTAGE_DEFAULTS } from './image/montage.ts';
 export type { MontageOptions, MontageTile } from './image/montage.ts';
 export { buildReport, REPORT_DEFAULTS } from './viz/report.ts';
 export type { ReportClustering, ReportFace, ReportInput, ReportOptions, ReportResult, ReportSweep } from './viz/report.ts';
+
+// ---- the browser app (facecluster serve) ------------------------------------------------------------------------
+export { startServer, SERVE_DEFAULTS } from './serve/server.ts';
+export type { ServeOptions, RunningServer } from './serve/server.ts';
