@@ -118,7 +118,7 @@ test('serve in Chromium: rename, move, split, ignore, merge and a review answer 
   await page.goto(server.url);
   assert.deepEqual(await cards(page), await listed(store), 'the People page shows what `people list` lists');
   assert.ok(!page.url().includes('token='), 'the token leaves the address bar once the cookie is set');
-  await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[data-person] img')].every((i) => i.complete && i.naturalWidth > 0));
+  await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('[data-person] img')).every((i) => i.complete && i.naturalWidth > 0));
   await page.screenshot({ path: join(SHOTS, 'people.png'), fullPage: true });
 
   // Person page: rename inline.
