@@ -140,6 +140,8 @@ export async function run(argv: string[]): Promise<number> {
     const labels = Int32Array.from(input.faceIds, (f) => people.state.personOf[index.get(f) ?? -1] ?? -1);
     const names = Object.fromEntries(people.state.persons.map((p) => [p.id, p.name ? `${p.name} (person ${p.id})` : `person ${p.id}`]));
     clusterings.unshift({ name: 'people (names and corrections kept across runs)', labels, clusterNames: names });
+    // The people come first, so the decisions to check are theirs (the questions `facecluster serve` asks).
+    decisions = leastCertain(input.embeddings, labels, { mixture: evidence?.mixture ?? null });
   }
 
   const faces = input.embeddings.map((_, i) => ({
