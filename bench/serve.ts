@@ -1,0 +1,93 @@
+/**
+ * `npm run bench:serve`: how fast `facecluster serve` shows a large collection, in headless Chromium. A synthetic
+ * store (bench/_synthetic-people.ts: drawn faces, 128-d vectors, people tables as a run leaves them) of 100,000
+ * faces and 5,000 people, person 1 with 2,000 faces; kept in the temp folder between runs (--fresh remakes it).
+ *
+ * Printed, with the load average: making the store, starting the server (reading the store's people), and for the
+ * People page and the 2,000-face Person page: first contentful paint (the browser's own figure) and the time
+ * until every thumbnail on screen has loaded, cold (thumbnails made and cached on disk) and warm (median of
+ * --repeat loads).
+ *
+ * Usage: npm run bench:serve [-- --faces 100000 --people 5000 --repeat 3 --fresh]
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Page } from 'playwright-core';
+import { makeSyntheticPeople } from './_synthetic-people.ts';
+import { startServer } from '../lib/serve/server.ts';
+
+const { values } = parseArgs({ options: { faces: { type: 'string', default: '100000' }, people: { type: 'string', default: '5000' }, repeat: { type: 'string', default: '3' }, fresh: { type: 'boolean' } } });
+const faces = Number(values.faces);
+const people = Number(values.people);
+const repeat = Math.max(1, Number(values.repeat));
+const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+console.log(`bench:serve: ${faces} faces, ${people} people (person 1: ${Math.ceil(faces / 50)} faces); load ${load()}`);
+const root = join(tmpdir(), `fc-bench-serve-${faces}-${people}`);
+if (values.fresh) rmSync(root, { recursive: true, force: true });
+if (!existsSync(join(root, 'store', 'people.json'))) {
+  rmSync(root, { recursive: true, force: true });
+  const t = performance.now();
+  await makeSyntheticPeople(root, { faces, people, perPhoto: 50, tile: 96, nameEvery: 3, variants: 1, seed: 1 }, (done, total) => {
+    if (done % 500 === 0 || done === total) process.stderr.write(`photos ${done}/${total}\n`);
+  });
+  console.log(`made the store in ${s(performance.now() - t)} (${root}); load ${load()}`);
+} else console.log(`reusing ${root} (--fresh remakes it)`);
+rmSync(join(root, 'store', 'thumbnails'), { recursive: true, force: true }); // cold thumbnails on the first load
+
+let t = performance.now();
+const server = await startServer(join(root, 'store'), { port: 0 });
+console.log(`server started (store read, people and indexes built) in ${s(performance.now() - t)}; load ${load()}`);
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+
+/** Loads `url`; returns the browser's first contentful paint and the time until every thumbnail on screen loaded. */
+async function measure(page: Page, url: string, cells: string): Promise<{ fcp: number; shown: number; count: number }> {
+  const start = Date.now();
+  await page.goto(url);
+  await page.waitForSelector(`${cells} img`);
+  await page.waitForFunction((sel) => {
+    const imgs = Array.from(document.querySelectorAll<HTMLImageElement>(`${sel} img`)).filter((i) => i.getBoundingClientRect().top < innerHeight);
+    return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+  }, cells, { timeout: 120_000 });
+  const shown = Date.now() - start;
+  const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
+  const count = await page.evaluate((sel) => document.querySelectorAll(sel).length, cells);
+  return { fcp, shown, count };
+}
+
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(server.url); // sets the token cookie
+  await page.waitForSelector('[data-person]');
+  await page.goto('about:blank');
+  rmSync(server.cacheDir, { recursive: true, force: true });
+  const rows: [string, string, number[], number[], number][] = [];
+  for (const [name, url, cells] of [['People page', `${server.origin}/`, '[data-person]'], [`Person page (${Math.ceil(faces / 50)} faces)`, `${server.origin}/person/1`, '[data-testid="faces"] [data-face]']] as const) {
+    const cold = await measure(page, url, cells);
+    const warm: { fcp: number; shown: number; count: number }[] = [];
+    for (let k = 0; k < repeat; k++) {
+      await page.goto('about:blank');
+      warm.push(await measure(page, url, cells));
+    }
+    rows.push([name, `${cold.count} cells rendered`, [cold.fcp, cold.shown], [median(warm.map((w) => w.fcp)), median(warm.map((w) => w.shown))], warm[0].count]);
+    if (name.startsWith('Person')) {
+      const title = await page.textContent('[data-testid="title"]');
+      if (!new RegExp(`${Math.ceil(faces / 50)} faces`).test(title ?? '')) throw new Error(`bench:serve: the Person page should show ${Math.ceil(faces / 50)} faces, shows ${title}`);
+    }
+  }
+  console.log(`\npage                         first paint cold / warm   thumbnails on screen cold / warm   cells in the DOM   load ${load()}`);
+  for (const [name, , cold, warm, count] of rows) {
+    console.log(`${name.padEnd(28)} ${s(cold[0]).padStart(8)} / ${s(warm[0]).padEnd(14)} ${s(cold[1]).padStart(8)} / ${s(warm[1]).padEnd(22)} ${String(count).padStart(6)}`);
+  }
+  console.log(`(warm: median of ${repeat}; cold: thumbnails made from the photos and cached in ${server.cacheDir}); load ${load()}`);
+} finally {
+  await browser.close();
+  await server.close();
+}
