@@ -87,6 +87,11 @@ try {
     console.log(`${name.padEnd(28)} ${s(cold[0]).padStart(8)} / ${s(warm[0]).padEnd(14)} ${s(cold[1]).padStart(8)} / ${s(warm[1]).padEnd(22)} ${String(count).padStart(6)}`);
   }
   console.log(`(warm: median of ${repeat}; cold: thumbnails made from the photos and cached in ${server.cacheDir}); load ${load()}`);
+  // One correction through the app (a rename: the journal line, and the people re-read before and after it).
+  t = performance.now();
+  const r = await page.evaluate(async ([origin, token]) => (await fetch(`${origin}/api/name`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-facecluster-token': token }, body: JSON.stringify({ person: 2, name: 'Renamed in the bench' }) })).status, [server.origin, server.token] as const);
+  if (r !== 200) throw new Error(`bench:serve: the rename answered ${r}`);
+  console.log(`a rename (POST /api/name: journalled, people read before and after) took ${s(performance.now() - t)}; load ${load()}`);
 } finally {
   await browser.close();
   await server.close();

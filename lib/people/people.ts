@@ -56,15 +56,30 @@ export interface PeopleChangeOptions {
 
 export const PEOPLE_CHANGE_DEFAULTS: Readonly<PeopleChangeOptions> = Object.freeze({ waitMs: 10_000 });
 
-async function load(dir: string, options: Partial<UpdatePeopleOptions>): Promise<StorePeople> {
+/** What the people are computed from, besides the journal: the store's faces and the last people tables. */
+interface PeopleInputs {
+  store: Awaited<ReturnType<typeof openStore>>;
+  faceIds: string[];
+  previous: Awaited<ReturnType<typeof readPeopleSnapshot>>;
+}
+
+async function readInputs(dir: string): Promise<PeopleInputs> {
   const store = await openStore(dir);
+  return { store, faceIds: store.faces.map(faceId), previous: await readPeopleSnapshot(store.dir) };
+}
+
+/** The people from `inputs` and the journal as it stands now. */
+async function peopleOf(inputs: PeopleInputs, options: Partial<UpdatePeopleOptions>): Promise<StorePeople> {
+  const { store, faceIds, previous } = inputs;
   const journal = await readCorrections(store.dir);
   const constraints = foldCorrections(journal.entries);
-  const previous = await readPeopleSnapshot(store.dir);
-  const faceIds = store.faces.map(faceId);
   const rule = sameFaceRule(embedderMixtureOptions(store.embedder));
   const state = updatePeople(faceIds, store.embeddings, previous, constraints, { rule, ...options });
   return { storeDir: store.dir, state, faces: store.faces, constraints, damagedCorrections: journal.damaged };
+}
+
+async function load(dir: string, options: Partial<UpdatePeopleOptions>): Promise<StorePeople> {
+  return peopleOf(await readInputs(dir), options);
 }
 
 /**
@@ -110,13 +125,16 @@ async function correct(
 ): Promise<StorePeople> {
   const waitMs = options?.waitMs ?? PEOPLE_CHANGE_DEFAULTS.waitMs;
   return locked(dir, waitMs, fn, async (storeDir) => {
-    const before = await load(storeDir, { placeNew: false });
-    if (before.state.persons.length === 0 && (await readPeopleSnapshot(storeDir)) === null) {
+    // The store and the tables are read once: under the people lock only this correction changes what the
+    // people are made of (the journal), so "after" is the same inputs with the journal read again.
+    const inputs = await readInputs(storeDir);
+    const before = await peopleOf(inputs, { placeNew: false });
+    if (before.state.persons.length === 0 && inputs.previous === null) {
       throw new FaceclusterError(fn, `the store ${JSON.stringify(storeDir)} has no people yet; run \`facecluster people <store> update\` (or \`facecluster run\`) first.`);
     }
     const made = make(before);
     for (const c of Array.isArray(made) ? made : [made]) appendCorrection(storeDir, c);
-    const after = await load(storeDir, { placeNew: false });
+    const after = await peopleOf(inputs, { placeNew: false });
     await writePeopleTables(storeDir, after.state, after.constraints.count);
     return after;
   });

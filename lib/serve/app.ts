@@ -183,7 +183,6 @@ export function createApp(ctx: AppContext): Hono {
   });
 
   const changed = async (c: Context, people: StorePeople, extra: Record<string, unknown> = {}) => {
-    await ctx.views.get(); // the photo folder of the view stays known
     ctx.views.set(people);
     return c.json({ ok: true, corrections: people.constraints.count, ...extra });
   };

@@ -80,7 +80,7 @@ export async function startServer(dir: string, options?: Partial<ServeOptions>):
   const cacheDir = checkOutsidePhotoFolder(fn, 'cacheDir', o.cacheDir || defaultCacheDir(storeDir, manifest.photoFolder), manifest.photoFolder);
   const token = o.token || newToken();
   const assets = await loadClientAssets();
-  const views = new ViewCache(storeDir);
+  const views = new ViewCache(storeDir, manifest.photoFolder);
   await views.get(); // a store that cannot be read fails here, not on the first page
   let hosts: string[] | null = [];
   const app = createApp({ storeDir, views, images: new ImageCache(cacheDir, manifest.photoFolder), assets, token, hosts: () => hosts, waitMs: o.waitMs });

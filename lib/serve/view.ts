@@ -87,13 +87,14 @@ export class ViewCache {
   private view: StoreView | undefined;
   private loading: Promise<StoreView> | undefined;
 
-  constructor(readonly storeDir: string) {}
+  /** `photoFolder`: the store's, as its manifest says when the server starts (read again with the store). */
+  constructor(readonly storeDir: string, private photoFolder: string) {}
 
   async get(): Promise<StoreView> {
     if (this.view && this.view.stamp === storeStamp(this.storeDir)) return this.view;
     if (!this.loading) {
       this.loading = loadView(this.storeDir).then(
-        (v) => { this.view = v; this.loading = undefined; return v; },
+        (v) => { this.view = v; this.photoFolder = v.photoFolder; this.loading = undefined; return v; },
         (e) => { this.loading = undefined; throw e; },
       );
     }
@@ -102,8 +103,7 @@ export class ViewCache {
 
   /** After a correction: the people it returned become the view (stamped now, after its writes). */
   set(people: StorePeople): StoreView {
-    const photoFolder = this.view?.photoFolder ?? '';
-    this.view = buildView(people, photoFolder, storeStamp(this.storeDir));
+    this.view = buildView(people, this.photoFolder, storeStamp(this.storeDir));
     return this.view;
   }
 }

@@ -6,7 +6,7 @@ import { get, personName, post, type FaceItem, type PeopleList, type PersonSumma
 import { FaceGrid } from './face-grid.tsx';
 import { PersonPicker } from './person-picker.tsx';
 
-interface Loaded { person: PersonSummary | null; group: string | null; faces: FaceItem[]; people: PersonSummary[] }
+interface Loaded { person: PersonSummary | null; group: string | null; faces: FaceItem[] }
 
 export function PersonPage() {
   const { params } = useRoute();
@@ -21,12 +21,12 @@ export function PersonPage() {
   const anchor = useRef(-1);
   const editing = useRef(false);
 
+  const [people, setPeople] = useState<PersonSummary[]>([]);
   const load = async () => {
-    const [one, list] = await Promise.all([
-      id !== null ? get<{ person: PersonSummary; faces: FaceItem[] }>(`/api/person/${id}`) : get<{ faces: FaceItem[] }>(`/api/group/${encodeURIComponent(group ?? '')}`),
-      get<PeopleList>('/api/people'),
-    ]);
-    setData({ person: 'person' in one ? (one as { person: PersonSummary }).person : null, group, faces: one.faces, people: list.people });
+    // The faces first; the list of people (for the move and merge pickers) after, so it never holds up the page.
+    const one = await (id !== null ? get<{ person: PersonSummary; faces: FaceItem[] }>(`/api/person/${id}`) : get<{ faces: FaceItem[] }>(`/api/group/${encodeURIComponent(group ?? '')}`));
+    setData({ person: 'person' in one ? (one as { person: PersonSummary }).person : null, group, faces: one.faces });
+    get<PeopleList>('/api/people').then((list) => setPeople(list.people), () => undefined);
   };
   useEffect(() => {
     setData(null); setSelected(new Set()); setError(''); setNote(''); anchor.current = -1;
@@ -72,14 +72,14 @@ export function PersonPage() {
         )}
         {data.person && !renaming && <button type="button" data-testid="rename" onClick={() => { editing.current = true; setRenaming(true); }}>Rename</button>}
         {data.person && (
-          <PersonPicker people={data.people} exclude={data.person.id} label="Merge into this person" testId="merge"
+          <PersonPicker people={people} exclude={data.person.id} label="Merge into this person" testId="merge"
             onPick={(other) => act(() => post('/api/merge', { into: data.person!.id, from: other }), () => `Person ${other} merged into ${personName(data.person!)}.`)} />
         )}
       </div>
       <div class={`toolbar${n ? ' active' : ''}`} data-testid="toolbar">
         <span>{n ? `${n} selected` : 'Click faces to select them (shift-click: a range).'}</span>
         {n > 0 && <>
-          <PersonPicker people={data.people} exclude={data.person?.id} label="Move to person" testId="move"
+          <PersonPicker people={people} exclude={data.person?.id} label="Move to person" testId="move"
             onPick={(to) => act(() => post('/api/move', { faces, to }), () => `${n} face${n === 1 ? '' : 's'} moved to person ${to}.`)} />
           {data.person && n < data.faces.length && (
             <button type="button" data-testid="split" disabled={busy}

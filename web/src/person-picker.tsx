@@ -14,10 +14,26 @@ interface Props {
 export function parsePerson(text: string, people: readonly PersonSummary[]): number | null {
   const t = text.trim();
   const m = /#(\d+)\)?$/.exec(t) ?? /^(\d+)$/.exec(t);
-  if (m && people.some((p) => p.id === Number(m[1]))) return Number(m[1]);
+  if (m) return Number(m[1]); // an id: the server says when there is no such person
   const named = people.filter((p) => p.name && p.name.toLowerCase() === t.toLowerCase());
   return named.length === 1 ? named[0].id : null;
 }
+
+/** Up to {@link SUGGESTIONS} people whose name or id contains `text` (named people first): a short list, fast. */
+function matches(text: string, people: readonly PersonSummary[], exclude?: number): PersonSummary[] {
+  const q = text.trim().toLowerCase().replace(/^#/, '');
+  const out: PersonSummary[] = [];
+  for (const named of [true, false]) {
+    for (const p of people) {
+      if (out.length >= SUGGESTIONS) return out;
+      if (p.id === exclude || (p.name !== null) !== named) continue;
+      if (q === '' || personName(p).toLowerCase().includes(q) || String(p.id).startsWith(q)) out.push(p);
+    }
+  }
+  return out;
+}
+
+const SUGGESTIONS = 30;
 
 export function PersonPicker({ people, exclude, label, testId, onPick }: Props) {
   const [text, setText] = useState('');
@@ -35,7 +51,7 @@ export function PersonPicker({ people, exclude, label, testId, onPick }: Props) 
     <span class="picker">
       <input list={listId} value={text} placeholder="person name or id" data-testid={`${testId}-input`} class={bad ? 'bad' : ''}
         onInput={(e) => { setText(e.currentTarget.value); setBad(false); }} onKeyDown={(e) => { if (e.key === 'Enter') go(); }} />
-      <datalist id={listId}>{people.filter((p) => p.id !== exclude).map((p) => <option value={`${personName(p)} (#${p.id})`} />)}</datalist>
+      <datalist id={listId}>{matches(text, people, exclude).map((p) => <option value={`${personName(p)} (#${p.id})`} />)}</datalist>
       <button type="button" onClick={go} data-testid={testId}>{label}</button>
     </span>
   );
