@@ -1,6 +1,7 @@
 /**
  * `facecluster serve` in headless Chromium with real clicks, on a store of LFW subset photos made by the real
- * `facecluster run` (21 photos of 6 people): rename a person, move a face, split, ignore, merge two people, answer a
+ * `facecluster run` (21 photos of 6 people): rename a person, move a face, split, ignore, merge two people, mark a
+ * face "not a face", sort by name, answer a
  * review question with its key. After a reload and after `facecluster people list` the people are the same; the
  * journal holds each correction; a later `run` with 4 new photos keeps every one of them. About a minute on a
  * quiet 2-core machine (two encodes). Screenshots of each page: test-output/serve/*.png (gitignored).
@@ -93,7 +94,7 @@ after(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-test('serve in Chromium: rename, move, split, ignore, merge and a review answer by clicks; the journal, people list and a later run agree', { skip }, async () => {
+test('serve in Chromium: rename, move, split, ignore, merge, not a face and a review answer by clicks; the journal, people list and a later run agree', { skip }, async () => {
   const photos = join(root, 'photos');
   const out = join(root, 'out');
   const store = join(out, 'store');
@@ -158,6 +159,15 @@ test('serve in Chromium: rename, move, split, ignore, merge and a review answer 
   await done(new RegExp(`Person ${D.id} merged into`));
   assert.equal(await page.locator('[data-testid="faces"] [data-face]').count(), C.faces.length + D.faces.length);
 
+  // Not a face: from the unsorted faces (the detector's background faces of LFW photos land there).
+  await page.click('nav a[href="/"]');
+  await page.click('[data-testid="group-unsorted"]');
+  await page.waitForSelector('[data-testid="faces"] [data-face]');
+  const notAFace = (await page.getAttribute('[data-testid="faces"] [data-face]', 'data-face'))!;
+  await pick(notAFace);
+  await page.click('[data-testid="not-a-face"]');
+  await done(/1 marked "not a face"/);
+
   // Review: answer the first question with its key.
   await page.click('nav a[href="/review"]');
   const question = await page.waitForSelector('[data-testid="question"]');
@@ -184,9 +194,10 @@ test('serve in Chromium: rename, move, split, ignore, merge and a review answer 
 
   // The journal holds each correction, in order; each holds now; reload and `people list` agree.
   const journal = (await readCorrections(store)).entries;
-  assert.deepEqual(journal.map((e) => e.op), ['name', 'move', 'split', 'ignore', 'merge', key.startsWith('pair:') ? 'merge' : 'move']);
+  assert.deepEqual(journal.map((e) => e.op), ['name', 'move', 'split', 'ignore', 'merge', 'ignore', key.startsWith('pair:') ? 'merge' : 'move']);
   const subject = (e: JournalEntry) => (e.op === 'name' ? e.person : e.op === 'move' || e.op === 'ignore' ? e.face : e.op === 'split' ? e.faces : [e.into, e.from]);
-  assert.deepEqual(journal.slice(0, 5).map(subject), [A.id, moved, [splitOff], ignored, [C.id, D.id]]);
+  assert.deepEqual(journal.slice(0, 6).map(subject), [A.id, moved, [splitOff], ignored, [C.id, D.id], notAFace]);
+  assert.deepEqual(journal.filter((e) => e.op === 'ignore').map((e) => e.op === 'ignore' && e.reason), ['ignore', 'not-a-face']);
   assert.equal((journal[2] as Extract<JournalEntry, { op: 'split' }>).newPerson, newPerson);
   for (const e of journal) assert.equal(holds(p1, e), null);
   await page.goto(server.origin);
@@ -203,6 +214,8 @@ test('serve in Chromium: rename, move, split, ignore, merge and a review answer 
   for (const e of journal) assert.equal(holds(p2, e), null, `after the second run: ${JSON.stringify(e)}`);
   await page.reload();
   assert.deepEqual(await cards(page), await listed(store), 'after the run the page shows what `people list` lists');
+  await page.selectOption('[data-testid="sort"]', 'name');
+  assert.equal(await page.getAttribute('[data-person]', 'data-person'), String(A.id), 'sorted by name, the named person first');
   await page.fill('[data-testid="search"]', 'test person');
   await page.waitForFunction(() => document.querySelectorAll('[data-person]').length === 1);
   assert.deepEqual(errors, [], 'no errors in the page');
