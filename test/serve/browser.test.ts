@@ -1,9 +1,10 @@
 /**
  * `facecluster serve` in headless Chromium with real clicks, on a store of LFW subset photos made by the real
  * `facecluster run` (21 photos of 6 people): rename a person, move a face, split, ignore, merge two people, mark a
- * face "not a face", answer a review question with its key, sort and search by name. After a reload and after `facecluster people list` the people are the same; the
- * journal holds each correction; a later `run` with 4 new photos keeps every one of them. About 30 s on the
- * shared 2-core machine (two encodes of 21 and 4 photos). Screenshots of each page: test-output/serve/*.png (gitignored).
+ * face "not a face", answer a review question with its key, sort and search by name. After a reload and after
+ * `facecluster people list` the people are the same; the journal holds each correction; a later `run` with 4 new
+ * photos keeps every one of them. About 30 s on the shared 2-core machine (two encodes of 21 and 4 photos).
+ * Screenshots of each page: test-output/serve/*.png (gitignored).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
