@@ -112,11 +112,11 @@ export { openPeople, updateStorePeople, namePerson, mergePeople, moveFace, split
 export type { Person, StorePeople, PeopleChangeOptions } from './people/people.ts';
 export { updatePeople, snapshotOf, UPDATE_PEOPLE_DEFAULTS } from './people/assign.ts';
 export type { FaceStatus, PeopleSnapshot, PeopleState, PeopleUpdateSummary, PersonRecord, UpdatePeopleOptions } from './people/assign.ts';
-export { foldCorrections } from './people/constraints.ts';
+export { foldCorrections, areDistinct } from './people/constraints.ts';
 export type { PeopleConstraints } from './people/constraints.ts';
 export { readCorrections, CORRECTIONS_FILE } from './people/journal.ts';
 export type { Correction, IgnoreReason, JournalEntry } from './people/journal.ts';
-export { moveFaces, ignoreFaces } from './people/people.ts';
+export { moveFaces, ignoreFaces, markDistinct } from './people/people.ts';
 export { reviewQuestions, REVIEW_DEFAULTS } from './people/review.ts';
 export type { ReviewQuestions, ReviewPair, ReviewFace, ReviewOptions } from './people/review.ts';
 export { representativeFaces } from './people/representative.ts';

@@ -245,6 +245,20 @@ export async function ignoreFaces(dir: string, faces: readonly string[], reason:
   });
 }
 
+/**
+ * Records that people `a` and `b` are not one person (a "no" to the review's "same person?"), so the question is
+ * not asked again (reviewQuestions); ids are followed through later merges.
+ */
+export async function markDistinct(dir: string, a: number, b: number, options?: Partial<PeopleChangeOptions>): Promise<StorePeople> {
+  const fn = 'markDistinct';
+  return correct(dir, fn, options, (people) => {
+    checkPerson(fn, 'a', people, a);
+    checkPerson(fn, 'b', people, b);
+    if (a === b) throw invalidParameter(fn, 'b', `a person other than a (${a})`, b);
+    return { op: 'distinct', a, b };
+  });
+}
+
 /** The people with their faces, largest first (ties by id). */
 export function listPeople(people: StorePeople): Person[] {
   const faces = new Map<number, string[]>();

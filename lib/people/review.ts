@@ -3,7 +3,7 @@
  * of people closest to being one person, and the faces closest to belonging to another person. Each is a
  * "same person?" question; the answers are ordinary corrections (yes to a pair: {@link mergePeople}; yes to a
  * face: {@link moveFace} into its own person, which confirms it; no to a face: {@link splitPerson} of that one
- * face). The measure is {@link leastCertain}'s (root mean squared distance between members, candidate pairs from
+ * face; no to a pair: {@link markDistinct}, after which the pair is not asked again). The measure is {@link leastCertain}'s (root mean squared distance between members, candidate pairs from
  * the k-nearest-neighbour graph), with person ids as the labels; faces already confirmed are not asked about.
  *
  * Complexity: as leastCertain, O(n^2 d) for the exact kNN graph (HNSW above 50,000 faces).
@@ -15,6 +15,7 @@
  */
 import { leastCertain } from '../cluster/least-certain.ts';
 import { checkInteger, resolveOptions } from '../options.ts';
+import { areDistinct } from './constraints.ts';
 import type { StorePeople } from './people.ts';
 
 export interface ReviewPair {
@@ -36,7 +37,7 @@ export interface ReviewFace {
 }
 
 export interface ReviewQuestions {
-  /** Closest pairs of people first. */
+  /** Closest pairs of people first (pairs answered "not one person", `distinct`, left out). */
   pairs: ReviewPair[];
   /** Least certain faces first (faces confirmed by hand are left out). */
   faces: ReviewFace[];
@@ -61,9 +62,10 @@ export function reviewQuestions(people: StorePeople, options?: Partial<ReviewOpt
   if (state.persons.length < 2 || faces.length < 3) return { pairs: [], faces: [] };
   const confirmed = state.status.map((s) => s === 'confirmed');
   const extra = confirmed.filter(Boolean).length;
-  const r = leastCertain(faces.map((f) => f.embedding), state.personOf, { maxMerges: o.maxPairs, maxFaces: o.maxFaces + extra });
+  const answered = people.constraints.distinct.length;
+  const r = leastCertain(faces.map((f) => f.embedding), state.personOf, { maxMerges: o.maxPairs + answered, maxFaces: o.maxFaces + extra });
   return {
-    pairs: r.merges.map((m) => ({ a: m.a, b: m.b, distance: m.distance })),
+    pairs: r.merges.filter((m) => !areDistinct(people.constraints, m.a, m.b)).slice(0, o.maxPairs).map((m) => ({ a: m.a, b: m.b, distance: m.distance })),
     faces: r.leavers
       .filter((l) => !confirmed[l.face])
       .slice(0, o.maxFaces)

@@ -1,7 +1,7 @@
 /**
  * The routes of `facecluster serve` (Hono). Reads go to the store's view (view.ts, lib/people `openPeople`);
  * every change is the lib/people call `facecluster people` makes (namePerson, mergePeople, moveFaces,
- * splitPerson, ignoreFaces: the corrections journal, under the store's people lock), so the CLI, `run`, the
+ * splitPerson, ignoreFaces, markDistinct: the corrections journal, under the store's people lock), so the CLI, `run`, the
  * notebooks and the browser agree.
  *
  *   GET  /, /person/:id, /group/:name, /review, /photo   the app's page (the client routes)
@@ -11,11 +11,11 @@
  *   GET  /api/review                                     "same person?" questions (lib/people reviewQuestions)
  *   GET  /api/photo?path=P                               a photo's faces, boxes and people
  *   GET  /thumb?face=F&size=S, /image?photo=P            a face thumbnail, a photo (ids the store lists; else 404)
- *   POST /api/name, /api/merge, /api/move, /api/split, /api/ignore, /api/review/not-same
+ *   POST /api/name, /api/merge, /api/move, /api/split, /api/ignore, /api/distinct
  */
 import { Hono, type Context } from 'hono';
 import { FaceclusterError } from '../errors.ts';
-import { ignoreFaces, mergePeople, moveFaces, namePerson, splitPerson, type StorePeople } from '../people/people.ts';
+import { ignoreFaces, markDistinct, mergePeople, moveFaces, namePerson, splitPerson, type StorePeople } from '../people/people.ts';
 import { reviewQuestions, type ReviewQuestions } from '../people/review.ts';
 import { ImageCache, THUMBNAIL_SIZES, type ThumbnailSize } from './images.ts';
 import { guard, TOKEN_HEADER } from './security.ts';
@@ -70,8 +70,6 @@ async function body(c: Context): Promise<Record<string, unknown>> {
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono();
   const reviews = new WeakMap<StoreView, ReviewQuestions>();
-  /** Pairs answered "not the same person" while this server runs (`a-b`, a < b). */
-  const notSame = new Set<string>();
 
   app.use('*', guard(ctx.token, ctx.hosts));
   app.onError((e, c) => {
@@ -135,7 +133,7 @@ export function createApp(ctx: AppContext): Hono {
     if (!q) reviews.set(view, (q = reviewQuestions(view.people)));
     const live = (id: number) => view.persons.has(id);
     return c.json({
-      pairs: q.pairs.filter((p) => live(p.a) && live(p.b) && !notSame.has(`${p.a}-${p.b}`)).map((p) => ({
+      pairs: q.pairs.filter((p) => live(p.a) && live(p.b)).map((p) => ({
         kind: 'pair', key: `pair:${p.a}-${p.b}`, distance: p.distance,
         a: { ...personJson(view, p.a), sample: sampleFaces(view, p.a, FACES_PER_QUESTION) },
         b: { ...personJson(view, p.b), sample: sampleFaces(view, p.b, FACES_PER_QUESTION) },
@@ -210,12 +208,9 @@ export function createApp(ctx: AppContext): Hono {
     const b = await body(c);
     return changed(c, await ignoreFaces(ctx.storeDir, b.faces as string[], (b.reason ?? 'ignore') as 'ignore', opts()));
   });
-  app.post('/api/review/not-same', async (c) => {
+  app.post('/api/distinct', async (c) => {
     const b = await body(c);
-    const [a, d] = [Number(b.a), Number(b.b)].sort((x, y) => x - y);
-    if (!Number.isInteger(a) || !Number.isInteger(d)) throw new FaceclusterError('serve', `a and b must be person ids, got ${JSON.stringify([b.a, b.b])}.`, 'a');
-    notSame.add(`${a}-${d}`);
-    return c.json({ ok: true });
+    return changed(c, await markDistinct(ctx.storeDir, b.a as number, b.b as number, opts()));
   });
   return app;
 }

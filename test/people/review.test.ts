@@ -1,11 +1,12 @@
 // What `facecluster serve` asks of lib/people: the representative face of a person, the "same person?" questions,
-// and corrections of several faces at once (moveFaces, ignoreFaces: one journal line per face, all or nothing).
+// corrections of several faces at once (moveFaces, ignoreFaces: one journal line per face, all or nothing), and
+// the "no" of a review (markDistinct).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { foldCorrections } from '../../lib/people/constraints.ts';
-import { readCorrections } from '../../lib/people/journal.ts';
-import { ignoreFaces, moveFaces, openPeople, updateStorePeople, type StorePeople } from '../../lib/people/people.ts';
+import { areDistinct, foldCorrections } from '../../lib/people/constraints.ts';
+import { checkCorrection, readCorrections } from '../../lib/people/journal.ts';
+import { ignoreFaces, markDistinct, mergePeople, moveFaces, openPeople, updateStorePeople, type StorePeople } from '../../lib/people/people.ts';
 import { representativeFaces } from '../../lib/people/representative.ts';
 import { reviewQuestions } from '../../lib/people/review.ts';
 import type { FaceStatus } from '../../lib/people/assign.ts';
@@ -79,6 +80,29 @@ test('moveFaces and ignoreFaces: one journal line per face under one lock; a bad
     assert.equal((await readCorrections(t.store)).entries.length, 4);
     await assert.rejects(ignoreFaces(t.store, [], 'ignore'), /^FaceclusterError: ignoreFaces: faces must be a non-empty array of face ids, got/);
     await assert.rejects(ignoreFaces(t.store, ['Dee/Dee_0001.jpg#0'], 'later' as never), /^FaceclusterError: ignoreFaces: reason must be "ignore" or "not-a-face", got "later"\.$/);
+  } finally {
+    rmSync(t.root, { recursive: true, force: true });
+  }
+});
+
+test('markDistinct: a "no" to "same person?" is journalled; the pair is not asked again, also after a merge', async () => {
+  const t = await makeToyStore();
+  try {
+    await updateStorePeople(t.store);
+    const before = reviewQuestions(await openPeople(t.store));
+    const key = (a: number, b: number) => `${Math.min(a, b)}-${Math.max(a, b)}`;
+    // Ann (1), Bob (2), Cid (3): every pair of the three is a candidate (their faces are each other's neighbours).
+    assert.deepEqual(before.pairs.map((p) => key(p.a, p.b)).sort(), ['1-2', '1-3', '2-3']);
+    let people = await markDistinct(t.store, 2, 1);
+    assert.deepEqual(reviewQuestions(people).pairs.map((p) => key(p.a, p.b)).sort(), ['1-3', '2-3']);
+    assert.deepEqual((await readCorrections(t.store)).entries.map((e) => e.op === 'distinct' && [e.a, e.b]), [[2, 1]]);
+    // Cid merged into Bob: Bob (with Cid's faces) and Ann are still "not one person"; nothing is left to ask.
+    people = await mergePeople(t.store, 2, 3);
+    assert.ok(areDistinct(people.constraints, 1, 3), 'followed through the merge');
+    assert.deepEqual(reviewQuestions(people).pairs, []);
+    await assert.rejects(markDistinct(t.store, 1, 1), /^FaceclusterError: markDistinct: b must be a person other than a \(1\), got 1\.$/);
+    await assert.rejects(markDistinct(t.store, 1, 3), /^FaceclusterError: markDistinct: b must be the id of a person of this store/);
+    assert.throws(() => checkCorrection('t', { op: 'distinct', a: 4, b: 4 }), /^FaceclusterError: t: correction\.b must be a person other than a \(4\), got 4\.$/);
   } finally {
     rmSync(t.root, { recursive: true, force: true });
   }

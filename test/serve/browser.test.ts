@@ -1,7 +1,7 @@
 /**
  * `facecluster serve` in headless Chromium with real clicks, on a store of LFW subset photos made by the real
  * `facecluster run` (21 photos of 6 people): rename a person, move a face, split, ignore, merge two people, mark a
- * face "not a face", answer a review question with its key, sort and search by name. After a reload and after
+ * face "not a face", answer review questions (yes by key, no by click), sort and search by name. After a reload and after
  * `facecluster people list` the people are the same; the journal holds each correction; a later `run` with 4 new
  * photos keeps every one of them. About 30 s on the shared 2-core machine (two encodes of 21 and 4 photos).
  * Screenshots of each page: test-output/serve/*.png (gitignored).
@@ -60,6 +60,7 @@ function holds(p: StorePeople, e: JournalEntry): string | null {
     case 'split': return e.faces.every((f) => p.state.personOf[at(f)] === root(e.newPerson)) ? null : `split ${e.faces} undone`;
     case 'merge': return e.faces.every((f) => p.state.personOf[at(f)] === root(e.into)) && !p.state.persons.some((x) => x.id === e.from) ? null : `merge ${e.from} into ${e.into} undone`;
     case 'ignore': return p.state.status[at(e.face)] === (e.reason === 'ignore' ? 'ignored' : 'not-a-face') ? null : `${e.face} is not ${e.reason}`;
+    case 'distinct': return root(e.a) !== root(e.b) ? null : `people ${e.a} and ${e.b} are one`;
   }
 }
 
@@ -179,6 +180,12 @@ test('serve in Chromium: rename, move, split, ignore, merge, not a face and a re
   const answered = (await readCorrections(store)).entries;
   assert.equal(answered.length, lines + 1, 'the answer is one correction');
   assert.equal(answered[answered.length - 1].op, key.startsWith('pair:') ? 'merge' : 'move');
+  // And the next one with "no" (a click this time): two people (distinct), or the face split off on its own.
+  const key2 = (await page.getAttribute('[data-testid="question"]', 'data-key'))!;
+  await page.click('[data-testid="no"]');
+  await page.waitForFunction((k) => document.querySelector('[data-testid="question"]')?.getAttribute('data-key') !== k, key2);
+  const no = key2.startsWith('pair:') ? 'distinct' : 'split';
+  assert.equal((await readCorrections(store)).entries.at(-1)!.op, no);
 
   // Photo page: the photo with its boxes.
   await page.goto(`${server.origin}/person/${B.id}`);
@@ -194,8 +201,8 @@ test('serve in Chromium: rename, move, split, ignore, merge, not a face and a re
 
   // The journal holds each correction, in order; each holds now; reload and `people list` agree.
   const journal = (await readCorrections(store)).entries;
-  assert.deepEqual(journal.map((e) => e.op), ['name', 'move', 'split', 'ignore', 'merge', 'ignore', key.startsWith('pair:') ? 'merge' : 'move']);
-  const subject = (e: JournalEntry) => (e.op === 'name' ? e.person : e.op === 'move' || e.op === 'ignore' ? e.face : e.op === 'split' ? e.faces : [e.into, e.from]);
+  assert.deepEqual(journal.map((e) => e.op), ['name', 'move', 'split', 'ignore', 'merge', 'ignore', key.startsWith('pair:') ? 'merge' : 'move', no]);
+  const subject = (e: JournalEntry) => (e.op === 'name' ? e.person : e.op === 'move' || e.op === 'ignore' ? e.face : e.op === 'split' ? e.faces : e.op === 'merge' ? [e.into, e.from] : [e.a, e.b]);
   assert.deepEqual(journal.slice(0, 6).map(subject), [A.id, moved, [splitOff], ignored, [C.id, D.id], notAFace]);
   assert.deepEqual(journal.filter((e) => e.op === 'ignore').map((e) => e.op === 'ignore' && e.reason), ['ignore', 'not-a-face']);
   assert.equal((journal[2] as Extract<JournalEntry, { op: 'split' }>).newPerson, newPerson);

@@ -1,5 +1,5 @@
 // Review: the least certain decisions of the people (lib/people reviewQuestions) as "same person?" questions,
-// one at a time: yes (y), no (n), skip (s). Yes to a pair merges them; no is remembered while the server runs.
+// one at a time: yes (y), no (n), skip (s). Yes to a pair merges them; no journals that they are two people.
 // Yes to a face confirms it in its person; no splits it off into a person of its own.
 import { useEffect, useState } from 'preact/hooks';
 import { get, personName, post, thumb, type PersonSample, type Question } from './api.ts';
@@ -35,7 +35,7 @@ export function ReviewPage() {
       if (q.kind === 'pair') {
         const [into, from] = q.a.faces >= q.b.faces ? [q.a, q.b] : [q.b, q.a];
         if (yes) await post('/api/merge', { into: into.id, from: from.id });
-        else await post('/api/review/not-same', { a: q.a.id, b: q.b.id });
+        else await post('/api/distinct', { a: q.a.id, b: q.b.id });
       } else if (yes) await post('/api/move', { faces: [q.face], to: q.person.id });
       else await post('/api/split', { person: q.person.id, faces: [q.face] });
       setAnswered(answered + 1);
