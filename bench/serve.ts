@@ -8,7 +8,9 @@
  * until every thumbnail on screen has loaded, cold (thumbnails made and cached on disk) and warm (median of
  * --repeat loads).
  *
- * Usage: npm run bench:serve [-- --faces 100000 --people 5000 --repeat 3 --fresh]
+ * --review also times the Review page's questions (lib/people reviewQuestions over every face: minutes at 100,000).
+ *
+ * Usage: npm run bench:serve [-- --faces 100000 --people 5000 --repeat 3 --fresh --review]
  */
 import { existsSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,7 +20,7 @@ import { chromium, type Page } from 'playwright-core';
 import { makeSyntheticPeople } from './_synthetic-people.ts';
 import { startServer } from '../lib/serve/server.ts';
 
-const { values } = parseArgs({ options: { faces: { type: 'string', default: '100000' }, people: { type: 'string', default: '5000' }, repeat: { type: 'string', default: '3' }, fresh: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { faces: { type: 'string', default: '100000' }, people: { type: 'string', default: '5000' }, repeat: { type: 'string', default: '3' }, fresh: { type: 'boolean' }, review: { type: 'boolean' } } });
 const faces = Number(values.faces);
 const people = Number(values.people);
 const repeat = Math.max(1, Number(values.repeat));
@@ -92,6 +94,11 @@ try {
   const r = await page.evaluate(async ([origin, token]) => (await fetch(`${origin}/api/name`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-facecluster-token': token }, body: JSON.stringify({ person: 2, name: 'Renamed in the bench' }) })).status, [server.origin, server.token] as const);
   if (r !== 200) throw new Error(`bench:serve: the rename answered ${r}`);
   console.log(`a rename (POST /api/name: journalled, people read before and after) took ${s(performance.now() - t)}; load ${load()}`);
+  if (values.review) {
+    t = performance.now();
+    const q = await page.evaluate(async (origin) => (await (await fetch(`${origin}/api/review`)).json()) as { pairs: unknown[]; faces: unknown[] }, server.origin);
+    console.log(`the Review page's questions (${q.pairs.length} pairs, ${q.faces.length} faces) took ${s(performance.now() - t)}; load ${load()}`);
+  }
 } finally {
   await browser.close();
   await server.close();
