@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { FaceclusterError } from '../errors.ts';
 import { openUpright } from '../image/decode.ts';
 import { thumbnailBuffer } from '../image/thumbnail.ts';
-import { isSameOrInside } from '../paths.ts';
+import { isSameOrInside, realPathOf } from '../paths.ts';
 import { atomicWrite, ensureRealDir, isRegularFile } from '../store/layout.ts';
 import type { Box } from '../types.ts';
 
@@ -31,10 +31,13 @@ export class ImageCache {
 
   constructor(readonly cacheDir: string, readonly photoFolder: string) {}
 
-  /** The photo file of a stored path, refused unless it is a regular file inside the photo folder. */
+  /**
+   * The photo file of a stored path, refused unless it is a regular file inside the photo folder, links resolved
+   * (a store naming `../x`, or a folder link out of the photo folder, reads nothing outside it).
+   */
   private source(path: string): string {
     const file = resolve(this.photoFolder, path);
-    if (!isSameOrInside(file, resolve(this.photoFolder)) || !isRegularFile(file)) {
+    if (!isSameOrInside(file, resolve(this.photoFolder)) || !isRegularFile(file) || !isSameOrInside(realPathOf(file), realPathOf(this.photoFolder))) {
       throw new FaceclusterError('serve', `photo ${JSON.stringify(path)} is not a file in the photo folder ${JSON.stringify(this.photoFolder)} (moved or deleted since it was encoded?).`);
     }
     return file;
