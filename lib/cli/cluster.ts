@@ -7,8 +7,7 @@
 import { FaceclusterError } from '../errors.ts';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseFlags, intFlag, numberFlag, outputFlag, UsageError, type OptionsSpec } from './args.ts';
-import { EXIT } from './main.ts';
+import { parseFlags, intFlag, numberFlag, outputFlag, UsageError, EXIT, type OptionsSpec } from './args.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, scaledClusterMethod, type ClusterMethod, type ClusterMethodName } from '../cluster/registry.ts';
 import { EMBEDDER_SPECS, embedderDistanceScale, embedderMixtureOptions, isEmbedderName } from '../embed/registry.ts';
 import { explainAuto, type AutoEvidence } from '../cluster/auto.ts';

@@ -8,8 +8,7 @@ import { DETECTOR_NAMES } from '../detect/registry.ts';
 import { EMBEDDER_NAMES } from '../embed/registry.ts';
 import { ENCODE_FOLDER_DEFAULTS, encodeFolder, type EncodeFolderSummary, type EncodeProgressInfo } from '../pipeline/encode-folder.ts';
 import { defaultStoreDir } from '../store/layout.ts';
-import { intFlag, numberFlag, outputFlag, parseFlags, UsageError } from './args.ts';
-import { EXIT } from './main.ts';
+import { intFlag, numberFlag, outputFlag, parseFlags, UsageError, EXIT } from './args.ts';
 import { createProgress } from './progress.ts';
 
 export const USAGE = `Usage: facecluster encode <folder> [flags]

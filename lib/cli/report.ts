@@ -5,8 +5,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseFlags, intFlag, outputFlag, UsageError } from './args.ts';
-import { EXIT } from './main.ts';
+import { parseFlags, intFlag, outputFlag, UsageError, EXIT } from './args.ts';
 import { convert, embedderDefaults, INPUT_FLAGS, INPUT_USAGE, kebab, methodFlags, methodFor, readInput } from './cluster.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
 import { cutTree } from '../cluster/agglomerative.ts';
@@ -141,6 +140,8 @@ export async function run(argv: string[]): Promise<number> {
     const labels = Int32Array.from(input.faceIds, (f) => people.state.personOf[index.get(f) ?? -1] ?? -1);
     const names = Object.fromEntries(people.state.persons.map((p) => [p.id, p.name ? `${p.name} (person ${p.id})` : `person ${p.id}`]));
     clusterings.unshift({ name: 'people (names and corrections kept across runs)', labels, clusterNames: names });
+    // The people come first, so the decisions to check are theirs (the questions `facecluster serve` asks).
+    decisions = leastCertain(input.embeddings, labels, { mixture: evidence?.mixture ?? null });
   }
 
   const faces = input.embeddings.map((_, i) => ({

@@ -15,8 +15,7 @@ import { findData, faceApiSamplesDir } from '../paths.ts';
 import { CLUSTER_METHOD_NAMES, DEFAULT_CLUSTER_METHOD } from '../cluster/registry.ts';
 import { DEFAULT_DETECTOR } from '../detect/registry.ts';
 import { DEFAULT_EMBEDDER } from '../embed/registry.ts';
-import { outputFlag, parseFlags, UsageError } from './args.ts';
-import { EXIT } from './main.ts';
+import { outputFlag, parseFlags, UsageError, EXIT } from './args.ts';
 
 const MARKER = '.facecluster-run';
 
