@@ -24,7 +24,8 @@
  */
 import { radiusNeighborsBetween } from '../cluster/_radius-between.ts';
 import { invalidParameter } from '../errors.ts';
-import { checkInteger, resolveOptions } from '../options.ts';
+import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
+import { placePoorFaces } from './poor-faces.ts';
 import { allowedIn, rootPerson, type PeopleConstraints } from './constraints.ts';
 import { sameFaceRule, type SameFaceRule } from './rule.ts';
 
@@ -49,11 +50,15 @@ export interface PeopleSnapshot {
   threshold?: number;
   /** The rule's method then (its threshold is reused only by the same method). */
   method?: string;
+  /** Faces that were unsorted (too poor to recognise): placed again when they pass the bar now. */
+  unsorted?: Set<string>;
 }
 
-/** Where a face stands. */
-/** Where a face stands; `new`: not placed yet (only with `placeNew: false`). */
-export type FaceStatus = 'assigned' | 'confirmed' | 'unassigned' | 'new' | 'ignored' | 'not-a-face';
+/**
+ * Where a face stands; `new`: not placed yet (only with `placeNew: false`); `unsorted`: too poor to recognise
+ * (quality below `minQuality`) and close to no person's good faces.
+ */
+export type FaceStatus = 'assigned' | 'confirmed' | 'unassigned' | 'new' | 'ignored' | 'not-a-face' | 'unsorted';
 
 export interface PeopleUpdateSummary {
   faces: number;
@@ -69,6 +74,10 @@ export interface PeopleUpdateSummary {
   removedPeople: number;
   unassigned: number;
   ignored: number;
+  /** Faces too poor to recognise that are in no person (status `unsorted`). */
+  unsorted: number;
+  /** Faces too poor to recognise that joined a person (close to its good faces). */
+  poorJoined: number;
 }
 
 /** The people now. */
@@ -101,9 +110,37 @@ export interface UpdatePeopleOptions {
   now: string;
   /** What "the same person" means. @default null — {@link sameFaceRule}, the default clustering's. */
   rule: SameFaceRule | null;
+  /**
+   * Each face's quality score (`faceQuality`, the store's `quality` column), aligned with `faceIds`; NaN for a face
+   * with none. @default null — no scores: every face counts as good
+   */
+  quality: Float32Array | null;
+  /**
+   * The bar: a face whose quality is below it never starts a person. It is left out of the clustering and joins a
+   * person only when it is close to that person's good faces (lib/people/poor-faces.ts); otherwise it is
+   * `unsorted`. Faces moved into a person by hand stay there whatever their score. 0 turns the bar off.
+   * @default {@link QUALITY_BAR} (measured by `npm run bench:quality -- --people`; see there)
+   */
+  minQuality: number;
+  /**
+   * How close is "clearly close" for a face below the bar: it joins a person when its root mean squared distance to
+   * the person's good faces is below this share of the collection's threshold (the rule's own test is 1). 0: poor
+   * faces never join; they are all unsorted.
+   * @default {@link POOR_JOIN_FACTOR} (measured by `npm run bench:quality -- --people`)
+   */
+  poorJoinFactor: number;
 }
 
-export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '', rule: null });
+/**
+ * The default bar of `minQuality`, chosen with `npm run bench:quality -- --people` on 120faces, pins, families and
+ * celeba (each held out in turn: see README "Faces too poor to recognise").
+ */
+export const QUALITY_BAR = 0.5;
+
+/** The default of `poorJoinFactor` (see there), measured with {@link QUALITY_BAR}. */
+export const POOR_JOIN_FACTOR = 0.85;
+
+export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '', rule: null, quality: null, minQuality: QUALITY_BAR, poorJoinFactor: POOR_JOIN_FACTOR });
 
 /**
  * The people now, from the faces (`faceIds[i]` with `embeddings[i]`), the last run's `previous` people (null on
@@ -119,6 +156,11 @@ export function updatePeople(
   const fn = 'updatePeople';
   const o = resolveOptions(fn, UPDATE_PEOPLE_DEFAULTS, options);
   checkInteger(fn, 'minFaces', o.minFaces, 1);
+  checkNumber(fn, 'minQuality', o.minQuality, 0, 1);
+  checkNumber(fn, 'poorJoinFactor', o.poorJoinFactor, 0, 1);
+  if (o.quality !== null && (!(o.quality instanceof Float32Array) || o.quality.length !== faceIds.length)) {
+    throw invalidParameter(fn, 'quality', `null or a Float32Array with one score per face id (${faceIds.length})`, o.quality);
+  }
   if (!Array.isArray(faceIds)) throw invalidParameter(fn, 'faceIds', 'an array of face ids', faceIds);
   if (!Array.isArray(embeddings) || embeddings.length !== faceIds.length) {
     throw invalidParameter(fn, 'embeddings', `an array with one embedding per face id (${faceIds.length})`, embeddings);
@@ -138,6 +180,9 @@ export function updatePeople(
   const active: number[] = []; // faces not ignored
   const current = new Set(faceIds);
   let newFaces = 0;
+  const quality = o.quality;
+  /** Below the bar (a face with no score counts as good). */
+  const poor = (i: number) => quality !== null && quality[i] < o.minQuality;
 
   for (let i = 0; i < n; i++) {
     const id = faceIds[i];
@@ -155,7 +200,7 @@ export function updatePeople(
       placed[i] = 1;
       continue;
     }
-    if (!o.recluster && previous) {
+    if (!o.recluster && previous && !poor(i)) {
       const p = previous.assignment.get(id);
       if (p !== undefined && allowedIn(constraints, id, p)) {
         personOf[i] = rootPerson(constraints, p);
@@ -178,19 +223,31 @@ export function updatePeople(
   const newGroups: number[][] = [];
   let joined = 0;
 
+  // Faces too poor to recognise take no part in making people (faces placed by hand count as good).
+  const good = active.filter((i) => placed[i] || !poor(i));
+  const poorFaces = active.filter((i) => !placed[i] && poor(i));
+  let poorJoined = 0;
   if (o.recluster || (o.placeNew && previous === null)) {
-    // A re-cluster, or the first run (nothing to place faces into): the default method clusters every face.
-    const all = rule.clusterAll(active.map((i) => embeddings[i]));
+    // A re-cluster, or the first run (nothing to place faces into): the default method clusters every good face.
+    const all = good.length > 0 ? rule.clusterAll(good.map((i) => embeddings[i])) : { labels: new Int32Array(0), threshold: previous?.threshold ?? NaN };
     threshold = all.threshold;
-    reclusterInto(all.labels, active, faceIds, previous, constraints, personOf, status, placed, persons, newGroups, o.minFaces);
+    reclusterInto(all.labels, good, faceIds, previous, constraints, personOf, status, placed, persons, newGroups, o.minFaces);
   } else if (o.placeNew) {
-    const isNew = (i: number) => !previous || !previous.known.has(faceIds[i]);
-    const queries = active.filter((i) => !placed[i] && isNew(i));
-    if (queries.length > 0 && threshold === undefined) threshold = rule.clusterAll(active.map((i) => embeddings[i])).threshold;
+    // new faces, and faces unsorted last time that pass the bar now (it was lowered)
+    const isNew = (i: number) => !previous || !previous.known.has(faceIds[i]) || previous.unsorted?.has(faceIds[i]) === true;
+    const queries = good.filter((i) => !placed[i] && isNew(i));
+    if ((queries.length > 0 || poorFaces.length > 0) && threshold === undefined && good.length > 0) threshold = rule.clusterAll(good.map((i) => embeddings[i])).threshold;
     const place = rule.join === 'average' ? placeByAverage : placeByNeighbours;
-    if (queries.length > 0) joined = place(queries, active, embeddings, faceIds, constraints, rule, threshold!, personOf, status, placed, newGroups, o.minFaces);
+    if (queries.length > 0) joined = place(queries, good, embeddings, faceIds, constraints, rule, threshold!, personOf, status, placed, newGroups, o.minFaces);
   } else {
     for (const i of active) if (!placed[i] && previous?.known.has(faceIds[i]) !== true) status[i] = 'new';
+    // the last run's placement of the poor faces stands until the next update
+    for (const i of poorFaces) {
+      if (status[i] === 'new') continue;
+      const p = previous?.assignment.get(faceIds[i]);
+      if (p !== undefined && allowedIn(constraints, faceIds[i], p)) { personOf[i] = rootPerson(constraints, p); status[i] = 'assigned'; }
+      else status[i] = 'unsorted';
+    }
   }
 
   // New people, largest group first (ties: the group whose first face id sorts first), get the next ids.
@@ -199,6 +256,12 @@ export function updatePeople(
     const id = nextId++;
     persons.set(id, { id, name: null, createdAt: now });
     for (const i of g) { personOf[i] = id; status[i] = 'assigned'; }
+  }
+
+  // The poor faces: each joins the person whose good faces it is close to, or stays unsorted.
+  if (o.placeNew && poorFaces.length > 0) {
+    // (no threshold: no good face to join, NaN makes every poor face unsorted)
+    poorJoined = placePoorFaces(poorFaces, good, embeddings, faceIds, constraints, rule.metric, (threshold ?? previous?.threshold ?? NaN) * o.poorJoinFactor, personOf, status);
   }
 
   // A person with no face left is kept when named, removed otherwise.
@@ -210,7 +273,8 @@ export function updatePeople(
   }
   let unassigned = 0;
   let ignored = 0;
-  for (const s of status) { if (s === 'unassigned' || s === 'new') unassigned++; else if (s === 'ignored' || s === 'not-a-face') ignored++; }
+  let unsorted = 0;
+  for (const s of status) { if (s === 'unassigned' || s === 'new') unassigned++; else if (s === 'ignored' || s === 'not-a-face') ignored++; else if (s === 'unsorted') unsorted++; }
   return {
     persons: [...persons.values()].sort((a, b) => a.id - b.id),
     faceIds: [...faceIds],
@@ -218,7 +282,7 @@ export function updatePeople(
     status,
     nextId,
     rule: { method: rule.method, threshold: threshold ?? previous?.threshold ?? NaN, metric: rule.metric },
-    summary: { faces: n, newFaces: previous ? newFaces : n, joined, newPeople: newGroups.length, droppedFaces, removedPeople, unassigned, ignored },
+    summary: { faces: n, newFaces: previous ? newFaces : n, joined, newPeople: newGroups.length, droppedFaces, removedPeople, unassigned, ignored, unsorted, poorJoined },
   };
 }
 
@@ -433,9 +497,11 @@ function reclusterInto(
 export function snapshotOf(state: PeopleState): PeopleSnapshot {
   const assignment = new Map<string, number>();
   const known = new Set<string>();
+  const unsorted = new Set<string>();
   state.faceIds.forEach((f, i) => {
     if (state.status[i] !== 'new') known.add(f);
+    if (state.status[i] === 'unsorted') unsorted.add(f);
     if (state.personOf[i] >= 0) assignment.set(f, state.personOf[i]);
   });
-  return { persons: state.persons.map((p) => ({ ...p })), assignment, known, nextId: state.nextId, threshold: state.rule.threshold, method: state.rule.method };
+  return { persons: state.persons.map((p) => ({ ...p })), assignment, known, nextId: state.nextId, threshold: state.rule.threshold, method: state.rule.method, unsorted };
 }
