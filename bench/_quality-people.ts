@@ -52,7 +52,7 @@ export async function peopleRows(name: string, quality: Float32Array, bars: read
     const t0 = performance.now();
     const state = updatePeople(faceIds, c.embeddings, null, constraints, { rule, quality, minQuality: bar, poorJoinFactor: 0, now: '2026-01-01T00:00:00Z' });
     const poor = [...Array(n).keys()].filter((i) => state.status[i] === 'unsorted');
-    const good = [...Array(n).keys()].filter((i) => state.personOf[i] >= 0);
+    const good = [...Array(n).keys()].filter((i) => state.personOf[i] >= 0 && quality[i] >= bar);
     for (const factor of bar === 0 ? [1] : factors) {
       const personOf = Int32Array.from(state.personOf);
       const status = [...state.status];

@@ -243,8 +243,9 @@ the identities are known; records the run in the store; optionally saves one fol
   --save DIR       write person-001/ ... and noise/ folders under DIR (a new or empty folder, never inside the
                    photo folder); with --copy (default) copies of the photos, --link symbolic links, --crops
                    face crops (EXIF-upright)
-  --min-quality Q  faces of a store whose quality score is below Q (default ${UPDATE_PEOPLE_DEFAULTS.minQuality}; 0 turns it off) are left
-                   out of the clustering: label -1, counted as unsorted, saved in unsorted/
+  --min-quality Q  faces of a store whose quality score is below Q (default ${UPDATE_PEOPLE_DEFAULTS.minQuality}; 0 turns it off) make no
+                   cluster: in a cluster with fewer than 2 faces above Q they get label -1, are counted as
+                   unsorted and saved in unsorted/
   --json           print one JSON object (counts, sizes, metrics, labels, run id) instead of text
 
 ${INPUT_USAGE}
@@ -313,8 +314,9 @@ export async function run(argv: string[]): Promise<number> {
     if (!input.photos) throw new UsageError(`facecluster ${c}: --save needs the photos; the JSONL's photo folder was not found (give --photos DIR).`);
     // unsorted faces in unsorted/, under a label no cluster has
     const saveLabels = Int32Array.from(labels);
-    for (const i of unsorted) saveLabels[i] = nClusters;
-    saved = await saveClusters(values.save as string, saveLabels, input.photos.map((photo, i) => ({ photo, box: input.boxes?.[i] })), { mode, photoRoot: input.photoRoot, names: { [nClusters]: 'unsorted' } });
+    const unsortedLabel = labels.reduce((m, l) => Math.max(m, l), -1) + 1;
+    for (const i of unsorted) saveLabels[i] = unsortedLabel;
+    saved = await saveClusters(values.save as string, saveLabels, input.photos.map((photo, i) => ({ photo, box: input.boxes?.[i] })), { mode, photoRoot: input.photoRoot, names: { [unsortedLabel]: 'unsorted' } });
   }
   const storeDir = input.storeDir;
   const runRecord = storeDir

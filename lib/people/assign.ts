@@ -19,6 +19,8 @@
  * a person taking one cluster unless its confirmed faces are in several; a cluster no person claims becomes a new
  * person. Confirmed faces never move; a face never joins a person it was moved or split away from.
  *
+ * Faces too poor to recognise (quality below `minQuality`) never make a person: see {@link UpdatePeopleOptions.minQuality}.
+ *
  * Either way ids never change: a new person gets the next id never used; a person left with no face is kept
  * when it has a name, removed otherwise; ids retired by a merge are never reused.
  */
@@ -116,9 +118,11 @@ export interface UpdatePeopleOptions {
    */
   quality: Float32Array | null;
   /**
-   * The bar: a face whose quality is below it never starts a person. It is left out of the clustering and joins a
-   * person only when it is close to that person's good faces (lib/people/poor-faces.ts); otherwise it is
-   * `unsorted`. Faces moved into a person by hand stay there whatever their score. 0 turns the bar off.
+   * The bar: a face whose quality is below it is *poor* and never makes a person: a person needs `minFaces` good faces
+   * (a group the rule makes with fewer is no person, and an unnamed person left with fewer after the bar was raised is
+   * dissolved). A poor face is in a person only when the rule put it there with that person's good faces, or when it is
+   * clearly close to them afterwards (`poorJoinFactor`, lib/people/poor-faces.ts); otherwise it is `unsorted`. Faces
+   * moved into a person by hand count as good and stay there whatever their score. 0 turns the bar off.
    * @default {@link QUALITY_BAR} (measured by `npm run bench:quality -- --people`; see there)
    */
   minQuality: number;
@@ -200,7 +204,7 @@ export function updatePeople(
       placed[i] = 1;
       continue;
     }
-    if (!o.recluster && previous && !poor(i)) {
+    if (!o.recluster && previous) {
       const p = previous.assignment.get(id);
       if (p !== undefined && allowedIn(constraints, id, p)) {
         personOf[i] = rootPerson(constraints, p);
@@ -223,31 +227,51 @@ export function updatePeople(
   const newGroups: number[][] = [];
   let joined = 0;
 
-  // Faces too poor to recognise take no part in making people (faces placed by hand count as good).
-  const good = active.filter((i) => placed[i] || !poor(i));
-  const poorFaces = active.filter((i) => !placed[i] && poor(i));
-  let poorJoined = 0;
   if (o.recluster || (o.placeNew && previous === null)) {
-    // A re-cluster, or the first run (nothing to place faces into): the default method clusters every good face.
-    const all = good.length > 0 ? rule.clusterAll(good.map((i) => embeddings[i])) : { labels: new Int32Array(0), threshold: previous?.threshold ?? NaN };
+    // A re-cluster, or the first run (nothing to place faces into): the default method clusters every face.
+    const all = active.length > 0 ? rule.clusterAll(active.map((i) => embeddings[i])) : { labels: new Int32Array(0), threshold: previous?.threshold ?? NaN };
     threshold = all.threshold;
-    reclusterInto(all.labels, good, faceIds, previous, constraints, personOf, status, placed, persons, newGroups, o.minFaces);
+    reclusterInto(all.labels, active, faceIds, previous, constraints, personOf, status, placed, persons, newGroups, o.minFaces);
   } else if (o.placeNew) {
     // new faces, and faces unsorted last time that pass the bar now (it was lowered)
-    const isNew = (i: number) => !previous || !previous.known.has(faceIds[i]) || previous.unsorted?.has(faceIds[i]) === true;
-    const queries = good.filter((i) => !placed[i] && isNew(i));
-    if ((queries.length > 0 || poorFaces.length > 0) && threshold === undefined && good.length > 0) threshold = rule.clusterAll(good.map((i) => embeddings[i])).threshold;
+    const isNew = (i: number) => !previous || !previous.known.has(faceIds[i]) || (previous.unsorted?.has(faceIds[i]) === true && !poor(i));
+    const queries = active.filter((i) => !placed[i] && isNew(i));
+    if (queries.length > 0 && threshold === undefined) threshold = rule.clusterAll(active.map((i) => embeddings[i])).threshold;
     const place = rule.join === 'average' ? placeByAverage : placeByNeighbours;
-    if (queries.length > 0) joined = place(queries, good, embeddings, faceIds, constraints, rule, threshold!, personOf, status, placed, newGroups, o.minFaces);
+    if (queries.length > 0) joined = place(queries, active, embeddings, faceIds, constraints, rule, threshold!, personOf, status, placed, newGroups, o.minFaces);
   } else {
     for (const i of active) if (!placed[i] && previous?.known.has(faceIds[i]) !== true) status[i] = 'new';
-    // the last run's placement of the poor faces stands until the next update
-    for (const i of poorFaces) {
-      if (status[i] === 'new') continue;
-      const p = previous?.assignment.get(faceIds[i]);
-      if (p !== undefined && allowedIn(constraints, faceIds[i], p)) { personOf[i] = rootPerson(constraints, p); status[i] = 'assigned'; }
-      else status[i] = 'unsorted';
+    for (const i of active) if (!placed[i] && status[i] !== 'new' && previous?.unsorted?.has(faceIds[i]) && poor(i)) status[i] = 'unsorted';
+  }
+
+  // Faces too poor to recognise never make a person: a person needs `minFaces` good faces (faces placed by hand count
+  // as good). A new group with fewer is no person; its poor faces are unsorted, its good faces unassigned.
+  let poorJoined = 0;
+  if (quality !== null && o.placeNew) {
+    const goodIn = (g: number[]) => g.filter((i) => !poor(i) || status[i] === 'confirmed').length;
+    for (let k = newGroups.length - 1; k >= 0; k--) {
+      if (goodIn(newGroups[k]) >= o.minFaces) continue;
+      for (const i of newGroups[k]) status[i] = poor(i) ? 'unsorted' : 'unassigned';
+      newGroups.splice(k, 1);
     }
+    // so does an unnamed person of earlier runs left with too few good faces (the bar was raised)
+    const faces = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) if (personOf[i] >= 0) (faces.get(personOf[i]) ?? faces.set(personOf[i], []).get(personOf[i])!).push(i);
+    for (const [p, m] of faces) {
+      if (persons.get(p)?.name || !m.some((i) => poor(i) && status[i] !== 'confirmed') || goodIn(m) >= o.minFaces) continue;
+      for (const i of m) {
+        if (status[i] === 'confirmed') continue;
+        personOf[i] = -1;
+        placed[i] = 0;
+        status[i] = poor(i) ? 'unsorted' : 'unassigned';
+      }
+    }
+    // Every poor face in no person: it joins the person whose good faces it is clearly close to, or stays unsorted.
+    const grouped = new Set(newGroups.flat());
+    const left = active.filter((i) => personOf[i] < 0 && poor(i) && !grouped.has(i));
+    const good = active.filter((i) => personOf[i] >= 0 && (!poor(i) || status[i] === 'confirmed'));
+    const t = threshold ?? previous?.threshold ?? NaN;
+    if (left.length > 0) poorJoined = placePoorFaces(left, good, embeddings, faceIds, constraints, rule.metric, t * o.poorJoinFactor, personOf, status);
   }
 
   // New people, largest group first (ties: the group whose first face id sorts first), get the next ids.
@@ -256,12 +280,6 @@ export function updatePeople(
     const id = nextId++;
     persons.set(id, { id, name: null, createdAt: now });
     for (const i of g) { personOf[i] = id; status[i] = 'assigned'; }
-  }
-
-  // The poor faces: each joins the person whose good faces it is close to, or stays unsorted.
-  if (o.placeNew && poorFaces.length > 0) {
-    // (no threshold: no good face to join, NaN makes every poor face unsorted)
-    poorJoined = placePoorFaces(poorFaces, good, embeddings, faceIds, constraints, rule.metric, (threshold ?? previous?.threshold ?? NaN) * o.poorJoinFactor, personOf, status);
   }
 
   // A person with no face left is kept when named, removed otherwise.

@@ -1,9 +1,10 @@
 /**
- * Faces too poor to recognise (quality below the bar, see `UPDATE_PEOPLE_DEFAULTS.minQuality`) never start a person:
- * they are left out of the clustering, and afterwards each joins a person only when it is close to that person's
- * good faces under the rule's own join test, the average linkage of `sameFaceRule` (root mean squared distance to
- * the person's good faces below the collection's threshold; 1 - mean cosine for cosine rules), the smallest
- * winning. The others are *unsorted*: kept in the store, in no person.
+ * Faces too poor to recognise (quality below the bar, see `UPDATE_PEOPLE_DEFAULTS.minQuality`) never make a person
+ * (assign.ts: a person needs `minFaces` good faces). A poor face left in no person joins one afterwards only when it
+ * is clearly close to that person's good faces: the rule's own join test, the average linkage of `sameFaceRule` (root
+ * mean squared distance to the person's good faces), below `poorJoinFactor` times the collection's threshold (1 -
+ * mean cosine for cosine rules), the smallest winning ({@link placePoorFaces}). The others are *unsorted*: kept in
+ * the store, in no person.
  *
  * Complexity: O(poor faces x people x d) after one pass over the placed good faces.
  */
@@ -76,19 +77,22 @@ export function placePoorFaces(
 }
 
 /**
- * A clustering of the good faces only (`facecluster cluster --min-quality`): `cluster` runs on the faces whose
- * quality is at least `minQuality` (NaN: no score, counts as good); the poor ones get label -1 and are listed in
- * `unsorted` (indices), so that they never make a cluster of their own.
+ * A clustering in which faces too poor to recognise make no cluster (`facecluster cluster --min-quality`): `cluster`
+ * runs on every face; in a cluster with fewer than `minGood` faces of quality at least `minQuality` (NaN: no score,
+ * counts as good), the poor faces get label -1 and are listed in `unsorted` (indices). Clusters are not renumbered.
  */
 export function clusterGoodFaces<R extends { labels: Int32Array; nClusters: number; warnings: string[] }>(
-  x: readonly Float32Array[], quality: Float32Array | null, minQuality: number, cluster: (x: Float32Array[]) => R,
+  x: readonly Float32Array[], quality: Float32Array | null, minQuality: number, cluster: (x: Float32Array[]) => R, minGood = 2,
 ): { result: R; unsorted: number[] } {
-  if (quality === null || minQuality <= 0) return { result: cluster([...x]), unsorted: [] };
-  const good: number[] = [];
+  const result = cluster([...x]);
+  if (quality === null || minQuality <= 0) return { result, unsorted: [] };
+  const poor = (i: number) => quality[i] < minQuality;
+  const good = new Map<number, number>();
+  result.labels.forEach((c, i) => { if (c >= 0 && !poor(i)) good.set(c, (good.get(c) ?? 0) + 1); });
+  const labels = Int32Array.from(result.labels);
   const unsorted: number[] = [];
-  x.forEach((_, i) => (quality[i] < minQuality ? unsorted : good).push(i));
-  const inner = cluster(good.map((i) => x[i]));
-  const labels = new Int32Array(x.length).fill(-1);
-  good.forEach((i, k) => (labels[i] = inner.labels[k]));
-  return { result: { ...inner, labels }, unsorted };
+  labels.forEach((c, i) => {
+    if (poor(i) && (c < 0 || (good.get(c) ?? 0) < minGood)) { labels[i] = -1; unsorted.push(i); }
+  });
+  return { result: { ...result, labels }, unsorted };
 }

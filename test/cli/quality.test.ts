@@ -58,7 +58,7 @@ test('people update: poor faces are unsorted and counted; --min-quality 0 turns 
   }
 });
 
-test('cluster --save: poor faces are left out of the clustering and saved in unsorted/', async () => {
+test('cluster --save: poor faces make no cluster; they are saved in unsorted/', async () => {
   const t = await toyWithQuality();
   try {
     const save = join(t.root, 'clusters');
