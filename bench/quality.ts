@@ -24,12 +24,12 @@ import { openStore } from '../lib/index.ts';
 import { FACE_QUALITY_MODEL, qualityFeatures, QUALITY_FEATURE_NAMES, type FaceQualityModel } from '../lib/quality/face-quality.ts';
 import { qualitySignals, type QualitySignals } from '../lib/quality/signals.ts';
 import { loadCollection, storeDirOf } from './_collections.ts';
-import { POOR_JOIN_FACTOR, QUALITY_BAR } from '../lib/people/assign.ts';
+import { MIN_GOOD_SHARE, POOR_JOIN_FACTOR, QUALITY_BAR } from '../lib/people/assign.ts';
 import { pixelSignals } from './_quality-signals.ts';
 import { fitLogistic, rocAuc } from './_quality-fit.ts';
-import { peopleRows, pickBar, type PeopleRow } from './_quality-people.ts';
+import { peopleRows, pickBar, type PeopleRow, type Setting } from './_quality-people.ts';
 
-const { values: flags } = parseArgs({ options: { collections: { type: 'string' }, people: { type: 'boolean' }, bars: { type: 'string' }, factors: { type: 'string' }, 'loo-model': { type: 'boolean' }, 'no-signals': { type: 'boolean' } } });
+const { values: flags } = parseArgs({ options: { collections: { type: 'string' }, people: { type: 'boolean' }, bars: { type: 'string' }, factors: { type: 'string' }, shares: { type: 'string' }, all: { type: 'boolean' }, 'loo-model': { type: 'boolean' }, 'no-signals': { type: 'boolean' } } });
 const names = (flags.collections ?? '120faces,pins,families,celeba').split(',');
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
 const log = (s: string) => console.error(`[${new Date().toISOString().slice(11, 19)} load ${load()}] ${s}`);
@@ -160,46 +160,51 @@ if (!flags['no-signals']) {
 }
 
 if (flags.people) {
-  const bars = flags.bars ? flags.bars.split(',').map(Number) : [0, 0.3, 0.4, 0.5, 0.6, 0.7];
-  const factors = flags.factors ? flags.factors.split(',').map(Number) : [1, 0.9, 0.85, 0.8, 0.7, 0];
-  if (bars[0] !== 0) throw new Error(`bench:quality: --bars must start with 0 (today: no bar), got ${bars[0]}.`);
-  console.log(`## People of a first \`facecluster run\` at each bar and join factor (shipped model: ${SHIPPED_USE.join(', ')})\n`);
-  console.log('bar 0 is today (no bar). junk: people of ≥ 3 faces, no photo folder holding more than half (all faces); junk by family: the same with the folder name before its first "_" (families\' F0003_MID1 → F0003); kept: largest faces of people with ≥ 2 photos in a person; BCubed F on the largest faces; poor joined (right): poor faces that joined a person (of the majority folder of its good faces).\n');
-  console.log('| collection | bar | join factor | people | junk | junk by family | kept | BCubed F | unsorted | poor joined (right) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const bars = flags.bars ? flags.bars.split(',').map(Number) : [0.2, 0.3, 0.4, 0.5, 0.6, 0.7];
+  const shares = flags.shares ? flags.shares.split(',').map(Number) : [0, 0.25, 0.5];
+  const factors = flags.factors ? flags.factors.split(',').map(Number) : [1, 0.85, 0];
+  const settings: Setting[] = [{ bar: 0, share: 0, factor: 0 }, ...bars.flatMap((bar) => shares.flatMap((share) => factors.map((factor) => ({ bar, share, factor }))))];
+  const shippedSetting = (r: PeopleRow) => r.bar === QUALITY_BAR && r.share === MIN_GOOD_SHARE && r.factor === POOR_JOIN_FACTOR;
+  const fmt = (x: PeopleRow) => `${x.bar === 0 ? '0 (today)' : `${x.bar} / ${x.share} / ${x.factor}`}${shippedSetting(x) ? ' **shipped**' : ''}`;
+  console.log(`## People of a first \`facecluster run\` at each setting (quality: the shipped model, ${SHIPPED_USE.join(', ')})\n`);
+  console.log('Setting: bar (minQuality) / good-face share (minGoodShare) / join factor (poorJoinFactor); 0: today, no bar. junk: people of ≥ 3 faces, no photo folder holding more than half (all faces); junk by family: the same with the folder name before its first "_" (families\' F0003_MID1 → F0003); kept: largest faces of people with ≥ 2 photos in a person; BCubed F on the largest faces; poor joined (right): poor faces that joined a person afterwards (of the majority folder of its good faces).\n');
+  console.log('| collection | setting | people | junk | junk by family | kept | BCubed F | unsorted | poor joined (right) |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   const scoreAll = (m: FaceQualityModel, d: Data) => Float32Array.from(d.signals, (s) => score(m, s));
   const shipped = new Map<string, PeopleRow[]>();
+  const show = (x: PeopleRow) => x.bar === 0 || shippedSetting(x) || (x.factor === POOR_JOIN_FACTOR && x.share === MIN_GOOD_SHARE) || flags.all;
   for (const d of data) {
-    const r = await peopleRows(d.name, scoreAll(FACE_QUALITY_MODEL, d), bars, factors, log);
+    const r = await peopleRows(d.name, scoreAll(FACE_QUALITY_MODEL, d), settings, log);
     if (!r) continue;
     shipped.set(d.name, r);
-    for (const x of r) console.log(`| ${d.name} | ${x.bar} | ${x.bar === 0 ? '–' : x.factor} | ${x.people} | ${x.junk} | ${x.junkFamily} | ${(100 * x.kept).toFixed(1)}% | ${f3(x.bcubed)} | ${x.unsorted} | ${x.poorJoined} (${x.joinedRight}) |`);
+    for (const x of r) if (show(x)) console.log(`| ${d.name} | ${fmt(x)} | ${x.people} | ${x.junk} | ${x.junkFamily} | ${(100 * x.kept).toFixed(1)}% | ${f3(x.bcubed)} | ${x.unsorted} | ${x.poorJoined} (${x.joinedRight}) |`);
   }
+  if (!flags.all) console.log(`\n(rows at the shipped share and factor; \`--all\` prints all ${settings.length} settings)`);
   const looModel = flags['loo-model'] === true;
-  console.log(`\n## Leave one collection out: bar and join factor picked on the others${looModel ? ', with the quality model refitted on them' : ' (quality: the shipped model)'}, scored on the held-out one\n`);
-  console.log('| held out | bar, factor picked on the others | junk today → with the bar | junk by family | kept today → with the bar | BCubed F today → with the bar | unsorted |');
+  console.log(`\n## Leave one collection out: setting picked on the others${looModel ? ', with the quality model refitted on them' : ' (quality: the shipped model)'}, scored on the held-out one\n`);
+  console.log('Pick: the fewest junk people on the others together, among the settings where each of them keeps "kept" within 1 point and BCubed F within 0.005 of today; ties: the fewest unsorted faces.\n');
+  console.log('| held out | setting picked on the others | junk today → with it | junk by family | kept today → with it | BCubed F today → with it | unsorted |');
   console.log('|---|---|---|---|---|---|---:|');
   for (const d of data) {
     if (!shipped.has(d.name)) continue;
     const others = data.filter((o) => o !== d && shipped.has(o.name));
     let otherRows = others.map((o) => shipped.get(o.name)!);
-    let heldQuality = scoreAll(FACE_QUALITY_MODEL, d);
+    let heldRows = shipped.get(d.name)!;
     if (looModel) {
       const m = fitOn(others, SHIPPED_USE);
       otherRows = [];
-      for (const o of others) otherRows.push((await peopleRows(o.name, scoreAll(m, o), bars, factors, log))!);
-      heldQuality = scoreAll(m, d);
+      for (const o of others) otherRows.push((await peopleRows(o.name, scoreAll(m, o), settings, log))!);
+      heldRows = (await peopleRows(d.name, scoreAll(m, d), settings, log))!;
     }
     const pick = pickBar(otherRows);
-    const held = await peopleRows(d.name, heldQuality, [0, pick.bar], [pick.factor], log);
-    if (!held) continue;
-    const [t, y] = [held[0], held[held.length - 1]];
-    console.log(`| ${d.name} | ${pick.bar}, ${pick.factor} | ${t.junk} → ${y.junk} | ${t.junkFamily} → ${y.junkFamily} | ${(100 * t.kept).toFixed(1)}% → ${(100 * y.kept).toFixed(1)}% | ${f3(t.bcubed)} → ${f3(y.bcubed)} | ${y.unsorted} |`);
+    const t = heldRows[0];
+    const y = heldRows.find((r) => r.bar === pick.bar && r.share === pick.share && r.factor === pick.factor)!;
+    console.log(`| ${d.name} | ${pick.bar} / ${pick.share} / ${pick.factor} | ${t.junk} → ${y.junk} | ${t.junkFamily} → ${y.junkFamily} | ${(100 * t.kept).toFixed(1)}% → ${(100 * y.kept).toFixed(1)}% | ${f3(t.bcubed)} → ${f3(y.bcubed)} | ${y.unsorted} |`);
   }
   const all = [...shipped.values()];
   if (all.length > 0) {
     const p = pickBar(all);
-    console.log(`\npicked on all of ${[...shipped.keys()].join(', ')} (shipped model): bar ${p.bar}, join factor ${p.factor} (shipped: QUALITY_BAR ${QUALITY_BAR}, POOR_JOIN_FACTOR ${POOR_JOIN_FACTOR})`);
+    console.log(`\npicked on all of ${[...shipped.keys()].join(', ')}: bar ${p.bar} / share ${p.share} / factor ${p.factor} (shipped: QUALITY_BAR ${QUALITY_BAR}, MIN_GOOD_SHARE ${MIN_GOOD_SHARE}, POOR_JOIN_FACTOR ${POOR_JOIN_FACTOR})`);
   }
 }
 console.log(`\nload average at end: ${load()}`);

@@ -244,8 +244,8 @@ the identities are known; records the run in the store; optionally saves one fol
                    photo folder); with --copy (default) copies of the photos, --link symbolic links, --crops
                    face crops (EXIF-upright)
   --min-quality Q  faces of a store whose quality score is below Q (default ${UPDATE_PEOPLE_DEFAULTS.minQuality}; 0 turns it off) make no
-                   cluster: in a cluster with fewer than 2 faces above Q they get label -1, are counted as
-                   unsorted and saved in unsorted/
+                   cluster: in a cluster with fewer than ${UPDATE_PEOPLE_DEFAULTS.minFaces} faces above Q, or where they are less than
+                   ${UPDATE_PEOPLE_DEFAULTS.minGoodShare * 100}% of it, they get label -1, are counted as unsorted and saved in unsorted/
   --json           print one JSON object (counts, sizes, metrics, labels, run id) instead of text
 
 ${INPUT_USAGE}
@@ -297,7 +297,8 @@ export async function run(argv: string[]): Promise<number> {
   if (input.storeDir && input.photoRoot) outputFlag(c, 'store', input.storeDir, input.photoRoot, { allow: legacyStoreDir(input.photoRoot) });
   const t0 = performance.now();
   // faces too poor to recognise never make a cluster (stores with quality scores)
-  const { result, unsorted } = clusterGoodFaces(input.embeddings, input.quality ?? null, minQuality, (x) => clusterBy(method, x, options));
+  const { result, unsorted } = clusterGoodFaces(input.embeddings, input.quality ?? null, minQuality, (x) => clusterBy(method, x, options),
+    { minGood: UPDATE_PEOPLE_DEFAULTS.minFaces, minGoodShare: UPDATE_PEOPLE_DEFAULTS.minGoodShare });
   const seconds = (performance.now() - t0) / 1000;
   const labels = prune ? pruneSmallClusters(result, prune).labels : result.labels;
   const { nClusters, nNoise } = countClusters(labels);

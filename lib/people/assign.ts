@@ -27,7 +27,7 @@
 import { radiusNeighborsBetween } from '../cluster/_radius-between.ts';
 import { invalidParameter } from '../errors.ts';
 import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
-import { placePoorFaces } from './poor-faces.ts';
+import { settlePoorFaces } from './poor-faces.ts';
 import { allowedIn, rootPerson, type PeopleConstraints } from './constraints.ts';
 import { sameFaceRule, type SameFaceRule } from './rule.ts';
 
@@ -133,6 +133,12 @@ export interface UpdatePeopleOptions {
    * @default {@link POOR_JOIN_FACTOR} (measured by `npm run bench:quality -- --people`)
    */
   poorJoinFactor: number;
+  /**
+   * A person keeps its poor faces only when at least this share of its faces is good; below it, its poor faces leave it
+   * (and may join a person whose good faces they are clearly close to). Breaks up a crowd of poor faces that the
+   * clustering joined to a few good ones. @default {@link MIN_GOOD_SHARE} (measured by `npm run bench:quality -- --people`)
+   */
+  minGoodShare: number;
 }
 
 /**
@@ -144,7 +150,10 @@ export const QUALITY_BAR = 0.5;
 /** The default of `poorJoinFactor` (see there), measured with {@link QUALITY_BAR}. */
 export const POOR_JOIN_FACTOR = 0.85;
 
-export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '', rule: null, quality: null, minQuality: QUALITY_BAR, poorJoinFactor: POOR_JOIN_FACTOR });
+/** The default of `minGoodShare` (see there), measured with {@link QUALITY_BAR}. */
+export const MIN_GOOD_SHARE = 0.25;
+
+export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '', rule: null, quality: null, minQuality: QUALITY_BAR, poorJoinFactor: POOR_JOIN_FACTOR, minGoodShare: MIN_GOOD_SHARE });
 
 /**
  * The people now, from the faces (`faceIds[i]` with `embeddings[i]`), the last run's `previous` people (null on
@@ -162,6 +171,7 @@ export function updatePeople(
   checkInteger(fn, 'minFaces', o.minFaces, 1);
   checkNumber(fn, 'minQuality', o.minQuality, 0, 1);
   checkNumber(fn, 'poorJoinFactor', o.poorJoinFactor, 0, 1);
+  checkNumber(fn, 'minGoodShare', o.minGoodShare, 0, 1);
   if (o.quality !== null && (!(o.quality instanceof Float32Array) || o.quality.length !== faceIds.length)) {
     throw invalidParameter(fn, 'quality', `null or a Float32Array with one score per face id (${faceIds.length})`, o.quality);
   }
@@ -244,34 +254,15 @@ export function updatePeople(
     for (const i of active) if (!placed[i] && status[i] !== 'new' && previous?.unsorted?.has(faceIds[i]) && poor(i)) status[i] = 'unsorted';
   }
 
-  // Faces too poor to recognise never make a person: a person needs `minFaces` good faces (faces placed by hand count
-  // as good). A new group with fewer is no person; its poor faces are unsorted, its good faces unassigned.
-  let poorJoined = 0;
-  if (quality !== null && o.placeNew) {
-    const goodIn = (g: number[]) => g.filter((i) => !poor(i) || status[i] === 'confirmed').length;
+  // Faces too poor to recognise never make a person: a group of the rule with fewer than `minFaces` good faces (faces
+  // placed by hand count as good) is no person; its poor faces are unsorted, its good faces unassigned.
+  const poorMask = quality === null ? null : Uint8Array.from(faceIds, (_, i) => (poor(i) ? 1 : 0));
+  if (poorMask && o.placeNew) {
     for (let k = newGroups.length - 1; k >= 0; k--) {
-      if (goodIn(newGroups[k]) >= o.minFaces) continue;
-      for (const i of newGroups[k]) status[i] = poor(i) ? 'unsorted' : 'unassigned';
+      if (newGroups[k].filter((i) => !poorMask[i] || status[i] === 'confirmed').length >= o.minFaces) continue;
+      for (const i of newGroups[k]) status[i] = poorMask[i] ? 'unsorted' : 'unassigned';
       newGroups.splice(k, 1);
     }
-    // so does an unnamed person of earlier runs left with too few good faces (the bar was raised)
-    const faces = new Map<number, number[]>();
-    for (let i = 0; i < n; i++) if (personOf[i] >= 0) (faces.get(personOf[i]) ?? faces.set(personOf[i], []).get(personOf[i])!).push(i);
-    for (const [p, m] of faces) {
-      if (persons.get(p)?.name || !m.some((i) => poor(i) && status[i] !== 'confirmed') || goodIn(m) >= o.minFaces) continue;
-      for (const i of m) {
-        if (status[i] === 'confirmed') continue;
-        personOf[i] = -1;
-        placed[i] = 0;
-        status[i] = poor(i) ? 'unsorted' : 'unassigned';
-      }
-    }
-    // Every poor face in no person: it joins the person whose good faces it is clearly close to, or stays unsorted.
-    const grouped = new Set(newGroups.flat());
-    const left = active.filter((i) => personOf[i] < 0 && poor(i) && !grouped.has(i));
-    const good = active.filter((i) => personOf[i] >= 0 && (!poor(i) || status[i] === 'confirmed'));
-    const t = threshold ?? previous?.threshold ?? NaN;
-    if (left.length > 0) poorJoined = placePoorFaces(left, good, embeddings, faceIds, constraints, rule.metric, t * o.poorJoinFactor, personOf, status);
   }
 
   // New people, largest group first (ties: the group whose first face id sorts first), get the next ids.
@@ -280,6 +271,14 @@ export function updatePeople(
     const id = nextId++;
     persons.set(id, { id, name: null, createdAt: now });
     for (const i of g) { personOf[i] = id; status[i] = 'assigned'; }
+  }
+
+  // ... and the people now: see settlePoorFaces (poor-faces.ts).
+  let poorJoined = 0;
+  if (poorMask && o.placeNew) {
+    poorJoined = settlePoorFaces(poorMask, active, embeddings, faceIds, constraints, persons, personOf, status, {
+      minFaces: o.minFaces, minGoodShare: o.minGoodShare, metric: rule.metric, joinDistance: (threshold ?? previous?.threshold ?? NaN) * o.poorJoinFactor,
+    });
   }
 
   // A person with no face left is kept when named, removed otherwise.

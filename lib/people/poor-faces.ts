@@ -9,7 +9,7 @@
  * Complexity: O(poor faces x people x d) after one pass over the placed good faces.
  */
 import { allowedIn, type PeopleConstraints } from './constraints.ts';
-import type { FaceStatus } from './assign.ts';
+import type { FaceStatus, PersonRecord } from './assign.ts';
 import type { Metric } from '../types.ts';
 
 /**
@@ -77,22 +77,67 @@ export function placePoorFaces(
 }
 
 /**
- * A clustering in which faces too poor to recognise make no cluster (`facecluster cluster --min-quality`): `cluster`
- * runs on every face; in a cluster with fewer than `minGood` faces of quality at least `minQuality` (NaN: no score,
- * counts as good), the poor faces get label -1 and are listed in `unsorted` (indices). Clusters are not renumbered.
+ * After the rule placed every face: the people, with faces too poor to recognise (`poor[i]` 1) settled.
+ * 1. An unnamed person with fewer than `minFaces` good faces (faces placed by hand count as good; the bar was raised
+ *    since it was made) is dissolved: its poor faces are unsorted, its good faces unassigned (confirmed faces stay).
+ *    A named one keeps its good faces.
+ * 2. A person whose good faces are fewer than `minGoodShare` of its faces loses its poor faces (not those placed by
+ *    hand): a crowd of poor faces the clustering joined to a few good ones.
+ * 3. Every poor face in no person then joins the person whose good faces it is clearly close to
+ *    ({@link placePoorFaces} at `joinDistance`), or is unsorted.
+ * Sets `personOf` and `status`; returns how many poor faces joined in step 3.
+ */
+export function settlePoorFaces(
+  poor: Uint8Array, active: readonly number[], embeddings: readonly Float32Array[], faceIds: readonly string[], constraints: PeopleConstraints,
+  persons: ReadonlyMap<number, PersonRecord>, personOf: Int32Array, status: FaceStatus[],
+  o: { minFaces: number; minGoodShare: number; metric: Metric; joinDistance: number },
+): number {
+  const isGood = (i: number) => !poor[i] || status[i] === 'confirmed';
+  const members = new Map<number, number[]>();
+  for (const i of active) if (personOf[i] >= 0) (members.get(personOf[i]) ?? members.set(personOf[i], []).get(personOf[i])!).push(i);
+  for (const [p, m] of members) {
+    const good = m.filter(isGood).length;
+    if (good === m.length) continue;
+    const dissolve = good < o.minFaces;
+    if (!dissolve && good >= o.minGoodShare * m.length) continue;
+    const named = persons.get(p)?.name != null;
+    for (const i of m) {
+      if (status[i] === 'confirmed' || (!poor[i] && (!dissolve || named))) continue;
+      personOf[i] = -1;
+      status[i] = poor[i] ? 'unsorted' : 'unassigned';
+    }
+  }
+  const left = active.filter((i) => personOf[i] < 0 && poor[i]);
+  const good = active.filter((i) => personOf[i] >= 0 && isGood(i));
+  return placePoorFaces(left, good, embeddings, faceIds, constraints, o.metric, o.joinDistance, personOf, status);
+}
+
+/**
+ * A clustering in which faces too poor to recognise make no cluster (`facecluster cluster --min-quality`), by the
+ * rules of {@link settlePoorFaces} steps 1 and 2: `cluster` runs on every face; in a cluster with fewer than
+ * `minGood` faces of quality at least `minQuality` (NaN: no score, counts as good), or whose good faces are fewer
+ * than `minGoodShare` of its faces, the poor faces get label -1 and are listed in `unsorted` (indices). Clusters are
+ * not renumbered.
  */
 export function clusterGoodFaces<R extends { labels: Int32Array; nClusters: number; warnings: string[] }>(
-  x: readonly Float32Array[], quality: Float32Array | null, minQuality: number, cluster: (x: Float32Array[]) => R, minGood = 2,
+  x: readonly Float32Array[], quality: Float32Array | null, minQuality: number, cluster: (x: Float32Array[]) => R,
+  options: { minGood: number; minGoodShare: number },
 ): { result: R; unsorted: number[] } {
   const result = cluster([...x]);
   if (quality === null || minQuality <= 0) return { result, unsorted: [] };
   const poor = (i: number) => quality[i] < minQuality;
   const good = new Map<number, number>();
-  result.labels.forEach((c, i) => { if (c >= 0 && !poor(i)) good.set(c, (good.get(c) ?? 0) + 1); });
+  const size = new Map<number, number>();
+  result.labels.forEach((c, i) => {
+    if (c < 0) return;
+    size.set(c, (size.get(c) ?? 0) + 1);
+    if (!poor(i)) good.set(c, (good.get(c) ?? 0) + 1);
+  });
+  const keepsPoor = (c: number) => c >= 0 && (good.get(c) ?? 0) >= options.minGood && (good.get(c) ?? 0) >= options.minGoodShare * size.get(c)!;
   const labels = Int32Array.from(result.labels);
   const unsorted: number[] = [];
   labels.forEach((c, i) => {
-    if (poor(i) && (c < 0 || (good.get(c) ?? 0) < minGood)) { labels[i] = -1; unsorted.push(i); }
+    if (poor(i) && !keepsPoor(c)) { labels[i] = -1; unsorted.push(i); }
   });
   return { result: { ...result, labels }, unsorted };
 }

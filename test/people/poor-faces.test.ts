@@ -81,8 +81,13 @@ test('clusterGoodFaces: a cluster with fewer than 2 good faces loses its poor fa
   const q = Float32Array.from(all, (f) => f.quality);
   // a hand-made clustering: Ann + her poor face, Bob, the crowd (all poor), and the crowd's last face with Bob's first
   const given = [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 0];
-  const { result, unsorted } = clusterGoodFaces(x, q, 0.5, (xs) => { assert.equal(xs.length, 11); return { labels: Int32Array.from(given), nClusters: 4, warnings: [] }; });
+  const opts = { minGood: 2, minGoodShare: 0.25 };
+  const { result, unsorted } = clusterGoodFaces(x, q, 0.5, (xs) => { assert.equal(xs.length, 11); return { labels: Int32Array.from(given), nClusters: 4, warnings: [] }; }, opts);
   assert.deepEqual(unsorted, [6, 7, 8, 9]); // cluster 2 has no good face, cluster 3 none either; Ann's poor face (10) stays
   assert.deepEqual(Array.from(result.labels), [0, 0, 0, 1, 1, 1, -1, -1, -1, -1, 0]);
-  assert.deepEqual(clusterGoodFaces(x, q, 0, () => ({ labels: Int32Array.from(given), nClusters: 4, warnings: [] })).unsorted, []);
+  assert.deepEqual(clusterGoodFaces(x, q, 0, () => ({ labels: Int32Array.from(given), nClusters: 4, warnings: [] }), opts).unsorted, []);
+  // Bob's cluster with the 4 crowd faces: 3 good of 7 (43%) keeps them at a share of 0.25, not at 0.5
+  const crowded = [0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0];
+  assert.deepEqual(clusterGoodFaces(x, q, 0.5, () => ({ labels: Int32Array.from(crowded), nClusters: 2, warnings: [] }), opts).unsorted, []);
+  assert.deepEqual(clusterGoodFaces(x, q, 0.5, () => ({ labels: Int32Array.from(crowded), nClusters: 2, warnings: [] }), { minGood: 2, minGoodShare: 0.5 }).unsorted, [6, 7, 8, 9]);
 });
