@@ -5,7 +5,7 @@
  * factor). Per collection and setting:
  * - junk people: people of >= 3 faces in which no photo folder holds more than half of the faces (all faces);
  * - kept: of the largest faces of the photos of people with >= 2 photos, the share in a person (not unsorted,
- *   not alone);
+ *   not alone); kept right: the share in a person whose good faces come mostly from the face's own folder;
  * - BCubed F of the people on the largest faces (a face in no person is a cluster of its own);
  * - unsorted faces, poor faces that joined a person and how many of those joined the person most of whose faces
  *   come from its own photo folder (joined right).
@@ -31,6 +31,8 @@ export interface PeopleRow extends Setting {
   people: number;
   junk: number;
   kept: number;
+  /** Of the same faces, the share in a person whose good faces come mostly from the face's own photo folder. */
+  keptRight: number;
   bcubed: number;
   unsorted: number;
   poorJoined: number;
@@ -81,11 +83,15 @@ export async function peopleRows(name: string, quality: Float32Array, settings: 
       for (const i of m) if (!poor[i]) count.set(folder[i], (count.get(folder[i]) ?? 0) + 1);
       majority.set(p, [...count].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '');
     }
-    let keptNum = 0, keptDen = 0;
+    let keptNum = 0, keptDen = 0, keptRight = 0;
     const pred: string[] = [];
     c.labelled.forEach((i, k) => {
       pred.push(personOf[i] >= 0 ? `person ${personOf[i]}` : `alone ${k}`);
-      if (photosOf.get(c.labels[k])! >= 2) { keptDen++; if (personOf[i] >= 0) keptNum++; }
+      if (photosOf.get(c.labels[k])! >= 2) {
+        keptDen++;
+        if (personOf[i] >= 0) keptNum++;
+        if (personOf[i] >= 0 && majority.get(personOf[i]) === folder[i]) keptRight++;
+      }
     });
     const joinedIdx = [...Array(n).keys()].filter((i) => poor[i] && personOf[i] >= 0 && base.personOf[i] !== personOf[i]);
     return {
@@ -94,6 +100,7 @@ export async function peopleRows(name: string, quality: Float32Array, settings: 
       junk: junkBy(folder),
       junkFamily: junkBy(family),
       kept: keptNum / keptDen,
+      keptRight: keptRight / keptDen,
       bcubed: bcubedScores(pred, Array.from(c.labels, String)).f1,
       unsorted: status.filter((x) => x === 'unsorted').length,
       poorJoined,
@@ -104,14 +111,14 @@ export async function peopleRows(name: string, quality: Float32Array, settings: 
 
 /**
  * The setting picked on `others` (rows of each collection in the same order): the fewest junk people in all
- * of them together among the settings whose "kept" falls by at most 1 point and BCubed F by at most 0.005 on each
- * (from bar 0, today); ties: the fewest unsorted faces.
+ * of them together among the settings whose `kept` ("kept right" by default, or "kept") falls by at most 1 point
+ * and BCubed F by at most 0.005 on each (from bar 0, today); ties: the fewest unsorted faces.
  */
-export function pickBar(others: readonly PeopleRow[][]): Setting {
+export function pickBar(others: readonly PeopleRow[][], kept: 'kept' | 'keptRight' = 'keptRight'): Setting {
   let best: Setting = { bar: 0, share: 0, factor: 0 }, bestJunk = Infinity, bestUnsorted = Infinity;
   const settings = others[0];
   for (let b = 0; b < settings.length; b++) {
-    const ok = others.every((rows) => rows[0].kept - rows[b].kept <= 0.01 + 1e-12 && rows[0].bcubed - rows[b].bcubed <= 0.005 + 1e-12);
+    const ok = others.every((rows) => rows[0][kept] - rows[b][kept] <= 0.01 + 1e-12 && rows[0].bcubed - rows[b].bcubed <= 0.005 + 1e-12);
     if (!ok) continue;
     const junk = others.reduce((s, rows) => s + rows[b].junk, 0);
     const unsorted = others.reduce((s, rows) => s + rows[b].unsorted, 0);
