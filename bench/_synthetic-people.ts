@@ -138,7 +138,7 @@ export async function makeSyntheticPeople(root: string, o: SyntheticOptions, onP
     persons: Array.from({ length: o.people }, (_, i) => ({ id: i + 1, name: null, createdAt: now })),
     faceIds, personOf: Int32Array.from(personOf), status: personOf.map(() => 'assigned' as FaceStatus), nextId: o.people + 1,
     rule: { method: 'auto', threshold: 0.5, metric: 'euclidean' },
-    summary: { faces: faceIds.length, newFaces: faceIds.length, joined: 0, newPeople: o.people, droppedFaces: 0, removedPeople: 0, unassigned: 0, ignored: 0 },
+    summary: { faces: faceIds.length, newFaces: faceIds.length, joined: 0, newPeople: o.people, droppedFaces: 0, removedPeople: 0, unassigned: 0, ignored: 0, unsorted: 0, poorJoined: 0 },
   };
   let corrections = 0;
   for (const p of state.persons) {

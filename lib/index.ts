@@ -110,7 +110,7 @@ export type { ClusterRun, ClusterRunSummary, NewClusterRun } from './store/runs.
 // ---- people (ids, names and corrections kept across runs) ------------------------------------
 export { openPeople, updateStorePeople, namePerson, mergePeople, moveFace, splitPerson, ignoreFace, listPeople, faceStatusCounts, personFolderNames, faceId, PEOPLE_CHANGE_DEFAULTS } from './people/people.ts';
 export type { Person, StorePeople, PeopleChangeOptions } from './people/people.ts';
-export { updatePeople, snapshotOf, UPDATE_PEOPLE_DEFAULTS } from './people/assign.ts';
+export { updatePeople, snapshotOf, UPDATE_PEOPLE_DEFAULTS, QUALITY_BAR, POOR_JOIN_FACTOR } from './people/assign.ts';
 export type { FaceStatus, PeopleSnapshot, PeopleState, PeopleUpdateSummary, PersonRecord, UpdatePeopleOptions } from './people/assign.ts';
 export { foldCorrections, areDistinct } from './people/constraints.ts';
 export type { PeopleConstraints } from './people/constraints.ts';
@@ -121,6 +121,18 @@ export { reviewQuestions, REVIEW_DEFAULTS } from './people/review.ts';
 export type { ReviewQuestions, ReviewPair, ReviewFace, ReviewOptions } from './people/review.ts';
 export { representativeFaces } from './people/representative.ts';
 export { sameFaceRule } from './people/rule.ts';
+export { placePoorFaces, clusterGoodFaces } from './people/poor-faces.ts';
+
+// ---- face quality (how likely a face is to be recognised) -------------------------------------------------
+export { faceQuality, qualityFeatures, FACE_QUALITY_MODEL, QUALITY_FEATURE_NAMES } from './quality/face-quality.ts';
+export type { FaceQualityModel, QualityFeatureName } from './quality/face-quality.ts';
+export { qualitySignals, QUALITY_CHIP } from './quality/signals.ts';
+export type { QualitySignals } from './quality/signals.ts';
+export { chipSharpness } from './quality/sharpness.ts';
+export { landmarkPose } from './quality/pose.ts';
+export type { LandmarkPose } from './quality/pose.ts';
+export { measureFaceQuality } from './quality/measure.ts';
+export type { FaceQualityRecord } from './quality/measure.ts';
 export type { SameFaceRule } from './people/rule.ts';
 
 // ---- reduce ----------------------------------------------------------------------------------

@@ -42,6 +42,16 @@ export function numberFlag(command: string, flag: string, value: string | undefi
   return n;
 }
 
+/** `--min-quality Q`: the quality bar, a number in [0, 1] (lib/people `UPDATE_PEOPLE_DEFAULTS.minQuality`). */
+export function minQualityFlag(command: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new UsageError(`facecluster ${command}: --min-quality must be a number from 0 to 1 (a face quality score; 0 turns the bar off), got ${JSON.stringify(value)}.`);
+  }
+  return n;
+}
+
 /** Integer flag. */
 export function intFlag(command: string, flag: string, value: string | undefined): number | undefined {
   const n = numberFlag(command, flag, value);

@@ -5,12 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { intFlag, parseFlags, UsageError, EXIT } from './args.ts';
+import { intFlag, minQualityFlag, parseFlags, UsageError, EXIT } from './args.ts';
 import { FaceclusterError } from '../errors.ts';
 import {
   faceStatusCounts, ignoreFace, listPeople, markDistinct, mergePeople, moveFace, namePerson, openPeople, splitPerson, updateStorePeople,
   personFolderNames, PEOPLE_CHANGE_DEFAULTS, type StorePeople,
 } from '../people/people.ts';
+import { UPDATE_PEOPLE_DEFAULTS } from '../people/assign.ts';
 import { readManifest } from '../store/read.ts';
 import { saveClusters } from '../store/save-clusters.ts';
 
@@ -19,7 +20,8 @@ export const USAGE = `Usage: facecluster people <store> <subcommand> [arguments]
 The people of a face store: stable ids and names, kept across runs; new photos join the person they match;
 corrections by hand are journalled (corrections.jsonl) and never undone by a later run.
 
-  list                   every person: id, name, faces (confirmed), and counts of unassigned / new / ignored faces
+  list                   every person: id, name, faces (confirmed), and counts of unassigned / unsorted / new /
+                         ignored faces
   show ID                one person's faces (face ids: <photo path>#<face index>)
   name ID NAME           name a person (NAME "" removes the name); named people are never removed
   merge ID OTHER         OTHER joins ID (ID keeps its id; its name, else OTHER's)
@@ -27,8 +29,11 @@ corrections by hand are journalled (corrections.jsonl) and never undone by a lat
   split ID FACE...       the faces leave ID for a new person (confirmed together, never back to ID)
   ignore FACE... [--not-a-face]   keep faces out of every person (--not-a-face: the detector was wrong)
   distinct ID OTHER      ID and OTHER are not one person (a "no" in \`facecluster serve\`'s review: not asked again)
-  update [--recluster]   place the faces encoded since the last update (\`facecluster run\` does this), or
-                         cluster every face again keeping corrections, ids and names
+  update [--recluster] [--min-quality Q]
+                         place the faces encoded since the last update (\`facecluster run\` does this), or
+                         cluster every face again keeping corrections, ids and names. Faces whose quality score
+                         is below Q (default ${UPDATE_PEOPLE_DEFAULTS.minQuality}; 0 turns it off) never start a person: they join one only
+                         when close to its good faces, else they are *unsorted* (faces moved by hand stay put)
 
 <store> is a store folder (an older facecluster's photo folder holding .facecluster/ works too). FACE is <photo path>#<face index> as
 \`show\` prints it (#0 may be left out).
@@ -76,6 +81,7 @@ async function runPeople(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     recluster: { type: 'boolean' },
     'not-a-face': { type: 'boolean' },
+    'min-quality': { type: 'string' },
   });
   const [store, sub, ...args] = positionals;
   if (!store) throw new UsageError('facecluster people: missing <store> (a face store folder; see --help).');
@@ -87,6 +93,8 @@ async function runPeople(argv: string[]): Promise<number> {
   const opts = { waitMs: (wait ?? PEOPLE_CHANGE_DEFAULTS.waitMs / 1000) * 1000 };
   if (values.recluster && sub !== 'update') throw new UsageError(`facecluster people ${sub}: --recluster goes with \`update\`.`);
   if (values['not-a-face'] && sub !== 'ignore') throw new UsageError(`facecluster people ${sub}: --not-a-face goes with \`ignore\`.`);
+  const minQuality = minQualityFlag('people', values['min-quality']);
+  if (minQuality !== undefined && sub !== 'update') throw new UsageError(`facecluster people ${sub}: --min-quality goes with \`update\`.`);
 
   let people: StorePeople;
   let done = '';
@@ -159,11 +167,12 @@ async function runPeople(argv: string[]): Promise<number> {
     }
     case 'update': {
       expectArgs(sub, args, 0, 0, 'no arguments');
-      people = await updateStorePeople(store, { recluster: Boolean(values.recluster), ...opts });
+      people = await updateStorePeople(store, { recluster: Boolean(values.recluster), ...(minQuality !== undefined ? { minQuality } : {}), ...opts });
       const s = people.state.summary;
-      done = values.recluster
+      done = (values.recluster
         ? `re-clustered ${s.faces} faces (${people.state.rule.method}, threshold ${people.state.rule.threshold}); corrections kept`
-        : `${s.newFaces} new faces: ${s.joined} joined existing people, ${s.newPeople} new people; ${s.droppedFaces} faces of removed photos dropped, ${s.removedPeople} people left without faces removed`;
+        : `${s.newFaces} new faces: ${s.joined} joined existing people, ${s.newPeople} new people; ${s.droppedFaces} faces of removed photos dropped, ${s.removedPeople} people left without faces removed`)
+        + `; ${poorLine(people, minQuality)}`;
       break;
     }
     default:
@@ -171,6 +180,12 @@ async function runPeople(argv: string[]): Promise<number> {
   }
   printPeople(people, done, Boolean(values.json));
   return EXIT.ok;
+}
+
+/** How the quality bar went: unsorted faces, poor faces that joined a person, the bar. */
+function poorLine(people: StorePeople, minQuality: number | undefined): string {
+  const s = people.state.summary;
+  return `${s.unsorted} unsorted, ${s.poorJoined} joined a person close to its good faces (quality bar ${minQuality ?? UPDATE_PEOPLE_DEFAULTS.minQuality})`;
 }
 
 function printPeople(people: StorePeople, done: string, json: boolean): void {
@@ -181,7 +196,8 @@ function printPeople(people: StorePeople, done: string, json: boolean): void {
     return;
   }
   if (done) console.log(`${done}.`);
-  console.log(`${people.storeDir}: ${list.length} people; ${people.state.faceIds.length} faces (${counts.confirmed} confirmed, ${counts.unassigned} unassigned, ${counts.new} new, ${counts.ignored + counts['not-a-face']} ignored)`);
+  console.log(`${people.storeDir}: ${list.length} people; ${people.state.faceIds.length} faces (${counts.confirmed} confirmed, ${counts.unassigned} unassigned, ${counts.unsorted} unsorted (too poor to recognise), ${counts.new} new, ${counts.ignored + counts['not-a-face']} ignored)`);
+  if (!people.faces.some((f) => f.quality !== undefined) && people.faces.length > 0) console.log(`  this store has no quality scores yet (encoded by an older facecluster): \`facecluster encode\` adds them (no detection), then poor faces stay out of people.`);
   if (counts.new > 0) console.log(`  ${counts.new} faces encoded since the last update are not placed yet: \`facecluster people ${people.storeDir} update\`.`);
   if (people.damagedCorrections.length) console.log(`  warning: corrections.jsonl lines ${people.damagedCorrections.join(', ')} do not parse (torn by a kill?) and were skipped.`);
   const shown = list.slice(0, 60);
@@ -194,16 +210,20 @@ function printPeople(people: StorePeople, done: string, json: boolean): void {
  * of face crops per person under `dir` (named `<name> (person-<id>)` or `person-<id>`; unplaced faces in
  * `noise/`). Returns the exit code.
  */
-export async function savePeople(store: string, dir: string, recluster: boolean): Promise<number> {
-  const people = await updateStorePeople(store, { recluster });
+export async function savePeople(store: string, dir: string, recluster: boolean, minQuality?: number): Promise<number> {
+  const people = await updateStorePeople(store, { recluster, ...(minQuality !== undefined ? { minQuality } : {}) });
   const s = people.state.summary;
   console.log(recluster
     ? `Re-clustered ${s.faces} faces (${people.state.rule.method}, threshold ${people.state.rule.threshold}), corrections kept.`
     : `${s.newFaces} new faces: ${s.joined} joined existing people, ${s.newPeople} new people; ${s.droppedFaces} faces of removed photos dropped.`);
+  console.log(`Faces too poor to recognise: ${poorLine(people, minQuality)}.`);
   printPeople(people, '', false);
   const photoFolder = (await readManifest(people.storeDir)).photoFolder;
-  const saved = await saveClusters(dir, people.state.personOf, people.faces.map((f) => ({ photo: resolve(photoFolder, f.path), box: f.box })), {
-    mode: 'crops', photoRoot: photoFolder, names: personFolderNames(people),
+  // unsorted faces (too poor to recognise) get a folder of their own, `unsorted/`, under a label no person has
+  const unsortedLabel = people.state.nextId;
+  const labels = Int32Array.from(people.state.personOf, (p, i) => (people.state.status[i] === 'unsorted' ? unsortedLabel : p));
+  const saved = await saveClusters(dir, labels, people.faces.map((f) => ({ photo: resolve(photoFolder, f.path), box: f.box })), {
+    mode: 'crops', photoRoot: photoFolder, names: { ...personFolderNames(people), [unsortedLabel]: 'unsorted' },
   });
   console.log(`\nSaved ${saved.folders.length} folders, ${saved.written} files, to ${saved.dir}`);
   for (const f of saved.failed) console.log(`  failed: ${f.photo}: ${f.reason}`);

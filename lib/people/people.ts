@@ -74,7 +74,9 @@ async function peopleOf(inputs: PeopleInputs, options: Partial<UpdatePeopleOptio
   const journal = await readCorrections(store.dir);
   const constraints = foldCorrections(journal.entries);
   const rule = sameFaceRule(embedderMixtureOptions(store.embedder));
-  const state = updatePeople(faceIds, store.embeddings, previous, constraints, { rule, ...options });
+  // the store's quality column (faces of stores encoded before it have none: they count as good)
+  const quality = store.faces.some((f) => f.quality !== undefined) ? Float32Array.from(store.faces, (f) => f.quality ?? NaN) : null;
+  const state = updatePeople(faceIds, store.embeddings, previous, constraints, { rule, quality, ...options });
   return { storeDir: store.dir, state, faces: store.faces, constraints, damagedCorrections: journal.damaged };
 }
 
@@ -108,12 +110,13 @@ async function locked<T>(dir: string, waitMs: number, fn: string, work: (storeDi
 /**
  * Places the faces encoded since the last update (incremental), or re-clusters every face with `recluster`
  * (keeping corrections, ids and names), and writes the people tables. The first update of a store clusters
- * every face.
+ * every face. Faces whose quality is below `minQuality` (default `UPDATE_PEOPLE_DEFAULTS.minQuality`) never start
+ * a person (see `updatePeople`).
  */
-export async function updateStorePeople(dir: string, options?: Partial<{ recluster: boolean } & PeopleChangeOptions>): Promise<StorePeople> {
+export async function updateStorePeople(dir: string, options?: Partial<{ recluster: boolean; minQuality: number } & PeopleChangeOptions>): Promise<StorePeople> {
   const waitMs = options?.waitMs ?? PEOPLE_CHANGE_DEFAULTS.waitMs;
   return locked(dir, waitMs, 'updateStorePeople', async (storeDir) => {
-    const people = await load(storeDir, { recluster: options?.recluster ?? false });
+    const people = await load(storeDir, { recluster: options?.recluster ?? false, ...(options?.minQuality !== undefined ? { minQuality: options.minQuality } : {}) });
     await writePeopleTables(storeDir, people.state, people.constraints.count);
     return people;
   });
@@ -275,7 +278,7 @@ export function listPeople(people: StorePeople): Person[] {
 
 /** Faces by status (how many are new, unassigned, ignored, ...). */
 export function faceStatusCounts(people: StorePeople): Record<FaceStatus, number> {
-  const out: Record<FaceStatus, number> = { assigned: 0, confirmed: 0, unassigned: 0, new: 0, ignored: 0, 'not-a-face': 0 };
+  const out: Record<FaceStatus, number> = { assigned: 0, confirmed: 0, unassigned: 0, new: 0, ignored: 0, 'not-a-face': 0, unsorted: 0 };
   for (const s of people.state.status) out[s]++;
   return out;
 }

@@ -88,6 +88,13 @@ export interface ReportInput {
   evidenceWithLabels?: { bcubedF1: number[]; pairwiseF1: number[] };
   /** The first clustering's least certain decisions (leastCertain), shown with the faces. */
   decisions?: LeastCertain;
+  /**
+   * Faces too poor to recognise that are in no person (lib/people status `unsorted`), with their quality scores:
+   * shown in the section "Faces too poor to recognise", lowest score first.
+   */
+  unsorted?: readonly { face: number; quality: number }[];
+  /** The quality bar they fell below (for the section's text). */
+  minQuality?: number;
 }
 
 export interface ReportOptions {
@@ -107,6 +114,8 @@ export interface ReportOptions {
   errorItems: number;
   /** Faces shown per error item at most. @default 24 */
   errorFaces: number;
+  /** Faces shown in "Faces too poor to recognise" at most. @default 120 */
+  unsortedFaces: number;
   /** Thumbnails made at the same time. @default 4 */
   concurrency: number;
   /** Called as thumbnails are made, (done, total). @default undefined */
@@ -122,6 +131,7 @@ export const REPORT_DEFAULTS: Readonly<ReportOptions> = Object.freeze({
   galleryFaces: 32,
   errorItems: 12,
   errorFaces: 24,
+  unsortedFaces: 120,
   concurrency: 4,
   onProgress: undefined,
 });
@@ -175,6 +185,10 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
   checkInteger(fn, 'thumbnailSize', o.thumbnailSize, 8, 512);
   checkInteger(fn, 'galleryClusters', o.galleryClusters, 0);
   checkInteger(fn, 'galleryFaces', o.galleryFaces, 1);
+  checkInteger(fn, 'unsortedFaces', o.unsortedFaces, 0);
+  for (const [k, u] of (input.unsorted ?? []).entries()) {
+    if (!Number.isInteger(u?.face) || u.face < 0 || u.face >= input.faces.length) throw invalidParameter(fn, `input.unsorted[${k}].face`, `a face index below ${input.faces.length}`, u?.face);
+  }
   checkInteger(fn, 'errorItems', o.errorItems, 0);
   checkInteger(fn, 'errorFaces', o.errorFaces, 1);
   checkInteger(fn, 'concurrency', o.concurrency, 1, 64);
@@ -282,6 +296,19 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
     }
   }
 
+  // Faces too poor to recognise: thumbnails with their scores, lowest first.
+  let unsortedHtml = '';
+  if (input.unsorted && input.unsorted.length > 0 && o.unsortedFaces > 0) {
+    const list = [...input.unsorted].sort((a, b) => a.quality - b.quality || a.face - b.face);
+    const shown = list.slice(0, o.unsortedFaces);
+    const tiles = shown.map(({ face: i, quality }) =>
+      `<figure class="face">${thumbs[i] ? `<img alt="" src="${escapeHtml(thumbs[i])}">` : '<div class="noimg"></div>'}<figcaption><b>quality ${quality.toFixed(2)}</b><br><span class="file">${escapeHtml(faces[i].file)}</span></figcaption></figure>`);
+    const bar = input.minQuality !== undefined ? ` (quality score below ${input.minQuality})` : '';
+    unsortedHtml = `<section id="unsorted"><h2>Faces too poor to recognise (${list.length} unsorted)</h2>
+<p class="note">These faces are too small, blurred or turned to be recognised${escapeHtml(bar)}: they start no person and joined none (they were not close to any person's good faces). They stay in the store; move one into a person by hand (<code>facecluster people &lt;store&gt; move FACE ID</code>) and it stays there.${list.length > shown.length ? ` Lowest ${shown.length} shown.` : ''}</p>
+<div class="faces">${tiles.join('')}</div></section>`;
+  }
+
   // Error view.
   let errorsHtml = '';
   if (main && truth && o.errorItems > 0) {
@@ -371,6 +398,7 @@ ${warnings.length ? `<details><summary>${warnings.length} warning(s)</summary><p
 ${chartHtml}
 ${galleries.length ? `<section id="galleries"><h2>Clusters of ${escapeHtml(main!.name)} (largest ${galleries.length})</h2>${galleries.join('\n')}</section>` : ''}
 ${decisionsHtml}
+${unsortedHtml}
 ${errorsHtml}
 <script>
 (function () {

@@ -26,11 +26,11 @@ test('facecluster people: update, list, show, name, move, split, merge, ignore; 
   try {
     let r = await people(t.store, 'list');
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /0 people; 11 faces \(0 confirmed, 0 unassigned, 11 new, 0 ignored\)/);
+    assert.match(r.out, /0 people; 11 faces \(0 confirmed, 0 unassigned, 0 unsorted \(too poor to recognise\), 11 new, 0 ignored\)/);
     r = await people(t.store, 'update');
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /11 new faces: 0 joined existing people, 3 new people/);
-    assert.match(r.out, /3 people; 11 faces \(0 confirmed, 2 unassigned, 0 new, 0 ignored\)/); // Dee and Eve: one face each
+    assert.match(r.out, /3 people; 11 faces \(0 confirmed, 2 unassigned, 0 unsorted \(too poor to recognise\), 0 new, 0 ignored\)/); // Dee and Eve: one face each
     r = await people(t.store, 'show', '1', '--json');
     const ann = JSON.parse(r.out) as { id: number; faces: string[] };
     assert.deepEqual(ann.faces, ['Ann/Ann_0001.jpg#0', 'Ann/Ann_0002.jpg#0', 'Ann/Ann_0003.jpg#0']);

@@ -26,7 +26,7 @@ function toyPeople(x: number[], person: number[], status?: FaceStatus[]): StoreP
       status: status ?? person.map((p) => (p >= 0 ? 'assigned' : 'unassigned')),
       nextId: Math.max(0, ...ids) + 1,
       rule: { method: 'auto', threshold: 1, metric: 'euclidean' },
-      summary: { faces: x.length, newFaces: 0, joined: 0, newPeople: 0, droppedFaces: 0, removedPeople: 0, unassigned: 0, ignored: 0 },
+      summary: { faces: x.length, newFaces: 0, joined: 0, newPeople: 0, droppedFaces: 0, removedPeople: 0, unassigned: 0, ignored: 0, unsorted: 0, poorJoined: 0 },
     },
     faces: x.map((v, k) => ({ path: `p/${k}.jpg`, faceIndex: 0, embedding: Float32Array.of(v, 0) }) as unknown as StoredFace),
     constraints: foldCorrections([]),
