@@ -12,7 +12,7 @@ import { UPDATE_PEOPLE_DEFAULTS } from '../people/assign.ts';
 import { clusterGoodFaces } from '../people/poor-faces.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, scaledClusterMethod, type ClusterMethod, type ClusterMethodName } from '../cluster/registry.ts';
 import { EMBEDDER_SPECS, embedderDistanceScale, embedderMixtureOptions, isEmbedderName } from '../embed/registry.ts';
-import { explainAuto, type AutoEvidence } from '../cluster/auto.ts';
+import { clusterAuto, explainAuto, type AutoEvidence } from '../cluster/auto.ts';
 import { pruneSmallClusters } from '../cluster/prune.ts';
 import { loadPrecomputedEmbeddings } from '../datasets/precomputed.ts';
 import { countClusters, evaluateClustering, type ClusteringMetrics } from '../evaluate/evaluate.ts';
@@ -300,7 +300,7 @@ export async function run(argv: string[]): Promise<number> {
   if (input.storeDir && input.photoRoot) outputFlag(c, 'store', input.storeDir, input.photoRoot, { allow: legacyStoreDir(input.photoRoot) });
   const t0 = performance.now();
   // faces too poor to recognise never make a cluster (stores with quality scores)
-  const { result, unsorted } = clusterGoodFaces(input.embeddings, input.quality ?? null, minQuality, (x) => clusterBy(method, x, options),
+  const { result, unsorted } = clusterGoodFaces(input.embeddings, input.quality ?? null, minQuality, (x, steering) => (method === 'auto' ? clusterAuto(x, options, steering) : clusterBy(method, x, options)),
     { minGood: UPDATE_PEOPLE_DEFAULTS.minFaces, minGoodShare: UPDATE_PEOPLE_DEFAULTS.minGoodShare });
   const seconds = (performance.now() - t0) / 1000;
   const labels = prune ? pruneSmallClusters(result, prune).labels : result.labels;

@@ -157,7 +157,7 @@ export interface AutoClusterResult extends ClusterResult {
  * weight, not an option. Faces too poor to recognise (small, blurred, turned away: `faceQuality` below its bar)
  * sit near each other whoever they are, and would widen the same-person mode and lift the cut for everyone; left
  * out of the steering, they are still clustered (cut where the others chose), but the mixtures and the expected
- * scores are the steering faces' alone.
+ * scores are the steering faces' alone. Fewer than 3 flagged: every face steers.
  */
 export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, steering: ArrayLike<boolean> | null = null): AutoClusterResult {
   const fn = 'clusterAuto';
@@ -277,8 +277,8 @@ function steeringRows(fn: string, steering: ArrayLike<boolean> | null, n: number
   }
   const rows: number[] = [];
   for (let i = 0; i < n; i++) if (steering[i]) rows.push(i);
-  if (rows.length === n) return null;
-  if (rows.length < 3) throw new FaceclusterError(fn, `steering must flag at least 3 rows, got ${rows.length}.`, 'steering');
+  // all flagged, or too few to fit anything on: every face steers
+  if (rows.length === n || rows.length < 3) return null;
   return Int32Array.from(rows);
 }
 

@@ -251,14 +251,14 @@ export function updatePeople(
 
   if (o.recluster || (o.placeNew && previous === null)) {
     // A re-cluster, or the first run (nothing to place faces into): the default method clusters every face.
-    const all = active.length > 0 ? rule.clusterAll(active.map((i) => embeddings[i])) : { labels: new Int32Array(0), threshold: previous?.threshold ?? NaN };
+    const all = active.length > 0 ? rule.clusterAll(active.map((i) => embeddings[i]), active.map((i) => !poor(i))) : { labels: new Int32Array(0), threshold: previous?.threshold ?? NaN };
     threshold = all.threshold;
     reclusterInto(all.labels, active, faceIds, previous, constraints, personOf, status, placed, persons, newGroups, o.minFaces);
   } else if (o.placeNew) {
     // new faces, and faces unsorted last time that pass the bar now (it was lowered)
     const isNew = (i: number) => !previous || !previous.known.has(faceIds[i]) || (previous.unsorted?.has(faceIds[i]) === true && !poor(i));
     const queries = active.filter((i) => !placed[i] && isNew(i));
-    if (queries.length > 0 && threshold === undefined) threshold = rule.clusterAll(active.map((i) => embeddings[i])).threshold;
+    if (queries.length > 0 && threshold === undefined) threshold = rule.clusterAll(active.map((i) => embeddings[i]), active.map((i) => !poor(i))).threshold;
     const place = rule.join === 'average' ? placeByAverage : placeByNeighbours;
     if (queries.length > 0) joined = place(queries, active, embeddings, faceIds, constraints, rule, threshold!, personOf, status, placed, newGroups, o.minFaces);
   } else {
