@@ -217,6 +217,7 @@ export async function savePeople(store: string, dir: string, recluster: boolean,
     ? `Re-clustered ${s.faces} faces (${people.state.rule.method}, threshold ${people.state.rule.threshold}), corrections kept.`
     : `${s.newFaces} new faces: ${s.joined} joined existing people, ${s.newPeople} new people; ${s.droppedFaces} faces of removed photos dropped.`);
   console.log(`Faces too poor to recognise: ${poorLine(people, minQuality)}.`);
+  for (const w of s.warnings ?? []) console.log(`Note: ${w}`);
   printPeople(people, '', false);
   const photoFolder = (await readManifest(people.storeDir)).photoFolder;
   // unsorted faces (too poor to recognise) get a folder of their own, `unsorted/`, under a label no person has

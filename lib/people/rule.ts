@@ -38,7 +38,7 @@ export interface SameFaceRule {
    * the threshold it used (chosen from the collection when the method chooses it). `steering`: which faces may
    * choose that threshold (the good ones; null: all), for methods that choose it.
    */
-  clusterAll(x: Float32Array[], steering?: ArrayLike<boolean> | null): { labels: Int32Array; threshold: number };
+  clusterAll(x: Float32Array[], steering?: ArrayLike<boolean> | null): { labels: Int32Array; threshold: number; warnings?: string[] };
   /** Clusters some faces at a given threshold (the collection's, so that a few faces need no estimate of their own). */
   clusterAt(x: Float32Array[], threshold: number): Int32Array;
 }
@@ -63,7 +63,8 @@ export function sameFaceRule(options: Partial<AutoOptions> = {}): SameFaceRule {
     join: 'average',
     clusterAll: (x, steering) => {
       const r = clusterAuto(x, options, steering ?? null);
-      return { labels: r.labels, threshold: r.evidence.threshold };
+      // what auto says of its own evidence (weak evidence, a conservative cut) reaches the people summary
+      return { labels: r.labels, threshold: r.evidence.threshold, warnings: r.evidence.weakEvidence ? [r.evidence.weakEvidence] : [] };
     },
     clusterAt: averageLinkageAt,
   };

@@ -251,7 +251,7 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
   if (truth) charts.push({ id: 'map-identity', title: `Map (${o.reducer}) coloured by true identity`, spec: scatterSpec(points, { colorBy: 'identity' }) });
   if (!main && !truth) charts.push({ id: 'map-cluster', title: `Map (${o.reducer})`, spec: scatterSpec(points, { colorBy: 'cluster' }) });
   if (input.evidence) {
-    charts.push({ id: 'auto-histogram', title: `How ${main?.name ?? 'the default'} chose its cut: the pair distances`, spec: mixtureHistogramSpec(input.evidence), note: 'No labels needed: the two modes are fitted to the distances of this collection; the cut is where the expected score below is highest.' });
+    charts.push({ id: 'auto-histogram', title: `How ${main?.name ?? 'the default'} chose its cut: the pair distances`, spec: mixtureHistogramSpec(input.evidence), note: `${input.evidence.weakEvidence ? `Warning, ${input.evidence.weakEvidence} ` : ''}No labels needed: the two modes are fitted to the distances of this collection; the cut is where the expected score below is highest.` });
     charts.push({ id: 'auto-curve', title: 'Expected scores of each cut', spec: expectedCurveSpec(input.evidence, { withLabels: input.evidenceWithLabels }), note: input.evidenceWithLabels ? 'Dashed: the true scores of the same cuts, computed with the labels (an upper bound the default cannot see).' : undefined });
   }
   const metricRows: MetricsRow[] = [];
