@@ -172,6 +172,13 @@ for (const name of names) {
   const st = sameStats(entry.labelled);
   if (st.pairs > 0) stats.set(name, st);
 }
+// the reference pool is every collection with photos of its own, whether scored in this run or not
+for (const name of Object.keys(COLLECTIONS).filter(inPool)) {
+  if (stats.has(name)) continue;
+  const c = await loadCollection(name, flags.embedder ?? DEFAULT_EMBEDDER, 'labelled');
+  const st = c && sameStats(c);
+  if (st && st.pairs > 0) stats.set(name, st);
+}
 const poolNames = [...stats.keys()].filter(inPool);
 const shipped = poolReference(poolNames.map((n) => stats.get(n)!));
 
