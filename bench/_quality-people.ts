@@ -5,7 +5,7 @@
  * factor). Per collection and setting:
  * - junk people: people of >= 3 faces in which no photo folder holds more than half of the faces (all faces);
  * - kept: of the largest faces of the photos of people with >= 2 photos, the share in a person (not unsorted,
- *   not alone); kept right: the share in a person whose good faces come mostly from the face's own folder;
+ *   not alone); kept right: the share in a person more than half of whose good faces come from the face's own folder;
  * - BCubed F of the people on the largest faces (a face in no person is a cluster of its own);
  * - unsorted faces, poor faces that joined a person and how many of those joined the person most of whose faces
  *   come from its own photo folder (joined right).
@@ -80,8 +80,10 @@ export async function peopleRows(name: string, quality: Float32Array, settings: 
     const majority = new Map<number, string>();
     for (const [p, m] of members) {
       const count = new Map<string, number>();
-      for (const i of m) if (!poor[i]) count.set(folder[i], (count.get(folder[i]) ?? 0) + 1);
-      majority.set(p, [...count].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '');
+      let good = 0;
+      for (const i of m) if (!poor[i]) { count.set(folder[i], (count.get(folder[i]) ?? 0) + 1); good++; }
+      const [top, topCount] = [...count].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+      majority.set(p, topCount * 2 > good ? top : ''); // more than half of its good faces: a junk person has none
     }
     let keptNum = 0, keptDen = 0, keptRight = 0;
     const pred: string[] = [];
