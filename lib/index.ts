@@ -112,10 +112,14 @@ export { openPeople, updateStorePeople, namePerson, mergePeople, moveFace, split
 export type { Person, StorePeople, PeopleChangeOptions } from './people/people.ts';
 export { updatePeople, snapshotOf, UPDATE_PEOPLE_DEFAULTS, QUALITY_BAR, POOR_JOIN_FACTOR } from './people/assign.ts';
 export type { FaceStatus, PeopleSnapshot, PeopleState, PeopleUpdateSummary, PersonRecord, UpdatePeopleOptions } from './people/assign.ts';
-export { foldCorrections } from './people/constraints.ts';
+export { foldCorrections, areDistinct } from './people/constraints.ts';
 export type { PeopleConstraints } from './people/constraints.ts';
 export { readCorrections, CORRECTIONS_FILE } from './people/journal.ts';
 export type { Correction, IgnoreReason, JournalEntry } from './people/journal.ts';
+export { moveFaces, ignoreFaces, markDistinct } from './people/people.ts';
+export { reviewQuestions, REVIEW_DEFAULTS } from './people/review.ts';
+export type { ReviewQuestions, ReviewPair, ReviewFace, ReviewOptions } from './people/review.ts';
+export { representativeFaces } from './people/representative.ts';
 export { sameFaceRule } from './people/rule.ts';
 export { placePoorFaces, clusterGoodFaces } from './people/poor-faces.ts';
 
@@ -172,3 +176,7 @@ export { montage, montageSize, MONTAGE_DEFAULTS } from './image/montage.ts';
 export type { MontageOptions, MontageTile } from './image/montage.ts';
 export { buildReport, REPORT_DEFAULTS } from './viz/report.ts';
 export type { ReportClustering, ReportFace, ReportInput, ReportOptions, ReportResult, ReportSweep } from './viz/report.ts';
+
+// ---- the browser app (facecluster serve) ------------------------------------------------------------------------
+export { startServer, SERVE_DEFAULTS } from './serve/server.ts';
+export type { ServeOptions, RunningServer } from './serve/server.ts';

@@ -5,6 +5,17 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FaceclusterError } from '../errors.ts';
 import { checkOutsidePhotoFolder } from '../paths.ts';
 
+/**
+ * Exit codes (every command):
+ *   0  success, nothing failed
+ *   1  finished, but some inputs failed (listed in the output and the summary)
+ *   2  usage error (bad flag or argument)
+ *   3  fatal error (nothing useful could be done)
+ *   130 interrupted (Ctrl-C); work finished so far is kept
+ * Here, below the commands, so that commands import it without importing main.ts (which imports every command).
+ */
+export const EXIT = { ok: 0, someFailed: 1, usage: 2, fatal: 3, interrupted: 130 } as const;
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);

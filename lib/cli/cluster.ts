@@ -7,13 +7,12 @@
 import { FaceclusterError } from '../errors.ts';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseFlags, intFlag, minQualityFlag, numberFlag, outputFlag, UsageError, type OptionsSpec } from './args.ts';
+import { parseFlags, intFlag, minQualityFlag, numberFlag, outputFlag, UsageError, EXIT, type OptionsSpec } from './args.ts';
 import { UPDATE_PEOPLE_DEFAULTS } from '../people/assign.ts';
 import { clusterGoodFaces } from '../people/poor-faces.ts';
-import { EXIT } from './main.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, scaledClusterMethod, type ClusterMethod, type ClusterMethodName } from '../cluster/registry.ts';
 import { EMBEDDER_SPECS, embedderDistanceScale, embedderMixtureOptions, isEmbedderName } from '../embed/registry.ts';
-import { explainAuto, type AutoEvidence } from '../cluster/auto.ts';
+import { clusterAuto, explainAuto, type AutoEvidence } from '../cluster/auto.ts';
 import { pruneSmallClusters } from '../cluster/prune.ts';
 import { loadPrecomputedEmbeddings } from '../datasets/precomputed.ts';
 import { countClusters, evaluateClustering, type ClusteringMetrics } from '../evaluate/evaluate.ts';
@@ -212,6 +211,10 @@ export function convert(command: string, flag: string, raw: string, def: unknown
   }
   if (raw === 'null') return null;
   if (raw.trim() !== '' && Number.isFinite(Number(raw))) return Number(raw);
+  // an object option (auto's same-reference) is given as JSON: --same-reference '{"mean":0.62,"sd":0.3}'
+  if (typeof def === 'object' && def !== null) {
+    try { return JSON.parse(raw); } catch { throw new UsageError(`facecluster ${command}: --${flag} must be JSON like ${JSON.stringify(def)} or null, got ${JSON.stringify(raw)}.`); }
+  }
   return raw;
 }
 
@@ -297,7 +300,7 @@ export async function run(argv: string[]): Promise<number> {
   if (input.storeDir && input.photoRoot) outputFlag(c, 'store', input.storeDir, input.photoRoot, { allow: legacyStoreDir(input.photoRoot) });
   const t0 = performance.now();
   // faces too poor to recognise never make a cluster (stores with quality scores)
-  const { result, unsorted } = clusterGoodFaces(input.embeddings, input.quality ?? null, minQuality, (x) => clusterBy(method, x, options),
+  const { result, unsorted } = clusterGoodFaces(input.embeddings, input.quality ?? null, minQuality, (x, steering) => (method === 'auto' ? clusterAuto(x, options, steering) : clusterBy(method, x, options)),
     { minGood: UPDATE_PEOPLE_DEFAULTS.minFaces, minGoodShare: UPDATE_PEOPLE_DEFAULTS.minGoodShare });
   const seconds = (performance.now() - t0) / 1000;
   const labels = prune ? pruneSmallClusters(result, prune).labels : result.labels;
@@ -342,7 +345,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log(`  ${scaled.map((k) => `${kebab(k)} ${options[k]}`).join(', ')}: the resnet128 default${scaled.length > 1 ? 's' : ''} x ${scale.toFixed(3)}, ${input.embedder}'s distance scale (LFW verification threshold ratio)`);
     }
     const own = Object.keys(resolved.embedderOptions).filter((k) => given[k] === undefined);
-    if (own.length > 0) console.log(`  ${own.map((k) => `${kebab(k)} ${options[k]}`).join(', ')}: ${embedderHasMixture(input.embedder) ? `measured for ${input.embedder} (bench:transfer)` : `not measured for ${input.embedder}: the equal-spread setting for unmeasured embedders`}`);
+    if (own.length > 0) console.log(`  ${own.map((k) => `${kebab(k)} ${typeof options[k] === 'object' ? JSON.stringify(options[k]) : options[k]}`).join(', ')}: ${embedderHasMixture(input.embedder) ? `measured for ${input.embedder} (bench:transfer)` : `not measured for ${input.embedder}: the equal-spread setting for unmeasured embedders`}`);
     console.log(`Found ${nClusters} people (clusters) and ${nNoise} noise faces${unsorted.length ? ` (${unsorted.length} of them unsorted: too poor to recognise, quality < ${minQuality})` : ''}.`);
     console.log(`Cluster sizes: ${describeSizes(sizes)}`);
     for (const w of result.warnings) console.log(`Warning: ${w}`);

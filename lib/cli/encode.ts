@@ -8,8 +8,7 @@ import { DETECTOR_NAMES } from '../detect/registry.ts';
 import { EMBEDDER_NAMES } from '../embed/registry.ts';
 import { ENCODE_FOLDER_DEFAULTS, encodeFolder, type EncodeFolderSummary, type EncodeProgressInfo } from '../pipeline/encode-folder.ts';
 import { defaultStoreDir } from '../store/layout.ts';
-import { intFlag, numberFlag, outputFlag, parseFlags, UsageError } from './args.ts';
-import { EXIT } from './main.ts';
+import { intFlag, numberFlag, outputFlag, parseFlags, UsageError, EXIT } from './args.ts';
 import { createProgress } from './progress.ts';
 
 export const USAGE = `Usage: facecluster encode <folder> [flags]
@@ -43,9 +42,14 @@ Flags:
   --batch-size N         photos per committed batch (default ${ENCODE_FOLDER_DEFAULTS.batchSize}; with --queue: photos per job)
   --queue redis://HOST:PORT[/DB]
                          encode on \`facecluster worker\` processes of any machines that see <folder> and the store
-                         through a BullMQ queue on this Redis, instead of the local pool (see README "Many machines")
+                         through a BullMQ queue on this Redis, instead of the local pool (see README "Many machines");
+                         rediss:// for TLS; a password in the URL (never printed) or in $FACECLUSTER_QUEUE_PASSWORD
   --queue-name NAME      BullMQ queue name (default facecluster-encode); one per concurrent encode
   --queue-clear          drop unfinished jobs of another encode found on the queue instead of refusing
+  --queue-secret-file F  file holding the secret shared with the workers (>= 16 bytes: openssl rand -hex 32);
+                         jobs are signed with it and workers refuse any other. Default $FACECLUSTER_QUEUE_SECRET;
+                         without either, only a Redis on this machine (127.0.0.1, localhost, ::1) is accepted
+  --queue-ca-file F      PEM certificate of the authority that signed the server's certificate (rediss:// only)
   --redis-timeout S      stop (resumable) when Redis does not answer for S seconds (default 60)
   -h, --help             this help
 
@@ -138,6 +142,8 @@ export async function run(argv: string[]): Promise<number> {
     queue: { type: 'string' },
     'queue-name': { type: 'string' },
     'queue-clear': { type: 'boolean' },
+    'queue-secret-file': { type: 'string' },
+    'queue-ca-file': { type: 'string' },
     'redis-timeout': { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError(`facecluster encode: expected one <folder>, got ${positionals.length}.\n\n${USAGE}`);
@@ -146,7 +152,7 @@ export async function run(argv: string[]): Promise<number> {
   const batchSize = intFlag('encode', 'batch-size', values['batch-size'] as string | undefined);
   if (batchSize !== undefined && batchSize < 1) throw new UsageError(`facecluster encode: --batch-size must be >= 1, got ${batchSize}.`);
   const queue = values.queue as string | undefined;
-  for (const flag of ['queue-name', 'queue-clear', 'redis-timeout']) {
+  for (const flag of ['queue-name', 'queue-clear', 'queue-secret-file', 'queue-ca-file', 'redis-timeout']) {
     if ((values as Record<string, unknown>)[flag] !== undefined && queue === undefined) throw new UsageError(`facecluster encode: --${flag} goes with --queue.`);
   }
   if (queue !== undefined && jobs !== undefined) throw new UsageError('facecluster encode: --jobs sets the local worker pool; with --queue the workers are `facecluster worker` processes (give them --jobs).');
@@ -188,16 +194,20 @@ export async function run(argv: string[]): Promise<number> {
     else {
       // the queue code (and bullmq with its Redis client) loads only here
       const { encodeFolderOnQueue } = await import('../queue/encode-on-queue.ts');
+      const { maskUrl } = await import('../queue/connection.ts');
       await checkQueueUrl('encode', queue);
       const redisTimeout = numberFlag('encode', 'redis-timeout', values['redis-timeout'] as string | undefined);
       if (redisTimeout !== undefined && !(redisTimeout > 0)) throw new UsageError(`facecluster encode: --redis-timeout must be > 0, got ${redisTimeout}.`);
       const q = await encodeFolderOnQueue(
         folder,
-        { ...common, queue, queueName: values['queue-name'] as string | undefined, clearQueue: values['queue-clear'] as boolean | undefined, redisTimeoutSeconds: redisTimeout },
+        {
+          ...common, queue, queueName: values['queue-name'] as string | undefined, clearQueue: values['queue-clear'] as boolean | undefined, redisTimeoutSeconds: redisTimeout,
+          secretFile: values['queue-secret-file'] as string | undefined, caFile: values['queue-ca-file'] as string | undefined,
+        },
         onProgress,
       );
       summary = q;
-      if (q.batches > 0) queueLine = `  queue: ${q.batches} batch job(s) on ${queue}, done by ${q.workers.length} worker(s)${q.takenOver ? `; ${q.takenOver} batch(es) taken over from a worker that stopped` : ''}`;
+      if (q.batches > 0) queueLine = `  queue: ${q.batches} batch job(s) on ${maskUrl(queue)}, done by ${q.workers.length} worker(s)${q.takenOver ? `; ${q.takenOver} batch(es) taken over from a worker that stopped` : ''}`;
     }
     progress.done();
     const s = summary;

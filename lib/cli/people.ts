@@ -1,15 +1,14 @@
 /**
  * `facecluster people <store> <subcommand> ...`: the people of a store, kept across runs, and corrections by hand.
  * Flag parsing only: the work is lib/people (updateStorePeople, namePerson, mergePeople, moveFace, splitPerson,
- * ignoreFace, listPeople).
+ * ignoreFace, markDistinct, listPeople).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { intFlag, minQualityFlag, parseFlags, UsageError } from './args.ts';
+import { intFlag, minQualityFlag, parseFlags, UsageError, EXIT } from './args.ts';
 import { FaceclusterError } from '../errors.ts';
-import { EXIT } from './main.ts';
 import {
-  faceStatusCounts, ignoreFace, listPeople, mergePeople, moveFace, namePerson, openPeople, splitPerson, updateStorePeople,
+  faceStatusCounts, ignoreFace, listPeople, markDistinct, mergePeople, moveFace, namePerson, openPeople, splitPerson, updateStorePeople,
   personFolderNames, PEOPLE_CHANGE_DEFAULTS, type StorePeople,
 } from '../people/people.ts';
 import { UPDATE_PEOPLE_DEFAULTS } from '../people/assign.ts';
@@ -29,6 +28,7 @@ corrections by hand are journalled (corrections.jsonl) and never undone by a lat
   move FACE ID           put a face in person ID for good (it never goes back where it was); un-ignores a face
   split ID FACE...       the faces leave ID for a new person (confirmed together, never back to ID)
   ignore FACE... [--not-a-face]   keep faces out of every person (--not-a-face: the detector was wrong)
+  distinct ID OTHER      ID and OTHER are not one person (a "no" in \`facecluster serve\`'s review: not asked again)
   update [--recluster] [--min-quality Q]
                          place the faces encoded since the last update (\`facecluster run\` does this), or
                          cluster every face again keeping corrections, ids and names. Faces whose quality score
@@ -43,7 +43,7 @@ corrections by hand are journalled (corrections.jsonl) and never undone by a lat
 
 Exit codes: 0 ok, 2 usage error (names the bad argument), 3 fatal error (e.g. the store is busy).`;
 
-const SUBCOMMANDS = ['list', 'show', 'name', 'merge', 'move', 'split', 'ignore', 'update'] as const;
+const SUBCOMMANDS = ['list', 'show', 'name', 'merge', 'move', 'split', 'ignore', 'distinct', 'update'] as const;
 
 function personArg(sub: string, what: string, value: string | undefined): number {
   if (value === undefined) throw new UsageError(`facecluster people ${sub}: missing ${what} (a person id, see \`list\`).`);
@@ -64,7 +64,7 @@ function expectArgs(sub: string, args: string[], min: number, max: number, shape
 }
 
 /** Parameters of the lib/people functions that are this command's arguments: an error about one is a usage error. */
-const ARGUMENT_PARAMS = /^(id|into|from|to|face|faces(\[\d+\])?|name|reason)$/;
+const ARGUMENT_PARAMS = /^(id|into|from|to|face|faces(\[\d+\])?|name|reason|a|b)$/;
 
 export async function run(argv: string[]): Promise<number> {
   try {
@@ -156,6 +156,15 @@ async function runPeople(argv: string[]): Promise<number> {
       done = `${args.length} face${args.length === 1 ? '' : 's'} ${reason === 'not-a-face' ? 'marked "not a face"' : 'ignored'}`;
       break;
     }
+    case 'distinct': {
+      expectArgs(sub, args, 2, 2, 'ID OTHER');
+      const a = personArg(sub, 'ID', args[0]);
+      const b = personArg(sub, 'OTHER', args[1]);
+      if (a === b) throw new UsageError(`facecluster people distinct: OTHER must differ from ID, got ${b} twice.`);
+      people = await markDistinct(store, a, b, opts);
+      done = `persons ${a} and ${b} are not one person`;
+      break;
+    }
     case 'update': {
       expectArgs(sub, args, 0, 0, 'no arguments');
       people = await updateStorePeople(store, { recluster: Boolean(values.recluster), ...(minQuality !== undefined ? { minQuality } : {}), ...opts });
@@ -208,6 +217,7 @@ export async function savePeople(store: string, dir: string, recluster: boolean,
     ? `Re-clustered ${s.faces} faces (${people.state.rule.method}, threshold ${people.state.rule.threshold}), corrections kept.`
     : `${s.newFaces} new faces: ${s.joined} joined existing people, ${s.newPeople} new people; ${s.droppedFaces} faces of removed photos dropped.`);
   console.log(`Faces too poor to recognise: ${poorLine(people, minQuality)}.`);
+  for (const w of s.warnings ?? []) console.log(`Note: ${w}`);
   printPeople(people, '', false);
   const photoFolder = (await readManifest(people.storeDir)).photoFolder;
   // unsorted faces (too poor to recognise) get a folder of their own, `unsorted/`, under a label no person has

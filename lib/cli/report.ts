@@ -5,9 +5,8 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseFlags, intFlag, minQualityFlag, outputFlag, UsageError } from './args.ts';
+import { parseFlags, intFlag, minQualityFlag, outputFlag, UsageError, EXIT } from './args.ts';
 import { UPDATE_PEOPLE_DEFAULTS } from '../people/assign.ts';
-import { EXIT } from './main.ts';
 import { convert, embedderDefaults, INPUT_FLAGS, INPUT_USAGE, kebab, methodFlags, methodFor, readInput } from './cluster.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
 import { cutTree } from '../cluster/agglomerative.ts';
@@ -150,6 +149,8 @@ export async function run(argv: string[]): Promise<number> {
     if (input.quality) unsorted = [...input.faceIds.keys()].filter((i) => people.state.status[index.get(input.faceIds![i]) ?? -1] === 'unsorted').map((i) => ({ face: i, quality: input.quality![i] }));
     const names = Object.fromEntries(people.state.persons.map((p) => [p.id, p.name ? `${p.name} (person ${p.id})` : `person ${p.id}`]));
     clusterings.unshift({ name: 'people (names and corrections kept across runs)', labels, clusterNames: names });
+    // The people come first, so the decisions to check are theirs (the questions `facecluster serve` asks).
+    decisions = leastCertain(input.embeddings, labels, { mixture: evidence?.mixture ?? null });
   }
 
   const faces = input.embeddings.map((_, i) => ({

@@ -15,9 +15,8 @@ import { findData, faceApiSamplesDir } from '../paths.ts';
 import { CLUSTER_METHOD_NAMES, DEFAULT_CLUSTER_METHOD } from '../cluster/registry.ts';
 import { DEFAULT_DETECTOR } from '../detect/registry.ts';
 import { DEFAULT_EMBEDDER } from '../embed/registry.ts';
-import { minQualityFlag, outputFlag, parseFlags, UsageError } from './args.ts';
+import { minQualityFlag, outputFlag, parseFlags, UsageError, EXIT } from './args.ts';
 import { UPDATE_PEOPLE_DEFAULTS } from '../people/assign.ts';
-import { EXIT } from './main.ts';
 
 const MARKER = '.facecluster-run';
 

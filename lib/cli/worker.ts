@@ -4,9 +4,8 @@
  * (lib/queue/worker.ts), loaded, with bullmq, only when this command runs.
  */
 import { ENCODE_FOLDER_DEFAULTS } from '../pipeline/encode-folder.ts';
-import { numberFlag, parseFlags, UsageError } from './args.ts';
+import { numberFlag, parseFlags, UsageError, EXIT } from './args.ts';
 import { checkQueueUrl, ENCODER_FLAGS, encoderFlagOptions } from './encode.ts';
-import { EXIT } from './main.ts';
 
 export const USAGE = `Usage: facecluster worker --queue redis://HOST:PORT[/DB] [flags]
 
@@ -17,9 +16,18 @@ those of the encode command (same flags and facecluster version): a worker with 
 jobs and leaves them on the queue. A killed worker loses nothing: after --lock-seconds its batch goes to
 another worker.
 
+Trust: a worker takes only jobs signed with the secret it shares with the encode (--queue-secret-file, or
+$FACECLUSTER_QUEUE_SECRET); any other job is refused and reported, and no file is read for it. Without a
+secret only a Redis on this machine is accepted. Photos are read only inside the photo folder (absolute
+paths, '..' and links leading out are refused per photo), batches written only into the store of the first
+encode the worker takes.
+
 Flags:
-  --queue URL            the Redis server of the queue (required)
+  --queue URL            the Redis server of the queue (required); rediss:// for TLS; a password in the URL
+                         (never printed) or in $FACECLUSTER_QUEUE_PASSWORD
   --queue-name NAME      BullMQ queue name (default facecluster-encode)
+  --queue-secret-file F  file holding the secret shared with the encode (default $FACECLUSTER_QUEUE_SECRET)
+  --queue-ca-file F      PEM certificate of the authority that signed the server's certificate (rediss:// only)
   --jobs N               encode threads; a batch's photos run on them in parallel (default ${ENCODE_FOLDER_DEFAULTS.jobs} here)
   --detector, --landmarker, --embedder, --min-score, --min-face, --mtcnn-weights, --labels
                          encode settings, as for \`facecluster encode\` (must match the encode's)
@@ -33,12 +41,15 @@ Flags:
   -h, --help             this help
 
 Exit codes: 0 stopped (Ctrl-C after the batch in hand, or --idle-exit), 1 some photos failed, 2 usage error,
-3 fatal (Redis unreachable or lost, settings that differ from the queue's, folder or store not reachable).`;
+3 fatal (Redis unreachable or lost, settings that differ from the queue's, folder or store not reachable, a run
+record that does not verify with this worker's secret, an encode of another folder or store).`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags('worker', argv, {
     queue: { type: 'string' },
     'queue-name': { type: 'string' },
+    'queue-secret-file': { type: 'string' },
+    'queue-ca-file': { type: 'string' },
     ...ENCODER_FLAGS,
     folder: { type: 'string' },
     out: { type: 'string' },
@@ -61,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
   const redisTimeoutSeconds = seconds('redis-timeout');
   await checkQueueUrl('worker', queue);
   const { runQueueWorker } = await import('../queue/worker.ts');
+  const { maskUrl } = await import('../queue/connection.ts');
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -80,6 +92,8 @@ export async function run(argv: string[]): Promise<number> {
       {
         queue,
         queueName: values['queue-name'] as string | undefined,
+        secretFile: values['queue-secret-file'] as string | undefined,
+        caFile: values['queue-ca-file'] as string | undefined,
         ...encoder,
         folder: values.folder as string | undefined,
         out: values.out as string | undefined,
@@ -91,7 +105,7 @@ export async function run(argv: string[]): Promise<number> {
       (e) => {
         switch (e.type) {
           case 'ready':
-            log(`worker ${e.worker} ready: ${e.jobs} encode thread(s), ${e.backend}; waiting for batches on ${queue}`);
+            log(`worker ${e.worker} ready: ${e.jobs} encode thread(s), ${e.backend}; waiting for batches on ${maskUrl(queue)}`);
             break;
           case 'batch-start':
             log(`batch ${e.job}: ${e.photos} photo(s)`);
@@ -105,6 +119,9 @@ export async function run(argv: string[]): Promise<number> {
             break;
           case 'batch-stale':
             log(`batch ${e.job}: its encode run is over (store lock or run record changed); not written`);
+            break;
+          case 'job-refused':
+            log(`job ${e.job} refused: ${e.reason}`);
             break;
           case 'redis':
             log(e.message);

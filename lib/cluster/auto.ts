@@ -25,11 +25,12 @@
 import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import type { ClusterResult } from '../types.ts';
 import { cutTree, type MergeTree } from './agglomerative.ts';
-import { makeResult, Random, toMatrix } from './_input.ts';
+import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
+import { FaceclusterError } from '../errors.ts';
 import { knn, KNN_METHODS, squaredNorms, type KnnMethod } from './_knn.ts';
 import { meanLinkageTree } from './_mean-linkage.ts';
-import { FIT_DISTANCE_MIXTURE_DEFAULTS, fitDistanceMixture, MIXTURE_SPACES, modeDistance, sameProbability, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
-import { expectedScores, pairProbabilities, type ExpectedScores } from './expected-scores.ts';
+import { checkComponent, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbability, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
+import { expectedScores, pairsWithin, withProbabilities, type ExpectedScores } from './expected-scores.ts';
 
 /** Which expected score chooses the cut. */
 export type AutoCriterion = 'bcubed' | 'pairwise';
@@ -66,7 +67,23 @@ export interface AutoOptions {
    * @default 'squared' — the default embedder's, measured like `sameSpreadCap`.
    */
   space: MixtureSpace;
+  /**
+   * The embedder's same-person pair distances, measured on labelled collections (a normal in `space`'s units), or
+   * null. With it, `auto` fits a second mixture whose same-person mode is this one (only its share and the
+   * different-person mode fitted) and cuts at the LOWER of the two mixtures' cuts: where same-person pairs are
+   * rare (relatives, people seen once) or look-alike strangers, poor faces and relatives form a near mode of
+   * their own, the collection's own "same-person" mode is the near tail of strangers, and only the measured one
+   * says what one person's photos look like. @default {@link DEFAULT_SAME_REFERENCE} — the default embedder's
+   * (mobilefacenet512); per embedder: `EMBEDDER_SPECS[e].mixture.sameReference` (`embedderMixtureOptions(e)`).
+   */
+  sameReference: MixtureComponent | null;
+  /**
+   * The cut maximises the expected F-beta: beta < 1 weighs precision (strangers kept apart) above recall (one
+   * person's photos together). @default 1
+   */
+  beta: number;
 }
+
 
 export const AUTO_DEFAULTS: Readonly<AutoOptions> = Object.freeze({
   criterion: 'bcubed',
@@ -78,7 +95,22 @@ export const AUTO_DEFAULTS: Readonly<AutoOptions> = Object.freeze({
   seed: 0,
   sameSpreadCap: FIT_DISTANCE_MIXTURE_DEFAULTS.sameSpreadCap,
   space: FIT_DISTANCE_MIXTURE_DEFAULTS.space,
+  sameReference: DEFAULT_SAME_REFERENCE,
+  beta: 1,
 });
+
+/** F-beta of a precision and a recall (van Rijsbergen, Information Retrieval, 1979). */
+function fBeta(p: number, r: number, beta: number): number {
+  const b2 = beta * beta;
+  return p + r > 0 ? ((1 + b2) * p * r) / (b2 * p + r) : 0;
+}
+
+/** One mixture's choice of cut: the mixture, the cut where its expected score is highest and that score. */
+export interface AutoCut {
+  threshold: number;
+  expected: ExpectedScores;
+  mixture: DistanceMixture;
+}
 
 /** What {@link clusterAuto} chose and why. */
 export interface AutoEvidence {
@@ -94,6 +126,22 @@ export interface AutoEvidence {
   chosen: number;
   /** Faces the expected scores averaged over (all, or a sample). */
   facesScored: number;
+  /**
+   * Which mixture chose the cut: the collection's own (`'collection'`) or the one with the embedder's measured
+   * same-person mode (`'reference'`): the lower cut of the two.
+   */
+  basis: 'collection' | 'reference';
+  /** The cut of the collection's own mixture. */
+  collectionCut: AutoCut;
+  /** The cut of the mixture with the measured same-person mode; null without `sameReference`. */
+  referenceCut: AutoCut | null;
+  /** The largest cluster: its faces and their share of all faces. */
+  largest: { faces: number; share: number };
+  /**
+   * One plain sentence when the evidence is weak (the collection's own same-person mode is not one person's
+   * photos by the embedder's measurements, or the expected F1 at the cut is low), else null. `warnings` has it too.
+   */
+  weakEvidence: string | null;
 }
 
 export interface AutoClusterResult extends ClusterResult {
@@ -102,8 +150,16 @@ export interface AutoClusterResult extends ClusterResult {
   tree: MergeTree;
 }
 
-/** The adaptive default clustering (no noise). Pure: the input is not modified; same seed, same output. */
-export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): AutoClusterResult {
+/**
+ * The adaptive default clustering (no noise). Pure: the input is not modified; same seed, same output.
+ *
+ * `steering`: which faces may steer the cut (one flag per row; default all), a per-face input like a sample
+ * weight, not an option. Faces too poor to recognise (small, blurred, turned away: `faceQuality` below its bar)
+ * sit near each other whoever they are, and would widen the same-person mode and lift the cut for everyone; left
+ * out of the steering, they are still clustered (cut where the others chose), but the mixtures and the expected
+ * scores are the steering faces' alone. Fewer than 3 flagged: every face steers.
+ */
+export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, steering: ArrayLike<boolean> | null = null): AutoClusterResult {
   const fn = 'clusterAuto';
   const o = resolveOptions(fn, AUTO_DEFAULTS, options);
   checkOneOf(fn, 'criterion', o.criterion, ['bcubed', 'pairwise'] as const);
@@ -115,6 +171,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
   checkInteger(fn, 'seed', o.seed, 0, 2 ** 32 - 1);
   checkNumber(fn, 'sameSpreadCap', o.sameSpreadCap, 0, Infinity, true);
   checkOneOf(fn, 'space', o.space, MIXTURE_SPACES);
+  checkNumber(fn, 'beta', o.beta, 0, Infinity, true);
   const m = toMatrix(fn, x);
   const n = m.n;
   if (n < 3) {
@@ -124,56 +181,129 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
     const r = makeResult(labels, n > 0 ? [`clusterAuto: ${n} face(s) are too few to estimate a threshold; each is its own cluster.`] : []);
     const empty: MergeTree = { nLeaves: n, left: new Int32Array(0), right: new Int32Array(0), height: new Float64Array(0), size: new Int32Array(0) };
     const none = { pairwisePrecision: 1, pairwiseRecall: 1, pairwiseF1: 1, bcubedPrecision: 1, bcubedRecall: 1, bcubedF1: 1 };
-    return { ...r, tree: empty, evidence: { threshold: 0, criterion: o.criterion, expected: none, mixture: emptyMixture(), curve: { threshold: [], nClusters: [], bcubedF1: [], pairwiseF1: [] }, chosen: -1, facesScored: n } };
+    const noCut: AutoCut = { threshold: 0, expected: none, mixture: emptyMixture() };
+    return { ...r, tree: empty, evidence: { threshold: 0, criterion: o.criterion, expected: none, mixture: noCut.mixture, curve: { threshold: [], nClusters: [], bcubedF1: [], pairwiseF1: [] }, chosen: -1, facesScored: n, basis: 'collection', collectionCut: noCut, referenceCut: null, largest: { faces: n > 0 ? 1 : 0, share: n > 0 ? 1 / n : 0 }, weakEvidence: null } };
   }
-  const mixture = fitDistanceMixture(m, { maxPairs: o.maxPairs, seed: o.seed, sameSpreadCap: o.sameSpreadCap, space: o.space });
+  if (o.sameReference !== null) checkComponent(fn, 'sameReference', o.sameReference);
+  const unitRows = !squaredNorms(m).some((q) => Math.abs(Math.sqrt(q) - 1) > 1e-3);
+  // the default reference is in unit-vector distances: it applies to unit rows, or when given on purpose
+  const reference = unitRows || options?.sameReference !== undefined ? o.sameReference : null;
+  // the faces that steer the cut (all, or those given), as their own matrix: both mixtures are fitted to the same
+  // pair distances among them, and the expected scores are theirs
+  const steer = steeringRows(fn, steering, n);
+  const ms = steer ? subMatrix(m, steer) : m;
+  const { distances, exhaustive } = samplePairDistances(ms, o.maxPairs, o.seed);
+  const own = fitMixtureToDistances(distances, exhaustive, FIT_DISTANCE_MIXTURE_DEFAULTS.bins, o.sameSpreadCap, o.space);
+  const ref = reference ? fitMixtureToDistances(distances, exhaustive, FIT_DISTANCE_MIXTURE_DEFAULTS.bins, o.sameSpreadCap, o.space, reference) : null;
+  const mixtures = ref ? [own, ref] : [own];
   // cuts from the same-person mode to 1.75x its distance to the crossing (at most the different-person mode):
   // beyond, the expected scores only fall (every further merge joins pairs the mixture finds unlikely one person),
   // and the tree need not be built there (on 100,000 faces that top of the tree is most of its cost)
-  const lo = modeDistance(mixture, mixture.same);
-  const far = modeDistance(mixture, mixture.different);
-  const hi = Math.max(lo + 1e-6, Math.min(far, mixture.crossing + 0.75 * (mixture.crossing - lo)));
+  const range = mixtures.map((mx) => {
+    const lo = modeDistance(mx, mx.same);
+    const far = modeDistance(mx, mx.different);
+    return { lo, far, hi: Math.max(lo + 1e-6, Math.min(far, mx.crossing + 0.75 * (mx.crossing - lo))) };
+  });
+  const lo = Math.min(...range.map((r) => r.lo));
+  const hi = Math.max(...range.map((r) => r.hi));
   const tree = meanLinkageTree(m, knn(m, Math.min(o.neighbors, n - 1), 'euclidean', o.knn), hi);
-  // faces the scores average over
+  // faces the scores average over (of the steering faces)
+  const ns = ms.n;
   let rows: Int32Array;
-  if (n <= o.sampleFaces) rows = Int32Array.from({ length: n }, (_, i) => i);
+  if (ns <= o.sampleFaces) rows = Int32Array.from({ length: ns }, (_, i) => i);
   else {
     const rng = new Random(o.seed + 1);
-    const perm = Int32Array.from({ length: n }, (_, i) => i);
-    for (let i = 0; i < o.sampleFaces; i++) { const j = i + rng.nextInt(n - i); const t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
+    const perm = Int32Array.from({ length: ns }, (_, i) => i);
+    for (let i = 0; i < o.sampleFaces; i++) { const j = i + rng.nextInt(ns - i); const t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
     rows = perm.slice(0, o.sampleFaces).sort();
   }
-  // beyond this distance the same-person probability is negligible
-  let reach = mixture.crossing;
-  const step = (far - lo) / 400;
-  while (reach < far && sameProbability(mixture, reach) >= 1e-6) reach += step;
-  const probability = (d: number) => sameProbability(mixture, d);
-  const pp = pairProbabilities(m, rows, reach, probability);
-  const curve = { threshold: [] as number[], nClusters: [] as number[], bcubedF1: [] as number[], pairwiseF1: [] as number[] };
-  let chosen = 0;
-  let bestScore = -1;
-  let bestLabels: Int32Array | null = null;
-  let bestExpected: ExpectedScores | null = null;
+  // beyond this distance the same-person probability is negligible (under either mixture)
+  const reach = Math.max(...mixtures.map((mx, k) => {
+    let r = mx.crossing;
+    const step = (range[k].far - range[k].lo) / 400;
+    while (r < range[k].far && sameProbability(mx, r) >= 1e-6) r += step;
+    return r;
+  }));
+  const near = pairsWithin(ms, rows, reach);
+  const pps = mixtures.map((mx) => withProbabilities(near, (d) => sameProbability(mx, d)));
+  const curves = mixtures.map(() => ({ threshold: [] as number[], nClusters: [] as number[], bcubedF1: [] as number[], pairwiseF1: [] as number[] }));
+  const best = mixtures.map(() => ({ c: 0, score: -1, labels: null as Int32Array | null, expected: null as ExpectedScores | null }));
   for (let c = 0; c < o.cuts; c++) {
     const t = lo + ((hi - lo) * c) / (o.cuts - 1);
     const cut = cutTree(tree, { distanceThreshold: t });
-    const e = expectedScores(cut.labels, pp);
-    curve.threshold.push(t); curve.nClusters.push(cut.nClusters); curve.bcubedF1.push(e.bcubedF1); curve.pairwiseF1.push(e.pairwiseF1);
-    const score = o.criterion === 'bcubed' ? e.bcubedF1 : e.pairwiseF1;
-    if (score > bestScore) { bestScore = score; chosen = c; bestLabels = cut.labels; bestExpected = e; }
+    const scored = steer ? Int32Array.from(steer, (i) => cut.labels[i]) : cut.labels;
+    pps.forEach((pp, k) => {
+      const e = expectedScores(scored, pp);
+      const curve = curves[k];
+      curve.threshold.push(t); curve.nClusters.push(cut.nClusters); curve.bcubedF1.push(e.bcubedF1); curve.pairwiseF1.push(e.pairwiseF1);
+      const score = o.criterion === 'bcubed' ? fBeta(e.bcubedPrecision, e.bcubedRecall, o.beta) : fBeta(e.pairwisePrecision, e.pairwiseRecall, o.beta);
+      // only cuts inside this mixture's own range compete (the other mixture's range widened the grid)
+      if (t <= range[k].hi + 1e-9 && score > best[k].score) best[k] = { c, score, labels: cut.labels, expected: e };
+    });
   }
+  const cuts: AutoCut[] = mixtures.map((mx, k) => ({ threshold: curves[k].threshold[best[k].c], expected: best[k].expected!, mixture: mx }));
+  // the lower cut of the two: strangers merged are worse than a person split
+  const k = cuts.length > 1 && cuts[1].threshold < cuts[0].threshold ? 1 : 0;
+  const labels = best[k].labels!;
   const warnings: string[] = [];
   // 'squared' rests on unit vectors (d^2 = 2 - 2 cos); the default came by default, not by choice: say so
-  if (options?.space === undefined && o.space === 'squared' && squaredNorms(m).some((q) => Math.abs(Math.sqrt(q) - 1) > 1e-3)) {
+  if (options?.space === undefined && o.space === 'squared' && !unitRows) {
     warnings.push("clusterAuto: the rows are not unit vectors, and space 'squared' (the default embedder's) assumes they are; pass the embedder's constants (embedderMixtureOptions(embedder), e.g. { space: 'distance', sameSpreadCap: 1 } for resnet128).");
   }
+  const mixture = cuts[k].mixture;
   if (mixture.samePrior < 1e-4) warnings.push(`clusterAuto: almost no pair looks like one person (prior ${mixture.samePrior.toExponential(1)}); nearly every face is its own cluster.`);
-  const result = makeResult(bestLabels!, warnings);
+  const weakEvidence = weakEvidenceSentence(cuts, k, o.criterion);
+  if (weakEvidence) warnings.push(`clusterAuto: ${weakEvidence}`);
+  const result = makeResult(labels, warnings);
+  const sizes = new Int32Array(result.nClusters);
+  for (const l of result.labels) sizes[l]++;
+  const largestFaces = sizes.reduce((a, b) => Math.max(a, b), 0);
   return {
     ...result,
     tree,
-    evidence: { threshold: curve.threshold[chosen], criterion: o.criterion, expected: bestExpected!, mixture, curve, chosen, facesScored: rows.length },
+    evidence: {
+      threshold: cuts[k].threshold, criterion: o.criterion, expected: cuts[k].expected, mixture, curve: curves[k], chosen: best[k].c, facesScored: rows.length,
+      basis: k === 1 ? 'reference' : 'collection', collectionCut: cuts[0], referenceCut: cuts[1] ?? null,
+      largest: { faces: largestFaces, share: largestFaces / n }, weakEvidence,
+    },
   };
+}
+
+/** The rows whose flag is set, or null for all; checked against the number of rows. */
+function steeringRows(fn: string, steering: ArrayLike<boolean> | null, n: number): Int32Array | null {
+  if (steering === null) return null;
+  if (typeof steering !== 'object' || typeof steering.length !== 'number' || steering.length !== n) {
+    throw new FaceclusterError(fn, `steering must be null or one flag per row (${n}), got ${steering && typeof steering === 'object' ? `${steering.length} flags` : JSON.stringify(steering)}.`, 'steering');
+  }
+  const rows: number[] = [];
+  for (let i = 0; i < n; i++) if (steering[i]) rows.push(i);
+  // all flagged, or too few to fit anything on: every face steers
+  if (rows.length === n || rows.length < 3) return null;
+  return Int32Array.from(rows);
+}
+
+/** The rows `rows` of `m` as a matrix of their own. */
+function subMatrix(m: Matrix, rows: Int32Array): Matrix {
+  const data = new Float32Array(rows.length * m.d);
+  rows.forEach((r, k) => data.set(m.data.subarray(r * m.d, (r + 1) * m.d), k * m.d));
+  return { data, n: rows.length, d: m.d };
+}
+
+/** Expected F1 below this at the chosen cut: the mixture does not know where people are (said, not hidden). */
+export const WEAK_EXPECTED_F1 = 0.5;
+
+/** The sentence of {@link AutoEvidence.weakEvidence}, or null. */
+function weakEvidenceSentence(cuts: AutoCut[], k: number, criterion: AutoCriterion): string | null {
+  const f = (v: number) => v.toFixed(3);
+  const score = (c: AutoCut) => (criterion === 'bcubed' ? c.expected.bcubedF1 : c.expected.pairwiseF1);
+  const own = cuts[0];
+  const parts: string[] = [];
+  if (k === 1 && own.threshold - cuts[1].threshold > 0.01) {
+    const mx = own.mixture;
+    parts.push(`this collection's own same-person mode (at ${f(modeDistance(mx, mx.same))}, ${(100 * mx.samePrior).toFixed(1)}% of pairs) is farther than one person's photos are by the embedder's measured distances (relatives, look-alikes or poor faces, not one person), so auto took the conservative cut ${f(cuts[1].threshold)} instead of ${f(own.threshold)}: some people may be split, strangers are not merged`);
+  }
+  if (score(cuts[k]) < WEAK_EXPECTED_F1) parts.push(`the expected ${criterion === 'bcubed' ? 'BCubed' : 'pairwise'} F1 at the cut is only ${f(score(cuts[k]))}: the pair distances do not show where people are`);
+  return parts.length ? `weak evidence: ${parts.join('; ')}.` : null;
 }
 
 function emptyMixture(): DistanceMixture {
@@ -190,9 +320,17 @@ export function explainAuto(evidence: AutoEvidence): string[] {
   if (evidence.chosen < 0) return ['too few faces to estimate a threshold: each face is its own person'];
   const pct = (v: number) => (v >= 0.01 ? `${(100 * v).toFixed(1)}%` : `${(100 * v).toFixed(2)}%`);
   const mode = (c: MixtureComponent) => (mx.space === 'squared' ? `at ${f(modeDistance(mx, c))} (squared ${f(c.mean)} ± ${f(c.sd)})` : `${f(c.mean)} ± ${f(c.sd)}`);
-  return [
+  const lines = [
     `chose threshold ${f(evidence.threshold)} (average linkage cut, ${evidence.curve.nClusters[evidence.chosen]} clusters) where the expected ${evidence.criterion === 'bcubed' ? 'BCubed' : 'pairwise'} F1 is highest: ${f(evidence.criterion === 'bcubed' ? evidence.expected.bcubedF1 : evidence.expected.pairwiseF1)}`,
     `pair distances (${mx.exhaustive ? 'all' : 'a sample of'} ${mx.pairs.toLocaleString('en-US')} pairs${mx.space === 'squared' ? ', modes fitted to squared distances' : ''}): same-person mode ${mode(mx.same)} (${pct(mx.samePrior)} of pairs), different-person mode ${mode(mx.different)}; a pair is more likely one person than two below ${f(mx.crossing)}`,
     `expected at the cut, without labels: pairwise P/R/F1 ${f(evidence.expected.pairwisePrecision)} / ${f(evidence.expected.pairwiseRecall)} / ${f(evidence.expected.pairwiseF1)}, BCubed P/R/F1 ${f(evidence.expected.bcubedPrecision)} / ${f(evidence.expected.bcubedRecall)} / ${f(evidence.expected.bcubedF1)} (over ${evidence.facesScored.toLocaleString('en-US')} faces)`,
   ];
+  const r = evidence.referenceCut;
+  if (r) {
+    const c = evidence.collectionCut;
+    lines.push(`with ${mx === r.mixture ? 'this' : 'the'} embedder's measured same-person distances as the same-person mode (${mode(r.mixture.same)}): ${pct(r.mixture.samePrior)} of pairs, cut ${f(r.threshold)}; with the collection's own mode: cut ${f(c.threshold)}; auto takes the lower (${evidence.basis === 'reference' ? 'the measured mode' : "the collection's own mode"})`);
+  }
+  lines.push(`largest cluster: ${evidence.largest.faces.toLocaleString('en-US')} faces (${pct(evidence.largest.share)} of all)`);
+  if (evidence.weakEvidence) lines.push(evidence.weakEvidence);
+  return lines;
 }

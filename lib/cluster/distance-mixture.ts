@@ -81,7 +81,23 @@ export interface FitDistanceMixtureOptions {
    * 0.977 at every cap from 1 to 2 in 'squared', 0.982 to 0.905 from cap 1 to 2 in 'distance').
    */
   space: MixtureSpace;
+  /**
+   * A same-person mode given, not fitted (in `space`'s units): EM then fits only the prior and the different-person
+   * mode. Used with an embedder's measured same-person distances (`EMBEDDER_SPECS[e].mixture.sameReference`),
+   * which hold where the collection's own same-person pairs are too rare to form a mode (relatives, people seen
+   * once). @default null — fitted from the collection.
+   */
+  fixedSame: MixtureComponent | null;
 }
+
+/**
+ * mobilefacenet512's same-person squared distances (UltraFace + 68-point alignment): the equal-weight pool of six
+ * labelled collections' same-person pairs (all of LFW 0.605 +- 0.188, 120faces 0.557 +- 0.260, yale 0.441 +- 0.187,
+ * pins 0.845 +- 0.295, celeba 0.911 +- 0.435, families 1.016 +- 0.499: the mean of their means, the root of their
+ * pooled second moment less its square), printed by `npm run bench:transfer` ("The same-person reference"); leave
+ * one collection out in its "LOO" column (the reference refitted without the held-out collection's group).
+ */
+export const DEFAULT_SAME_REFERENCE: Readonly<MixtureComponent> = Object.freeze({ mean: 0.729, sd: 0.392 });
 
 export const FIT_DISTANCE_MIXTURE_DEFAULTS: Readonly<FitDistanceMixtureOptions> = Object.freeze({
   maxPairs: 1_000_000,
@@ -89,6 +105,7 @@ export const FIT_DISTANCE_MIXTURE_DEFAULTS: Readonly<FitDistanceMixtureOptions> 
   seed: 0,
   sameSpreadCap: 2,
   space: 'squared',
+  fixedSame: null,
 });
 
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
@@ -160,14 +177,23 @@ export function fitDistanceMixture(x: Float32Array[] | Matrix, options?: Partial
   const { distances, exhaustive } = samplePairDistances(m, o.maxPairs, o.seed);
   checkNumber(fn, 'sameSpreadCap', o.sameSpreadCap, 0, Infinity, true);
   checkOneOf(fn, 'space', o.space, MIXTURE_SPACES);
-  return fitMixtureToDistances(distances, exhaustive, o.bins, o.sameSpreadCap, o.space);
+  if (o.fixedSame !== null) checkComponent(fn, 'fixedSame', o.fixedSame);
+  return fitMixtureToDistances(distances, exhaustive, o.bins, o.sameSpreadCap, o.space, o.fixedSame);
+}
+
+/** Checks a normal component given as an option: finite mean >= 0, sd > 0. */
+export function checkComponent(fn: string, name: string, c: unknown): asserts c is MixtureComponent {
+  const v = c as MixtureComponent;
+  if (typeof v !== 'object' || v === null || !Number.isFinite(v.mean) || v.mean < 0 || !Number.isFinite(v.sd) || v.sd <= 0) {
+    throw new FaceclusterError(fn, `${name} must be { mean: number >= 0, sd: number > 0 } or null, got ${JSON.stringify(c)}.`, name);
+  }
 }
 
 /**
  * EM on the histogram of `distances` (or of their squares, `space` 'squared'); exported for the tests: a
  * two-mode sample with known parts.
  */
-export function fitMixtureToDistances(distances: Float64Array, exhaustive: boolean, bins: number, sameSpreadCap = FIT_DISTANCE_MIXTURE_DEFAULTS.sameSpreadCap, space: MixtureSpace = FIT_DISTANCE_MIXTURE_DEFAULTS.space): DistanceMixture {
+export function fitMixtureToDistances(distances: Float64Array, exhaustive: boolean, bins: number, sameSpreadCap = FIT_DISTANCE_MIXTURE_DEFAULTS.sameSpreadCap, space: MixtureSpace = FIT_DISTANCE_MIXTURE_DEFAULTS.space, fixedSame: MixtureComponent | null = null): DistanceMixture {
   const display = space === 'distance' ? null : histogramOf(distances, bins);
   if (space === 'squared') distances = distances.map((d) => d * d);
   const fitted = histogramOf(distances, bins);
@@ -186,7 +212,8 @@ export function fitMixtureToDistances(distances: Float64Array, exhaustive: boole
   let different: MixtureComponent = { mean: med, sd: Math.max(width, quantile(0.84) - med) };
   let same: MixtureComponent = { mean: Math.min(quantile(0.01), med - 3 * different.sd), sd: Math.max(width, different.sd) };
   if (same.mean <= 0) same.mean = med / 2;
-  let pi = 0.02;
+  if (fixedSame) same = { ...fixedSame };
+  let pi = fixedSame ? 0.001 : 0.02;
   let iterations = 0;
   for (; iterations < 500; iterations++) {
     let w = 0, s1 = 0, s2 = 0, wd = 0, d1 = 0, d2 = 0;
@@ -203,15 +230,15 @@ export function fitMixtureToDistances(distances: Float64Array, exhaustive: boole
     const total = w + wd;
     const floor = width / 2;
     const nextPi = Math.min(0.5, Math.max(1e-6, w / total));
-    const nextSame = w > 0 ? { mean: s1 / w, sd: Math.max(floor, Math.sqrt(Math.max(0, s2 / w - (s1 / w) ** 2))) } : same;
+    const nextSame = w > 0 && !fixedSame ? { mean: s1 / w, sd: Math.max(floor, Math.sqrt(Math.max(0, s2 / w - (s1 / w) ** 2))) } : same;
     const nextDiff = { mean: d1 / wd, sd: Math.max(floor, Math.sqrt(Math.max(0, d2 / wd - (d1 / wd) ** 2))) };
     const moved = Math.abs(nextPi - pi) + Math.abs(nextSame.mean - same.mean) + Math.abs(nextDiff.mean - different.mean) + Math.abs(nextSame.sd - same.sd);
     // The same-person mode is at most sameSpreadCap times as wide as the different-person one (see the option).
-    if (nextSame.sd > sameSpreadCap * nextDiff.sd) nextSame.sd = sameSpreadCap * nextDiff.sd;
+    if (!fixedSame && nextSame.sd > sameSpreadCap * nextDiff.sd) nextSame.sd = sameSpreadCap * nextDiff.sd;
     pi = nextPi; same = nextSame; different = nextDiff;
     if (moved < 1e-9) break;
   }
-  if (same.mean > different.mean) { const t = same; same = different; different = t; pi = 1 - pi; }
+  if (!fixedSame && same.mean > different.mean) { const t = same; same = different; different = t; pi = 1 - pi; }
   const mixture: DistanceMixture = {
     space, samePrior: pi, same, different, pairs: distances.length, exhaustive, crossing: 0, iterations,
     histogram: display ?? fitted,

@@ -35,23 +35,50 @@ export interface PairProbabilities {
 /** Expected scores of one partition: the pairwise and BCubed fields of {@link ClusteringMetrics}. */
 export type ExpectedScores = Pick<ClusteringMetrics, 'pairwisePrecision' | 'pairwiseRecall' | 'pairwiseF1' | 'bcubedPrecision' | 'bcubedRecall' | 'bcubedF1'>;
 
-/** P(same) of every pair (rows[r], j) within `maxDistance`, by `probability(distance)`. */
-export function pairProbabilities(m: Matrix, rows: Int32Array, maxDistance: number, probability: (d: number) => number): PairProbabilities {
+/** The pairs (rows[r], j) within some distance, in CSR form, with their distances. */
+export interface NearPairs {
+  n: number;
+  rows: Int32Array;
+  offsets: Int32Array;
+  cols: Int32Array;
+  distances: Float64Array;
+}
+
+/** Every pair (rows[r], j) within `maxDistance`, with its distance. */
+export function pairsWithin(m: Matrix, rows: Int32Array, maxDistance: number): NearPairs {
   const counts = new Int32Array(rows.length + 1);
   const cols: number[] = [];
-  const probs: number[] = [];
-  const rowOf: number[] = [];
+  const distances: number[] = [];
   rowsWithinRadius(m, rows, maxDistance, (r, j, dist) => {
-    const p = probability(dist);
-    if (p < 1e-6) return;
-    rowOf.push(r); cols.push(j); probs.push(p);
+    cols.push(j); distances.push(dist);
     counts[r + 1]++;
   });
-  for (let r = 0; r < rows.length; r++) counts[r + 1] += counts[r];
   // rowsWithinRadius visits rows in order, so entries are already grouped by row
-  const rowTotals = new Float64Array(rows.length).fill(1);
-  for (let e = 0; e < probs.length; e++) rowTotals[rowOf[e]] += probs[e];
-  return { n: m.n, rows, offsets: counts, cols: Int32Array.from(cols), probs: Float32Array.from(probs), rowTotals };
+  for (let r = 0; r < rows.length; r++) counts[r + 1] += counts[r];
+  return { n: m.n, rows, offsets: counts, cols: Int32Array.from(cols), distances: Float64Array.from(distances) };
+}
+
+/** P(same) of every near pair by `probability(distance)`; pairs under 1e-6 are left out. */
+export function withProbabilities(near: NearPairs, probability: (d: number) => number): PairProbabilities {
+  const offsets = new Int32Array(near.rows.length + 1);
+  const cols: number[] = [];
+  const probs: number[] = [];
+  const rowTotals = new Float64Array(near.rows.length).fill(1);
+  for (let r = 0; r < near.rows.length; r++) {
+    for (let e = near.offsets[r]; e < near.offsets[r + 1]; e++) {
+      const p = probability(near.distances[e]);
+      if (p < 1e-6) continue;
+      cols.push(near.cols[e]); probs.push(p);
+      rowTotals[r] += p;
+    }
+    offsets[r + 1] = cols.length;
+  }
+  return { n: near.n, rows: near.rows, offsets, cols: Int32Array.from(cols), probs: Float32Array.from(probs), rowTotals };
+}
+
+/** P(same) of every pair (rows[r], j) within `maxDistance`, by `probability(distance)`. */
+export function pairProbabilities(m: Matrix, rows: Int32Array, maxDistance: number, probability: (d: number) => number): PairProbabilities {
+  return withProbabilities(pairsWithin(m, rows, maxDistance), probability);
 }
 
 const f1 = (p: number, r: number) => (p + r > 0 ? (2 * p * r) / (p + r) : 0);

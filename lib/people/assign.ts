@@ -80,6 +80,8 @@ export interface PeopleUpdateSummary {
   unsorted: number;
   /** Faces too poor to recognise that joined a person (close to its good faces). */
   poorJoined: number;
+  /** What the clustering of this update said about its own evidence (auto's weak-evidence sentence), if anything. */
+  warnings?: string[];
 }
 
 /** The people now. */
@@ -249,17 +251,19 @@ export function updatePeople(
   let nextId = Math.max(previous?.nextId ?? 1, constraints.maxId + 1, ...[...persons.keys()].map((k) => k + 1));
   const newGroups: number[][] = [];
   let joined = 0;
+  let warnings: string[] = [];
 
   if (o.recluster || (o.placeNew && previous === null)) {
     // A re-cluster, or the first run (nothing to place faces into): the default method clusters every face.
-    const all = active.length > 0 ? rule.clusterAll(active.map((i) => embeddings[i])) : { labels: new Int32Array(0), threshold: previous?.threshold ?? NaN };
+    const all = active.length > 0 ? rule.clusterAll(active.map((i) => embeddings[i]), active.map((i) => !poor(i))) : { labels: new Int32Array(0), threshold: previous?.threshold ?? NaN };
     threshold = all.threshold;
+    warnings = 'warnings' in all && all.warnings ? all.warnings : [];
     reclusterInto(all.labels, active, faceIds, previous, constraints, personOf, status, placed, persons, newGroups, o.minFaces);
   } else if (o.placeNew) {
     // new faces, and faces unsorted last time that pass the bar now (it was lowered)
     const isNew = (i: number) => !previous || !previous.known.has(faceIds[i]) || (previous.unsorted?.has(faceIds[i]) === true && !poor(i));
     const queries = active.filter((i) => !placed[i] && isNew(i));
-    if (queries.length > 0 && threshold === undefined) threshold = rule.clusterAll(active.map((i) => embeddings[i])).threshold;
+    if (queries.length > 0 && threshold === undefined) threshold = rule.clusterAll(active.map((i) => embeddings[i]), active.map((i) => !poor(i))).threshold;
     const place = rule.join === 'average' ? placeByAverage : placeByNeighbours;
     if (queries.length > 0) joined = place(queries, active, embeddings, faceIds, constraints, rule, threshold!, personOf, status, placed, newGroups, o.minFaces);
   } else {
@@ -312,7 +316,7 @@ export function updatePeople(
     status,
     nextId,
     rule: { method: rule.method, threshold: threshold ?? previous?.threshold ?? NaN, metric: rule.metric },
-    summary: { faces: n, newFaces: previous ? newFaces : n, joined, newPeople: newGroups.length, droppedFaces, removedPeople, unassigned, ignored, unsorted, poorJoined },
+    summary: { faces: n, newFaces: previous ? newFaces : n, joined, newPeople: newGroups.length, droppedFaces, removedPeople, unassigned, ignored, unsorted, poorJoined, ...(warnings.length ? { warnings } : {}) },
   };
 }
 

@@ -120,10 +120,12 @@ export function settlePoorFaces(
  * not renumbered.
  */
 export function clusterGoodFaces<R extends { labels: Int32Array; nClusters: number; warnings: string[] }>(
-  x: readonly Float32Array[], quality: Float32Array | null, minQuality: number, cluster: (x: Float32Array[]) => R,
+  x: readonly Float32Array[], quality: Float32Array | null, minQuality: number, cluster: (x: Float32Array[], steering: boolean[] | null) => R,
   options: { minGood: number; minGoodShare: number },
 ): { result: R; unsorted: number[] } {
-  const result = cluster([...x]);
+  // poor faces do not steer a clustering that chooses its own cut (auto): they would lift it for everyone
+  const steering = quality === null || minQuality <= 0 ? null : Array.from(quality, (q) => !(q < minQuality));
+  const result = cluster([...x], steering);
   if (quality === null || minQuality <= 0) return { result, unsorted: [] };
   const poor = (i: number) => quality[i] < minQuality;
   const good = new Map<number, number>();

@@ -13,6 +13,10 @@
  * loop. A lost Redis (unreachable for `redisTimeoutSeconds`, or restarted without its data) stops the run
  * with an error; the batches committed so far stay in the store and the same command resumes.
  *
+ * Trust: with a shared secret (`secretFile`, or $FACECLUSTER_QUEUE_SECRET) the run record and every job carry
+ * an HMAC of their content (signing.ts), so that workers take work only from a coordinator that holds the
+ * secret; without one, only a Redis on this machine (loopback) is accepted.
+ *
  * BullMQ: https://docs.bullmq.io (stalled jobs: https://docs.bullmq.io/guide/workers/stalled-jobs).
  */
 import { randomBytes } from 'node:crypto';
@@ -32,7 +36,8 @@ import { committedBatches } from '../store/read.ts';
 import { photosFromArrow, type PhotoRecord } from '../store/schema.ts';
 import { openStoreWriter, type ScannedFile, type StoreWriter } from '../store/write.ts';
 import type { ProgressCallback } from '../types.ts';
-import { checkRedis, connectionOptions, parseRedisUrl, withTimeout, type RedisTarget } from './connection.ts';
+import { checkRedis, connectionOptions, parseRedisUrl, withCaFile, withTimeout, type RedisTarget } from './connection.ts';
+import { createQueueSigner, loadQueueSecret, requireSecretOffLoopback, type QueueSigner } from './signing.ts';
 import { BATCH_JOB, DEFAULT_QUEUE_NAME, deleteRun, readRun, unfinishedJobs, writeRun, type BatchJobData, type BatchJobResult, type PhotoOutcome, type QueueRun } from './jobs.ts';
 
 export interface QueueEncodeOptions extends Omit<EncodeFolderOptions, 'jobs' | 'batchSeconds'> {
@@ -57,6 +62,14 @@ export interface QueueEncodeOptions extends Omit<EncodeFolderOptions, 'jobs' | '
    * @default 1000
    */
   maxQueuedBatches: number;
+  /**
+   * File holding the secret shared with the workers (at least 16 bytes; `openssl rand -hex 32`): the run
+   * record and every job are signed with it. Without it, `$FACECLUSTER_QUEUE_SECRET`; without either, only a
+   * Redis on this machine (loopback address) is accepted. @default undefined
+   */
+  secretFile: string | undefined;
+  /** PEM file of the authority that signed the TLS certificate of a `rediss://` server. @default undefined (the system's) */
+  caFile: string | undefined;
 }
 
 const { jobs: _jobs, batchSeconds: _batchSeconds, ...FOLDER_DEFAULTS } = ENCODE_FOLDER_DEFAULTS;
@@ -70,6 +83,8 @@ export const QUEUE_ENCODE_DEFAULTS: Readonly<QueueEncodeOptions> = Object.freeze
   clearQueue: false,
   pollSeconds: 0.25,
   maxQueuedBatches: 1000,
+  secretFile: undefined,
+  caFile: undefined,
 });
 
 export interface QueueEncodeSummary extends EncodeFolderSummary {
@@ -94,7 +109,7 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
   const fn = 'encodeFolderOnQueue';
   const started = performance.now();
   const o = resolveOptions(fn, QUEUE_ENCODE_DEFAULTS, options);
-  const { queue: url, queueName, redisTimeoutSeconds, clearQueue, pollSeconds, maxQueuedBatches, out, labels, batchSize, signal, ...encoderOptions } = o;
+  const { queue: url, queueName, redisTimeoutSeconds, clearQueue, pollSeconds, maxQueuedBatches, out, labels, batchSize, signal, secretFile, caFile, ...encoderOptions } = o;
   const enc = resolveFaceEncoderOptions(encoderOptions);
   checkOneOf(fn, 'labels', labels, ['folder', 'none'] as const);
   checkInteger(fn, 'batchSize', batchSize, 1);
@@ -102,7 +117,11 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
   checkNumber(fn, 'pollSeconds', pollSeconds, 0, 60, true);
   checkInteger(fn, 'maxQueuedBatches', maxQueuedBatches, 1);
   if (typeof queueName !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(queueName)) throw new FaceclusterError(fn, `queueName must be letters, digits, '_', '.' or '-', got ${JSON.stringify(queueName)}.`, 'queueName');
-  const target = parseRedisUrl(fn, url);
+  const target = withCaFile(fn, parseRedisUrl(fn, url), caFile);
+  const secret = loadQueueSecret(fn, secretFile);
+  requireSecretOffLoopback(fn, target.host, target.display, secret);
+  const signer = secret && createQueueSigner(secret);
+  secret?.fill(0);
   const { root, storeDir } = encodeTarget(fn, folder, out);
   await checkRedis(fn, target, Math.min(redisTimeoutSeconds, 10));
   const scan = await scanPhotos(root, [storeDir]);
@@ -140,11 +159,12 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
         folder: root, storeDir, parameters: writer.parameters, models, parametersKey: parametersKey(writer.parameters, models), lock,
         batches: Math.ceil(todo.length / batchSize), photos: todo.length, host: hostname(), startedAt: new Date().toISOString(),
       };
+      if (signer) run.signature = signer.sign('run', run);
       await redis(fn, target, redisTimeoutSeconds, async () => {
         await queue.obliterate({ force: true }); // jobs of an earlier, dead run of this store
         await writeRun(queue, run);
       });
-      const dispatcher = new Dispatcher(fn, queue, target, run, o, summary, todo.length, onProgress, () => redisError);
+      const dispatcher = new Dispatcher(fn, queue, target, run, o, summary, todo.length, onProgress, () => redisError, signer);
       await dispatcher.run(todo);
       await dispatcher.commitFailures(writer);
       if (!summary.interrupted) {
@@ -237,6 +257,7 @@ class Dispatcher {
     private readonly total: number,
     private readonly onProgress: ProgressCallback | undefined,
     private readonly lastError: () => Error | undefined,
+    private readonly signer: QueueSigner | undefined,
   ) {}
 
   backends(): string {
@@ -252,6 +273,7 @@ class Dispatcher {
       const jobId = `${this.info.run}-${String(this.seq++).padStart(6, '0')}`;
       this.outstanding.set(jobId, files);
       const data: BatchJobData = { run: this.info.run, folder: this.info.folder, storeDir: this.info.storeDir, parametersKey: this.info.parametersKey, lock: this.info.lock, files };
+      if (this.signer) data.signature = this.signer.sign('job', { ...data, jobId });
       return { name: BATCH_JOB, data, opts: { jobId, attempts: 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false } };
     });
     for (let i = 0; i < jobs.length; i += 500) await this.queue.addBulk(jobs.slice(i, i + 500));
@@ -354,7 +376,7 @@ class Dispatcher {
           if (this.outstanding.has(job.id!)) {
             if (state === 'completed') this.finished(job);
             else await this.failed(job);
-          }
+          } else if (state === 'failed') this.message(`job ${job.id} on the queue is not one of this run's; a worker refused it: ${job.failedReason}`);
           await job.remove();
         }
       }

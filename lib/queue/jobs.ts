@@ -15,6 +15,9 @@ export const DEFAULT_QUEUE_NAME = 'facecluster-encode';
 /** Name of the BullMQ jobs (one batch of photos each). */
 export const BATCH_JOB = 'encode-batch';
 
+/** What a batch job id looks like (`<run id>-<6 digits>`): it becomes a file name in the store. */
+export const JOB_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
 /** What the coordinator (`encode --queue`) records about its run; jobs refer to it by `run`. */
 export interface QueueRun {
   /** Unique id of this encode run (also the prefix of its job ids and batch files). */
@@ -32,9 +35,14 @@ export interface QueueRun {
   photos: number;
   host: string;
   startedAt: string;
+  /** HMAC of the rest of the record with the queue's secret (signing.ts); absent on an unsigned loopback queue. */
+  signature?: string;
 }
 
-/** Data of one batch job. */
+/**
+ * Data of one batch job. Its BullMQ job id names the batch file a worker commits, so it is signed with the
+ * data (see signing.ts) and must match {@link JOB_ID}.
+ */
 export interface BatchJobData {
   run: string;
   folder: string;
@@ -42,6 +50,8 @@ export interface BatchJobData {
   parametersKey: string;
   lock: string;
   files: ScannedFile[];
+  /** HMAC of the rest of the data and the BullMQ job id with the queue's secret (signing.ts); absent on an unsigned loopback queue. */
+  signature?: string;
 }
 
 /** One photo's outcome as reported back to the coordinator. */
@@ -72,10 +82,20 @@ export function runKey(queue: Queue): string {
   return `${queue.opts.prefix ?? 'bull'}:${queue.name}:facecluster-run`;
 }
 
+/**
+ * The run record of `queue`, as found in Redis: anyone who can write there can change it, so a worker checks
+ * its signature before it believes a word of it. Text that is not a JSON object reads as `{}` (no run).
+ */
 export async function readRun(queue: Queue): Promise<QueueRun | undefined> {
   const client = await queue.client;
   const text = await client.get(runKey(queue));
-  return text ? (JSON.parse(text) as QueueRun) : undefined;
+  if (!text) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return (value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {}) as QueueRun;
+  } catch {
+    return {} as QueueRun;
+  }
 }
 
 export async function writeRun(queue: Queue, run: QueueRun): Promise<void> {

@@ -188,7 +188,8 @@ test('clusterAuto: two blob sets at different spreads both recover their people'
 test('clusterAuto: explains itself', () => {
   const { x } = identities(6, 6, 16, 0.4, 2);
   const lines = explainAuto(clusterAuto(x).evidence);
-  assert.equal(lines.length, 3);
+  assert.equal(lines.length, 4, lines.join('\n'));
+  assert.match(lines[3], /^largest cluster: 6 faces \(16\.7% of all\)$/);
   assert.match(lines[0], /^chose threshold \d\.\d{3} \(average linkage cut, \d+ clusters\)/);
   assert.match(lines[1], /same-person mode .* different-person mode/);
 });
@@ -199,7 +200,9 @@ test("clusterAuto: rows that are not unit vectors under the default 'squared' sp
   assert.match(clusterAuto(x).warnings.join(' '), /not unit vectors.*embedderMixtureOptions/);
   assert.equal(clusterAuto(x, { space: 'distance', sameSpreadCap: 1 }).warnings.length, 0);
   assert.equal(clusterAuto(x, { space: 'squared' }).warnings.length, 0, 'chosen, not defaulted');
-  assert.equal(clusterAuto(unit).warnings.length, 0);
+  // unit rows: no such warning (the default embedder's same-person reference applies to them; its own sentence,
+  // if any, is about the evidence, not the rows)
+  assert.doesNotMatch(clusterAuto(unit).warnings.join(' '), /not unit vectors/);
 });
 
 test('clusterAuto: fewer than 3 faces are each their own person, with a warning', () => {

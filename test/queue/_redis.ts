@@ -3,7 +3,7 @@
  * persistence), stopped by its pid; CLI processes whose output can be awaited line by line.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,7 @@ export async function freePort(): Promise<number> {
 }
 
 export interface TestRedis {
+  /** `redis://127.0.0.1:PORT` (`rediss://:PASSWORD@...` with TLS and a password). */
   url: string;
   port: number;
   pid(): number;
@@ -39,8 +40,18 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** Starts `redis-server` on 127.0.0.1 with a free port and a temporary folder; resolves when it accepts connections. */
-export async function startRedis(): Promise<TestRedis> {
+/** TLS files of a test server (PEM paths): its certificate and key, and the authority that signed them. */
+export interface TestTls {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+/**
+ * Starts `redis-server` on 127.0.0.1 with a free port and a temporary folder; resolves when it accepts connections.
+ * With `tls` it listens only for TLS (`url` is `rediss://`); with `password` it requires it (`url` carries it).
+ */
+export async function startRedis(options: { tls?: TestTls; password?: string } = {}): Promise<TestRedis> {
   const bin = redisServerPath();
   if (!bin) throw new Error('redis-server not found (apt-get install redis-server)');
   const dir = mkdtempSync(join(tmpdir(), 'fc-redis-'));
@@ -48,7 +59,11 @@ export async function startRedis(): Promise<TestRedis> {
   let child: ChildProcess;
   const launch = () =>
     new Promise<void>((resolve, reject) => {
-      child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const listen = options.tls
+        ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-ca-cert-file', options.tls.ca, '--tls-auth-clients', 'no']
+        : ['--port', String(port)];
+      const auth = options.password !== undefined ? ['--requirepass', options.password] : [];
+      child = spawn(bin, [...listen, ...auth, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${out}`)), 15_000);
       child.stdout!.on('data', (d) => {
@@ -71,7 +86,7 @@ export async function startRedis(): Promise<TestRedis> {
   };
   await launch();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${options.tls ? 'rediss' : 'redis'}://${options.password !== undefined ? `:${encodeURIComponent(options.password)}@` : ''}127.0.0.1:${port}`,
     port,
     pid: () => child.pid!,
     async restart() {
@@ -141,4 +156,22 @@ export async function stopCli(c: Cli, graceMs = 20_000): Promise<number> {
   const code = await c.exited;
   clearTimeout(timer);
   return code;
+}
+
+/** A throwaway certificate authority and a server certificate for 127.0.0.1 signed by it (openssl), in `dir`. */
+export function makeTestTls(dir: string): TestTls {
+  const run = (args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  };
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  run(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=facecluster test CA']);
+  run(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext']);
+  return { cert: join(dir, 'server.crt'), key: join(dir, 'server.key'), ca: join(dir, 'ca.crt') };
+}
+
+/** Whether the openssl command is there (to make the TLS test's certificates). */
+export function hasOpenssl(): boolean {
+  return spawnSync('openssl', ['version']).status === 0;
 }

@@ -10,6 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync, copyFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DETECTOR } from '../../lib/detect/registry.ts';
@@ -25,6 +26,10 @@ const SKIP = NO_REDIS || (photos ? false : `lfw-subset/${SUBSET} not found (set 
 
 let redis: TestRedis | undefined;
 const tmp = mkdtempSync(join(tmpdir(), 'fc-queue-'));
+// signing on in every test of this file: the CLI processes it starts inherit the secret (the kill test gives it as a file)
+process.env.FACECLUSTER_QUEUE_SECRET = randomBytes(32).toString('hex');
+const secretFile = join(tmp, 'queue.secret');
+writeFileSync(secretFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
 before(async () => {
   if (!NO_REDIS) redis = await startRedis();
 });
@@ -80,9 +85,9 @@ test(`queue: 3 workers on lfw-subset/${SUBSET}, one SIGKILLed mid-batch, give th
   assert.equal(await local.exited, 1, local.output()); // 1: the corrupt file failed
   const url = redis!.url;
   // the coordinator first; the workers take batches of 3 photos (lock 4 s: a dead worker's batch returns within 4-8 s)
-  const coordinator = cli(['encode', folder, '--out', queueStore, '--queue', url, '--batch-size', '3', '--redis-timeout', '30']);
+  const coordinator = cli(['encode', folder, '--out', queueStore, '--queue', url, '--queue-secret-file', secretFile, '--batch-size', '3', '--redis-timeout', '30']);
   await coordinator.waitFor(/encode 0\/\d+/, 'the plan');
-  const workerArgs = ['worker', '--queue', url, '--jobs', '1', '--lock-seconds', '4', '--verbose'];
+  const workerArgs = ['worker', '--queue', url, '--queue-secret-file', secretFile, '--jobs', '1', '--lock-seconds', '4', '--verbose'];
   const victim = cli(workerArgs);
   const others = [cli(workerArgs), cli(workerArgs)];
   try {
@@ -104,7 +109,7 @@ test(`queue: 3 workers on lfw-subset/${SUBSET}, one SIGKILLed mid-batch, give th
     assert.deepEqual(readdirSync(join(queueStore, 'batches')), [], 'every batch merged into the tables');
     assert.ok(!existsSync(join(queueStore, 'lock')), 'lock released');
     // a rerun finds nothing to do: same incremental rules as a local encode
-    const again = cli(['encode', folder, '--out', queueStore, '--queue', url]);
+    const again = cli(['encode', folder, '--out', queueStore, '--queue', url, '--queue-secret-file', secretFile]);
     assert.equal(await again.exited, 0, again.output());
     assert.match(again.output(), /encoded 0 photo\(s\): nothing new or changed/);
   } finally {
@@ -162,6 +167,7 @@ test('queue: another folder on a busy queue, a worker with other settings or wit
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.equal(waiting, 2, 'encode A put 2 batches on the queue');
+    for (const job of await queue.getWaiting()) assert.match(job.data.signature ?? '', /^[0-9a-f]{64}$/, 'signed jobs');
 
     const coordB = cli(['encode', b, '--out', join(tmp, 'busy-b-store'), '--queue', url]);
     assert.equal(await coordB.exited, 3);
