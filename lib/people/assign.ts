@@ -149,22 +149,22 @@ export interface UpdatePeopleOptions {
  * families and celeba together, among those that keep on each the share of the largest faces in their right person
  * (a person more than half of whose good faces come from the face's own folder) within 1 point and auto's BCubed F
  * within 0.005 (`npm run bench:quality -- --people`; grid: bars 0.2-0.7, shares 0-0.5, factors 1, 0.85, 0).
- * Junk people 1 / 3 / 80 / 15 -> 0 / 1 / 79 / 3. Held out one at a time, the other three pick 0.6 / 0.5 / 0 for
- * 120faces, 0.7 / 0 / 1 for pins and families, 0.7 / 0.5 / 0 for celeba (README "Faces too poor to recognise").
+ * Junk people 1 / 3 / 66 / 16 -> 0 / 1 / 55 / 2 (with auto's cut steered by the good faces). Held out one at a time,
+ * the other three pick the same for 120faces, pins and families, 0.7 / 0.5 / 0 for celeba (README "Faces too poor to
+ * recognise").
  */
 export const QUALITY_BAR = 0.6;
 
 /**
  * The default of `poorJoinFactor` (see there), measured with {@link QUALITY_BAR}: 0, poor faces outside a person stay
- * unsorted. At 1 most of those that join afterwards join the wrong person (celeba 52 joined, 23 of them right; pins 14,
- * none right; families 238, 2 right) and junk grows (pins 1 -> 4, celeba 3 -> 5); 0.85 gives the same people as 0
- * on 120faces, celeba and families, one junk person more on pins.
+ * unsorted. At 1 many of those that join afterwards join the wrong person (pins 14 joined, 1 of them right; families
+ * 129, 3 right; celeba 20, 14 right) and junk grows (pins 1 -> 3, families 55 -> 59, celeba 2 -> 3).
  */
 export const POOR_JOIN_FACTOR = 0;
 
 /**
  * The default of `minGoodShare` (see there), measured with {@link QUALITY_BAR}: 0.5. It breaks up crowds of poor faces
- * around a few good ones (pins: 2 -> 1 junk people with 0 instead of 0.5).
+ * around a few good ones (junk people with 0 instead: pins 2, families 57, celeba 2; with 0.5: 1, 55, 2).
  */
 export const MIN_GOOD_SHARE = 0.5;
 
