@@ -5,7 +5,7 @@
  * factor). Per collection and setting:
  * - junk people: people of >= 3 faces in which no photo folder holds more than half of the faces (all faces);
  * - kept: of the largest faces of the photos of people with >= 2 photos, the share in a person (not unsorted,
- *   not alone); kept right: the share in a person whose good faces come mostly from the face's own folder;
+ *   not alone); kept right: the share in a person more than half of whose good faces come from the face's own folder;
  * - BCubed F of the people on the largest faces (a face in no person is a cluster of its own);
  * - unsorted faces, poor faces that joined a person and how many of those joined the person most of whose faces
  *   come from its own photo folder (joined right).
@@ -41,9 +41,10 @@ export interface PeopleRow extends Setting {
 
 /**
  * One collection's people at each bar, good-face share and join factor, with `quality` the faces' scores (store
- * order = loadCollection 'all' order). The rule clusters every face whatever the bar (the bar only settles the poor
- * faces afterwards), so the people of a first run at a setting are the bar-less people settled by `settlePoorFaces`
- * at it: exactly what `updatePeople` (so `facecluster run`) does, at the cost of one clustering per collection.
+ * order = loadCollection 'all' order). The rule clusters every face, its cut chosen by the good faces (those at or
+ * above the bar), then `settlePoorFaces` settles the poor ones; so the people at a setting are those of one
+ * clustering per bar settled at the setting's share and factor: exactly what `updatePeople` (so `facecluster run`)
+ * does.
  */
 export async function peopleRows(name: string, quality: Float32Array, settings: readonly Setting[], log: (s: string) => void): Promise<PeopleRow[] | null> {
   const c = await loadCollection(name, 'mobilefacenet512', 'all');
@@ -56,12 +57,18 @@ export async function peopleRows(name: string, quality: Float32Array, settings: 
   for (const l of c.labels) photosOf.set(l, (photosOf.get(l) ?? 0) + 1);
   const rule = sameFaceRule(embedderMixtureOptions(c.embedder));
   const constraints = foldCorrections([]);
-  const t0 = performance.now();
-  const base = updatePeople(faceIds, c.embeddings, null, constraints, { rule, now: '2026-01-01T00:00:00Z' });
-  log(`${name}: people without a bar in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  // One clustering per bar: the bar's good faces choose auto's cut (poor faces do not steer it); the shares and
+  // factors are then applied to it by settlePoorFaces, as updatePeople does.
+  const bases = new Map<number, ReturnType<typeof updatePeople>>();
+  for (const bar of new Set(settings.map((x) => x.bar))) {
+    const t0 = performance.now();
+    bases.set(bar, updatePeople(faceIds, c.embeddings, null, constraints, { rule, quality, minQuality: bar, minGoodShare: 0, poorJoinFactor: 0, now: '2026-01-01T00:00:00Z' }));
+    log(`${name}: people at bar ${bar} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
   const active = [...Array(n).keys()];
-  const persons = new Map(base.persons.map((p) => [p.id, p]));
   return settings.map(({ bar, share, factor }) => {
+    const base = bases.get(bar)!;
+    const persons = new Map(base.persons.map((p) => [p.id, p]));
     const personOf = Int32Array.from(base.personOf);
     const status = [...base.status];
     const poor = Uint8Array.from(quality, (q) => (q < bar ? 1 : 0));
@@ -80,8 +87,10 @@ export async function peopleRows(name: string, quality: Float32Array, settings: 
     const majority = new Map<number, string>();
     for (const [p, m] of members) {
       const count = new Map<string, number>();
-      for (const i of m) if (!poor[i]) count.set(folder[i], (count.get(folder[i]) ?? 0) + 1);
-      majority.set(p, [...count].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '');
+      let good = 0;
+      for (const i of m) if (!poor[i]) { count.set(folder[i], (count.get(folder[i]) ?? 0) + 1); good++; }
+      const [top, topCount] = [...count].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+      majority.set(p, topCount * 2 > good ? top : ''); // more than half of its good faces: a junk person has none
     }
     let keptNum = 0, keptDen = 0, keptRight = 0;
     const pred: string[] = [];

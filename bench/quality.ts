@@ -161,13 +161,13 @@ if (!flags['no-signals']) {
 
 if (flags.people) {
   const bars = flags.bars ? flags.bars.split(',').map(Number) : [0.2, 0.3, 0.4, 0.5, 0.6, 0.7];
-  const shares = flags.shares ? flags.shares.split(',').map(Number) : [0, 0.25, 0.5];
+  const shares = flags.shares ? flags.shares.split(',').map(Number) : [0, 0.05, 0.1, 0.25, 0.5];
   const factors = flags.factors ? flags.factors.split(',').map(Number) : [1, 0.85, 0];
   const settings: Setting[] = [{ bar: 0, share: 0, factor: 0 }, ...bars.flatMap((bar) => shares.flatMap((share) => factors.map((factor) => ({ bar, share, factor }))))];
   const shippedSetting = (r: PeopleRow) => r.bar === QUALITY_BAR && r.share === MIN_GOOD_SHARE && r.factor === POOR_JOIN_FACTOR;
   const fmt = (x: PeopleRow) => `${x.bar === 0 ? '0 (today)' : `${x.bar} / ${x.share} / ${x.factor}`}${shippedSetting(x) ? ' **shipped**' : ''}`;
   console.log(`## People of a first \`facecluster run\` at each setting (quality: the shipped model, ${SHIPPED_USE.join(', ')})\n`);
-  console.log('Setting: bar (minQuality) / good-face share (minGoodShare) / join factor (poorJoinFactor); 0: today, no bar. junk: people of ≥ 3 faces, no photo folder holding more than half (all faces); junk by family: the same with the folder name before its first "_" (families\' F0003_MID1 → F0003); kept: largest faces of people with ≥ 2 photos in a person; kept right: of those, in a person whose good faces come mostly from their own folder; BCubed F on the largest faces; poor joined (right): poor faces that joined a person afterwards (of the majority folder of its good faces).\n');
+  console.log('Setting: bar (minQuality) / good-face share (minGoodShare) / join factor (poorJoinFactor); 0: today, no bar. junk: people of ≥ 3 faces, no photo folder holding more than half (all faces); junk by family: the same with the folder name before its first "_" (families\' F0003_MID1 → F0003); kept: largest faces of people with ≥ 2 photos in a person; kept right: of those, in a person more than half of whose good faces come from their own folder (a junk person keeps nobody right); BCubed F on the largest faces; poor joined (right): poor faces that joined a person afterwards (of the majority folder of its good faces).\n');
   console.log('| collection | setting | people | junk | junk by family | kept | kept right | BCubed F | unsorted | poor joined (right) |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   const scoreAll = (m: FaceQualityModel, d: Data) => Float32Array.from(d.signals, (s) => score(m, s));

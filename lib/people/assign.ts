@@ -147,25 +147,26 @@ export interface UpdatePeopleOptions {
  * The default bar of `minQuality`, with {@link MIN_GOOD_SHARE} and {@link POOR_JOIN_FACTOR}: the setting with the
  * fewest junk people (people of 3 or more faces, no photo folder holding more than half of them) on 120faces, pins,
  * families and celeba together, among those that keep on each the share of the largest faces in their right person
- * within 1 point and auto's BCubed F within 0.005 (`npm run bench:quality -- --people`; the grid: bars 0.2-0.7,
- * shares 0, 0.25, 0.5, factors 1, 0.85, 0). Junk people 1 / 3 / 80 / 15 -> 0 / 2 / 80 / 9. Held out one at a time,
- * the others pick the same on three of them; on celeba they pick 0.7 (see README "Faces too poor to recognise").
+ * (a person more than half of whose good faces come from the face's own folder) within 1 point and auto's BCubed F
+ * within 0.005 (`npm run bench:quality -- --people`; grid: bars 0.2-0.7, shares 0-0.5, factors 1, 0.85, 0).
+ * Junk people 1 / 3 / 66 / 16 -> 0 / 1 / 55 / 2 (with auto's cut steered by the good faces). Held out one at a time,
+ * the other three pick the same for 120faces, pins and families, 0.7 / 0.5 / 0 for celeba (README "Faces too poor to
+ * recognise").
  */
-export const QUALITY_BAR = 0.4;
+export const QUALITY_BAR = 0.6;
 
 /**
- * The default of `poorJoinFactor` (see there), measured with {@link QUALITY_BAR}: at factor 1 the poor faces that join
- * afterwards mostly join the wrong person (celeba 18 joined, 6 of them right; pins 9, none right) and junk grows
- * (pins 2 -> 3, celeba 9 -> 10); at 0.85 none joined on the four collections: the same people as 0.
+ * The default of `poorJoinFactor` (see there), measured with {@link QUALITY_BAR}: 0, poor faces outside a person stay
+ * unsorted. At 1 many of those that join afterwards join the wrong person (pins 14 joined, 1 of them right; families
+ * 129, 3 right; celeba 20, 14 right) and junk grows (pins 1 -> 3, families 55 -> 59, celeba 2 -> 3).
  */
-export const POOR_JOIN_FACTOR = 0.85;
+export const POOR_JOIN_FACTOR = 0;
 
 /**
- * The default of `minGoodShare` (see there), measured with {@link QUALITY_BAR}: 0 (off). 0.25 or 0.5 breaks up one
- * more junk person on celeba (9 -> 8) but drops its largest faces in their right person to 92.1% / 92.0% (93.3%
- * without a bar), past the 1-point limit.
+ * The default of `minGoodShare` (see there), measured with {@link QUALITY_BAR}: 0.5. It breaks up crowds of poor faces
+ * around a few good ones (junk people with 0 instead: pins 2, families 57, celeba 2; with 0.5: 1, 55, 2).
  */
-export const MIN_GOOD_SHARE = 0;
+export const MIN_GOOD_SHARE = 0.5;
 
 export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '', rule: null, quality: null, minQuality: QUALITY_BAR, poorJoinFactor: POOR_JOIN_FACTOR, minGoodShare: MIN_GOOD_SHARE });
 

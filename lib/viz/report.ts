@@ -305,7 +305,7 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
       `<figure class="face">${thumbs[i] ? `<img alt="" src="${escapeHtml(thumbs[i])}">` : '<div class="noimg"></div>'}<figcaption><b>quality ${quality.toFixed(2)}</b><br><span class="file">${escapeHtml(faces[i].file)}</span></figcaption></figure>`);
     const bar = input.minQuality !== undefined ? ` (quality score below ${input.minQuality})` : '';
     unsortedHtml = `<section id="unsorted"><h2>Faces too poor to recognise (${list.length} unsorted)</h2>
-<p class="note">These faces are too small, blurred or turned to be recognised${escapeHtml(bar)}: they start no person and joined none (they were not close to any person's good faces). They stay in the store; move one into a person by hand (<code>facecluster people &lt;store&gt; move FACE ID</code>) and it stays there.${list.length > shown.length ? ` Lowest ${shown.length} shown.` : ''}</p>
+<p class="note">These faces are too small, blurred or turned to be recognised${escapeHtml(bar)}: they make no person and are in none (a poor face stays in a person only when the clustering put it with enough of that person's good faces). They stay in the store; move one into a person by hand (<code>facecluster people &lt;store&gt; move FACE ID</code>) and it stays there.${list.length > shown.length ? ` Lowest ${shown.length} shown.` : ''}</p>
 <div class="faces">${tiles.join('')}</div></section>`;
   }
 
