@@ -82,7 +82,24 @@ export interface AutoOptions {
    * person's photos together). @default 1
    */
   beta: number;
+  /**
+   * The beta of the expected F-beta when the collection's own same-person mode is not plausible (farther than
+   * {@link PLAUSIBLE_SAME_SDS} sds above the measured one: relatives, people seen once, look-alike crowds): the
+   * measured mode's mixture alone then chooses the cut, weighing precision twice as much as recall (beta 0.5, the
+   * conventional precision-weighted F), because the collection gave no evidence of where its people are.
+   * @default 0.5 — looked at on families and LFW's one-photo people (their cut moves from 1.15 / 1.06 at beta 1 to
+   * 1.07 / 1.03; see README "Every face"); collections with a plausible own mode never use it.
+   */
+  weakBeta: number;
 }
+
+/**
+ * The collection's own same-person mode is plausible when its mean (in the mixture's space) is at most this many
+ * sds above the embedder's measured same-person mean: the measured collections' own modes lie within 1 sd (pins
+ * 0.46, celeba 0.99); where same-person pairs are rare the own mode is the strangers' near tail, 2.3-2.5 sds above
+ * (families, LFW's one-photo people). 2: the conventional two-sd bound, between the two groups.
+ */
+export const PLAUSIBLE_SAME_SDS = 2;
 
 
 export const AUTO_DEFAULTS: Readonly<AutoOptions> = Object.freeze({
@@ -97,6 +114,7 @@ export const AUTO_DEFAULTS: Readonly<AutoOptions> = Object.freeze({
   space: FIT_DISTANCE_MIXTURE_DEFAULTS.space,
   sameReference: DEFAULT_SAME_REFERENCE,
   beta: 1,
+  weakBeta: 0.5,
 });
 
 /** F-beta of a precision and a recall (van Rijsbergen, Information Retrieval, 1979). */
@@ -172,6 +190,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   checkNumber(fn, 'sameSpreadCap', o.sameSpreadCap, 0, Infinity, true);
   checkOneOf(fn, 'space', o.space, MIXTURE_SPACES);
   checkNumber(fn, 'beta', o.beta, 0, Infinity, true);
+  checkNumber(fn, 'weakBeta', o.weakBeta, 0, Infinity, true);
   const m = toMatrix(fn, x);
   const n = m.n;
   if (n < 3) {
@@ -228,6 +247,10 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   const pps = mixtures.map((mx) => withProbabilities(near, (d) => sameProbability(mx, d)));
   const curves = mixtures.map(() => ({ threshold: [] as number[], nClusters: [] as number[], bcubedF1: [] as number[], pairwiseF1: [] as number[] }));
   const best = mixtures.map(() => ({ c: 0, score: -1, labels: null as Int32Array | null, expected: null as ExpectedScores | null }));
+  // the collection's own same-person mode is not one person's photos: only the measured mode's mixture chooses, and
+  // it weighs precision more (the collection gave no evidence of where its people are)
+  const implausible = ref !== null && own.same.mean > ref.same.mean + PLAUSIBLE_SAME_SDS * ref.same.sd;
+  const betaOf = (k: number) => (k === 1 && implausible ? o.weakBeta : o.beta);
   for (let c = 0; c < o.cuts; c++) {
     const t = lo + ((hi - lo) * c) / (o.cuts - 1);
     const cut = cutTree(tree, { distanceThreshold: t });
@@ -236,14 +259,14 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
       const e = expectedScores(scored, pp);
       const curve = curves[k];
       curve.threshold.push(t); curve.nClusters.push(cut.nClusters); curve.bcubedF1.push(e.bcubedF1); curve.pairwiseF1.push(e.pairwiseF1);
-      const score = o.criterion === 'bcubed' ? fBeta(e.bcubedPrecision, e.bcubedRecall, o.beta) : fBeta(e.pairwisePrecision, e.pairwiseRecall, o.beta);
+      const score = o.criterion === 'bcubed' ? fBeta(e.bcubedPrecision, e.bcubedRecall, betaOf(k)) : fBeta(e.pairwisePrecision, e.pairwiseRecall, betaOf(k));
       // only cuts inside this mixture's own range compete (the other mixture's range widened the grid)
       if (t <= range[k].hi + 1e-9 && score > best[k].score) best[k] = { c, score, labels: cut.labels, expected: e };
     });
   }
   const cuts: AutoCut[] = mixtures.map((mx, k) => ({ threshold: curves[k].threshold[best[k].c], expected: best[k].expected!, mixture: mx }));
   // the lower cut of the two: strangers merged are worse than a person split
-  const k = cuts.length > 1 && cuts[1].threshold < cuts[0].threshold ? 1 : 0;
+  const k = cuts.length > 1 && (implausible || cuts[1].threshold < cuts[0].threshold) ? 1 : 0;
   const labels = best[k].labels!;
   const warnings: string[] = [];
   // 'squared' rests on unit vectors (d^2 = 2 - 2 cos); the default came by default, not by choice: say so
@@ -252,7 +275,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   }
   const mixture = cuts[k].mixture;
   if (mixture.samePrior < 1e-4) warnings.push(`clusterAuto: almost no pair looks like one person (prior ${mixture.samePrior.toExponential(1)}); nearly every face is its own cluster.`);
-  const weakEvidence = weakEvidenceSentence(cuts, k, o.criterion);
+  const weakEvidence = weakEvidenceSentence(cuts, k, o.criterion, implausible);
   if (weakEvidence) warnings.push(`clusterAuto: ${weakEvidence}`);
   const result = makeResult(labels, warnings);
   const sizes = new Int32Array(result.nClusters);
@@ -293,12 +316,12 @@ function subMatrix(m: Matrix, rows: Int32Array): Matrix {
 export const WEAK_EXPECTED_F1 = 0.5;
 
 /** The sentence of {@link AutoEvidence.weakEvidence}, or null. */
-function weakEvidenceSentence(cuts: AutoCut[], k: number, criterion: AutoCriterion): string | null {
+function weakEvidenceSentence(cuts: AutoCut[], k: number, criterion: AutoCriterion, implausible: boolean): string | null {
   const f = (v: number) => v.toFixed(3);
   const score = (c: AutoCut) => (criterion === 'bcubed' ? c.expected.bcubedF1 : c.expected.pairwiseF1);
   const own = cuts[0];
   const parts: string[] = [];
-  if (k === 1 && own.threshold - cuts[1].threshold > 0.01) {
+  if (k === 1 && (implausible || own.threshold - cuts[1].threshold > 0.01)) {
     const mx = own.mixture;
     parts.push(`this collection's own same-person mode (at ${f(modeDistance(mx, mx.same))}, ${(100 * mx.samePrior).toFixed(1)}% of pairs) is farther than one person's photos are by the embedder's measured distances (relatives, look-alikes or poor faces, not one person), so auto took the conservative cut ${f(cuts[1].threshold)} instead of ${f(own.threshold)}: some people may be split, strangers are not merged`);
   }
