@@ -33,7 +33,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { Field, FixedSizeList, Float32, Int32, makeData, makeVector, Table, tableToIPC, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { Field, FixedSizeList, Float32, Int32, makeData, makeVector, Table, tableToIPC, Utf8, type Vector } from 'apache-arrow';
 import { FaceclusterError, invalidParameter, unknownName } from '../errors.ts';
 import { resolveOptions } from '../options.ts';
 import { checkOutsidePhotoFolder } from '../paths.ts';
@@ -172,6 +172,49 @@ async function atomicStream(dir: string, name: string, write: (out: NodeJS.Writa
   return target;
 }
 
+/** Validity bitmap of `values` (bit i set when row i is not null) and the number of nulls. */
+function validity(values: readonly unknown[]): { bitmap: Uint8Array; nulls: number } {
+  const bitmap = new Uint8Array((values.length + 7) >> 3);
+  let nulls = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === null || values[i] === undefined) nulls++;
+    else bitmap[i >> 3] |= 1 << (i & 7);
+  }
+  return { bitmap, nulls };
+}
+
+/** A nullable Utf8 column built in one pass (arrow's generic builder is ~10x slower on a million rows). */
+function utf8Column(values: readonly (string | null)[]): Vector {
+  const n = values.length;
+  const offsets = new Int32Array(n + 1);
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined) bytes += Buffer.byteLength(v, 'utf8');
+    offsets[i + 1] = bytes;
+  }
+  const buf = Buffer.allocUnsafe(bytes);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined) buf.write(v, offsets[i], 'utf8');
+  }
+  const { bitmap, nulls } = validity(values);
+  const data = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+  return makeVector(makeData({ type: new Utf8(), length: n, nullCount: nulls, nullBitmap: nulls > 0 ? bitmap : undefined, valueOffsets: offsets, data }));
+}
+
+/** A nullable Int32 or Float32 column. */
+function numberColumn(values: readonly (number | null)[], type: 'int32' | 'float32'): Vector {
+  const n = values.length;
+  const data = type === 'int32' ? new Int32Array(n) : new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = values[i] ?? 0;
+  const { bitmap, nulls } = validity(values);
+  const nullBitmap = nulls > 0 ? bitmap : undefined;
+  return type === 'int32'
+    ? makeVector(makeData({ type: new Int32(), length: n, nullCount: nulls, nullBitmap, data: data as Int32Array }))
+    : makeVector(makeData({ type: new Float32(), length: n, nullCount: nulls, nullBitmap, data: data as Float32Array }));
+}
+
 function fixedList(vectors: readonly Float32Array[], from: number, to: number, size: number): Vector {
   const m = to - from;
   const flat = new Float32Array(m * size);
@@ -185,20 +228,20 @@ function facesTable(store: FaceStore, cols: FaceColumns, dimension: number, from
   const f = store.faces.slice(from, to);
   const s = <T>(a: T[]) => a.slice(from, to);
   return new Table({
-    face_id: vectorFromArray(s(cols.faceIds), new Utf8()),
-    path: vectorFromArray(f.map((r) => r.path), new Utf8()),
+    face_id: utf8Column(s(cols.faceIds)),
+    path: utf8Column(f.map((r) => r.path)),
     face_index: makeVector(Int32Array.from(f, (r) => r.faceIndex)),
     x: makeVector(Float32Array.from(f, (r) => r.box.x)),
     y: makeVector(Float32Array.from(f, (r) => r.box.y)),
     width: makeVector(Float32Array.from(f, (r) => r.box.width)),
     height: makeVector(Float32Array.from(f, (r) => r.box.height)),
     score: makeVector(Float32Array.from(f, (r) => r.score)),
-    ...(cols.quality ? { quality: vectorFromArray(s(cols.quality), new Float32()) } : {}),
-    label: vectorFromArray(f.map((r) => r.label), new Utf8()),
-    person_id: vectorFromArray(s(cols.personId), new Int32()),
-    person_name: vectorFromArray(s(cols.personName), new Utf8()),
-    person_status: vectorFromArray(s(cols.personStatus), new Utf8()),
-    cluster: vectorFromArray(s(cols.cluster), new Int32()),
+    ...(cols.quality ? { quality: numberColumn(s(cols.quality), 'float32') } : {}),
+    label: utf8Column(f.map((r) => r.label)),
+    person_id: numberColumn(s(cols.personId), 'int32'),
+    person_name: utf8Column(s(cols.personName)),
+    person_status: utf8Column(s(cols.personStatus)),
+    cluster: numberColumn(s(cols.cluster), 'int32'),
     embedding: fixedList(store.embeddings, from, to, dimension),
   });
 }
@@ -206,10 +249,10 @@ function facesTable(store: FaceStore, cols: FaceColumns, dimension: number, from
 function peopleTable(persons: Awaited<ReturnType<typeof joinColumns>>['persons']): Table {
   return new Table({
     person_id: makeVector(Int32Array.from(persons, (p) => p.id)),
-    name: vectorFromArray(persons.map((p) => p.name), new Utf8()),
+    name: utf8Column(persons.map((p) => p.name)),
     faces: makeVector(Int32Array.from(persons, (p) => p.faces)),
     confirmed_faces: makeVector(Int32Array.from(persons, (p) => p.confirmed)),
-    created_at: vectorFromArray(persons.map((p) => p.createdAt || null), new Utf8()),
+    created_at: utf8Column(persons.map((p) => p.createdAt || null)),
   });
 }
 

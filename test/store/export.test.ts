@@ -33,12 +33,14 @@ async function runCli(...args: string[]): Promise<{ code: number; out: string }>
   }
 }
 
-/** Toy people: Ann's 3 faces are person 7 named with a comma and a quote (CSV quoting), Bob's 3 are person 9
+/** A name with a comma, quotes (CSV quoting) and letters of 2 and 3 UTF-8 bytes (Arrow string offsets). */
+const ANN = 'Smith, Ann "Änne" 李';
+/** Toy people: Ann's 3 faces are person 7 named ANN, Bob's 3 are person 9
  * (unnamed), Cid's first face person 9 too (a wrong assignment is exported as it is), the rest in no person. */
 function toyPeople(faceIds: string[]): ExportPeople {
   const personOf = faceIds.map((id) => (id.startsWith('Ann/') ? 7 : id.startsWith('Bob/') || id === 'Cid/Cid_0001.jpg#0' ? 9 : -1));
   return {
-    persons: [{ id: 7, name: 'Smith, Ann "Annie"', createdAt: '2026-01-01T00:00:00.000Z' }, { id: 9, name: null, createdAt: '2026-01-02T00:00:00.000Z' }],
+    persons: [{ id: 7, name: ANN, createdAt: '2026-01-01T00:00:00.000Z' }, { id: 9, name: null, createdAt: '2026-01-02T00:00:00.000Z' }],
     faceIds,
     personOf,
     status: personOf.map((p, i) => (p < 0 ? 'unassigned' : i === 0 ? 'confirmed' : 'assigned')),
@@ -67,7 +69,7 @@ test('toy store: Parquet faces and people read back by DuckDB, joined by person 
     // the join a user writes: faces per person name
     assert.deepEqual(
       await rows(con, `SELECT p.person_id, p.name, count(*)::INT n FROM ${f} f JOIN ${p} p USING (person_id) GROUP BY ALL ORDER BY p.person_id`),
-      [{ person_id: 7, name: 'Smith, Ann "Annie"', n: 3 }, { person_id: 9, name: null, n: 4 }],
+      [{ person_id: 7, name: ANN, n: 3 }, { person_id: 9, name: null, n: 4 }],
     );
     // people: counts from the faces given, confirmed ones, creation time
     assert.deepEqual(await rows(con, `SELECT person_id, faces, confirmed_faces, created_at FROM ${p} ORDER BY person_id`), [
@@ -80,7 +82,7 @@ test('toy store: Parquet faces and people read back by DuckDB, joined by person 
       const k = ids.indexOf(row.face_id as string);
       assert.ok(k >= 0, String(row.face_id));
       assert.equal(row.cluster, labels[k], `${row.face_id}: cluster`);
-      assert.equal(row.person_name, (row.label === 'Ann' ? 'Smith, Ann "Annie"' : null), `${row.face_id}: person_name`);
+      assert.equal(row.person_name, (row.label === 'Ann' ? ANN : null), `${row.face_id}: person_name`);
       assert.equal(row.person_status, toyPeople(ids).status![k]);
       assert.deepEqual([row.face_index, row.x, row.y, row.width, row.height], [0, 4, 4, 16, 16]);
       assert.ok(Math.abs((row.score as number) - 0.9) < 1e-6);
@@ -109,7 +111,7 @@ test('toy store: CSV files (quoting, empty for null, vectors in embeddings.csv) 
     assert.equal(r.run, null);
     const people = readFileSync(join(out, 'people.csv'), 'utf8');
     // hand-written: the name holds a comma and quotes, so it is quoted and its quotes doubled; null is empty
-    assert.equal(people, 'person_id,name,faces,confirmed_faces,created_at\n7,"Smith, Ann ""Annie""",3,1,2026-01-01T00:00:00.000Z\n9,,4,0,2026-01-02T00:00:00.000Z\n');
+    assert.equal(people, 'person_id,name,faces,confirmed_faces,created_at\n7,"Smith, Ann ""Änne"" 李",3,1,2026-01-01T00:00:00.000Z\n9,,4,0,2026-01-02T00:00:00.000Z\n');
     const con = await duck();
     const f = `'${join(out, 'faces.csv')}'`;
     const p = `'${join(out, 'people.csv')}'`;
@@ -117,7 +119,7 @@ test('toy store: CSV files (quoting, empty for null, vectors in embeddings.csv) 
     assert.deepEqual(await rows(con, `SELECT count(*)::INT n, count(person_id)::INT placed, count(cluster)::INT clustered FROM ${f}`), [{ n: 11, placed: 7, clustered: 0 }]);
     assert.deepEqual(
       await rows(con, `SELECT p.name, count(*)::INT n FROM ${f} f JOIN ${p} p USING (person_id) GROUP BY ALL ORDER BY n`),
-      [{ name: 'Smith, Ann "Annie"', n: 3 }, { name: null, n: 4 }],
+      [{ name: ANN, n: 3 }, { name: null, n: 4 }],
     );
     const cols = await rows(con, `SELECT count(*)::INT n FROM (DESCRIBE SELECT * FROM ${e})`);
     assert.deepEqual(cols, [{ n: 129 }], 'face_id and 128 columns');
