@@ -52,8 +52,8 @@ export function squaredNorms(m: Pick<Matrix, 'data' | 'n' | 'd'>): Float64Array 
  * Calls `visit(i, j, key)` for every pair i < j, where `key` is a monotone stand-in for the distance:
  * squared euclidean (`|a|^2+|b|^2-2a.b`, clamped at 0) or, for cosine on unit rows, `1 - a.b`.
  * Dot products come from the WebAssembly SIMD kernel, 4 rows against all later rows per call. Pairs with a key
- * above `keyMax` are skipped here, before the call (a radius search visits few of the n^2/2 pairs: the call per
- * pair was most of DBSCAN's time on LFW).
+ * above `keyMax` are skipped here, before the call (a radius search keeps few of the n^2/2 pairs, so it no longer
+ * pays a call per pair).
  */
 function forEachPair(m: Matrix, metric: Metric, visit: (i: number, j: number, key: number) => void, keyMax = Infinity): void {
   const { data, n, d } = m;
