@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
 });
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
 const secs = (t0: number) => (performance.now() - t0) / 1000;
+/** CPU seconds (user + system) of this process since `c0`: the figure a busy shared machine distorts least. */
+const cpu = (c0: NodeJS.CpuUsage) => { const c = process.cpuUsage(c0); return `${((c.user + c.system) / 1e6).toFixed(1)} s CPU`; };
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 function peakRssMb(): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
@@ -86,12 +88,14 @@ try {
   if (!storeDir) {
     storeDir = join(root, 'store');
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     await synthesise(storeDir, n, dim);
-    console.log(`synthetic store: ${n.toLocaleString('en')} faces x ${dim}-d written with the store writer in ${secs(t0).toFixed(1)} s (faces.arrow ${mb(statSync(join(storeDir, 'faces.arrow')).size)}), peak RSS ${peakRssMb().toFixed(0)} MB, load ${load()}`);
+    console.log(`synthetic store: ${n.toLocaleString('en')} faces x ${dim}-d written with the store writer in ${secs(t0).toFixed(1)} s, ${cpu(c0)} (faces.arrow ${mb(statSync(join(storeDir, 'faces.arrow')).size)}), peak RSS ${peakRssMb().toFixed(0)} MB, load ${load()}`);
   }
   let t0 = performance.now();
+  let c0 = process.cpuUsage();
   const store = await openStore(storeDir);
-  console.log(`openStore: ${store.faces.length.toLocaleString('en')} faces in ${secs(t0).toFixed(1)} s, load ${load()}`);
+  console.log(`openStore: ${store.faces.length.toLocaleString('en')} faces in ${secs(t0).toFixed(1)} s, ${cpu(c0)}, load ${load()}`);
   const nPeople = Number(args.people);
   const people: ExportPeople | null = nPeople > 0
     ? {
@@ -102,9 +106,10 @@ try {
     : null;
   for (const format of args.csv ? (['parquet', 'csv'] as const) : (['parquet'] as const)) {
     t0 = performance.now();
+    c0 = process.cpuUsage();
     const r = await exportStore(store, join(root, `export-${format}`), { format, people });
     const size = r.files.reduce((s, f) => s + statSync(f).size, 0);
-    console.log(`export ${format}: ${r.faces.toLocaleString('en')} faces x ${r.dimension}-d, ${r.people.toLocaleString('en')} people in ${secs(t0).toFixed(1)} s (${r.files.map((f) => f.split('/').pop()).join(', ')}: ${mb(size)}), peak RSS ${peakRssMb().toFixed(0)} MB, load ${load()}`);
+    console.log(`export ${format}: ${r.faces.toLocaleString('en')} faces x ${r.dimension}-d, ${r.people.toLocaleString('en')} people in ${secs(t0).toFixed(1)} s, ${cpu(c0)} (${r.files.map((f) => f.split('/').pop()).join(', ')}: ${mb(size)}), peak RSS ${peakRssMb().toFixed(0)} MB, load ${load()}`);
   }
   if (args.keep) console.log(`kept ${root}`);
 } finally {
