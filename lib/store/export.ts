@@ -265,7 +265,10 @@ async function writeParquet(out: Writable, tables: () => Generator<Table>, vecto
   const props = builder.build();
   const it = tables();
   const batches = new ReadableStream({
-    pull(ctrl) {
+    async pull(ctrl) {
+      // Yield to the event loop first: the writer pulls the next group as soon as it has the last one, and
+      // without a macrotask turn the file stream's writes never complete (everything piles up in memory).
+      await new Promise((r) => setImmediate(r));
       const next = it.next();
       if (next.done) {
         ctrl.close();
@@ -273,6 +276,7 @@ async function writeParquet(out: Writable, tables: () => Generator<Table>, vecto
       }
       const wasmTable = pq.Table.fromIPCStream(tableToIPC(next.value, 'stream'));
       for (const b of wasmTable.recordBatches()) ctrl.enqueue(b);
+      wasmTable.free(); // the batches hold their own references to the data
     },
   });
   const bytes = await pq.transformParquetStream(batches, props);
