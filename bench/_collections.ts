@@ -28,6 +28,8 @@ export interface Collection {
   sides: Float64Array;
   /** Where the vectors came from: the store's embedder (or `precomputed resnet128`). */
   embedder: string;
+  /** Quality score of each face of `embeddings` (`faceQuality`; NaN: none), or null when the store has none. */
+  quality: Float32Array | null;
 }
 
 export interface CollectionSpec {
@@ -83,7 +85,7 @@ export async function loadCollection(name: string, embedder?: string, faces: 'la
       const file = findData('embeddings/lfw-deepfunneled.faceapi-resnet128.jsonl');
       if (!file) return null;
       const d = await loadPrecomputedEmbeddings({ file });
-      return { name, embeddings: d.embeddings, labels: d.labels, labelled: Int32Array.from(d.labels, (_, i) => i), paths: d.files, sides: new Float64Array(d.files.length), embedder: 'precomputed resnet128' };
+      return { name, embeddings: d.embeddings, labels: d.labels, labelled: Int32Array.from(d.labels, (_, i) => i), paths: d.files, sides: new Float64Array(d.files.length), embedder: 'precomputed resnet128', quality: null };
     }
     return null;
   }
@@ -129,6 +131,7 @@ export async function loadCollection(name: string, embedder?: string, faces: 'la
     paths: idx.map((i) => store.paths[i]),
     sides: Float64Array.from(idx, (i) => Math.sqrt(store.faces[i].box.width * store.faces[i].box.height)),
     embedder: store.embedder,
+    quality: idx.some((i) => store.faces[i].quality !== undefined) ? Float32Array.from(idx, (i) => store.faces[i].quality ?? NaN) : null,
   };
 }
 

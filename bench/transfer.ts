@@ -13,12 +13,14 @@
  * Leave one collection out. `auto`'s fitted constants are the embedder's same-person reference
  * (`sameReference`: the mean over collections of their same-person squared distances' mean and variance) and the
  * criterion / space / cap (`--grid`: 16 choices, slow). The LOO column refits the reference without the held-out
- * collection (and without the collections made from the same photos: LFW, its one-photo people and its
- * downscaled copy are one group) and scores it there. The reference the embedder ships is printed: the fit on all
+ * collection (and without the collections made from the same people: LFW, its one-photo people, its
+ * downscaled copy and the 120faces subset are one group) and scores it there. The reference the embedder ships is printed: the fit on all
  * collections of the pool (those with photos of their own: not the one-photo view, not the downscaled copy).
  *
  * Usage: npm run bench:transfer -- [--collections a,b] [--embedder NAME] [--faces all|labelled|both] [--grid]
- *                                  [--no-sweeps] [--no-halves] [--encode] [--json FILE]
+ *                                  [--no-sweeps | --sweep-max N] [--no-halves] [--encode] [--json FILE]
+ *   --sweep-max N   sweep the other methods only on collections of at most N faces (auto's own tree, cut with
+ *                   the labels, is the upper bound above)
  * Prints markdown and the load average.
  */
 import { loadavg } from 'node:os';
@@ -27,6 +29,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AUTO_DEFAULTS, clusterAuto, cutTree, DEFAULT_EMBEDDER, embedderDistanceScale, embedderMixtureOptions, evaluateClustering, MIXTURE_SPACES, modeDistance, scaledClusterMethod, sweep, type AutoCriterion, type AutoOptions, type MixtureComponent } from '../lib/index.ts';
 import type { ClusterMethodName } from '../lib/cluster/registry.ts';
+import { UPDATE_PEOPLE_DEFAULTS } from '../lib/people/assign.ts';
+import { clusterGoodFaces } from '../lib/people/poor-faces.ts';
 import { COLLECTIONS, encodeCollection, loadCollection, storeDirOf, type Collection } from './_collections.ts';
 
 const CRITERIA: AutoCriterion[] = ['bcubed', 'pairwise'];
@@ -34,7 +38,8 @@ const CAPS = [1, 1.25, 1.5, 2];
 const CHOICES = CRITERIA.flatMap((criterion) => MIXTURE_SPACES.flatMap((space) => CAPS.map((sameSpreadCap) => ({ criterion, space, sameSpreadCap }))));
 const keyOf = (o: Pick<AutoOptions, 'criterion' | 'space' | 'sameSpreadCap'>) => `${o.criterion}/${o.space}/${o.sameSpreadCap}`;
 
-const { values: flags } = parseArgs({ options: { collections: { type: 'string' }, embedder: { type: 'string' }, faces: { type: 'string' }, grid: { type: 'boolean' }, encode: { type: 'boolean' }, json: { type: 'string' }, 'no-halves': { type: 'boolean' }, 'no-sweeps': { type: 'boolean' } } });
+const { values: flags } = parseArgs({ options: { collections: { type: 'string' }, embedder: { type: 'string' }, faces: { type: 'string' }, grid: { type: 'boolean' }, encode: { type: 'boolean' }, json: { type: 'string' }, 'no-halves': { type: 'boolean' }, 'no-sweeps': { type: 'boolean' }, 'sweep-max': { type: 'string' } } });
+const sweepMax = Number(flags['sweep-max'] ?? Infinity);
 const names = flags.collections ? flags.collections.split(',') : Object.keys(COLLECTIONS);
 const modes = (flags.faces ?? 'both') === 'both' ? (['all', 'labelled'] as const) : ([flags.faces as 'all' | 'labelled'] as const);
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
@@ -53,7 +58,7 @@ if (flags.encode) {
 }
 
 /** Collections made from the same photos are one group for leave-one-out. */
-const groupOf = (name: string) => (COLLECTIONS[name].folder === 'lfw-deepfunneled' ? 'lfw' : name);
+const groupOf = (name: string) => (COLLECTIONS[name].folder.startsWith('lfw') ? 'lfw' : name);
 /** Collections whose same-person pairs make the reference: photos of their own (not a view, not a degraded copy). */
 const inPool = (name: string) => !COLLECTIONS[name].store && !COLLECTIONS[name].downscale;
 
@@ -83,7 +88,25 @@ function score(c: Collection, labels: Int32Array) {
   const sizes = new Map<number, number>();
   for (const l of labels) if (l >= 0) sizes.set(l, (sizes.get(l) ?? 0) + 1);
   const largest = Math.max(0, ...sizes.values());
-  return { pairwiseF1: e.pairwiseF1, bcubedF1: e.bcubedF1, largestShare: largest / labels.length, mergedShare: mergedShare(c, labels) };
+  return { pairwiseF1: e.pairwiseF1, bcubedF1: e.bcubedF1, largestShare: largest / labels.length, largestMixedShare: largestMixed(c, labels, sizes) / labels.length, mergedShare: mergedShare(c, labels) };
+}
+
+/**
+ * Faces of the largest cluster that is no one person: no identity holds more than half of its labelled faces (a
+ * cluster of unlabelled background faces only counts too when it has 3 or more faces).
+ */
+function largestMixed(c: Collection, labels: Int32Array, sizes: Map<number, number>): number {
+  const counts = new Map<number, Map<number, number>>();
+  c.labelled.forEach((i, k) => { const l = labels[i]; if (l < 0) return; if (!counts.has(l)) counts.set(l, new Map()); const m = counts.get(l)!; m.set(c.labels[k], (m.get(c.labels[k]) ?? 0) + 1); });
+  let worst = 0;
+  for (const [l, size] of sizes) {
+    if (size < 3) continue;
+    const m = counts.get(l);
+    const total = m ? [...m.values()].reduce((a, b) => a + b, 0) : 0;
+    const top = m ? Math.max(...m.values()) : 0;
+    if (top * 2 <= total || total === 0) worst = Math.max(worst, size);
+  }
+  return worst;
 }
 
 /** Share of the labelled faces that share their cluster with another labelled face of another person. */
@@ -120,7 +143,7 @@ function poolReference(stats: MixtureComponent[]): MixtureComponent | null {
   return { mean, sd: Math.sqrt(second - mean * mean) };
 }
 
-interface Run { pairwiseF1: number; bcubedF1: number; largestShare: number; mergedShare: number; nClusters: number; threshold: number; basis: string; weak: boolean; expectedBcubedF1: number; seconds: number }
+interface Run { pairwiseF1: number; bcubedF1: number; largestShare: number; largestMixedShare: number; mergedShare: number; nClusters: number; threshold: number; basis: string; weak: boolean; expectedBcubedF1: number; seconds: number }
 interface Row {
   name: string; faces: 'all' | 'labelled'; embedder: string; n: number; labelled: number; people: number;
   auto: Run;
@@ -128,6 +151,8 @@ interface Row {
   loo: Run | null;
   /** auto without any reference (the collection's own mixture alone: the previous default). */
   ownOnly: Run;
+  /** auto with every face steering and clustered as it is (quality ignored); null when the store has no quality. */
+  noQuality: Run | null;
   byChoice: Record<string, number>;
   best: { method: string; value: number; pairwiseF1: number; bcubedF1: number; nClusters: number }[];
   halves: { faces: number; bcubedF1: number; threshold: number }[];
@@ -147,6 +172,13 @@ for (const name of names) {
   const st = sameStats(entry.labelled);
   if (st.pairs > 0) stats.set(name, st);
 }
+// the reference pool is every collection with photos of its own, whether scored in this run or not
+for (const name of Object.keys(COLLECTIONS).filter(inPool)) {
+  if (stats.has(name)) continue;
+  const c = await loadCollection(name, flags.embedder ?? DEFAULT_EMBEDDER, 'labelled');
+  const st = c && sameStats(c);
+  if (st && st.pairs > 0) stats.set(name, st);
+}
 const poolNames = [...stats.keys()].filter(inPool);
 const shipped = poolReference(poolNames.map((n) => stats.get(n)!));
 
@@ -158,17 +190,22 @@ for (const [name, entry] of loaded) {
     const people = new Set(c.labels).size;
     log(`${name} (${mode === 'all' ? 'every face' : 'labelled faces'}): ${c.embeddings.length} faces, ${c.labelled.length} labelled, ${people} people, ${c.embedder}`);
     const own = ownOptions(c.embedder);
-    const run = (options: Partial<AutoOptions>): Run & { result: ReturnType<typeof clusterAuto> } => {
+    // as `cluster` and `run` do: faces too poor to recognise (quality below the bar) do not steer the cut and make
+    // no cluster of their own (unsorted: alone); `ignoreQuality` clusters every face as it is
+    const run = (options: Partial<AutoOptions>, ignoreQuality = false): Run & { result: ReturnType<typeof clusterAuto> } => {
       const t0 = performance.now();
-      const a = clusterAuto(c.embeddings, options);
+      let a!: ReturnType<typeof clusterAuto>;
+      const { result } = clusterGoodFaces(c.embeddings, ignoreQuality ? null : c.quality, UPDATE_PEOPLE_DEFAULTS.minQuality, (x, steering) => (a = clusterAuto(x, options, steering)),
+        { minGood: UPDATE_PEOPLE_DEFAULTS.minFaces, minGoodShare: UPDATE_PEOPLE_DEFAULTS.minGoodShare });
       const seconds = (performance.now() - t0) / 1000;
-      const s = score(c, a.labels);
+      const s = score(c, result.labels);
       return { ...s, nClusters: a.nClusters, threshold: a.evidence.threshold, basis: a.evidence.basis, weak: a.evidence.weakEvidence !== null, expectedBcubedF1: a.evidence.expected.bcubedF1, seconds, result: a };
     };
     const auto = run(own);
     const looRef = poolReference(poolNames.filter((n) => groupOf(n) !== groupOf(name)).map((n) => stats.get(n)!));
     const loo = own.sameReference === undefined || own.sameReference === null ? null : run({ ...own, sameReference: looRef });
     const ownOnly = run({ ...own, sameReference: null });
+    const noQuality = c.quality ? run(own, true) : null;
     const byChoice: Record<string, number> = {};
     if (flags.grid) {
       for (const ch of CHOICES) byChoice[keyOf(ch)] = score(c, clusterAuto(c.embeddings, { ...own, ...ch }).labels).bcubedF1;
@@ -183,7 +220,7 @@ for (const [name, entry] of loaded) {
       if (e.bcubedF1 > treeBest.b) treeBest = { value: t, b: e.bcubedF1, p: e.pairwiseF1, k: cut.nClusters };
     }
     best.push({ method: 'auto (its tree, cut with labels)', value: treeBest.value, pairwiseF1: treeBest.p, bcubedF1: treeBest.b, nClusters: treeBest.k });
-    if (!flags['no-sweeps']) {
+    if (!flags['no-sweeps'] && c.embeddings.length <= sweepMax) {
       const mx = ownOnly.result.evidence.mixture;
       const [same, different] = [modeDistance(mx, mx.same), modeDistance(mx, mx.different)];
       for (const g of grids(c, Math.min(same, 0.8 * different), different)) {
@@ -206,7 +243,7 @@ for (const [name, entry] of loaded) {
       }
     }
     const strip = ({ result: _r, ...r }: Run & { result: unknown }): Run => r;
-    rows.push({ name, faces: mode, embedder: c.embedder, n: c.embeddings.length, labelled: c.labelled.length, people, auto: strip(auto), loo: loo && strip(loo), ownOnly: strip(ownOnly), byChoice, best, halves });
+    rows.push({ name, faces: mode, embedder: c.embedder, n: c.embeddings.length, labelled: c.labelled.length, people, auto: strip(auto), loo: loo && strip(loo), ownOnly: strip(ownOnly), noQuality: noQuality && strip(noQuality), byChoice, best, halves });
     log(`${name} (${mode}): auto ${f3(auto.bcubedF1)} at ${f3(auto.threshold)} (${auto.basis}), own mixture only ${f3(ownOnly.bcubedF1)}, best ${f3(Math.max(...best.map((b) => b.bcubedF1)))}`);
   }
 }
@@ -218,14 +255,14 @@ for (const mode of modes) {
   if (!set.length) continue;
   console.log(`## ${mode === 'all' ? 'Every face found clustered (as `run` does), scored on the labelled face of each photo' : 'The labelled face of each photo alone (one face per photo)'}\n`);
   console.log(`Default: auto with the embedder's constants (${keyOf({ ...AUTO_DEFAULTS, ...ownOptions(set[0].embedder) })}, same-person reference from its spec). "LOO": the reference refitted without the collection's group. "own mixture only": no reference (the previous default). Best swept: with the labels, an upper bound.\n`);
-  console.log('| collection | faces clustered / labelled / people | default pairwise F / BCubed F | clusters | largest cluster | labelled faces merged with another person | threshold (mixture) | weak evidence said | seconds | LOO BCubed F (gap) | own mixture only: BCubed F, largest | best swept (with labels) | best pairwise F / BCubed F | gap (BCubed) |');
-  console.log('|---|---|---|---:|---:|---:|---|---|---:|---|---|---|---|---:|');
+  console.log('| collection | faces clustered / labelled / people | default pairwise F / BCubed F | clusters | largest cluster (largest that is no one person) | labelled faces merged with another person | threshold (mixture) | weak evidence said | seconds | LOO BCubed F (gap) | own mixture only: BCubed F, largest | quality ignored: BCubed F, largest, largest mixed | best swept (with labels) | best pairwise F / BCubed F | gap (BCubed) |');
+  console.log('|---|---|---|---:|---:|---:|---|---|---:|---|---|---|---|---|---:|');
   const gaps: number[] = [], looGaps: number[] = [];
   for (const r of set) {
     const b = bestOf(r);
     gaps.push(b.bcubedF1 - r.auto.bcubedF1);
     if (r.loo) looGaps.push(b.bcubedF1 - r.loo.bcubedF1);
-    console.log(`| ${r.name} | ${r.n} / ${r.labelled} / ${r.people} | ${f3(r.auto.pairwiseF1)} / **${f3(r.auto.bcubedF1)}** | ${r.auto.nClusters} | ${pct(r.auto.largestShare)} | ${pct(r.auto.mergedShare)} | ${f3(r.auto.threshold)} (${r.auto.basis}) | ${r.auto.weak ? 'yes' : 'no'} | ${r.auto.seconds.toFixed(1)} | ${r.loo ? `${f3(r.loo.bcubedF1)} (${f3(b.bcubedF1 - r.loo.bcubedF1)})` : '–'} | ${f3(r.ownOnly.bcubedF1)}, ${pct(r.ownOnly.largestShare)} | ${b.method} at ${+b.value.toFixed(4)} | ${f3(b.pairwiseF1)} / ${f3(b.bcubedF1)} | ${f3(b.bcubedF1 - r.auto.bcubedF1)} |`);
+    console.log(`| ${r.name} | ${r.n} / ${r.labelled} / ${r.people} | ${f3(r.auto.pairwiseF1)} / **${f3(r.auto.bcubedF1)}** | ${r.auto.nClusters} | ${pct(r.auto.largestShare)} (${pct(r.auto.largestMixedShare)}) | ${pct(r.auto.mergedShare)} | ${f3(r.auto.threshold)} (${r.auto.basis}) | ${r.auto.weak ? 'yes' : 'no'} | ${r.auto.seconds.toFixed(1)} | ${r.loo ? `${f3(r.loo.bcubedF1)} (${f3(b.bcubedF1 - r.loo.bcubedF1)})` : '–'} | ${f3(r.ownOnly.bcubedF1)}, ${pct(r.ownOnly.largestShare)} | ${r.noQuality ? `${f3(r.noQuality.bcubedF1)}, ${pct(r.noQuality.largestShare)}, ${pct(r.noQuality.largestMixedShare)}` : '(no quality in the store)'} | ${b.method} at ${+b.value.toFixed(4)} | ${f3(b.pairwiseF1)} / ${f3(b.bcubedF1)} | ${f3(b.bcubedF1 - r.auto.bcubedF1)} |`);
   }
   const mean = (a: number[]) => a.reduce((s, g) => s + g, 0) / a.length;
   console.log(`\nGap (best swept BCubed F − default's): mean ${f3(mean(gaps))}, worst ${f3(Math.max(...gaps))}.${looGaps.length ? ` Held out (LOO reference): mean ${f3(mean(looGaps))}, worst ${f3(Math.max(...looGaps))}.` : ''}\n`);

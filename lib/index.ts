@@ -113,13 +113,29 @@ export type { ExportFormat, ExportOptions, ExportPeople, ExportResult } from './
 // ---- people (ids, names and corrections kept across runs) ------------------------------------
 export { openPeople, updateStorePeople, namePerson, mergePeople, moveFace, splitPerson, ignoreFace, listPeople, faceStatusCounts, personFolderNames, faceId, PEOPLE_CHANGE_DEFAULTS } from './people/people.ts';
 export type { Person, StorePeople, PeopleChangeOptions } from './people/people.ts';
-export { updatePeople, snapshotOf, UPDATE_PEOPLE_DEFAULTS } from './people/assign.ts';
+export { updatePeople, snapshotOf, UPDATE_PEOPLE_DEFAULTS, QUALITY_BAR, POOR_JOIN_FACTOR } from './people/assign.ts';
 export type { FaceStatus, PeopleSnapshot, PeopleState, PeopleUpdateSummary, PersonRecord, UpdatePeopleOptions } from './people/assign.ts';
-export { foldCorrections } from './people/constraints.ts';
+export { foldCorrections, areDistinct } from './people/constraints.ts';
 export type { PeopleConstraints } from './people/constraints.ts';
 export { readCorrections, CORRECTIONS_FILE } from './people/journal.ts';
 export type { Correction, IgnoreReason, JournalEntry } from './people/journal.ts';
+export { moveFaces, ignoreFaces, markDistinct } from './people/people.ts';
+export { reviewQuestions, REVIEW_DEFAULTS } from './people/review.ts';
+export type { ReviewQuestions, ReviewPair, ReviewFace, ReviewOptions } from './people/review.ts';
+export { representativeFaces } from './people/representative.ts';
 export { sameFaceRule } from './people/rule.ts';
+export { placePoorFaces, clusterGoodFaces } from './people/poor-faces.ts';
+
+// ---- face quality (how likely a face is to be recognised) -------------------------------------------------
+export { faceQuality, qualityFeatures, FACE_QUALITY_MODEL, QUALITY_FEATURE_NAMES } from './quality/face-quality.ts';
+export type { FaceQualityModel, QualityFeatureName } from './quality/face-quality.ts';
+export { qualitySignals, QUALITY_CHIP } from './quality/signals.ts';
+export type { QualitySignals } from './quality/signals.ts';
+export { chipSharpness } from './quality/sharpness.ts';
+export { landmarkPose } from './quality/pose.ts';
+export type { LandmarkPose } from './quality/pose.ts';
+export { measureFaceQuality } from './quality/measure.ts';
+export type { FaceQualityRecord } from './quality/measure.ts';
 export type { SameFaceRule } from './people/rule.ts';
 
 // ---- reduce ----------------------------------------------------------------------------------
@@ -163,3 +179,7 @@ export { montage, montageSize, MONTAGE_DEFAULTS } from './image/montage.ts';
 export type { MontageOptions, MontageTile } from './image/montage.ts';
 export { buildReport, REPORT_DEFAULTS } from './viz/report.ts';
 export type { ReportClustering, ReportFace, ReportInput, ReportOptions, ReportResult, ReportSweep } from './viz/report.ts';
+
+// ---- the browser app (facecluster serve) ------------------------------------------------------------------------
+export { startServer, SERVE_DEFAULTS } from './serve/server.ts';
+export type { ServeOptions, RunningServer } from './serve/server.ts';

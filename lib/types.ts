@@ -49,6 +49,15 @@ export interface Face extends DetectedFace {
    * more than one (`encode --embedder a,b`).
    */
   embeddings?: Record<string, Embedding>;
+  /**
+   * Quality score, 0..1: how likely the face is to be recognised (lib/quality: `faceQuality`); absent in stores
+   * written before it existed (the next `encode` adds it).
+   */
+  quality?: number;
+  /** Sharpness of the aligned chip, one of the quality signals (`chipSharpness`). */
+  sharpness?: number;
+  /** Length of the main embedder's raw vector before normalisation, when it gives one (a quality signal). */
+  embeddingNorm?: number;
 }
 
 /** Distance between embeddings. `cosine` is 1 - cos(a, b). */

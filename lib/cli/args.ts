@@ -5,6 +5,17 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FaceclusterError } from '../errors.ts';
 import { checkOutsidePhotoFolder } from '../paths.ts';
 
+/**
+ * Exit codes (every command):
+ *   0  success, nothing failed
+ *   1  finished, but some inputs failed (listed in the output and the summary)
+ *   2  usage error (bad flag or argument)
+ *   3  fatal error (nothing useful could be done)
+ *   130 interrupted (Ctrl-C); work finished so far is kept
+ * Here, below the commands, so that commands import it without importing main.ts (which imports every command).
+ */
+export const EXIT = { ok: 0, someFailed: 1, usage: 2, fatal: 3, interrupted: 130 } as const;
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -28,6 +39,16 @@ export function numberFlag(command: string, flag: string, value: string | undefi
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`facecluster ${command}: --${flag} must be a number, got ${JSON.stringify(value)}.`);
+  return n;
+}
+
+/** `--min-quality Q`: the quality bar, a number in [0, 1] (lib/people `UPDATE_PEOPLE_DEFAULTS.minQuality`). */
+export function minQualityFlag(command: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new UsageError(`facecluster ${command}: --min-quality must be a number from 0 to 1 (a face quality score; 0 turns the bar off), got ${JSON.stringify(value)}.`);
+  }
   return n;
 }
 

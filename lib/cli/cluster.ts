@@ -7,11 +7,12 @@
 import { FaceclusterError } from '../errors.ts';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseFlags, intFlag, numberFlag, outputFlag, UsageError, type OptionsSpec } from './args.ts';
-import { EXIT } from './main.ts';
+import { parseFlags, intFlag, minQualityFlag, numberFlag, outputFlag, UsageError, EXIT, type OptionsSpec } from './args.ts';
+import { UPDATE_PEOPLE_DEFAULTS } from '../people/assign.ts';
+import { clusterGoodFaces } from '../people/poor-faces.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, scaledClusterMethod, type ClusterMethod, type ClusterMethodName } from '../cluster/registry.ts';
 import { EMBEDDER_SPECS, embedderDistanceScale, embedderMixtureOptions, isEmbedderName } from '../embed/registry.ts';
-import { explainAuto, type AutoEvidence } from '../cluster/auto.ts';
+import { clusterAuto, explainAuto, type AutoEvidence } from '../cluster/auto.ts';
 import { pruneSmallClusters } from '../cluster/prune.ts';
 import { loadPrecomputedEmbeddings } from '../datasets/precomputed.ts';
 import { countClusters, evaluateClustering, type ClusteringMetrics } from '../evaluate/evaluate.ts';
@@ -43,6 +44,8 @@ export interface ClusterInput {
   skipped: number;
   /** The embedder the vectors come from (a name or a fusion `a+b`; `resnet128` for JSONL files). */
   embedder: string;
+  /** Each face's quality score (NaN: none), when the input is a store that has them. */
+  quality?: Float32Array;
 }
 
 export const INPUT_FLAGS = {
@@ -120,6 +123,7 @@ async function readStoreInput(command: string, dir: string, limit: number | unde
     storeDir: (values.store as string | undefined) ?? store.dir,
     skipped: store.photos.filter((p) => p.status !== 'ok').length,
     embedder: store.embedder,
+    ...(faces.some((f) => f.quality !== undefined) ? { quality: Float32Array.from(faces, (f) => f.quality ?? NaN) } : {}),
   };
 }
 
@@ -242,6 +246,9 @@ the identities are known; records the run in the store; optionally saves one fol
   --save DIR       write person-001/ ... and noise/ folders under DIR (a new or empty folder, never inside the
                    photo folder); with --copy (default) copies of the photos, --link symbolic links, --crops
                    face crops (EXIF-upright)
+  --min-quality Q  faces of a store whose quality score is below Q (default ${UPDATE_PEOPLE_DEFAULTS.minQuality}; 0 turns it off) make no
+                   cluster: in a cluster with fewer than ${UPDATE_PEOPLE_DEFAULTS.minFaces} faces above Q, or where they are less than
+                   ${UPDATE_PEOPLE_DEFAULTS.minGoodShare * 100}% of it, they get label -1, are counted as unsorted and saved in unsorted/
   --json           print one JSON object (counts, sizes, metrics, labels, run id) instead of text
 
 ${INPUT_USAGE}
@@ -268,6 +275,7 @@ export async function run(argv: string[]): Promise<number> {
     link: { type: 'boolean' },
     crops: { type: 'boolean' },
     json: { type: 'boolean' },
+    'min-quality': { type: 'string' },
     ...INPUT_FLAGS,
     ...methodFlags(),
   });
@@ -280,6 +288,7 @@ export async function run(argv: string[]): Promise<number> {
   if (modes.length > 1) throw new UsageError(`facecluster ${c}: choose one of --copy, --link, --crops, got ${modes.map((m) => `--${m}`).join(' ')}.`);
   if (modes.length && !values.save) throw new UsageError(`facecluster ${c}: --${modes[0]} needs --save DIR.`);
   const mode: SaveMode = modes[0] ?? 'copy';
+  const minQuality = minQualityFlag(c, values['min-quality']) ?? UPDATE_PEOPLE_DEFAULTS.minQuality;
 
   const input = await readInput(c, positionals[0], values);
   const resolved = methodFor(method, input);
@@ -290,7 +299,9 @@ export async function run(argv: string[]): Promise<number> {
   // (a store that an older facecluster wrote inside the photo folder, .facecluster/, keeps its runs there)
   if (input.storeDir && input.photoRoot) outputFlag(c, 'store', input.storeDir, input.photoRoot, { allow: legacyStoreDir(input.photoRoot) });
   const t0 = performance.now();
-  const result = clusterBy(method, input.embeddings, options);
+  // faces too poor to recognise never make a cluster (stores with quality scores)
+  const { result, unsorted } = clusterGoodFaces(input.embeddings, input.quality ?? null, minQuality, (x, steering) => (method === 'auto' ? clusterAuto(x, options, steering) : clusterBy(method, x, options)),
+    { minGood: UPDATE_PEOPLE_DEFAULTS.minFaces, minGoodShare: UPDATE_PEOPLE_DEFAULTS.minGoodShare });
   const seconds = (performance.now() - t0) / 1000;
   const labels = prune ? pruneSmallClusters(result, prune).labels : result.labels;
   const { nClusters, nNoise } = countClusters(labels);
@@ -299,12 +310,17 @@ export async function run(argv: string[]): Promise<number> {
   const parameters = {
     ...(spec.defaults as Record<string, unknown>), ...options, ...(prune ? { prune } : {}),
     ...(evidence ? { chosenThreshold: evidence.threshold } : {}),
+    ...(input.quality ? { minQuality } : {}),
   };
 
   let saved: Awaited<ReturnType<typeof saveClusters>> | undefined;
   if (values.save) {
     if (!input.photos) throw new UsageError(`facecluster ${c}: --save needs the photos; the JSONL's photo folder was not found (give --photos DIR).`);
-    saved = await saveClusters(values.save as string, labels, input.photos.map((photo, i) => ({ photo, box: input.boxes?.[i] })), { mode, photoRoot: input.photoRoot });
+    // unsorted faces in unsorted/, under a label no cluster has
+    const saveLabels = Int32Array.from(labels);
+    const unsortedLabel = labels.reduce((m, l) => Math.max(m, l), -1) + 1;
+    for (const i of unsorted) saveLabels[i] = unsortedLabel;
+    saved = await saveClusters(values.save as string, saveLabels, input.photos.map((photo, i) => ({ photo, box: input.boxes?.[i] })), { mode, photoRoot: input.photoRoot, names: { [unsortedLabel]: 'unsorted' } });
   }
   const storeDir = input.storeDir;
   const runRecord = storeDir
@@ -315,7 +331,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.json) {
     console.log(JSON.stringify({
       input: input.source, embedder: input.embedder, distanceScale: scale ?? null, n: labels.length, skipped: input.skipped, method, parameters, seconds,
-      nClusters, nNoise, clusterSizes: sizes, metrics: metrics ? jsonMetrics(metrics) : null, evidence: evidence ?? null,
+      nClusters, nNoise, unsorted: unsorted.length, clusterSizes: sizes, metrics: metrics ? jsonMetrics(metrics) : null, evidence: evidence ?? null,
       warnings: result.warnings, run: runRecord ? join(storeDir!, 'runs', runRecord.id) : null,
       saved: saved ? { dir: saved.dir, folders: saved.folders.length, written: saved.written, failed: saved.failed } : null,
       labels: Array.from(labels),
@@ -330,7 +346,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const own = Object.keys(resolved.embedderOptions).filter((k) => given[k] === undefined);
     if (own.length > 0) console.log(`  ${own.map((k) => `${kebab(k)} ${typeof options[k] === 'object' ? JSON.stringify(options[k]) : options[k]}`).join(', ')}: ${embedderHasMixture(input.embedder) ? `measured for ${input.embedder} (bench:transfer)` : `not measured for ${input.embedder}: the equal-spread setting for unmeasured embedders`}`);
-    console.log(`Found ${nClusters} people (clusters) and ${nNoise} noise faces.`);
+    console.log(`Found ${nClusters} people (clusters) and ${nNoise} noise faces${unsorted.length ? ` (${unsorted.length} of them unsorted: too poor to recognise, quality < ${minQuality})` : ''}.`);
     console.log(`Cluster sizes: ${describeSizes(sizes)}`);
     for (const w of result.warnings) console.log(`Warning: ${w}`);
     if (metrics) console.log(`\nMetrics against the ${metrics.nIdentities} known identities:\n${metricsTable(metrics)}`);

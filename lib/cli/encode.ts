@@ -8,8 +8,7 @@ import { DETECTOR_NAMES } from '../detect/registry.ts';
 import { EMBEDDER_NAMES } from '../embed/registry.ts';
 import { ENCODE_FOLDER_DEFAULTS, encodeFolder, type EncodeFolderSummary, type EncodeProgressInfo } from '../pipeline/encode-folder.ts';
 import { defaultStoreDir } from '../store/layout.ts';
-import { intFlag, numberFlag, outputFlag, parseFlags, UsageError } from './args.ts';
-import { EXIT } from './main.ts';
+import { intFlag, numberFlag, outputFlag, parseFlags, UsageError, EXIT } from './args.ts';
 import { createProgress } from './progress.ts';
 
 export const USAGE = `Usage: facecluster encode <folder> [flags]
@@ -218,7 +217,7 @@ export async function run(argv: string[]): Promise<number> {
         : s.reembedded > 0
           ? `encoded 0 photo(s) (${s.seconds.toFixed(1)} s, ${s.jobs} job(s), ${s.backend})`
           : `encoded 0 photo(s): nothing new or changed (${s.seconds.toFixed(1)} s)`,
-      ...(s.reembedded > 0 ? [`  embedded the stored faces of ${s.reembedded} photo(s) with the added embedder(s), without detecting them again (detector runs: ${s.detectorCalls})`] : []),
+      ...(s.reembedded > 0 ? [`  embedded the stored faces of ${s.reembedded} photo(s) with the added embedder(s) or measured their quality score, without detecting them again (detector runs: ${s.detectorCalls})`] : []),
       `  photos in folder: ${s.photos} (${s.unchanged} unchanged, ${s.deleted} deleted since last run${s.skipped ? `, ${s.skipped} non-photo file(s) skipped` : ''})${s.parametersChanged ? '; models or parameters changed: re-encoded all' : ''}`,
       `  faces found: ${s.faces} this run, ${s.totalFaces} in the store`,
       `  photos without a face: ${s.noFace}`,

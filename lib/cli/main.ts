@@ -9,10 +9,11 @@
  *   3  fatal error (nothing useful could be done)
  *   130 interrupted (Ctrl-C); work finished so far is kept
  */
-import { UsageError } from './args.ts';
+import { EXIT, UsageError } from './args.ts';
 import { FaceclusterError } from '../errors.ts';
 
-export const EXIT = { ok: 0, someFailed: 1, usage: 2, fatal: 3, interrupted: 130 } as const;
+/** The exit-code table lives in args.ts, below the commands that import it; re-exported here for callers of main. */
+export { EXIT };
 
 type CommandModule = { run(argv: string[]): Promise<number>; USAGE: string };
 
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   people: { summary: 'people kept across runs: list, show, name, merge, move, split, ignore, update', load: () => import('./people.ts') },
   export: { summary: 'write the faces, vectors and people of a store as Parquet or CSV (DuckDB, pandas, Polars)', load: () => import('./export.ts') },
   worker: { summary: 'encode batches of a queued encode (encode --queue) on this machine', load: () => import('./worker.ts') },
+  serve: { summary: 'review and correct the people in a browser (a local web app over the store)', load: () => import('./serve.ts') },
 };
 
 export function usage(): string {

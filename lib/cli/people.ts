@@ -1,17 +1,17 @@
 /**
  * `facecluster people <store> <subcommand> ...`: the people of a store, kept across runs, and corrections by hand.
  * Flag parsing only: the work is lib/people (updateStorePeople, namePerson, mergePeople, moveFace, splitPerson,
- * ignoreFace, listPeople).
+ * ignoreFace, markDistinct, listPeople).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { intFlag, parseFlags, UsageError } from './args.ts';
+import { intFlag, minQualityFlag, parseFlags, UsageError, EXIT } from './args.ts';
 import { FaceclusterError } from '../errors.ts';
-import { EXIT } from './main.ts';
 import {
-  faceStatusCounts, ignoreFace, listPeople, mergePeople, moveFace, namePerson, openPeople, splitPerson, updateStorePeople,
+  faceStatusCounts, ignoreFace, listPeople, markDistinct, mergePeople, moveFace, namePerson, openPeople, splitPerson, updateStorePeople,
   personFolderNames, PEOPLE_CHANGE_DEFAULTS, type StorePeople,
 } from '../people/people.ts';
+import { UPDATE_PEOPLE_DEFAULTS } from '../people/assign.ts';
 import { readManifest } from '../store/read.ts';
 import { saveClusters } from '../store/save-clusters.ts';
 
@@ -20,15 +20,20 @@ export const USAGE = `Usage: facecluster people <store> <subcommand> [arguments]
 The people of a face store: stable ids and names, kept across runs; new photos join the person they match;
 corrections by hand are journalled (corrections.jsonl) and never undone by a later run.
 
-  list                   every person: id, name, faces (confirmed), and counts of unassigned / new / ignored faces
+  list                   every person: id, name, faces (confirmed), and counts of unassigned / unsorted / new /
+                         ignored faces
   show ID                one person's faces (face ids: <photo path>#<face index>)
   name ID NAME           name a person (NAME "" removes the name); named people are never removed
   merge ID OTHER         OTHER joins ID (ID keeps its id; its name, else OTHER's)
   move FACE ID           put a face in person ID for good (it never goes back where it was); un-ignores a face
   split ID FACE...       the faces leave ID for a new person (confirmed together, never back to ID)
   ignore FACE... [--not-a-face]   keep faces out of every person (--not-a-face: the detector was wrong)
-  update [--recluster]   place the faces encoded since the last update (\`facecluster run\` does this), or
-                         cluster every face again keeping corrections, ids and names
+  distinct ID OTHER      ID and OTHER are not one person (a "no" in \`facecluster serve\`'s review: not asked again)
+  update [--recluster] [--min-quality Q]
+                         place the faces encoded since the last update (\`facecluster run\` does this), or
+                         cluster every face again keeping corrections, ids and names. Faces whose quality score
+                         is below Q (default ${UPDATE_PEOPLE_DEFAULTS.minQuality}; 0 turns it off) never start a person: they join one only
+                         when close to its good faces, else they are *unsorted* (faces moved by hand stay put)
 
 <store> is a store folder (an older facecluster's photo folder holding .facecluster/ works too). FACE is <photo path>#<face index> as
 \`show\` prints it (#0 may be left out).
@@ -38,7 +43,7 @@ corrections by hand are journalled (corrections.jsonl) and never undone by a lat
 
 Exit codes: 0 ok, 2 usage error (names the bad argument), 3 fatal error (e.g. the store is busy).`;
 
-const SUBCOMMANDS = ['list', 'show', 'name', 'merge', 'move', 'split', 'ignore', 'update'] as const;
+const SUBCOMMANDS = ['list', 'show', 'name', 'merge', 'move', 'split', 'ignore', 'distinct', 'update'] as const;
 
 function personArg(sub: string, what: string, value: string | undefined): number {
   if (value === undefined) throw new UsageError(`facecluster people ${sub}: missing ${what} (a person id, see \`list\`).`);
@@ -59,7 +64,7 @@ function expectArgs(sub: string, args: string[], min: number, max: number, shape
 }
 
 /** Parameters of the lib/people functions that are this command's arguments: an error about one is a usage error. */
-const ARGUMENT_PARAMS = /^(id|into|from|to|face|faces(\[\d+\])?|name|reason)$/;
+const ARGUMENT_PARAMS = /^(id|into|from|to|face|faces(\[\d+\])?|name|reason|a|b)$/;
 
 export async function run(argv: string[]): Promise<number> {
   try {
@@ -76,6 +81,7 @@ async function runPeople(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     recluster: { type: 'boolean' },
     'not-a-face': { type: 'boolean' },
+    'min-quality': { type: 'string' },
   });
   const [store, sub, ...args] = positionals;
   if (!store) throw new UsageError('facecluster people: missing <store> (a face store folder; see --help).');
@@ -87,6 +93,8 @@ async function runPeople(argv: string[]): Promise<number> {
   const opts = { waitMs: (wait ?? PEOPLE_CHANGE_DEFAULTS.waitMs / 1000) * 1000 };
   if (values.recluster && sub !== 'update') throw new UsageError(`facecluster people ${sub}: --recluster goes with \`update\`.`);
   if (values['not-a-face'] && sub !== 'ignore') throw new UsageError(`facecluster people ${sub}: --not-a-face goes with \`ignore\`.`);
+  const minQuality = minQualityFlag('people', values['min-quality']);
+  if (minQuality !== undefined && sub !== 'update') throw new UsageError(`facecluster people ${sub}: --min-quality goes with \`update\`.`);
 
   let people: StorePeople;
   let done = '';
@@ -148,13 +156,23 @@ async function runPeople(argv: string[]): Promise<number> {
       done = `${args.length} face${args.length === 1 ? '' : 's'} ${reason === 'not-a-face' ? 'marked "not a face"' : 'ignored'}`;
       break;
     }
+    case 'distinct': {
+      expectArgs(sub, args, 2, 2, 'ID OTHER');
+      const a = personArg(sub, 'ID', args[0]);
+      const b = personArg(sub, 'OTHER', args[1]);
+      if (a === b) throw new UsageError(`facecluster people distinct: OTHER must differ from ID, got ${b} twice.`);
+      people = await markDistinct(store, a, b, opts);
+      done = `persons ${a} and ${b} are not one person`;
+      break;
+    }
     case 'update': {
       expectArgs(sub, args, 0, 0, 'no arguments');
-      people = await updateStorePeople(store, { recluster: Boolean(values.recluster), ...opts });
+      people = await updateStorePeople(store, { recluster: Boolean(values.recluster), ...(minQuality !== undefined ? { minQuality } : {}), ...opts });
       const s = people.state.summary;
-      done = values.recluster
+      done = (values.recluster
         ? `re-clustered ${s.faces} faces (${people.state.rule.method}, threshold ${people.state.rule.threshold}); corrections kept`
-        : `${s.newFaces} new faces: ${s.joined} joined existing people, ${s.newPeople} new people; ${s.droppedFaces} faces of removed photos dropped, ${s.removedPeople} people left without faces removed`;
+        : `${s.newFaces} new faces: ${s.joined} joined existing people, ${s.newPeople} new people; ${s.droppedFaces} faces of removed photos dropped, ${s.removedPeople} people left without faces removed`)
+        + `; ${poorLine(people, minQuality)}`;
       break;
     }
     default:
@@ -162,6 +180,12 @@ async function runPeople(argv: string[]): Promise<number> {
   }
   printPeople(people, done, Boolean(values.json));
   return EXIT.ok;
+}
+
+/** How the quality bar went: unsorted faces, poor faces that joined a person, the bar. */
+function poorLine(people: StorePeople, minQuality: number | undefined): string {
+  const s = people.state.summary;
+  return `${s.unsorted} unsorted, ${s.poorJoined} joined a person close to its good faces (quality bar ${minQuality ?? UPDATE_PEOPLE_DEFAULTS.minQuality})`;
 }
 
 function printPeople(people: StorePeople, done: string, json: boolean): void {
@@ -172,7 +196,8 @@ function printPeople(people: StorePeople, done: string, json: boolean): void {
     return;
   }
   if (done) console.log(`${done}.`);
-  console.log(`${people.storeDir}: ${list.length} people; ${people.state.faceIds.length} faces (${counts.confirmed} confirmed, ${counts.unassigned} unassigned, ${counts.new} new, ${counts.ignored + counts['not-a-face']} ignored)`);
+  console.log(`${people.storeDir}: ${list.length} people; ${people.state.faceIds.length} faces (${counts.confirmed} confirmed, ${counts.unassigned} unassigned, ${counts.unsorted} unsorted (too poor to recognise), ${counts.new} new, ${counts.ignored + counts['not-a-face']} ignored)`);
+  if (!people.faces.some((f) => f.quality !== undefined) && people.faces.length > 0) console.log(`  this store has no quality scores yet (encoded by an older facecluster): \`facecluster encode\` adds them (no detection), then poor faces stay out of people.`);
   if (counts.new > 0) console.log(`  ${counts.new} faces encoded since the last update are not placed yet: \`facecluster people ${people.storeDir} update\`.`);
   if (people.damagedCorrections.length) console.log(`  warning: corrections.jsonl lines ${people.damagedCorrections.join(', ')} do not parse (torn by a kill?) and were skipped.`);
   const shown = list.slice(0, 60);
@@ -185,16 +210,21 @@ function printPeople(people: StorePeople, done: string, json: boolean): void {
  * of face crops per person under `dir` (named `<name> (person-<id>)` or `person-<id>`; unplaced faces in
  * `noise/`). Returns the exit code.
  */
-export async function savePeople(store: string, dir: string, recluster: boolean): Promise<number> {
-  const people = await updateStorePeople(store, { recluster });
+export async function savePeople(store: string, dir: string, recluster: boolean, minQuality?: number): Promise<number> {
+  const people = await updateStorePeople(store, { recluster, ...(minQuality !== undefined ? { minQuality } : {}) });
   const s = people.state.summary;
   console.log(recluster
     ? `Re-clustered ${s.faces} faces (${people.state.rule.method}, threshold ${people.state.rule.threshold}), corrections kept.`
     : `${s.newFaces} new faces: ${s.joined} joined existing people, ${s.newPeople} new people; ${s.droppedFaces} faces of removed photos dropped.`);
+  console.log(`Faces too poor to recognise: ${poorLine(people, minQuality)}.`);
+  for (const w of s.warnings ?? []) console.log(`Note: ${w}`);
   printPeople(people, '', false);
   const photoFolder = (await readManifest(people.storeDir)).photoFolder;
-  const saved = await saveClusters(dir, people.state.personOf, people.faces.map((f) => ({ photo: resolve(photoFolder, f.path), box: f.box })), {
-    mode: 'crops', photoRoot: photoFolder, names: personFolderNames(people),
+  // unsorted faces (too poor to recognise) get a folder of their own, `unsorted/`, under a label no person has
+  const unsortedLabel = people.state.nextId;
+  const labels = Int32Array.from(people.state.personOf, (p, i) => (people.state.status[i] === 'unsorted' ? unsortedLabel : p));
+  const saved = await saveClusters(dir, labels, people.faces.map((f) => ({ photo: resolve(photoFolder, f.path), box: f.box })), {
+    mode: 'crops', photoRoot: photoFolder, names: { ...personFolderNames(people), [unsortedLabel]: 'unsorted' },
   });
   console.log(`\nSaved ${saved.folders.length} folders, ${saved.written} files, to ${saved.dir}`);
   for (const f of saved.failed) console.log(`  failed: ${f.photo}: ${f.reason}`);

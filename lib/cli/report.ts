@@ -5,8 +5,8 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseFlags, intFlag, outputFlag, UsageError } from './args.ts';
-import { EXIT } from './main.ts';
+import { parseFlags, intFlag, minQualityFlag, outputFlag, UsageError, EXIT } from './args.ts';
+import { UPDATE_PEOPLE_DEFAULTS } from '../people/assign.ts';
 import { convert, embedderDefaults, INPUT_FLAGS, INPUT_USAGE, kebab, methodFlags, methodFor, readInput } from './cluster.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, type ClusterMethodName } from '../cluster/registry.ts';
 import { cutTree } from '../cluster/agglomerative.ts';
@@ -37,6 +37,8 @@ the errors (impure clusters, people split across clusters) with the faces shown.
   --reducer R       map projection: ${REDUCERS.join(', ')} (default: ${REPORT_DEFAULTS.reducer})
   --seed N          seed of the map, and of the methods that take one (default: ${REPORT_DEFAULTS.seed})
   --title TEXT      page title
+  --min-quality Q   the face quality bar (default ${UPDATE_PEOPLE_DEFAULTS.minQuality}): the section "Faces too poor to recognise" shows
+                    the people's unsorted faces, or with no people yet the faces scoring below Q
   [method flags]    fixed options of the methods, e.g. --min-samples 3 (see facecluster cluster --help)
 
 ${INPUT_USAGE}
@@ -52,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     reducer: { type: 'string' },
     seed: { type: 'string' },
     title: { type: 'string' },
+    'min-quality': { type: 'string' },
     ...INPUT_FLAGS,
     ...methodFlags(),
   });
@@ -134,13 +137,20 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
 
-  // The store's people (lib/people), when it has them, come first: their names caption the galleries.
+  // The store's people (lib/people), when it has them, come first: their names caption the galleries. Faces too
+  // poor to recognise: the people's unsorted faces, else (no people yet) the faces below the bar.
+  const minQuality = minQualityFlag(c, values['min-quality']) ?? UPDATE_PEOPLE_DEFAULTS.minQuality;
+  let unsorted: { face: number; quality: number }[] | undefined;
+  if (input.quality && minQuality > 0) unsorted = [...input.quality.keys()].filter((i) => input.quality![i] < minQuality).map((i) => ({ face: i, quality: input.quality![i] }));
   if (input.storeDir && input.faceIds && (await hasPeople(input.storeDir).catch(() => false))) {
     const people = await openPeople(input.storeDir);
     const index = new Map(people.state.faceIds.map((f, i) => [f, i]));
     const labels = Int32Array.from(input.faceIds, (f) => people.state.personOf[index.get(f) ?? -1] ?? -1);
+    if (input.quality) unsorted = [...input.faceIds.keys()].filter((i) => people.state.status[index.get(input.faceIds![i]) ?? -1] === 'unsorted').map((i) => ({ face: i, quality: input.quality![i] }));
     const names = Object.fromEntries(people.state.persons.map((p) => [p.id, p.name ? `${p.name} (person ${p.id})` : `person ${p.id}`]));
     clusterings.unshift({ name: 'people (names and corrections kept across runs)', labels, clusterNames: names });
+    // The people come first, so the decisions to check are theirs (the questions `facecluster serve` asks).
+    decisions = leastCertain(input.embeddings, labels, { mixture: evidence?.mixture ?? null });
   }
 
   const faces = input.embeddings.map((_, i) => ({
@@ -151,7 +161,7 @@ export async function run(argv: string[]): Promise<number> {
   }));
   let lastShown = 0;
   const { html, warnings } = await buildReport(
-    { faces, embeddings: input.embeddings, clusterings, sweeps, evidence, evidenceWithLabels, decisions },
+    { faces, embeddings: input.embeddings, clusterings, sweeps, evidence, evidenceWithLabels, decisions, ...(unsorted ? { unsorted, minQuality } : {}) },
     {
       title: (values.title as string | undefined) ?? `facecluster report: ${input.source}`,
       reducer,

@@ -5,7 +5,7 @@
  *
  * Output layout (all under --out, default `facecluster-out/<folder name>/` in the current directory):
  *   store/         the face store (Arrow IPC), incremental: a rerun encodes only new or changed photos
- *   people/        person-001/ ... noise/: face crops per cluster (replaced at each run)
+ *   people/        person-001/ ... noise/ unsorted/: face crops per person (replaced at each run)
  *   report.html    the self-contained report
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,8 +15,8 @@ import { findData, faceApiSamplesDir } from '../paths.ts';
 import { CLUSTER_METHOD_NAMES, DEFAULT_CLUSTER_METHOD } from '../cluster/registry.ts';
 import { DEFAULT_DETECTOR } from '../detect/registry.ts';
 import { DEFAULT_EMBEDDER } from '../embed/registry.ts';
-import { outputFlag, parseFlags, UsageError } from './args.ts';
-import { EXIT } from './main.ts';
+import { minQualityFlag, outputFlag, parseFlags, UsageError, EXIT } from './args.ts';
+import { UPDATE_PEOPLE_DEFAULTS } from '../people/assign.ts';
 
 const MARKER = '.facecluster-run';
 
@@ -36,6 +36,9 @@ The photo folder is only read.
   --labels folder|none  take each photo's parent folder name as its true identity (default folder), so metrics
                      are printed and the report compares methods
   --jobs N           encode worker threads (default: number of cores)
+  --min-quality Q    the face quality bar (default ${UPDATE_PEOPLE_DEFAULTS.minQuality}; 0 turns it off): a face scoring below it
+                     never starts a person; it joins one only when close to its good faces, else it is
+                     unsorted (people/unsorted/, the report's "Faces too poor to recognise")
   --no-report        skip the HTML report
   --recluster        cluster every face again (keeping names and corrections) instead of placing only the faces
                      of new photos in the existing people (the default once a store exists; see \`facecluster
@@ -60,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     jobs: { type: 'string' },
     'no-report': { type: 'boolean' },
     recluster: { type: 'boolean' },
+    'min-quality': { type: 'string' },
   });
   if (positionals.length > 1) throw new UsageError(`facecluster run: expected at most one <folder>, got ${positionals.length}.`);
   const folder = resolve(positionals[0] ?? defaultRunFolder());
@@ -68,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!(CLUSTER_METHOD_NAMES as readonly string[]).includes(method)) {
     throw new UsageError(`facecluster run: --method must be one of ${CLUSTER_METHOD_NAMES.join(', ')}, got ${JSON.stringify(method)}.`);
   }
+  const minQuality = minQualityFlag('run', values['min-quality']);
   const out = values.out !== undefined ? resolve(values.out as string) : defaultOutputDir(folder);
   outputFlag('run', 'out', out, folder); // before anything is created: not even the marker goes into the photo folder
   const store = join(out, 'store');
@@ -98,8 +103,8 @@ export async function run(argv: string[]): Promise<number> {
   // People (lib/people): ids, names and corrections kept across runs; new photos join their person. An explicit
   // --method clusters from scratch instead.
   const clusterCode = values.method === undefined
-    ? await (await import('./people.ts')).savePeople(store, people, Boolean(values.recluster))
-    : await (await import('./cluster.ts')).run([store, '--method', method, '--save', people, '--crops', ...embedderFlag]);
+    ? await (await import('./people.ts')).savePeople(store, people, Boolean(values.recluster), minQuality)
+    : await (await import('./cluster.ts')).run([store, '--method', method, '--save', people, '--crops', ...embedderFlag, ...(minQuality !== undefined ? ['--min-quality', String(minQuality)] : [])]);
   if (clusterCode >= EXIT.usage) return clusterCode;
 
   let reportCode: number = EXIT.ok;
@@ -108,7 +113,7 @@ export async function run(argv: string[]): Promise<number> {
     // with the default method the report's own default list (the default, then Chinese Whispers and agglomerative,
     // each left out with the reason when the embedder has no distance scale for it); else the chosen method first
     const methods = values.method === undefined ? [] : ['--methods', [method, ...['chinese-whispers', 'agglomerative'].filter((m) => m !== method)].join(',')];
-    reportCode = await (await import('./report.ts')).run([store, '--out', report, ...methods, ...embedderFlag]);
+    reportCode = await (await import('./report.ts')).run([store, '--out', report, ...methods, ...embedderFlag, ...(minQuality !== undefined ? ['--min-quality', String(minQuality)] : [])]);
     if (reportCode >= EXIT.usage) return reportCode;
   }
   console.log(`\nDone. People: ${people}${values['no-report'] ? '' : `\nReport: ${report}`}`);

@@ -3,8 +3,7 @@
  * [--select SCORE] [method flags] [--json]`: runs a parameter sweep (lib/evaluate/sweep.ts), prints one row per
  * value and the recommended value. Flag parsing only.
  */
-import { parseFlags, UsageError } from './args.ts';
-import { EXIT } from './main.ts';
+import { parseFlags, UsageError, EXIT } from './args.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS } from '../cluster/registry.ts';
 import { SCORE_NAMES, type ScoreName } from '../evaluate/evaluate.ts';
 import { rangeValues, sweep } from '../evaluate/sweep.ts';

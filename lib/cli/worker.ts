@@ -4,9 +4,8 @@
  * (lib/queue/worker.ts), loaded, with bullmq, only when this command runs.
  */
 import { ENCODE_FOLDER_DEFAULTS } from '../pipeline/encode-folder.ts';
-import { numberFlag, parseFlags, UsageError } from './args.ts';
+import { numberFlag, parseFlags, UsageError, EXIT } from './args.ts';
 import { checkQueueUrl, ENCODER_FLAGS, encoderFlagOptions } from './encode.ts';
-import { EXIT } from './main.ts';
 
 export const USAGE = `Usage: facecluster worker --queue redis://HOST:PORT[/DB] [flags]
 

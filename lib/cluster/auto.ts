@@ -25,7 +25,8 @@
 import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import type { ClusterResult } from '../types.ts';
 import { cutTree, type MergeTree } from './agglomerative.ts';
-import { makeResult, Random, toMatrix } from './_input.ts';
+import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
+import { FaceclusterError } from '../errors.ts';
 import { knn, KNN_METHODS, squaredNorms, type KnnMethod } from './_knn.ts';
 import { meanLinkageTree } from './_mean-linkage.ts';
 import { checkComponent, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbability, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
@@ -76,6 +77,11 @@ export interface AutoOptions {
    * (mobilefacenet512); per embedder: `EMBEDDER_SPECS[e].mixture.sameReference` (`embedderMixtureOptions(e)`).
    */
   sameReference: MixtureComponent | null;
+  /**
+   * The cut maximises the expected F-beta: beta < 1 weighs precision (strangers kept apart) above recall (one
+   * person's photos together). @default 1
+   */
+  beta: number;
 }
 
 
@@ -90,7 +96,14 @@ export const AUTO_DEFAULTS: Readonly<AutoOptions> = Object.freeze({
   sameSpreadCap: FIT_DISTANCE_MIXTURE_DEFAULTS.sameSpreadCap,
   space: FIT_DISTANCE_MIXTURE_DEFAULTS.space,
   sameReference: DEFAULT_SAME_REFERENCE,
+  beta: 1,
 });
+
+/** F-beta of a precision and a recall (van Rijsbergen, Information Retrieval, 1979). */
+function fBeta(p: number, r: number, beta: number): number {
+  const b2 = beta * beta;
+  return p + r > 0 ? ((1 + b2) * p * r) / (b2 * p + r) : 0;
+}
 
 /** One mixture's choice of cut: the mixture, the cut where its expected score is highest and that score. */
 export interface AutoCut {
@@ -137,8 +150,16 @@ export interface AutoClusterResult extends ClusterResult {
   tree: MergeTree;
 }
 
-/** The adaptive default clustering (no noise). Pure: the input is not modified; same seed, same output. */
-export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): AutoClusterResult {
+/**
+ * The adaptive default clustering (no noise). Pure: the input is not modified; same seed, same output.
+ *
+ * `steering`: which faces may steer the cut (one flag per row; default all), a per-face input like a sample
+ * weight, not an option. Faces too poor to recognise (small, blurred, turned away: `faceQuality` below its bar)
+ * sit near each other whoever they are, and would widen the same-person mode and lift the cut for everyone; left
+ * out of the steering, they are still clustered (cut where the others chose), but the mixtures and the expected
+ * scores are the steering faces' alone. Fewer than 3 flagged: every face steers.
+ */
+export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, steering: ArrayLike<boolean> | null = null): AutoClusterResult {
   const fn = 'clusterAuto';
   const o = resolveOptions(fn, AUTO_DEFAULTS, options);
   checkOneOf(fn, 'criterion', o.criterion, ['bcubed', 'pairwise'] as const);
@@ -150,6 +171,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
   checkInteger(fn, 'seed', o.seed, 0, 2 ** 32 - 1);
   checkNumber(fn, 'sameSpreadCap', o.sameSpreadCap, 0, Infinity, true);
   checkOneOf(fn, 'space', o.space, MIXTURE_SPACES);
+  checkNumber(fn, 'beta', o.beta, 0, Infinity, true);
   const m = toMatrix(fn, x);
   const n = m.n;
   if (n < 3) {
@@ -166,8 +188,11 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
   const unitRows = !squaredNorms(m).some((q) => Math.abs(Math.sqrt(q) - 1) > 1e-3);
   // the default reference is in unit-vector distances: it applies to unit rows, or when given on purpose
   const reference = unitRows || options?.sameReference !== undefined ? o.sameReference : null;
-  // both mixtures are fitted to the same pair distances
-  const { distances, exhaustive } = samplePairDistances(m, o.maxPairs, o.seed);
+  // the faces that steer the cut (all, or those given), as their own matrix: both mixtures are fitted to the same
+  // pair distances among them, and the expected scores are theirs
+  const steer = steeringRows(fn, steering, n);
+  const ms = steer ? subMatrix(m, steer) : m;
+  const { distances, exhaustive } = samplePairDistances(ms, o.maxPairs, o.seed);
   const own = fitMixtureToDistances(distances, exhaustive, FIT_DISTANCE_MIXTURE_DEFAULTS.bins, o.sameSpreadCap, o.space);
   const ref = reference ? fitMixtureToDistances(distances, exhaustive, FIT_DISTANCE_MIXTURE_DEFAULTS.bins, o.sameSpreadCap, o.space, reference) : null;
   const mixtures = ref ? [own, ref] : [own];
@@ -182,13 +207,14 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
   const lo = Math.min(...range.map((r) => r.lo));
   const hi = Math.max(...range.map((r) => r.hi));
   const tree = meanLinkageTree(m, knn(m, Math.min(o.neighbors, n - 1), 'euclidean', o.knn), hi);
-  // faces the scores average over
+  // faces the scores average over (of the steering faces)
+  const ns = ms.n;
   let rows: Int32Array;
-  if (n <= o.sampleFaces) rows = Int32Array.from({ length: n }, (_, i) => i);
+  if (ns <= o.sampleFaces) rows = Int32Array.from({ length: ns }, (_, i) => i);
   else {
     const rng = new Random(o.seed + 1);
-    const perm = Int32Array.from({ length: n }, (_, i) => i);
-    for (let i = 0; i < o.sampleFaces; i++) { const j = i + rng.nextInt(n - i); const t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
+    const perm = Int32Array.from({ length: ns }, (_, i) => i);
+    for (let i = 0; i < o.sampleFaces; i++) { const j = i + rng.nextInt(ns - i); const t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
     rows = perm.slice(0, o.sampleFaces).sort();
   }
   // beyond this distance the same-person probability is negligible (under either mixture)
@@ -198,18 +224,19 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
     while (r < range[k].far && sameProbability(mx, r) >= 1e-6) r += step;
     return r;
   }));
-  const near = pairsWithin(m, rows, reach);
+  const near = pairsWithin(ms, rows, reach);
   const pps = mixtures.map((mx) => withProbabilities(near, (d) => sameProbability(mx, d)));
   const curves = mixtures.map(() => ({ threshold: [] as number[], nClusters: [] as number[], bcubedF1: [] as number[], pairwiseF1: [] as number[] }));
   const best = mixtures.map(() => ({ c: 0, score: -1, labels: null as Int32Array | null, expected: null as ExpectedScores | null }));
   for (let c = 0; c < o.cuts; c++) {
     const t = lo + ((hi - lo) * c) / (o.cuts - 1);
     const cut = cutTree(tree, { distanceThreshold: t });
+    const scored = steer ? Int32Array.from(steer, (i) => cut.labels[i]) : cut.labels;
     pps.forEach((pp, k) => {
-      const e = expectedScores(cut.labels, pp);
+      const e = expectedScores(scored, pp);
       const curve = curves[k];
       curve.threshold.push(t); curve.nClusters.push(cut.nClusters); curve.bcubedF1.push(e.bcubedF1); curve.pairwiseF1.push(e.pairwiseF1);
-      const score = o.criterion === 'bcubed' ? e.bcubedF1 : e.pairwiseF1;
+      const score = o.criterion === 'bcubed' ? fBeta(e.bcubedPrecision, e.bcubedRecall, o.beta) : fBeta(e.pairwisePrecision, e.pairwiseRecall, o.beta);
       // only cuts inside this mixture's own range compete (the other mixture's range widened the grid)
       if (t <= range[k].hi + 1e-9 && score > best[k].score) best[k] = { c, score, labels: cut.labels, expected: e };
     });
@@ -240,6 +267,26 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>): 
       largest: { faces: largestFaces, share: largestFaces / n }, weakEvidence,
     },
   };
+}
+
+/** The rows whose flag is set, or null for all; checked against the number of rows. */
+function steeringRows(fn: string, steering: ArrayLike<boolean> | null, n: number): Int32Array | null {
+  if (steering === null) return null;
+  if (typeof steering !== 'object' || typeof steering.length !== 'number' || steering.length !== n) {
+    throw new FaceclusterError(fn, `steering must be null or one flag per row (${n}), got ${steering && typeof steering === 'object' ? `${steering.length} flags` : JSON.stringify(steering)}.`, 'steering');
+  }
+  const rows: number[] = [];
+  for (let i = 0; i < n; i++) if (steering[i]) rows.push(i);
+  // all flagged, or too few to fit anything on: every face steers
+  if (rows.length === n || rows.length < 3) return null;
+  return Int32Array.from(rows);
+}
+
+/** The rows `rows` of `m` as a matrix of their own. */
+function subMatrix(m: Matrix, rows: Int32Array): Matrix {
+  const data = new Float32Array(rows.length * m.d);
+  rows.forEach((r, k) => data.set(m.data.subarray(r * m.d, (r + 1) * m.d), k * m.d));
+  return { data, n: rows.length, d: m.d };
 }
 
 /** Expected F1 below this at the chosen cut: the mixture does not know where people are (said, not hidden). */

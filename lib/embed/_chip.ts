@@ -79,3 +79,10 @@ export function l2Normalize(fn: string, v: ArrayLike<number>): Float32Array {
   for (let i = 0; i < v.length; i++) out[i] = v[i] / norm;
   return out;
 }
+
+/** The Euclidean length of a model's raw output vector. */
+export function rawNorm(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  return Math.sqrt(s);
+}

@@ -18,6 +18,12 @@ export interface Embedder {
   readonly unitLength: boolean;
   /** Embeds a batch of aligned chips (each `inputSize` x `inputSize`). Must not leak tensors. */
   embed(chips: RgbImage[]): Promise<Embedding[]>;
+  /**
+   * Like `embed`, with each chip's raw vector length before L2 normalisation (a face-quality signal of
+   * margin-trained embedders: Meng, Zhao, Huang, Zhou, "MagFace: A Universal Representation for Face Recognition
+   * and Quality Assessment", CVPR 2021). Absent when the model's output is normalised inside the graph.
+   */
+  embedWithNorms?(chips: RgbImage[]): Promise<{ embeddings: Embedding[]; norms: Float32Array }>;
   /** Frees every tensor and weight it holds. */
   dispose(): void;
 }

@@ -22,7 +22,7 @@ import { checkInteger, checkOneOf, resolveOptions } from '../options.ts';
 import { findModelFile } from '../paths.ts';
 import { createOnnxSession } from '../runtime/onnx.ts';
 import type { Embedding, RgbImage } from '../types.ts';
-import { checkChips, chipToFloats, l2Normalize, sumNormalized, type ChipLayout } from './_chip.ts';
+import { checkChips, chipToFloats, l2Normalize, rawNorm, sumNormalized, type ChipLayout } from './_chip.ts';
 import type { Embedder } from './embedder.ts';
 
 /** Where `npm run models:fetch` puts the weights (relative to a models folder, see `findModelFile`). */
@@ -71,6 +71,25 @@ export async function createMobilefacenet512Embedder(config?: Partial<Mobileface
   const layout: ChipLayout = { layout: 'nchw', channels: c.channels, mean: 127.5, std: 128 };
   const buffer = new Float32Array(3 * SIZE * SIZE);
   let disposed = false;
+  async function embedWithNorms(chips: RgbImage[]): Promise<{ embeddings: Embedding[]; norms: Float32Array }> {
+    if (disposed) throw new FaceclusterError('mobilefacenet512.embed', 'the embedder was disposed.');
+    checkChips('mobilefacenet512.embed', chips, SIZE);
+    const out: Embedding[] = [];
+    const norms = new Float32Array(chips.length);
+    const run = async (chip: RgbImage, mirror: boolean) => {
+      chipToFloats(chip, layout, buffer, 0, mirror);
+      const result = await session.run({ [input]: { data: buffer, dims: [1, 3, SIZE, SIZE] } });
+      const v = result[output].data;
+      if (v.length !== DIM) throw new FaceclusterError('mobilefacenet512.embed', `the model file ${JSON.stringify(path)} must output ${DIM} values, got ${v.length}.`);
+      return v;
+    };
+    for (const [k, chip] of chips.entries()) {
+      const v = await run(chip, false);
+      norms[k] = rawNorm(v);
+      out.push(c.flip ? sumNormalized('mobilefacenet512.embed', v, await run(chip, true)) : l2Normalize('mobilefacenet512.embed', v));
+    }
+    return { embeddings: out, norms };
+  }
   return {
     name: 'mobilefacenet512',
     dimension: DIM,
@@ -78,22 +97,9 @@ export async function createMobilefacenet512Embedder(config?: Partial<Mobileface
     template: 'arcface',
     unitLength: true,
     async embed(chips: RgbImage[]): Promise<Embedding[]> {
-      if (disposed) throw new FaceclusterError('mobilefacenet512.embed', 'the embedder was disposed.');
-      checkChips('mobilefacenet512.embed', chips, SIZE);
-      const out: Embedding[] = [];
-      const run = async (chip: RgbImage, mirror: boolean) => {
-        chipToFloats(chip, layout, buffer, 0, mirror);
-        const result = await session.run({ [input]: { data: buffer, dims: [1, 3, SIZE, SIZE] } });
-        const v = result[output].data;
-        if (v.length !== DIM) throw new FaceclusterError('mobilefacenet512.embed', `the model file ${JSON.stringify(path)} must output ${DIM} values, got ${v.length}.`);
-        return v;
-      };
-      for (const chip of chips) {
-        const v = await run(chip, false);
-        out.push(c.flip ? sumNormalized('mobilefacenet512.embed', v, await run(chip, true)) : l2Normalize('mobilefacenet512.embed', v));
-      }
-      return out;
+      return (await embedWithNorms(chips)).embeddings;
     },
+    embedWithNorms,
     dispose() {
       if (disposed) return;
       disposed = true;

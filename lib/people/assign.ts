@@ -19,12 +19,15 @@
  * a person taking one cluster unless its confirmed faces are in several; a cluster no person claims becomes a new
  * person. Confirmed faces never move; a face never joins a person it was moved or split away from.
  *
+ * Faces too poor to recognise (quality below `minQuality`) never make a person: see {@link UpdatePeopleOptions.minQuality}.
+ *
  * Either way ids never change: a new person gets the next id never used; a person left with no face is kept
  * when it has a name, removed otherwise; ids retired by a merge are never reused.
  */
 import { radiusNeighborsBetween } from '../cluster/_radius-between.ts';
 import { invalidParameter } from '../errors.ts';
-import { checkInteger, resolveOptions } from '../options.ts';
+import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
+import { settlePoorFaces } from './poor-faces.ts';
 import { allowedIn, rootPerson, type PeopleConstraints } from './constraints.ts';
 import { sameFaceRule, type SameFaceRule } from './rule.ts';
 
@@ -49,11 +52,15 @@ export interface PeopleSnapshot {
   threshold?: number;
   /** The rule's method then (its threshold is reused only by the same method). */
   method?: string;
+  /** Faces that were unsorted (too poor to recognise): placed again when they pass the bar now. */
+  unsorted?: Set<string>;
 }
 
-/** Where a face stands. */
-/** Where a face stands; `new`: not placed yet (only with `placeNew: false`). */
-export type FaceStatus = 'assigned' | 'confirmed' | 'unassigned' | 'new' | 'ignored' | 'not-a-face';
+/**
+ * Where a face stands; `new`: not placed yet (only with `placeNew: false`); `unsorted`: too poor to recognise
+ * (quality below `minQuality`) and close to no person's good faces.
+ */
+export type FaceStatus = 'assigned' | 'confirmed' | 'unassigned' | 'new' | 'ignored' | 'not-a-face' | 'unsorted';
 
 export interface PeopleUpdateSummary {
   faces: number;
@@ -69,6 +76,12 @@ export interface PeopleUpdateSummary {
   removedPeople: number;
   unassigned: number;
   ignored: number;
+  /** Faces too poor to recognise that are in no person (status `unsorted`). */
+  unsorted: number;
+  /** Faces too poor to recognise that joined a person (close to its good faces). */
+  poorJoined: number;
+  /** What the clustering of this update said about its own evidence (auto's weak-evidence sentence), if anything. */
+  warnings?: string[];
 }
 
 /** The people now. */
@@ -101,9 +114,61 @@ export interface UpdatePeopleOptions {
   now: string;
   /** What "the same person" means. @default null — {@link sameFaceRule}, the default clustering's. */
   rule: SameFaceRule | null;
+  /**
+   * Each face's quality score (`faceQuality`, the store's `quality` column), aligned with `faceIds`; NaN for a face
+   * with none. @default null — no scores: every face counts as good
+   */
+  quality: Float32Array | null;
+  /**
+   * The bar: a face whose quality is below it is *poor* and never makes a person: a person needs `minFaces` good faces
+   * (a group the rule makes with fewer is no person, and an unnamed person left with fewer after the bar was raised is
+   * dissolved). A poor face is in a person only when the rule put it there with that person's good faces, or when it is
+   * clearly close to them afterwards (`poorJoinFactor`, lib/people/poor-faces.ts); otherwise it is `unsorted`. Faces
+   * moved into a person by hand count as good and stay there whatever their score. 0 turns the bar off.
+   * @default {@link QUALITY_BAR} (measured by `npm run bench:quality -- --people`; see there)
+   */
+  minQuality: number;
+  /**
+   * How close is "clearly close" for a face below the bar: it joins a person when its root mean squared distance to
+   * the person's good faces is below this share of the collection's threshold (the rule's own test is 1). 0: poor
+   * faces never join; they are all unsorted.
+   * @default {@link POOR_JOIN_FACTOR} (measured by `npm run bench:quality -- --people`)
+   */
+  poorJoinFactor: number;
+  /**
+   * A person keeps its poor faces only when at least this share of its faces is good; below it, its poor faces leave it
+   * (and may join a person whose good faces they are clearly close to). Breaks up a crowd of poor faces that the
+   * clustering joined to a few good ones. @default {@link MIN_GOOD_SHARE} (measured by `npm run bench:quality -- --people`)
+   */
+  minGoodShare: number;
 }
 
-export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '', rule: null });
+/**
+ * The default bar of `minQuality`, with {@link MIN_GOOD_SHARE} and {@link POOR_JOIN_FACTOR}: the setting with the
+ * fewest junk people (people of 3 or more faces, no photo folder holding more than half of them) on 120faces, pins,
+ * families and celeba together, among those that keep on each the share of the largest faces in their right person
+ * (a person more than half of whose good faces come from the face's own folder) within 1 point and auto's BCubed F
+ * within 0.005 (`npm run bench:quality -- --people`; grid: bars 0.2-0.7, shares 0-0.5, factors 1, 0.85, 0).
+ * Junk people 1 / 3 / 66 / 16 -> 0 / 1 / 55 / 2 (with auto's cut steered by the good faces). Held out one at a time,
+ * the other three pick the same for 120faces, pins and families, 0.7 / 0.5 / 0 for celeba (README "Faces too poor to
+ * recognise").
+ */
+export const QUALITY_BAR = 0.6;
+
+/**
+ * The default of `poorJoinFactor` (see there), measured with {@link QUALITY_BAR}: 0, poor faces outside a person stay
+ * unsorted. At 1 many of those that join afterwards join the wrong person (pins 14 joined, 1 of them right; families
+ * 129, 3 right; celeba 20, 14 right) and junk grows (pins 1 -> 3, families 55 -> 59, celeba 2 -> 3).
+ */
+export const POOR_JOIN_FACTOR = 0;
+
+/**
+ * The default of `minGoodShare` (see there), measured with {@link QUALITY_BAR}: 0.5. It breaks up crowds of poor faces
+ * around a few good ones (junk people with 0 instead: pins 2, families 57, celeba 2; with 0.5: 1, 55, 2).
+ */
+export const MIN_GOOD_SHARE = 0.5;
+
+export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '', rule: null, quality: null, minQuality: QUALITY_BAR, poorJoinFactor: POOR_JOIN_FACTOR, minGoodShare: MIN_GOOD_SHARE });
 
 /**
  * The people now, from the faces (`faceIds[i]` with `embeddings[i]`), the last run's `previous` people (null on
@@ -119,6 +184,12 @@ export function updatePeople(
   const fn = 'updatePeople';
   const o = resolveOptions(fn, UPDATE_PEOPLE_DEFAULTS, options);
   checkInteger(fn, 'minFaces', o.minFaces, 1);
+  checkNumber(fn, 'minQuality', o.minQuality, 0, 1);
+  checkNumber(fn, 'poorJoinFactor', o.poorJoinFactor, 0, 1);
+  checkNumber(fn, 'minGoodShare', o.minGoodShare, 0, 1);
+  if (o.quality !== null && (!(o.quality instanceof Float32Array) || o.quality.length !== faceIds.length)) {
+    throw invalidParameter(fn, 'quality', `null or a Float32Array with one score per face id (${faceIds.length})`, o.quality);
+  }
   if (!Array.isArray(faceIds)) throw invalidParameter(fn, 'faceIds', 'an array of face ids', faceIds);
   if (!Array.isArray(embeddings) || embeddings.length !== faceIds.length) {
     throw invalidParameter(fn, 'embeddings', `an array with one embedding per face id (${faceIds.length})`, embeddings);
@@ -138,6 +209,9 @@ export function updatePeople(
   const active: number[] = []; // faces not ignored
   const current = new Set(faceIds);
   let newFaces = 0;
+  const quality = o.quality;
+  /** Below the bar (a face with no score counts as good). */
+  const poor = (i: number) => quality !== null && quality[i] < o.minQuality;
 
   for (let i = 0; i < n; i++) {
     const id = faceIds[i];
@@ -177,20 +251,35 @@ export function updatePeople(
   let nextId = Math.max(previous?.nextId ?? 1, constraints.maxId + 1, ...[...persons.keys()].map((k) => k + 1));
   const newGroups: number[][] = [];
   let joined = 0;
+  let warnings: string[] = [];
 
   if (o.recluster || (o.placeNew && previous === null)) {
     // A re-cluster, or the first run (nothing to place faces into): the default method clusters every face.
-    const all = rule.clusterAll(active.map((i) => embeddings[i]));
+    const all = active.length > 0 ? rule.clusterAll(active.map((i) => embeddings[i]), active.map((i) => !poor(i))) : { labels: new Int32Array(0), threshold: previous?.threshold ?? NaN };
     threshold = all.threshold;
+    warnings = 'warnings' in all && all.warnings ? all.warnings : [];
     reclusterInto(all.labels, active, faceIds, previous, constraints, personOf, status, placed, persons, newGroups, o.minFaces);
   } else if (o.placeNew) {
-    const isNew = (i: number) => !previous || !previous.known.has(faceIds[i]);
+    // new faces, and faces unsorted last time that pass the bar now (it was lowered)
+    const isNew = (i: number) => !previous || !previous.known.has(faceIds[i]) || (previous.unsorted?.has(faceIds[i]) === true && !poor(i));
     const queries = active.filter((i) => !placed[i] && isNew(i));
-    if (queries.length > 0 && threshold === undefined) threshold = rule.clusterAll(active.map((i) => embeddings[i])).threshold;
+    if (queries.length > 0 && threshold === undefined) threshold = rule.clusterAll(active.map((i) => embeddings[i]), active.map((i) => !poor(i))).threshold;
     const place = rule.join === 'average' ? placeByAverage : placeByNeighbours;
     if (queries.length > 0) joined = place(queries, active, embeddings, faceIds, constraints, rule, threshold!, personOf, status, placed, newGroups, o.minFaces);
   } else {
     for (const i of active) if (!placed[i] && previous?.known.has(faceIds[i]) !== true) status[i] = 'new';
+    for (const i of active) if (!placed[i] && status[i] !== 'new' && previous?.unsorted?.has(faceIds[i]) && poor(i)) status[i] = 'unsorted';
+  }
+
+  // Faces too poor to recognise never make a person: a group of the rule with fewer than `minFaces` good faces (faces
+  // placed by hand count as good) is no person; its poor faces are unsorted, its good faces unassigned.
+  const poorMask = quality === null ? null : Uint8Array.from(faceIds, (_, i) => (poor(i) ? 1 : 0));
+  if (poorMask && o.placeNew) {
+    for (let k = newGroups.length - 1; k >= 0; k--) {
+      if (newGroups[k].filter((i) => !poorMask[i] || status[i] === 'confirmed').length >= o.minFaces) continue;
+      for (const i of newGroups[k]) status[i] = poorMask[i] ? 'unsorted' : 'unassigned';
+      newGroups.splice(k, 1);
+    }
   }
 
   // New people, largest group first (ties: the group whose first face id sorts first), get the next ids.
@@ -199,6 +288,14 @@ export function updatePeople(
     const id = nextId++;
     persons.set(id, { id, name: null, createdAt: now });
     for (const i of g) { personOf[i] = id; status[i] = 'assigned'; }
+  }
+
+  // ... and the people now: see settlePoorFaces (poor-faces.ts).
+  let poorJoined = 0;
+  if (poorMask && o.placeNew) {
+    poorJoined = settlePoorFaces(poorMask, active, embeddings, faceIds, constraints, persons, personOf, status, {
+      minFaces: o.minFaces, minGoodShare: o.minGoodShare, metric: rule.metric, joinDistance: (threshold ?? previous?.threshold ?? NaN) * o.poorJoinFactor,
+    });
   }
 
   // A person with no face left is kept when named, removed otherwise.
@@ -210,7 +307,8 @@ export function updatePeople(
   }
   let unassigned = 0;
   let ignored = 0;
-  for (const s of status) { if (s === 'unassigned' || s === 'new') unassigned++; else if (s === 'ignored' || s === 'not-a-face') ignored++; }
+  let unsorted = 0;
+  for (const s of status) { if (s === 'unassigned' || s === 'new') unassigned++; else if (s === 'ignored' || s === 'not-a-face') ignored++; else if (s === 'unsorted') unsorted++; }
   return {
     persons: [...persons.values()].sort((a, b) => a.id - b.id),
     faceIds: [...faceIds],
@@ -218,7 +316,7 @@ export function updatePeople(
     status,
     nextId,
     rule: { method: rule.method, threshold: threshold ?? previous?.threshold ?? NaN, metric: rule.metric },
-    summary: { faces: n, newFaces: previous ? newFaces : n, joined, newPeople: newGroups.length, droppedFaces, removedPeople, unassigned, ignored },
+    summary: { faces: n, newFaces: previous ? newFaces : n, joined, newPeople: newGroups.length, droppedFaces, removedPeople, unassigned, ignored, unsorted, poorJoined, ...(warnings.length ? { warnings } : {}) },
   };
 }
 
@@ -433,9 +531,11 @@ function reclusterInto(
 export function snapshotOf(state: PeopleState): PeopleSnapshot {
   const assignment = new Map<string, number>();
   const known = new Set<string>();
+  const unsorted = new Set<string>();
   state.faceIds.forEach((f, i) => {
     if (state.status[i] !== 'new') known.add(f);
+    if (state.status[i] === 'unsorted') unsorted.add(f);
     if (state.personOf[i] >= 0) assignment.set(f, state.personOf[i]);
   });
-  return { persons: state.persons.map((p) => ({ ...p })), assignment, known, nextId: state.nextId, threshold: state.rule.threshold, method: state.rule.method };
+  return { persons: state.persons.map((p) => ({ ...p })), assignment, known, nextId: state.nextId, threshold: state.rule.threshold, method: state.rule.method, unsorted };
 }

@@ -7,6 +7,7 @@
  *   correction puts it back by hand).
  * - `ignored`: faces kept out of every person (`ignore`, `not-a-face`); a later move brings one back.
  * - `names`, and `alias`: ids retired by a merge point to the person they were merged into.
+ * - `distinct`: pairs of people answered "not one person" in a review (asked no more).
  *
  * Later corrections override earlier ones. The fold needs no faces, so a constraint outlives its photo being
  * removed and holds again if the photo comes back.
@@ -20,6 +21,11 @@ export interface PeopleConstraints {
   names: Map<number, string>;
   /** Retired id -> the id it was merged into (follow with {@link rootPerson}). */
   alias: Map<number, number>;
+  /**
+   * Pairs of people answered "not one person" (`distinct`), as given (follow with {@link areDistinct}). Only the
+   * review's questions use it: assignment and re-clustering do not (yet) keep such people apart.
+   */
+  distinct: [number, number][];
   /** Person -> time of the correction that made it (split) or first named it. */
   created: Map<number, string>;
   /** Largest person id any correction mentions (0 when none). */
@@ -44,9 +50,19 @@ export function allowedIn(c: PeopleConstraints, face: string, person: number): b
   return true;
 }
 
+/** Whether people `a` and `b` (ids followed through merges) were answered "not one person". */
+export function areDistinct(c: PeopleConstraints, a: number, b: number): boolean {
+  const [ra, rb] = [rootPerson(c, a), rootPerson(c, b)];
+  if (ra === rb) return false;
+  return c.distinct.some(([x, y]) => {
+    const [rx, ry] = [rootPerson(c, x), rootPerson(c, y)];
+    return (rx === ra && ry === rb) || (rx === rb && ry === ra);
+  });
+}
+
 /** Folds journal entries, oldest first, into constraints. */
 export function foldCorrections(entries: readonly JournalEntry[]): PeopleConstraints {
-  const c: PeopleConstraints = { confirmed: new Map(), excluded: new Map(), ignored: new Map(), names: new Map(), alias: new Map(), created: new Map(), maxId: 0, count: 0 };
+  const c: PeopleConstraints = { confirmed: new Map(), excluded: new Map(), ignored: new Map(), names: new Map(), alias: new Map(), distinct: [], created: new Map(), maxId: 0, count: 0 };
   const exclude = (face: string, person: number) => {
     let s = c.excluded.get(face);
     if (!s) c.excluded.set(face, (s = new Set()));
@@ -106,6 +122,10 @@ export function foldCorrections(entries: readonly JournalEntry[]): PeopleConstra
       case 'ignore':
         c.ignored.set(e.face, e.reason);
         c.confirmed.delete(e.face);
+        break;
+      case 'distinct':
+        c.maxId = Math.max(c.maxId, e.a, e.b);
+        c.distinct.push([e.a, e.b]);
         break;
     }
   }

@@ -1,5 +1,5 @@
 /**
- * The corrections journal: every change a person makes by hand (name, merge, move, split, ignore), one JSON
+ * The corrections journal: every change a person makes by hand (name, merge, move, split, ignore, distinct), one JSON
  * object per line, appended to `corrections.jsonl` in the store folder and never rewritten.
  *
  * Durability: a correction is one `write` of one whole line (opened with O_APPEND) followed by `fsync`, so a
@@ -34,7 +34,9 @@ export type Correction =
   /** The faces leave `person` for the new person `newPerson` (confirmed together, never back to `person`). */
   | { op: 'split'; person: number; faces: string[]; newPerson: number }
   /** The face stays out of every person (`not-a-face`: the detector was wrong). A later move brings it back. */
-  | { op: 'ignore'; face: string; reason: IgnoreReason };
+  | { op: 'ignore'; face: string; reason: IgnoreReason }
+  /** People `a` and `b` are not one person (a "no" to "same person?"): the question is not asked again. */
+  | { op: 'distinct'; a: number; b: number };
 
 export type CorrectionOp = Correction['op'];
 
@@ -86,8 +88,13 @@ export function checkCorrection(fn: string, c: unknown): Correction {
       face('correction.face', r.face);
       if (!IGNORE_REASONS.includes(r.reason as IgnoreReason)) throw invalidParameter(fn, 'correction.reason', IGNORE_REASONS.map((x) => JSON.stringify(x)).join(' or '), r.reason);
       break;
+    case 'distinct':
+      person('a');
+      person('b');
+      if (r.a === r.b) throw invalidParameter(fn, 'correction.b', `a person other than a (${r.a})`, r.b);
+      break;
     default:
-      throw invalidParameter(fn, 'correction.op', 'one of "name", "merge", "move", "split", "ignore"', r.op);
+      throw invalidParameter(fn, 'correction.op', 'one of "name", "merge", "move", "split", "ignore", "distinct"', r.op);
   }
   return c as Correction;
 }

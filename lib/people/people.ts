@@ -56,15 +56,32 @@ export interface PeopleChangeOptions {
 
 export const PEOPLE_CHANGE_DEFAULTS: Readonly<PeopleChangeOptions> = Object.freeze({ waitMs: 10_000 });
 
-async function load(dir: string, options: Partial<UpdatePeopleOptions>): Promise<StorePeople> {
+/** What the people are computed from, besides the journal: the store's faces and the last people tables. */
+interface PeopleInputs {
+  store: Awaited<ReturnType<typeof openStore>>;
+  faceIds: string[];
+  previous: Awaited<ReturnType<typeof readPeopleSnapshot>>;
+}
+
+async function readInputs(dir: string): Promise<PeopleInputs> {
   const store = await openStore(dir);
+  return { store, faceIds: store.faces.map(faceId), previous: await readPeopleSnapshot(store.dir) };
+}
+
+/** The people from `inputs` and the journal as it stands now. */
+async function peopleOf(inputs: PeopleInputs, options: Partial<UpdatePeopleOptions>): Promise<StorePeople> {
+  const { store, faceIds, previous } = inputs;
   const journal = await readCorrections(store.dir);
   const constraints = foldCorrections(journal.entries);
-  const previous = await readPeopleSnapshot(store.dir);
-  const faceIds = store.faces.map(faceId);
   const rule = sameFaceRule(embedderMixtureOptions(store.embedder));
-  const state = updatePeople(faceIds, store.embeddings, previous, constraints, { rule, ...options });
+  // the store's quality column (faces of stores encoded before it have none: they count as good)
+  const quality = store.faces.some((f) => f.quality !== undefined) ? Float32Array.from(store.faces, (f) => f.quality ?? NaN) : null;
+  const state = updatePeople(faceIds, store.embeddings, previous, constraints, { rule, quality, ...options });
   return { storeDir: store.dir, state, faces: store.faces, constraints, damagedCorrections: journal.damaged };
+}
+
+async function load(dir: string, options: Partial<UpdatePeopleOptions>): Promise<StorePeople> {
+  return peopleOf(await readInputs(dir), options);
 }
 
 /**
@@ -93,12 +110,13 @@ async function locked<T>(dir: string, waitMs: number, fn: string, work: (storeDi
 /**
  * Places the faces encoded since the last update (incremental), or re-clusters every face with `recluster`
  * (keeping corrections, ids and names), and writes the people tables. The first update of a store clusters
- * every face.
+ * every face. Faces whose quality is below `minQuality` (default `UPDATE_PEOPLE_DEFAULTS.minQuality`) never start
+ * a person (see `updatePeople`).
  */
-export async function updateStorePeople(dir: string, options?: Partial<{ recluster: boolean } & PeopleChangeOptions>): Promise<StorePeople> {
+export async function updateStorePeople(dir: string, options?: Partial<{ recluster: boolean; minQuality: number } & PeopleChangeOptions>): Promise<StorePeople> {
   const waitMs = options?.waitMs ?? PEOPLE_CHANGE_DEFAULTS.waitMs;
   return locked(dir, waitMs, 'updateStorePeople', async (storeDir) => {
-    const people = await load(storeDir, { recluster: options?.recluster ?? false });
+    const people = await load(storeDir, { recluster: options?.recluster ?? false, ...(options?.minQuality !== undefined ? { minQuality: options.minQuality } : {}) });
     await writePeopleTables(storeDir, people.state, people.constraints.count);
     return people;
   });
@@ -106,16 +124,20 @@ export async function updateStorePeople(dir: string, options?: Partial<{ reclust
 
 /** Applies one correction under the lock: checks it against the people as they stand, journals it, rewrites the tables. */
 async function correct(
-  dir: string, fn: string, options: Partial<PeopleChangeOptions> | undefined, make: (people: StorePeople) => Correction,
+  dir: string, fn: string, options: Partial<PeopleChangeOptions> | undefined, make: (people: StorePeople) => Correction | Correction[],
 ): Promise<StorePeople> {
   const waitMs = options?.waitMs ?? PEOPLE_CHANGE_DEFAULTS.waitMs;
   return locked(dir, waitMs, fn, async (storeDir) => {
-    const before = await load(storeDir, { placeNew: false });
-    if (before.state.persons.length === 0 && (await readPeopleSnapshot(storeDir)) === null) {
+    // The store and the tables are read once: under the people lock only this correction changes what the
+    // people are made of (the journal), so "after" is the same inputs with the journal read again.
+    const inputs = await readInputs(storeDir);
+    const before = await peopleOf(inputs, { placeNew: false });
+    if (before.state.persons.length === 0 && inputs.previous === null) {
       throw new FaceclusterError(fn, `the store ${JSON.stringify(storeDir)} has no people yet; run \`facecluster people <store> update\` (or \`facecluster run\`) first.`);
     }
-    appendCorrection(storeDir, make(before));
-    const after = await load(storeDir, { placeNew: false });
+    const made = make(before);
+    for (const c of Array.isArray(made) ? made : [made]) appendCorrection(storeDir, c);
+    const after = await peopleOf(inputs, { placeNew: false });
     await writePeopleTables(storeDir, after.state, after.constraints.count);
     return after;
   });
@@ -178,6 +200,20 @@ export async function moveFace(dir: string, face: string, to: number, options?: 
   });
 }
 
+/**
+ * Moves several faces to person `to` under one lock (one journal line per face, as {@link moveFace} writes):
+ * what a browser selection of faces does. Every face is checked before anything is written.
+ */
+export async function moveFaces(dir: string, faces: readonly string[], to: number, options?: Partial<PeopleChangeOptions>): Promise<StorePeople> {
+  const fn = 'moveFaces';
+  if (!Array.isArray(faces) || faces.length === 0) throw invalidParameter(fn, 'faces', 'a non-empty array of face ids', faces);
+  return correct(dir, fn, options, (people) => {
+    checkPerson(fn, 'to', people, to);
+    const idx = [...new Set(faces.map((f, k) => checkFace(fn, `faces[${k}]`, people, f)))];
+    return idx.map((i) => ({ op: 'move' as const, face: people.state.faceIds[i], from: people.state.personOf[i] >= 0 ? people.state.personOf[i] : null, to }));
+  });
+}
+
 /** Splits `faces` (faces of person `id`) off into a new person; returns the people with it (its id is the largest). */
 export async function splitPerson(dir: string, id: number, faces: readonly string[], options?: Partial<PeopleChangeOptions>): Promise<StorePeople> {
   const fn = 'splitPerson';
@@ -201,6 +237,31 @@ export async function ignoreFace(dir: string, face: string, reason: IgnoreReason
   return correct(dir, fn, options, (people) => ({ op: 'ignore', face: people.state.faceIds[checkFace(fn, 'face', people, face)], reason }));
 }
 
+/** Ignores several faces under one lock (one journal line per face, as {@link ignoreFace} writes). */
+export async function ignoreFaces(dir: string, faces: readonly string[], reason: IgnoreReason = 'ignore', options?: Partial<PeopleChangeOptions>): Promise<StorePeople> {
+  const fn = 'ignoreFaces';
+  if (!Array.isArray(faces) || faces.length === 0) throw invalidParameter(fn, 'faces', 'a non-empty array of face ids', faces);
+  if (reason !== 'ignore' && reason !== 'not-a-face') throw invalidParameter(fn, 'reason', '"ignore" or "not-a-face"', reason);
+  return correct(dir, fn, options, (people) => {
+    const idx = [...new Set(faces.map((f, k) => checkFace(fn, `faces[${k}]`, people, f)))];
+    return idx.map((i) => ({ op: 'ignore' as const, face: people.state.faceIds[i], reason }));
+  });
+}
+
+/**
+ * Records that people `a` and `b` are not one person (a "no" to the review's "same person?"), so the question is
+ * not asked again (reviewQuestions); ids are followed through later merges.
+ */
+export async function markDistinct(dir: string, a: number, b: number, options?: Partial<PeopleChangeOptions>): Promise<StorePeople> {
+  const fn = 'markDistinct';
+  return correct(dir, fn, options, (people) => {
+    checkPerson(fn, 'a', people, a);
+    checkPerson(fn, 'b', people, b);
+    if (a === b) throw invalidParameter(fn, 'b', `a person other than a (${a})`, b);
+    return { op: 'distinct', a, b };
+  });
+}
+
 /** The people with their faces, largest first (ties by id). */
 export function listPeople(people: StorePeople): Person[] {
   const faces = new Map<number, string[]>();
@@ -217,7 +278,7 @@ export function listPeople(people: StorePeople): Person[] {
 
 /** Faces by status (how many are new, unassigned, ignored, ...). */
 export function faceStatusCounts(people: StorePeople): Record<FaceStatus, number> {
-  const out: Record<FaceStatus, number> = { assigned: 0, confirmed: 0, unassigned: 0, new: 0, ignored: 0, 'not-a-face': 0 };
+  const out: Record<FaceStatus, number> = { assigned: 0, confirmed: 0, unassigned: 0, new: 0, ignored: 0, 'not-a-face': 0, unsorted: 0 };
   for (const s of people.state.status) out[s]++;
   return out;
 }

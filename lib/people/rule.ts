@@ -35,9 +35,10 @@ export interface SameFaceRule {
   join: JoinCriterion;
   /**
    * Clusters a whole collection the default way; returns the labels (0..k-1, -1 noise when the method has it) and
-   * the threshold it used (chosen from the collection when the method chooses it).
+   * the threshold it used (chosen from the collection when the method chooses it). `steering`: which faces may
+   * choose that threshold (the good ones; null: all), for methods that choose it.
    */
-  clusterAll(x: Float32Array[]): { labels: Int32Array; threshold: number };
+  clusterAll(x: Float32Array[], steering?: ArrayLike<boolean> | null): { labels: Int32Array; threshold: number; warnings?: string[] };
   /** Clusters some faces at a given threshold (the collection's, so that a few faces need no estimate of their own). */
   clusterAt(x: Float32Array[], threshold: number): Int32Array;
 }
@@ -60,9 +61,10 @@ export function sameFaceRule(options: Partial<AutoOptions> = {}): SameFaceRule {
     method: 'auto',
     metric: 'euclidean',
     join: 'average',
-    clusterAll: (x) => {
-      const r = clusterAuto(x, options);
-      return { labels: r.labels, threshold: r.evidence.threshold };
+    clusterAll: (x, steering) => {
+      const r = clusterAuto(x, options, steering ?? null);
+      // what auto says of its own evidence (weak evidence, a conservative cut) reaches the people summary
+      return { labels: r.labels, threshold: r.evidence.threshold, warnings: r.evidence.weakEvidence ? [r.evidence.weakEvidence] : [] };
     },
     clusterAt: averageLinkageAt,
   };

@@ -6,7 +6,7 @@
  *   ISO 8601), `faces` (Int32), `confirmedFaces` (Int32).
  * - `people-faces.arrow`: one row per face of the store: `faceId` (Utf8, `<photo path>#<face index>`, the
  *   store's own face identity), `personId` (Int32, -1 for none), `status` (Utf8: assigned, confirmed,
- *   unassigned, new (not placed yet), ignored, not-a-face).
+ *   unassigned, new (not placed yet), ignored, not-a-face, unsorted (too poor to recognise, in no person)).
  * - `people.json`: `nextId` (ids below were given once and are never reused), the rule (method, threshold),
  *   the number of corrections applied, and when.
  *
@@ -84,10 +84,12 @@ export async function readPeopleSnapshot(storeDir: string): Promise<PeopleSnapsh
   const assignment = new Map<string, number>();
   const known = new Set<string>();
   const statuses = col(faces, 'status', PEOPLE_FACES_FILE) as string[];
+  const unsorted = new Set<string>();
   for (let i = 0; i < faces.numRows; i++) {
     const f = String(faceIds[i]);
     if (statuses[i] === 'new') continue; // seen by a correction, not placed yet: still new
     known.add(f);
+    if (statuses[i] === 'unsorted') unsorted.add(f);
     if (personIds[i] >= 0) assignment.set(f, personIds[i]);
   }
   let nextId = Math.max(1, ...persons.map((p) => p.id + 1));
@@ -99,8 +101,8 @@ export async function readPeopleSnapshot(storeDir: string): Promise<PeopleSnapsh
     if (typeof meta.rule?.threshold === 'number') threshold = meta.rule.threshold;
     if (typeof meta.rule?.method === 'string') method = meta.rule.method;
   }
-  return { persons, assignment, known, nextId, ...(threshold !== undefined ? { threshold, method } : {}) };
+  return { persons, assignment, known, nextId, unsorted, ...(threshold !== undefined ? { threshold, method } : {}) };
 }
 
 /** The statuses a face can have, for readers of `people-faces.arrow`. */
-export const FACE_STATUSES: readonly FaceStatus[] = ['assigned', 'confirmed', 'unassigned', 'new', 'ignored', 'not-a-face'];
+export const FACE_STATUSES: readonly FaceStatus[] = ['assigned', 'confirmed', 'unassigned', 'new', 'ignored', 'not-a-face', 'unsorted'];

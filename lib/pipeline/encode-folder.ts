@@ -18,10 +18,9 @@ import type { EncodeParameters } from '../store/manifest.ts';
 import type { PhotoRecord, StoredFace } from '../store/schema.ts';
 import { openStoreWriter, type ReembedTask, type ScannedFile } from '../store/write.ts';
 import type { ProgressCallback } from '../types.ts';
-import { createFaceEncoder, FACE_ENCODER_DEFAULTS, resolveFaceEncoderOptions, type EmbedResult, type FaceEncoder, type FaceEncoderOptions, type PhotoResult } from './face-encoder.ts';
+import { createFaceEncoder, FACE_ENCODER_DEFAULTS, resolveFaceEncoderOptions, type EmbedResult, type FaceEncoder, type FaceEncoderOptions, type PhotoResult, type StoredDetection } from './face-encoder.ts';
 import { folderLabel, scanPhotos } from './scan.ts';
 import type { WorkerReply, WorkerRequest } from './encode-worker.ts';
-import type { Landmarks5 } from '../types.ts';
 
 export interface EncodeFolderOptions extends FaceEncoderOptions {
   /** Store folder, outside the photo folder. @default undefined (`facecluster-out/<folder name>/store` in the current directory, `defaultStoreDir`) */
@@ -129,8 +128,8 @@ export interface EncodePool {
   dimension: number;
   size: number;
   encode(path: string): Promise<PhotoResult>;
-  /** Embeds stored faces of a photo with `embedders` (no detection). */
-  embed(path: string, faces: { landmarks5: Landmarks5 }[], embedders: EmbedderName[]): Promise<EmbedResult>;
+  /** Embeds stored faces of a photo with `embedders` (no detection); with `quality`, measures their quality too. */
+  embed(path: string, faces: StoredDetection[], embedders: EmbedderName[], quality?: boolean): Promise<EmbedResult>;
   /** Photos the detector ran on, over all workers. */
   detectorCalls(): number;
   close(): Promise<void>;
@@ -143,7 +142,7 @@ async function inThreadPool(options: FaceEncoderOptions): Promise<EncodePool> {
     dimension: EMBEDDER_SPECS[options.embedder].dimension,
     size: 1,
     encode: (p) => encoder.encodeFile(p),
-    embed: (p, faces, names) => encoder.embedFile(p, faces, names),
+    embed: (p, faces, names, quality) => encoder.embedFile(p, faces, names, quality),
     detectorCalls: () => encoder.detectorCalls,
     close: async () => encoder.dispose(),
   };
@@ -226,8 +225,8 @@ async function workerPool(options: FaceEncoderOptions, jobs: number): Promise<En
     encode(path) {
       return send<PhotoResult>({ path });
     },
-    embed(path, faces, embedders) {
-      return send<EmbedResult>({ path, faces, embedders });
+    embed(path, faces, embedders, quality) {
+      return send<EmbedResult>({ path, faces, embedders, quality });
     },
     detectorCalls: () => [...detectorCalls.values()].reduce((a, b) => a + b, 0),
     async close() {
@@ -394,10 +393,13 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
       /** A kept photo's stored faces with the vectors of the embedders they lacked. */
       const recordEmbedded = (task: ReembedTask, r: EmbedResult) => {
         summary.reembedded++;
-        if (r.status === 'failed') summary.failures.push({ path: task.file.path, reason: `adding ${task.missing.join(', ')}: ${r.reason}` });
+        if (r.status === 'failed') summary.failures.push({ path: task.file.path, reason: `adding ${[...task.missing, ...(task.quality ? ['the quality score'] : [])].join(', ')}: ${r.reason}` });
         else {
           batchPhotos.push(task.photo);
-          task.faces.forEach((f, i) => batchFaces.push({ ...f, embeddings: { ...f.embeddings, ...Object.fromEntries(Object.entries(r.embeddings).map(([name, v]) => [name, v[i]])) } }));
+          task.faces.forEach((f, i) => {
+            const added = Object.entries(r.embeddings).map(([name, v]) => [name, v[i]]);
+            batchFaces.push({ ...f, ...(added.length > 0 ? { embeddings: { ...f.embeddings, ...Object.fromEntries(added) } } : {}), ...(r.quality ? r.quality[i] : {}) });
+          });
         }
         onProgress?.(summary.encoded + summary.reembedded, total, {
           path: task.file.path,
@@ -414,7 +416,7 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
           const task = plan.reembed[nextEmbed++];
           let r: EmbedResult;
           try {
-            r = await pool!.embed(join(root, task.file.path), task.faces.map((f) => ({ landmarks5: f.landmarks5 })), task.missing as EmbedderName[]);
+            r = await pool!.embed(join(root, task.file.path), task.faces.map((f) => ({ landmarks5: f.landmarks5, box: f.box, score: f.score })), task.missing as EmbedderName[], task.quality);
           } catch (e) {
             r = { status: 'failed', reason: `embedding failed: ${(e as Error)?.message ?? e}` };
           }

@@ -4,15 +4,16 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EmbedderName } from '../embed/registry.ts';
-import type { Landmarks5 } from '../types.ts';
-import { createFaceEncoder, type EmbedResult, type FaceEncoderOptions, type PhotoResult } from './face-encoder.ts';
+import { createFaceEncoder, type EmbedResult, type FaceEncoderOptions, type PhotoResult, type StoredDetection } from './face-encoder.ts';
 
 /** Encode the photo at `path`; or, with `faces` and `embedders`, only embed those stored faces. */
 export interface WorkerRequest {
   id: number;
   path: string;
-  faces?: { landmarks5: Landmarks5 }[];
+  faces?: StoredDetection[];
   embedders?: EmbedderName[];
+  /** Also measure the faces' quality (`embedFile`'s `quality`). */
+  quality?: boolean;
 }
 /** Replies carry the worker's running count of detector calls. */
 export type WorkerReply =
@@ -34,7 +35,7 @@ if (port) {
           return;
         }
         if (msg.faces && msg.embedders) {
-          const embedded = await encoder.embedFile(msg.path, msg.faces, msg.embedders);
+          const embedded = await encoder.embedFile(msg.path, msg.faces, msg.embedders, msg.quality === true);
           const transfer = embedded.status === 'ok' ? Object.values(embedded.embeddings).flatMap((v) => v.map((e) => e.buffer as ArrayBuffer)) : [];
           port.postMessage({ id: msg.id, embedded, detectorCalls: encoder.detectorCalls } satisfies WorkerReply, [...new Set(transfer)]);
           return;

@@ -13,7 +13,9 @@ import { FaceclusterError } from '../errors.ts';
 import { decodeImage, DECODE_DEFAULTS, ImageDecodeError, type DecodedImage } from '../image/decode.ts';
 import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import { loadTf } from '../runtime/tf.ts';
-import type { Embedding, Face, Landmarks5, Point } from '../types.ts';
+import type { Box, Embedding, Face, Landmarks5, Point, RgbImage } from '../types.ts';
+import { measureFaceQuality, type FaceQualityRecord } from '../quality/measure.ts';
+import { QUALITY_CHIP } from '../quality/signals.ts';
 
 export interface FaceEncoderOptions {
   /**
@@ -73,8 +75,15 @@ export type PhotoResult =
   | { status: 'ok' | 'no-face'; width: number; height: number; faces: Face[]; conversions: string[] }
   | { status: 'failed'; reason: string; faces: []; width?: number; height?: number };
 
+/** A stored face as `embedFile` needs it: its 5 points, and for its quality its box and detector score (original pixels). */
+export interface StoredDetection {
+  landmarks5: Landmarks5;
+  box?: Box;
+  score?: number;
+}
+
 /** What {@link FaceEncoder.embedFile} gave: one vector per face per embedder, or why it failed. */
-export type EmbedResult = { status: 'ok'; embeddings: Record<string, Embedding[]> } | { status: 'failed'; reason: string };
+export type EmbedResult = { status: 'ok'; embeddings: Record<string, Embedding[]>; quality?: FaceQualityRecord[] } | { status: 'failed'; reason: string };
 
 export interface FaceEncoder {
   readonly options: FaceEncoderOptions;
@@ -86,9 +95,10 @@ export interface FaceEncoder {
   encodeDecoded(decoded: DecodedImage): Promise<PhotoResult>;
   /**
    * Embeds faces already detected in a photo (their 5 points, original pixels) with `embedders` (each must be
-   * `embedder` or one of `extraEmbedders`): decode, align, embed; the detector is not run.
+   * `embedder` or one of `extraEmbedders`): decode, align, embed; the detector is not run. With `quality`, also
+   * measures each face's quality (its box and score are then needed: `measureFaceQuality`).
    */
-  embedFile(path: string, faces: readonly { landmarks5: Landmarks5 }[], embedders: readonly EmbedderName[]): Promise<EmbedResult>;
+  embedFile(path: string, faces: readonly StoredDetection[], embedders: readonly EmbedderName[], quality?: boolean): Promise<EmbedResult>;
   /** Photos this encoder ran the detector on (for tests and summaries). */
   readonly detectorCalls: number;
   dispose(): void;
@@ -121,16 +131,22 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
   let detector: Detector | undefined;
   let landmarker: Landmarker68 | undefined;
   const embedders = new Map<EmbedderName, Embedder>();
+  let qualityEmbedder: Embedder | undefined;
+  let ownQualityEmbedder: Embedder | undefined;
   try {
     detector = await createDetector(o.detector, o.detectorConfig as never);
     for (const name of [o.embedder, ...o.extraEmbedders]) embedders.set(name, await createEmbedder(name));
+    // the quality score needs mobilefacenet512's raw norms, whatever the store's embedders
+    qualityEmbedder = embedders.get('mobilefacenet512') ?? (ownQualityEmbedder = await createEmbedder('mobilefacenet512'));
     landmarker = await createLandmarker(o.landmarker);
   } catch (e) {
     detector?.dispose();
     for (const e of embedders.values()) e.dispose();
+    ownQualityEmbedder?.dispose();
     landmarker?.dispose();
     throw e;
   }
+  const qualityNet = qualityEmbedder;
   const det = detector, lm = landmarker;
   const align = o.align as AlignOptions;
   /** Chip geometry per embedder: `align` for the main one, each extra's own template and size. */
@@ -139,16 +155,33 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
   let disposed = false;
   let detectorCalls = 0;
 
-  /** Every embedder's vectors for `faces` of `image` (working pixels). */
-  async function embedAll(image: DecodedImage['image'], faces: readonly { landmarks5: Landmarks5; landmarks68?: Point[] }[], names: readonly EmbedderName[]): Promise<Record<string, Embedding[]>> {
+  /**
+   * Every embedder's vectors for `faces` of `image` (working pixels); `quality` gets the quality chips and
+   * mobilefacenet512's norms of them when an embedder run made them (its chips are the quality chips).
+   */
+  async function embedAll(
+    image: DecodedImage['image'], faces: readonly { landmarks5: Landmarks5; landmarks68?: Point[] }[], names: readonly EmbedderName[],
+    quality?: { chips?: RgbImage[]; norms?: Float32Array },
+  ): Promise<Record<string, Embedding[]>> {
     const out: Record<string, Embedding[]> = {};
     for (const name of names) {
       const emb = embedders.get(name);
       if (!emb) throw new FaceclusterError('FaceEncoder.embedFile', `embedders must be among the loaded ${JSON.stringify([...embedders.keys()])}, got ${JSON.stringify(name)}.`, 'embedders');
       const a = alignOf(name);
-      out[name] = await emb.embed(faces.map((f) => alignFace(image, f, a).chip));
+      const chips = faces.map((f) => alignFace(image, f, a).chip);
+      if (quality && emb === qualityNet && a.method === 'similarity' && a.template === QUALITY_CHIP.template && a.size === QUALITY_CHIP.size) {
+        const r = await emb.embedWithNorms!(chips);
+        out[name] = r.embeddings;
+        quality.chips = chips;
+        quality.norms = r.norms;
+      } else out[name] = await emb.embed(chips);
     }
     return out;
+  }
+
+  /** Quality records of `faces` (original pixels) of a working image, reusing an embedder run's chips and norms. */
+  function qualityOf(image: RgbImage, scale: number, faces: readonly { box: Box; score: number; landmarks5: Landmarks5 }[], known: { chips?: RgbImage[]; norms?: Float32Array }) {
+    return measureFaceQuality(image, scale, faces, qualityNet, known.chips && known.norms ? { chips: known.chips, norms: known.norms } : undefined);
   }
 
   async function encodeDecoded(decoded: DecodedImage): Promise<PhotoResult> {
@@ -162,7 +195,8 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
       f.landmarks68 = pts68[i];
       f.landmarks5 ??= landmarks5From68(pts68[i]);
     });
-    const all = await embedAll(image, found.map((f) => ({ landmarks5: f.landmarks5 as Landmarks5, landmarks68: f.landmarks68 })), [...embedders.keys()]);
+    const known: { chips?: RgbImage[]; norms?: Float32Array } = {};
+    const all = await embedAll(image, found.map((f) => ({ landmarks5: f.landmarks5 as Landmarks5, landmarks68: f.landmarks68 })), [...embedders.keys()], known);
     const embeddings = all[o.embedder];
     const several = embedders.size > 1;
     const inv = 1 / scale;
@@ -175,10 +209,12 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
       embedding: embeddings[i],
       ...(several ? { embeddings: Object.fromEntries(Object.entries(all).map(([name, v]) => [name, v[i]])) } : {}),
     }));
+    const quality = await qualityOf(image, scale, faces, known);
+    faces.forEach((f, i) => Object.assign(f, quality[i]));
     return { status: faces.length > 0 ? 'ok' : 'no-face', width: decoded.originalWidth, height: decoded.originalHeight, faces, conversions: decoded.conversions };
   }
 
-  async function embedFile(path: string, faces: readonly { landmarks5: Landmarks5 }[], names: readonly EmbedderName[]): Promise<EmbedResult> {
+  async function embedFile(path: string, faces: readonly StoredDetection[], names: readonly EmbedderName[], withQuality = false): Promise<EmbedResult> {
     if (disposed) throw new FaceclusterError('FaceEncoder.embedFile', 'the encoder was disposed.');
     let decoded: DecodedImage;
     try {
@@ -189,7 +225,14 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
     try {
       const s = decoded.scale;
       const inWorking = faces.map((f) => ({ landmarks5: f.landmarks5.map((p) => ({ x: p.x * s, y: p.y * s })) as Landmarks5 }));
-      return { status: 'ok', embeddings: await embedAll(decoded.image, inWorking, names) };
+      const known: { chips?: RgbImage[]; norms?: Float32Array } = {};
+      const embeddings = await embedAll(decoded.image, inWorking, names, known);
+      if (!withQuality) return { status: 'ok', embeddings };
+      const detections = faces.map((f, i) => {
+        if (!f.box || typeof f.score !== 'number') throw new FaceclusterError('FaceEncoder.embedFile', `faces[${i}] must have a box and a score to measure its quality.`, 'faces');
+        return { box: f.box, score: f.score, landmarks5: f.landmarks5 };
+      });
+      return { status: 'ok', embeddings, quality: await qualityOf(decoded.image, s, detections, known) };
     } catch (e) {
       return { status: 'failed', reason: `embedding failed: ${(e as Error)?.message ?? e}` };
     }
@@ -223,6 +266,7 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
       det.dispose();
       lm.dispose();
       for (const e of embedders.values()) e.dispose();
+      ownQualityEmbedder?.dispose();
     },
   };
 }

@@ -146,7 +146,8 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
     summary.deleted = plan.deleted;
     summary.parametersChanged = plan.parametersChanged;
     if (plan.reembed.length > 0) {
-      throw new FaceclusterError(fn, `${plan.reembed.length} stored photo(s) lack the added embedder(s) ${[...new Set(plan.reembed.flatMap((t) => t.missing))].join(', ')}; adding an embedder to a store runs on this machine (no detection): run encode without --queue first.`);
+      const lacks = [...new Set(plan.reembed.flatMap((t) => [...t.missing, ...(t.quality ? ['the quality score'] : [])]))].join(', ');
+      throw new FaceclusterError(fn, `${plan.reembed.length} stored photo(s) lack ${lacks}; adding an embedder or the quality score to a store runs on this machine (no detection): run encode without --queue first.`);
     }
     const todo = plan.todo;
     onProgress?.(0, todo.length, { path: '', status: 'ok', faces: 0, totalFaces: 0 } satisfies EncodeProgressInfo);

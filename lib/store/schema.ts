@@ -5,7 +5,9 @@
  *
  * `photos.arrow`: one row per photo (path, size, mtime, dimensions, status ok / no-face / failed, reason,
  * number of faces, label). `faces.arrow`: one row per face (path, face index, label, image size, box,
- * detection score, 5 landmarks as 10 floats x0,y0..x4,y4, embedding as a fixed-size list of float32, and one
+ * detection score, 5 landmarks as 10 floats x0,y0..x4,y4, embedding as a fixed-size list of float32, the quality
+ * score and two of its signals (`quality`, `sharpness`, `embeddingNorm`: nullable float32, null in rows written
+ * before they existed), and one
  * nullable column `embedding_<name>` per further embedder of the store: see `EncodeParameters.extraEmbedders`).
  */
 import {
@@ -134,6 +136,9 @@ export function facesToArrow(rows: readonly StoredFace[], dimension: number, ext
     score: makeVector(Float32Array.from(rows, (r) => r.score)),
     landmarks: fixedList(lm, 10, n),
     embedding: fixedList(emb, dimension, n),
+    quality: vectorFromArray(rows.map((r) => r.quality ?? null), new Float32()),
+    sharpness: vectorFromArray(rows.map((r) => r.sharpness ?? null), new Float32()),
+    embeddingNorm: vectorFromArray(rows.map((r) => r.embeddingNorm ?? null), new Float32()),
     ...Object.fromEntries(
       extra.map((e) => {
         const vectors = rows.map((r) => r.embeddings?.[e.name]);
@@ -191,6 +196,11 @@ export function photosFromArrow(bytes: Uint8Array): PhotoRecord[] {
   return rows;
 }
 
+/** The entries of `o` that are not undefined. */
+function withDefined<T extends Record<string, number | undefined>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 export function facesFromArrow(bytes: Uint8Array): StoredFace[] {
   const fn = 'readFaces';
   const t = tableFromIPC(bytes);
@@ -208,6 +218,15 @@ export function facesFromArrow(bytes: Uint8Array): StoredFace[] {
       const size = (col.type as FixedSizeList).listSize;
       return { name: f.name.slice(EXTRA_EMBEDDING_PREFIX.length), size, flat: flatList(col, size), valid: (i: number) => col.isValid(i) };
     });
+  /** A nullable float column (absent in older stores): row i's value, or undefined. */
+  const optional = (name: string) => {
+    const col = t.getChild(name);
+    return (i: number): number | undefined => {
+      const v = col?.get(i);
+      return v === null || v === undefined ? undefined : Number(v);
+    };
+  };
+  const [quality, sharpness, embeddingNorm] = ['quality', 'sharpness', 'embeddingNorm'].map(optional);
   const rows: StoredFace[] = [];
   for (let i = 0; i < t.numRows; i++) {
     const box: Box = { x: x[i], y: y[i], width: w[i], height: h[i] };
@@ -222,6 +241,7 @@ export function facesFromArrow(bytes: Uint8Array): StoredFace[] {
       score: score[i],
       landmarks5,
       embedding: emb.slice(i * dim, (i + 1) * dim),
+      ...withDefined({ quality: quality(i), sharpness: sharpness(i), embeddingNorm: embeddingNorm(i) }),
       ...(extras.length > 0
         ? { embeddings: Object.fromEntries(extras.filter((e) => e.valid(i)).map((e) => [e.name, e.flat.slice(i * e.size, (i + 1) * e.size)])) }
         : {}),

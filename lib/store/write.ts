@@ -30,8 +30,10 @@ export interface ReembedTask {
   photo: PhotoRecord;
   /** Its stored faces (detections, landmarks, the vectors they have). */
   faces: StoredFace[];
-  /** Embedders to run on them. */
+  /** Embedders to run on them (may be none when only `quality` is missing). */
   missing: string[];
+  /** Whether some of its faces lack the quality score (stores written before it existed): measured from the photo. */
+  quality: boolean;
 }
 
 export interface StorePlan {
@@ -233,14 +235,16 @@ export async function openStoreWriter(storeDir: string, requested: EncodeParamet
       const faces = stored.faces.filter((f) => keep.has(f.path));
       const extraNames = (parameters.extraEmbedders ?? []).map((e) => e.name);
       const reembed: ReembedTask[] = [];
-      if (extraNames.length > 0) {
+      // kept photos whose faces lack a further embedder's vectors, or the quality score (older stores)
+      if (faces.length > 0) {
         const facesOf = new Map<string, StoredFace[]>();
         for (const f of faces) (facesOf.get(f.path) ?? facesOf.set(f.path, []).get(f.path)!).push(f);
         const fileOf = new Map(files.map((f) => [f.path, f]));
         for (const p of photos) {
           const own = facesOf.get(p.path) ?? [];
           const missing = extraNames.filter((name) => own.some((f) => !f.embeddings?.[name]));
-          if (missing.length > 0) reembed.push({ file: fileOf.get(p.path)!, photo: p, faces: own, missing });
+          const quality = own.some((f) => f.quality === undefined);
+          if (missing.length > 0 || quality) reembed.push({ file: fileOf.get(p.path)!, photo: p, faces: own, missing, quality });
         }
       }
       // Compact now: the tables hold exactly the valid records, then batches go, then the manifest.

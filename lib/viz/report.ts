@@ -88,6 +88,13 @@ export interface ReportInput {
   evidenceWithLabels?: { bcubedF1: number[]; pairwiseF1: number[] };
   /** The first clustering's least certain decisions (leastCertain), shown with the faces. */
   decisions?: LeastCertain;
+  /**
+   * Faces too poor to recognise that are in no person (lib/people status `unsorted`), with their quality scores:
+   * shown in the section "Faces too poor to recognise", lowest score first.
+   */
+  unsorted?: readonly { face: number; quality: number }[];
+  /** The quality bar they fell below (for the section's text). */
+  minQuality?: number;
 }
 
 export interface ReportOptions {
@@ -107,6 +114,8 @@ export interface ReportOptions {
   errorItems: number;
   /** Faces shown per error item at most. @default 24 */
   errorFaces: number;
+  /** Faces shown in "Faces too poor to recognise" at most. @default 120 */
+  unsortedFaces: number;
   /** Thumbnails made at the same time. @default 4 */
   concurrency: number;
   /** Called as thumbnails are made, (done, total). @default undefined */
@@ -122,6 +131,7 @@ export const REPORT_DEFAULTS: Readonly<ReportOptions> = Object.freeze({
   galleryFaces: 32,
   errorItems: 12,
   errorFaces: 24,
+  unsortedFaces: 120,
   concurrency: 4,
   onProgress: undefined,
 });
@@ -175,6 +185,10 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
   checkInteger(fn, 'thumbnailSize', o.thumbnailSize, 8, 512);
   checkInteger(fn, 'galleryClusters', o.galleryClusters, 0);
   checkInteger(fn, 'galleryFaces', o.galleryFaces, 1);
+  checkInteger(fn, 'unsortedFaces', o.unsortedFaces, 0);
+  for (const [k, u] of (input.unsorted ?? []).entries()) {
+    if (!Number.isInteger(u?.face) || u.face < 0 || u.face >= input.faces.length) throw invalidParameter(fn, `input.unsorted[${k}].face`, `a face index below ${input.faces.length}`, u?.face);
+  }
   checkInteger(fn, 'errorItems', o.errorItems, 0);
   checkInteger(fn, 'errorFaces', o.errorFaces, 1);
   checkInteger(fn, 'concurrency', o.concurrency, 1, 64);
@@ -237,7 +251,7 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
   if (truth) charts.push({ id: 'map-identity', title: `Map (${o.reducer}) coloured by true identity`, spec: scatterSpec(points, { colorBy: 'identity' }) });
   if (!main && !truth) charts.push({ id: 'map-cluster', title: `Map (${o.reducer})`, spec: scatterSpec(points, { colorBy: 'cluster' }) });
   if (input.evidence) {
-    charts.push({ id: 'auto-histogram', title: `How ${main?.name ?? 'the default'} chose its cut: the pair distances`, spec: mixtureHistogramSpec(input.evidence), note: 'No labels needed: the two modes are fitted to the distances of this collection; the cut is where the expected score below is highest.' });
+    charts.push({ id: 'auto-histogram', title: `How ${main?.name ?? 'the default'} chose its cut: the pair distances`, spec: mixtureHistogramSpec(input.evidence), note: `${input.evidence.weakEvidence ? `Warning, ${input.evidence.weakEvidence} ` : ''}No labels needed: the two modes are fitted to the distances of this collection; the cut is where the expected score below is highest.` });
     charts.push({ id: 'auto-curve', title: 'Expected scores of each cut', spec: expectedCurveSpec(input.evidence, { withLabels: input.evidenceWithLabels }), note: input.evidenceWithLabels ? 'Dashed: the true scores of the same cuts, computed with the labels (an upper bound the default cannot see).' : undefined });
   }
   const metricRows: MetricsRow[] = [];
@@ -282,6 +296,19 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
     }
   }
 
+  // Faces too poor to recognise: thumbnails with their scores, lowest first.
+  let unsortedHtml = '';
+  if (input.unsorted && input.unsorted.length > 0 && o.unsortedFaces > 0) {
+    const list = [...input.unsorted].sort((a, b) => a.quality - b.quality || a.face - b.face);
+    const shown = list.slice(0, o.unsortedFaces);
+    const tiles = shown.map(({ face: i, quality }) =>
+      `<figure class="face">${thumbs[i] ? `<img alt="" src="${escapeHtml(thumbs[i])}">` : '<div class="noimg"></div>'}<figcaption><b>quality ${quality.toFixed(2)}</b><br><span class="file">${escapeHtml(faces[i].file)}</span></figcaption></figure>`);
+    const bar = input.minQuality !== undefined ? ` (quality score below ${input.minQuality})` : '';
+    unsortedHtml = `<section id="unsorted"><h2>Faces too poor to recognise (${list.length} unsorted)</h2>
+<p class="note">These faces are too small, blurred or turned to be recognised${escapeHtml(bar)}: they make no person and are in none (a poor face stays in a person only when the clustering put it with enough of that person's good faces). They stay in the store; move one into a person by hand (<code>facecluster people &lt;store&gt; move FACE ID</code>) and it stays there.${list.length > shown.length ? ` Lowest ${shown.length} shown.` : ''}</p>
+<div class="faces">${tiles.join('')}</div></section>`;
+  }
+
   // Error view.
   let errorsHtml = '';
   if (main && truth && o.errorItems > 0) {
@@ -308,17 +335,23 @@ export async function buildReport(input: ReportInput, options?: Partial<ReportOp
 <h3>People split across clusters (${split.length} shown)</h3>${spl.join('') || '<p>None: every person is in one cluster.</p>'}</section>`;
   }
 
-  // Decisions to check: clusters closest to being merged, faces closest to leaving their cluster.
+  // Decisions to check: clusters closest to being merged, faces closest to leaving their cluster. Only decisions
+  // about the clusters of `main` (the ones shown) are listed, each with its faces; one that names a cluster with
+  // no face here (decisions of another partition) is left out rather than shown empty.
   let decisionsHtml = '';
   if (main && input.decisions) {
     const members = new Map<number, number[]>();
     for (let i = 0; i < n; i++) { const c = main.labels[i]; if (c >= 0) (members.get(c) ?? members.set(c, []).get(c)!).push(i); }
     const tile = (i: number, odd = false) => `<figure class="face${odd ? ' odd' : ''}">${thumbs[i] ? `<img alt="" src="${escapeHtml(thumbs[i])}">` : '<div class="noimg"></div>'}<figcaption>${truth ? `<b>${escapeHtml(identityName(i))}</b><br>` : ''}<span class="file">${escapeHtml(faces[i].file)}</span></figcaption></figure>`;
     const few = (c: number, k: number, skip = -1) => (members.get(c) ?? []).filter((i) => i !== skip).slice(0, k).map((i) => tile(i)).join('');
+    const label = (c: number) => escapeHtml(main.clusterNames?.[c] ?? `cluster ${c}`);
     const pct = (p: number) => (Number.isNaN(p) ? '' : `, P(one person) ${p.toFixed(2)}`);
-    const merges = input.decisions.merges.slice(0, 10).map((m) => `<div class="err"><h4>Clusters ${m.a} (${members.get(m.a)?.length ?? 0}) and ${m.b} (${members.get(m.b)?.length ?? 0}): distance ${m.distance.toFixed(3)}${pct(m.sameProbability)}</h4><div class="part"><div class="faces">${few(m.a, 6)}</div></div><div class="part"><div class="faces">${few(m.b, 6)}</div></div></div>`);
-    const leavers = input.decisions.leavers.slice(0, 10).map((l) => `<div class="err"><h4>Face ${escapeHtml(faces[l.face].file)} in cluster ${l.cluster} (distance ${l.ownDistance.toFixed(3)}), near cluster ${l.nearestCluster} (${l.nearestDistance.toFixed(3)})</h4><div class="part"><div class="partname">the face</div><div class="faces">${tile(l.face, true)}</div></div><div class="part"><div class="partname">its cluster</div><div class="faces">${few(l.cluster, 5, l.face)}</div></div><div class="part"><div class="partname">the nearest other cluster</div><div class="faces">${few(l.nearestCluster, 5)}</div></div></div>`);
+    const shownMerges = input.decisions.merges.filter((m) => (members.get(m.a)?.length ?? 0) > 0 && (members.get(m.b)?.length ?? 0) > 0).slice(0, 10);
+    const shownLeavers = input.decisions.leavers.filter((l) => main.labels[l.face] === l.cluster && (members.get(l.cluster)?.length ?? 0) > 1 && (members.get(l.nearestCluster)?.length ?? 0) > 0).slice(0, 10);
+    const merges = shownMerges.map((m) => `<div class="err"><h4>${label(m.a)} (${members.get(m.a)!.length}) and ${label(m.b)} (${members.get(m.b)!.length}): distance ${m.distance.toFixed(3)}${pct(m.sameProbability)}</h4><div class="part"><div class="faces">${few(m.a, 6)}</div></div><div class="part"><div class="faces">${few(m.b, 6)}</div></div></div>`);
+    const leavers = shownLeavers.map((l) => `<div class="err"><h4>Face ${escapeHtml(faces[l.face].file)} in ${label(l.cluster)} (distance ${l.ownDistance.toFixed(3)}), near ${label(l.nearestCluster)} (${l.nearestDistance.toFixed(3)})</h4><div class="part"><div class="partname">the face</div><div class="faces">${tile(l.face, true)}</div></div><div class="part"><div class="partname">its cluster</div><div class="faces">${few(l.cluster, 5, l.face)}</div></div><div class="part"><div class="partname">the nearest other cluster</div><div class="faces">${few(l.nearestCluster, 5)}</div></div></div>`);
     decisionsHtml = `<section id="decisions"><h2>Decisions to check (${escapeHtml(main.name)})</h2>
+<p class="note">To act on them (merge, move, split, ignore, each kept across runs), open the store with <code>facecluster serve</code>: its Review page asks these questions with yes / no / skip.</p>
 <h3>Clusters closest to being merged (one person split in two shows up here)</h3>${merges.join('') || '<p>None.</p>'}
 <h3>Faces closest to leaving their cluster (a stranger in a cluster shows up here)</h3>${leavers.join('') || '<p>None.</p>'}</section>`;
   }
@@ -365,6 +398,7 @@ ${warnings.length ? `<details><summary>${warnings.length} warning(s)</summary><p
 ${chartHtml}
 ${galleries.length ? `<section id="galleries"><h2>Clusters of ${escapeHtml(main!.name)} (largest ${galleries.length})</h2>${galleries.join('\n')}</section>` : ''}
 ${decisionsHtml}
+${unsortedHtml}
 ${errorsHtml}
 <script>
 (function () {

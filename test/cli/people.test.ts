@@ -26,11 +26,11 @@ test('facecluster people: update, list, show, name, move, split, merge, ignore; 
   try {
     let r = await people(t.store, 'list');
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /0 people; 11 faces \(0 confirmed, 0 unassigned, 11 new, 0 ignored\)/);
+    assert.match(r.out, /0 people; 11 faces \(0 confirmed, 0 unassigned, 0 unsorted \(too poor to recognise\), 11 new, 0 ignored\)/);
     r = await people(t.store, 'update');
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /11 new faces: 0 joined existing people, 3 new people/);
-    assert.match(r.out, /3 people; 11 faces \(0 confirmed, 2 unassigned, 0 new, 0 ignored\)/); // Dee and Eve: one face each
+    assert.match(r.out, /3 people; 11 faces \(0 confirmed, 2 unassigned, 0 unsorted \(too poor to recognise\), 0 new, 0 ignored\)/); // Dee and Eve: one face each
     r = await people(t.store, 'show', '1', '--json');
     const ann = JSON.parse(r.out) as { id: number; faces: string[] };
     assert.deepEqual(ann.faces, ['Ann/Ann_0001.jpg#0', 'Ann/Ann_0002.jpg#0', 'Ann/Ann_0003.jpg#0']);
@@ -88,7 +88,7 @@ test('facecluster people: usage errors exit 2 and name the bad argument', async 
     const cases: [string[], RegExp][] = [
       [[], /missing <store>/],
       [[join(t.root, 'nope'), 'list'], /<store> ".*nope" does not exist/],
-      [[t.store], /missing subcommand; one of list, show, name, merge, move, split, ignore, update/],
+      [[t.store], /missing subcommand; one of list, show, name, merge, move, split, ignore, distinct, update/],
       [[t.store, 'rename', '1', 'x'], /unknown subcommand "rename"/],
       [[t.store, 'show'], /people show: expected ID, got 0 arguments/],
       [[t.store, 'show', 'one'], /people show: ID must be a person id \(an integer >= 1\), got "one"/],
@@ -104,6 +104,8 @@ test('facecluster people: usage errors exit 2 and name the bad argument', async 
       [[t.store, 'split', '1', 'Bob/Bob_0001.jpg#0'], /splitPerson: faces\[0\] must be a face of person 1, got "Bob\/Bob_0001\.jpg#0" \(in person 2\)/],
       [[t.store, 'split', '1', 'Ann/Ann_0001.jpg', 'Ann/Ann_0002.jpg', 'Ann/Ann_0003.jpg'], /splitPerson: faces must leave at least one face in person 1/],
       [[t.store, 'ignore'], /people ignore: expected FACE\.\.\., got 0 arguments/],
+      [[t.store, 'distinct', '2', '2'], /people distinct: OTHER must differ from ID, got 2 twice/],
+      [[t.store, 'distinct', '2', '99'], /markDistinct: b must be the id of a person of this store/],
       [[t.store, 'list', '--recluster'], /--recluster goes with `update`/],
       [[t.store, 'name', '1', 'x', '--not-a-face'], /--not-a-face goes with `ignore`/],
       [[t.store, 'name', '1', 'x', '--wait=-1'], /--wait must be an integer >= 0, got -1/],

@@ -1,6 +1,7 @@
 // Distance options of the clustering methods are written for resnet128's distances and rescaled per embedder:
 // scaledClusterMethod (lib/cluster/registry.ts) and embedderDistanceScale (lib/embed/registry.ts).
 import { test } from 'node:test';
+import { AUTO_DEFAULTS } from '../../lib/cluster/auto.ts';
 import assert from 'node:assert/strict';
 import { CLUSTER_METHODS, clusterBy, scaledClusterMethod } from '../../lib/cluster/registry.ts';
 import { EMBEDDER_NAMES, EMBEDDER_SPECS, embedderDistanceScale, embedderMixtureOptions, UNMEASURED_MIXTURE } from '../../lib/embed/registry.ts';
@@ -56,11 +57,14 @@ test("embedderMixtureOptions: an embedder's measured mixture constants; the equa
     const own = EMBEDDER_SPECS[e].mixture;
     assert.deepEqual(embedderMixtureOptions(e), own ?? UNMEASURED_MIXTURE, e);
   }
-  assert.deepEqual(EMBEDDER_SPECS.mobilefacenet512.mixture, { space: 'squared', sameSpreadCap: 2 });
-  assert.deepEqual(embedderMixtureOptions('resnet128+mobilefacenet512'), { space: 'distance', sameSpreadCap: 1 });
+  assert.deepEqual(EMBEDDER_SPECS.mobilefacenet512.mixture, { space: 'squared', sameSpreadCap: 2, sameReference: AUTO_DEFAULTS.sameReference });
+  // a fusion has no measured same-person reference: auto's conservative second mixture is off for it
+  assert.deepEqual(embedderMixtureOptions('resnet128+mobilefacenet512'), { space: 'distance', sameSpreadCap: 1, sameReference: null });
   assert.deepEqual(embedderMixtureOptions('no-such-net'), UNMEASURED_MIXTURE);
   // a copy: changing it changes no later answer
   const o = embedderMixtureOptions('mobilefacenet512');
   o.sameSpreadCap = 99;
+  o.sameReference!.mean = 99;
   assert.equal(embedderMixtureOptions('mobilefacenet512').sameSpreadCap, 2);
+  assert.equal(embedderMixtureOptions('mobilefacenet512').sameReference!.mean, AUTO_DEFAULTS.sameReference!.mean);
 });

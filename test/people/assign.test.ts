@@ -54,7 +54,7 @@ test('incremental: a new face joins its person; a new face matching an earlier u
   assert.equal(personOf(s2, ann4.id), 1);
   assert.deepEqual(members(s2, 4), [dee[0].id, dee2.id]); // the next id, never one given before
   assert.equal(personOf(s2, eve.id), -1); // alone: stays unassigned
-  assert.deepEqual(s2.summary, { faces: 12, newFaces: 3, joined: 1, newPeople: 1, droppedFaces: 0, removedPeople: 0, unassigned: 1, ignored: 0 });
+  assert.deepEqual(s2.summary, { faces: 12, newFaces: 3, joined: 1, newPeople: 1, droppedFaces: 0, removedPeople: 0, unassigned: 1, ignored: 0, unsorted: 0, poorJoined: 0 });
   // nothing else moved
   for (const p of [1, 2, 3]) assert.deepEqual(members(s2, p).filter((f) => f !== ann4.id), members(s1, p));
 });

@@ -46,7 +46,7 @@ test('journal: a torn last line is skipped, and the next correction starts on it
 });
 
 test('journal: corrections are checked before they are written', () => {
-  assert.throws(() => checkCorrection('t', { op: 'rename', person: 1 }), /t: correction\.op must be one of "name", "merge", "move", "split", "ignore", got "rename"/);
+  assert.throws(() => checkCorrection('t', { op: 'rename', person: 1 }), /t: correction\.op must be one of "name", "merge", "move", "split", "ignore", "distinct", got "rename"/);
   assert.throws(() => checkCorrection('t', { op: 'name', person: 0, name: 'x' }), /correction\.person must be a person id \(an integer >= 1\), got 0/);
   assert.throws(() => checkCorrection('t', { op: 'name', person: 1, name: 'two\nlines' }), /correction\.name must be a non-empty single-line string, or null/);
   assert.throws(() => checkCorrection('t', { op: 'move', face: 'a.jpg', from: null, to: 2 }), /correction\.face must be a face id/);

@@ -75,3 +75,20 @@ test('buildReport: bad input names the field', async () => {
   });
   assert.equal(REPORT_DEFAULTS.reducer, 'umap');
 });
+
+test('buildReport: "Faces too poor to recognise" shows the unsorted faces with their scores, lowest first; bad indices named', async () => {
+  const { faces, embeddings } = await fixture();
+  const r = await buildReport({ faces, embeddings, map: embeddings.map((e) => [e[0], e[1]]), unsorted: [{ face: 3, quality: 0.31 }, { face: 1, quality: 0.12 }], minQuality: 0.5 });
+  const i = r.html.indexOf('<section id="unsorted">');
+  assert.ok(i > 0);
+  const section = r.html.slice(i, r.html.indexOf('</section>', i));
+  assert.match(section, /<h2>Faces too poor to recognise \(2 unsorted\)<\/h2>/);
+  assert.match(section, /quality score below 0\.5/);
+  assert.equal((section.match(/<figure class="face">/g) ?? []).length, 2);
+  assert.ok(section.indexOf('quality 0.12') < section.indexOf('quality 0.31'), 'lowest score first');
+  assert.ok(section.indexOf('p1.jpg') < section.indexOf('p3.jpg'));
+  assert.equal((section.match(/<img alt="" src="data:image\/jpeg;base64,/g) ?? []).length, 2, 'thumbnails inlined');
+  // none unsorted: no section
+  assert.ok(!(await buildReport({ faces, embeddings, map: embeddings.map((e) => [e[0], e[1]]) })).html.includes('id="unsorted"'));
+  await assert.rejects(buildReport({ faces, embeddings, unsorted: [{ face: 99, quality: 0.1 }] }), /buildReport: input.unsorted\[0\].face must be a face index below 10, got 99/);
+});
