@@ -237,6 +237,16 @@ test('LFW 2-face subset: encode, people, name, cluster, export: DuckDB joins fac
       [{ n: 0 }],
     );
     assert.deepEqual(await rows(con, `SELECT count(*)::INT n FROM ${f} a JOIN ${ec} b USING (face_id) WHERE abs(a.embedding[1] - b.e0) > 1e-7 OR abs(a.embedding[${s.embeddings[0].length}] - b.e${s.embeddings[0].length - 1}) > 1e-7`), [{ n: 0 }]);
+    // quality: a column exactly when the store has quality scores, one value per scored face, as stored
+    const scored = s.faces.filter((x) => typeof (x as { quality?: number | null }).quality === 'number');
+    const [hasQ] = await rows(con, `SELECT count(*)::INT n FROM (DESCRIBE SELECT * FROM ${f}) WHERE column_name = 'quality'`);
+    assert.equal(hasQ.n, scored.length > 0 ? 1 : 0);
+    if (scored.length > 0) {
+      const q = await rows(con, `SELECT face_id, quality FROM ${f} WHERE quality IS NOT NULL`);
+      assert.equal(q.length, scored.length);
+      const byId = new Map(scored.map((x) => [`${x.path}#${x.faceIndex}`, (x as { quality?: number }).quality!]));
+      for (const r of q) assert.equal(r.quality, Math.fround(byId.get(r.face_id as string)!), String(r.face_id));
+    }
     assert.deepEqual(readdirSync(subset!).sort(), ['Abdullah_Gul', 'Bill_Gates'], 'nothing written into the photo folder');
   } finally {
     rmSync(root, { recursive: true, force: true });
