@@ -106,6 +106,9 @@ export { saveClusters, SAVE_CLUSTERS_DEFAULTS } from './store/save-clusters.ts';
 export type { SaveClustersOptions, SaveClustersResult, SavedFace, SavedFolder, SaveMode } from './store/save-clusters.ts';
 export { writeRun, listRuns, readRun } from './store/runs.ts';
 export type { ClusterRun, ClusterRunSummary, NewClusterRun } from './store/runs.ts';
+// export to other tools (issue 21): Parquet / CSV files every data tool reads.
+export { exportStore, EXPORT_DEFAULTS, EXPORT_FORMATS } from './store/export.ts';
+export type { ExportFormat, ExportOptions, ExportPeople, ExportResult } from './store/export.ts';
 
 // ---- people (ids, names and corrections kept across runs) ------------------------------------
 export { openPeople, updateStorePeople, namePerson, mergePeople, moveFace, splitPerson, ignoreFace, listPeople, faceStatusCounts, personFolderNames, faceId, PEOPLE_CHANGE_DEFAULTS } from './people/people.ts';

@@ -24,6 +24,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   report: { summary: 'write a self-contained HTML report (maps, sweeps, metrics, galleries)', load: () => import('./report.ts') },
   run: { summary: 'all steps: encode, tune, cluster, report', load: () => import('./run.ts') },
   people: { summary: 'people kept across runs: list, show, name, merge, move, split, ignore, update', load: () => import('./people.ts') },
+  export: { summary: 'write the faces, vectors and people of a store as Parquet or CSV (DuckDB, pandas, Polars)', load: () => import('./export.ts') },
   worker: { summary: 'encode batches of a queued encode (encode --queue) on this machine', load: () => import('./worker.ts') },
   serve: { summary: 'review and correct the people in a browser (a local web app over the store)', load: () => import('./serve.ts') },
 };

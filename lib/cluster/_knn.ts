@@ -51,9 +51,11 @@ export function squaredNorms(m: Pick<Matrix, 'data' | 'n' | 'd'>): Float64Array 
 /**
  * Calls `visit(i, j, key)` for every pair i < j, where `key` is a monotone stand-in for the distance:
  * squared euclidean (`|a|^2+|b|^2-2a.b`, clamped at 0) or, for cosine on unit rows, `1 - a.b`.
- * Dot products come from the WebAssembly SIMD kernel, 4 rows against all later rows per call.
+ * Dot products come from the WebAssembly SIMD kernel, 4 rows against all later rows per call. Pairs with a key
+ * above `keyMax` are skipped here, before the call (a radius search keeps few of the n^2/2 pairs, so it no longer
+ * pays a call per pair).
  */
-function forEachPair(m: Matrix, metric: Metric, visit: (i: number, j: number, key: number) => void): void {
+function forEachPair(m: Matrix, metric: Metric, visit: (i: number, j: number, key: number) => void, keyMax = Infinity): void {
   const { data, n, d } = m;
   if (n < 2) return;
   const norms = metric === 'euclidean' ? squaredNorms(m) : null;
@@ -77,7 +79,7 @@ function forEachPair(m: Matrix, metric: Metric, visit: (i: number, j: number, ke
       for (let j = i + 1; j < n; j++) {
         const dot = mem[outF + 4 * (j - i0) + r];
         const key = norms ? Math.max(0, ni + norms[j] - 2 * dot) : 1 - dot;
-        visit(i, j, key);
+        if (key <= keyMax) visit(i, j, key);
       }
     }
   }
@@ -233,11 +235,10 @@ export function radiusNeighbors(m: Matrix, radius: number, metric: Metric, stric
   const pd: number[] = [];
   const inside = (dist: number): boolean => (strict ? dist < radius : dist <= radius);
   forEachPair(m, metric, (i, j, key) => {
-    if (key > keyHi) return;
     let dist = keyToDistance(key, metric);
     if (Math.abs(dist - radius) <= margin || dist < margin) dist = rowDistance(m, i, j, metric);
     if (inside(dist)) { pi.push(i); pj.push(j); pd.push(dist); }
-  });
+  }, keyHi);
   const count = new Int32Array(n + 1);
   for (let e = 0; e < pi.length; e++) { count[pi[e] + 1]++; count[pj[e] + 1]++; }
   for (let i = 0; i < n; i++) count[i + 1] += count[i];

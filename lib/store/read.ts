@@ -10,7 +10,7 @@
  * store.labels      // (string | null)[] (parent folder names with --labels folder)
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FaceclusterError } from '../errors.ts';
 import { BATCHES_DIR, FACES_FILE, MANIFEST_FILE, PHOTOS_FILE, resolveStoreDir } from './layout.ts';
@@ -48,6 +48,26 @@ export async function readManifest(storeDir: string): Promise<StoreManifest> {
   return m;
 }
 
+/**
+ * The bytes of a table file. `readFile` refuses files over 2 GiB, which `faces.arrow` passes at about 990,000
+ * faces of 512-d: read in 256 MB pieces into one buffer instead (a Buffer holds up to 4 GiB in Node 20).
+ */
+async function readTableFile(path: string): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const buf = Buffer.allocUnsafe(size);
+    for (let at = 0; at < size;) {
+      const { bytesRead } = await fh.read(buf, at, Math.min(size - at, 1 << 28), at);
+      if (bytesRead === 0) throw new FaceclusterError('openStore', `${path} ended at byte ${at} of ${size} while being read.`);
+      at += bytesRead;
+    }
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Names of committed batches (those whose photos file exists), oldest first. */
 export async function committedBatches(storeDir: string): Promise<string[]> {
   const dir = join(storeDir, BATCHES_DIR);
@@ -72,15 +92,15 @@ export async function readTables(storeDir: string): Promise<{ photos: PhotoRecor
     }
   };
   if (existsSync(join(storeDir, PHOTOS_FILE))) {
-    const p = photosFromArrow(await readFile(join(storeDir, PHOTOS_FILE)));
-    const f = existsSync(join(storeDir, FACES_FILE)) ? facesFromArrow(await readFile(join(storeDir, FACES_FILE))) : [];
+    const p = photosFromArrow(await readTableFile(join(storeDir, PHOTOS_FILE)));
+    const f = existsSync(join(storeDir, FACES_FILE)) ? facesFromArrow(await readTableFile(join(storeDir, FACES_FILE))) : [];
     add(p, f);
   }
   for (const name of await committedBatches(storeDir)) {
     const dir = join(storeDir, BATCHES_DIR);
     const p = photosFromArrow(await readFile(join(dir, `${name}.photos.arrow`)));
     const facesPath = join(dir, `${name}.faces.arrow`);
-    const f = existsSync(facesPath) ? facesFromArrow(await readFile(facesPath)) : [];
+    const f = existsSync(facesPath) ? facesFromArrow(await readTableFile(facesPath)) : [];
     add(p, f);
   }
   const paths = [...photos.keys()].sort();

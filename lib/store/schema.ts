@@ -1,6 +1,7 @@
 /**
  * The face store's records and their Apache Arrow IPC (file format, `.arrow`, a.k.a. Feather v2) encoding,
- * readable from pandas (`pd.read_feather`), pyarrow and DuckDB.
+ * readable by pyarrow (and pandas `pd.read_feather`, which needs pyarrow); DuckDB reads it only with its community
+ * `arrow` extension (downloaded at run time). For every data tool as it comes: `exportStore` (export.ts), Parquet or CSV.
  *
  * `photos.arrow`: one row per photo (path, size, mtime, dimensions, status ok / no-face / failed, reason,
  * number of faces, label). `faces.arrow`: one row per face (path, face index, label, image size, box,

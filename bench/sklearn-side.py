@@ -1,0 +1,27 @@
+"""scikit-learn's side of bench/sklearn.ts: reads the float32 matrix and the parameters it wrote, runs DBSCAN,
+average-linkage agglomerative and k-means (explicit initial centres) `--repeat` times each, writes each method's
+labels (int32) and prints the times as JSON. Debian /usr/bin/python3 with python3-sklearn (1.2.1)."""
+import json, sys, time
+import numpy as np
+import sklearn
+from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
+
+work = sys.argv[1]
+p = json.load(open(f"{work}/params.json"))
+x = np.fromfile(f"{work}/x.f32", dtype=np.float32).reshape(p["n"], p["d"])
+init = np.fromfile(f"{work}/init.f32", dtype=np.float32).reshape(p["k"], p["d"])
+runs = {
+    "dbscan": lambda: DBSCAN(eps=p["eps"], min_samples=p["minSamples"]).fit(x).labels_,
+    "agglomerative": lambda: AgglomerativeClustering(n_clusters=None, distance_threshold=p["threshold"], linkage="average").fit(x).labels_,
+    "kmeans": lambda: KMeans(n_clusters=p["k"], init=init, n_init=1, max_iter=p["maxIter"], tol=p["tol"], algorithm="lloyd").fit(x).labels_,
+}
+out = {"sklearn": sklearn.__version__, "numpy": np.__version__, "times": {}}
+for name in p["methods"]:
+    times = []
+    for _ in range(p["repeat"]):
+        t0 = time.perf_counter()
+        labels = runs[name]()
+        times.append(time.perf_counter() - t0)
+    labels.astype(np.int32).tofile(f"{work}/{name}.sklearn.i32")
+    out["times"][name] = times
+print(json.dumps(out))
