@@ -236,13 +236,15 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
     for (let i = 0; i < o.sampleFaces; i++) { const j = i + rng.nextInt(ns - i); const t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
     rows = perm.slice(0, o.sampleFaces).sort();
   }
-  // beyond this distance the same-person probability is negligible (under either mixture)
-  const reach = Math.max(...mixtures.map((mx, k) => {
+  // beyond this distance the same-person probability is negligible (under either mixture), and no further than the
+  // highest cut tried (the measured mode is broad: p >= 1e-6 reaches nearly every pair, twice the time on all of LFW
+  // for the same cuts: 23.7 s -> 11.7 s at load 1, the chosen cut and partition unchanged on six collections)
+  const reach = Math.min(Math.max(...mixtures.map((mx, k) => {
     let r = mx.crossing;
     const step = (range[k].far - range[k].lo) / 400;
     while (r < range[k].far && sameProbability(mx, r) >= 1e-6) r += step;
     return r;
-  }));
+  })), hi);
   const near = pairsWithin(ms, rows, reach);
   const pps = mixtures.map((mx) => withProbabilities(near, (d) => sameProbability(mx, d)));
   const curves = mixtures.map(() => ({ threshold: [] as number[], nClusters: [] as number[], bcubedF1: [] as number[], pairwiseF1: [] as number[] }));
