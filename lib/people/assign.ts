@@ -24,6 +24,7 @@
  * Either way ids never change: a new person gets the next id never used; a person left with no face is kept
  * when it has a name, removed otherwise; ids retired by a merge are never reused.
  */
+import { personSums, unit } from './_person-sums.ts';
 import { radiusNeighborsBetween } from '../cluster/_radius-between.ts';
 import { invalidParameter } from '../errors.ts';
 import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
@@ -321,14 +322,6 @@ export function updatePeople(
 }
 
 
-/** `v` scaled to unit length (a copy), for the cosine metric. */
-function unit(v: Float32Array): Float32Array {
-  let s = 0;
-  for (let t = 0; t < v.length; t++) s += v[t] * v[t];
-  const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-  return Float32Array.from(v, (x) => x * inv);
-}
-
 type Placer = (
   queries: number[], active: number[], embeddings: readonly Float32Array[], faceIds: readonly string[], constraints: PeopleConstraints,
   rule: SameFaceRule, threshold: number, personOf: Int32Array, status: FaceStatus[], placed: Uint8Array, newGroups: number[][], minFaces: number,
@@ -420,23 +413,7 @@ const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraint
   const cosine = rule.metric === 'cosine';
   const row = (i: number) => (cosine ? unit(embeddings[i]) : embeddings[i]);
   const d = embeddings[queries[0]].length;
-  const ids: number[] = [];
-  const index = new Map<number, number>();
-  const sums: Float64Array[] = [];
-  const sq: number[] = [];
-  const count: number[] = [];
-  for (const i of active) {
-    if (!placed[i]) continue;
-    const p = personOf[i];
-    let k = index.get(p);
-    if (k === undefined) { k = ids.length; index.set(p, k); ids.push(p); sums.push(new Float64Array(d)); sq.push(0); count.push(0); }
-    const v = row(i);
-    const s = sums[k];
-    let n2 = 0;
-    for (let t = 0; t < d; t++) { s[t] += v[t]; n2 += v[t] * v[t]; }
-    sq[k] += n2;
-    count[k]++;
-  }
+  const { ids, index, sums, sq, count } = personSums(active.filter((i) => placed[i]), personOf, row, d);
   const centroids = sums.map((s, k) => Float32Array.from(s, (v) => v / count[k]));
   // linkage^2 = |q - c|^2 + spread (euclidean); 1 - q.c (cosine, unit rows)
   const spread = centroids.map((c, k) => { let c2 = 0; for (let t = 0; t < d; t++) c2 += c[t] * c[t]; return Math.max(0, sq[k] / count[k] - c2); });

@@ -8,6 +8,7 @@
  *
  * Complexity: O(poor faces x people x d) after one pass over the placed good faces.
  */
+import { personSums, unit } from './_person-sums.ts';
 import { allowedIn, type PeopleConstraints } from './constraints.ts';
 import type { FaceStatus, PersonRecord } from './assign.ts';
 import type { Metric } from '../types.ts';
@@ -23,32 +24,9 @@ export function placePoorFaces(
   if (poor.length === 0) return 0;
   const cosine = metric === 'cosine';
   const d = embeddings[poor[0]].length;
-  const row = (i: number) => {
-    const v = embeddings[i];
-    if (!cosine) return v;
-    let s = 0;
-    for (let t = 0; t < d; t++) s += v[t] * v[t];
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    return Float32Array.from(v, (x) => x * inv);
-  };
+  const row = (i: number) => (cosine ? unit(embeddings[i]) : embeddings[i]);
   // Each person: count, sum of its good faces and of their squared norms.
-  const ids: number[] = [];
-  const index = new Map<number, number>();
-  const sums: Float64Array[] = [];
-  const sq: number[] = [];
-  const count: number[] = [];
-  for (const i of good) {
-    const p = personOf[i];
-    if (p < 0) continue;
-    let k = index.get(p);
-    if (k === undefined) { k = ids.length; index.set(p, k); ids.push(p); sums.push(new Float64Array(d)); sq.push(0); count.push(0); }
-    const v = row(i);
-    const s = sums[k];
-    let n2 = 0;
-    for (let t = 0; t < d; t++) { s[t] += v[t]; n2 += v[t] * v[t]; }
-    sq[k] += n2;
-    count[k]++;
-  }
+  const { ids, sums, sq, count } = personSums(good, personOf, row, d);
   let joined = 0;
   for (const i of poor) {
     const q = row(i);
