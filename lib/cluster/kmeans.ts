@@ -11,14 +11,19 @@
  * are then recomputed from the final centres. With an explicit `init` and one run it gives scikit-learn's
  * partition. The restart with the lowest inertia (sum of squared distances to the centres) wins.
  *
- * Complexity: O(nInit * maxIter * n * k * d) time (dot products in WebAssembly SIMD), O((n + k) d) memory.
+ * The assignment step is exact either way: the first of a run compares every point with every centre (dot products
+ * in WebAssembly SIMD), later ones use Elkan's bounds (C. Elkan, "Using the Triangle Inequality to Accelerate
+ * k-Means", ICML 2003) and compute only the distances the bounds cannot rule out (see _kmeans-assign.ts).
+ *
+ * Complexity: O(nInit * maxIter * n * k * d) time at worst, far less once the centres settle; O((n + k) d + n k)
+ * memory (the bounds, up to 2^26 of them; past that every step compares every pair).
  * Every point gets a cluster (k-means has no noise).
  */
 import { FaceclusterError, invalidParameter } from '../errors.ts';
 import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
 import type { ClusterResult } from '../types.ts';
 import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
-import { createDotKernel } from './_simd.ts';
+import { ElkanAssigner, FullAssigner } from './_kmeans-assign.ts';
 
 export interface KMeansOptions {
   /**
@@ -113,83 +118,6 @@ function check(fn: string, x: Float32Array[], options: Partial<KMeansOptions> | 
   return { m, o, explicit };
 }
 
-/** Squared distances point -> nearest centre, with the assignment; dot products in WebAssembly. */
-class Assigner {
-  private kernel = createDotKernel();
-  private dp: number;
-  private nPad: number;
-  private centersByte: number;
-  private outByte: number;
-  private pointNorms: Float64Array;
-  constructor(private m: Matrix, private k: number) {
-    const { n, d, data } = m;
-    this.dp = (d + 3) & ~3;
-    this.nPad = (n + 3) & ~3;
-    this.centersByte = this.nPad * this.dp * 4;
-    this.outByte = this.centersByte + k * this.dp * 4;
-    this.kernel.ensure(this.outByte + 16 * k);
-    const mem = this.kernel.f32();
-    this.pointNorms = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      mem.set(data.subarray(i * d, i * d + d), i * this.dp);
-      let s = 0;
-      for (let t = 0; t < d; t++) s += data[i * d + t] * data[i * d + t];
-      this.pointNorms[i] = s;
-    }
-  }
-  /** Fills labels and squared distances for the given centres (k x d, float64). Ties go to the lower centre. */
-  assign(centers: Float64Array, labels: Int32Array, dist2: Float64Array): void {
-    const { n, d, data } = this.m;
-    const k = this.k;
-    const { dp, centersByte, outByte } = this;
-    let mem = this.kernel.f32();
-    const cNorms = new Float64Array(k);
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) {
-        mem[(centersByte >> 2) + c * dp + t] = centers[c * d + t];
-        s += centers[c * d + t] * centers[c * d + t];
-      }
-      cNorms[c] = s;
-    }
-    const outF = outByte >> 2;
-    for (let i0 = 0; i0 < n; i0 += 4) {
-      this.kernel.dots4(i0 * dp * 4, centersByte, k, dp, outByte);
-      mem = this.kernel.f32();
-      const rEnd = Math.min(4, n - i0);
-      for (let r = 0; r < rEnd; r++) {
-        const i = i0 + r;
-        // approximate nearest two by the dot trick, then decide exactly in float64 when close
-        let best = -1, bestKey = Infinity, second = Infinity;
-        for (let c = 0; c < k; c++) {
-          const key = cNorms[c] - 2 * mem[outF + 4 * c + r];
-          if (key < bestKey) { second = bestKey; bestKey = key; best = c; } else if (key < second) second = key;
-        }
-        let bestExact = exactDist2(data, i, d, centers, best);
-        if (second - bestKey < 1e-3 * (1 + Math.abs(bestKey) + this.pointNorms[i])) {
-          // near tie: exact scan of all centres (rare)
-          bestExact = Infinity;
-          for (let c = 0; c < k; c++) {
-            const e = exactDist2(data, i, d, centers, c);
-            if (e < bestExact) { bestExact = e; best = c; }
-          }
-        }
-        labels[i] = best;
-        dist2[i] = bestExact;
-      }
-    }
-  }
-}
-
-function exactDist2(data: Float32Array, i: number, d: number, centers: Float64Array, c: number): number {
-  let s = 0;
-  for (let t = 0; t < d; t++) {
-    const v = data[i * d + t] - centers[c * d + t];
-    s += v * v;
-  }
-  return s;
-}
-
 function kmeansPlusPlus(m: Matrix, k: number, rng: Random): Float64Array {
   const { n, d, data } = m;
   const centers = new Float64Array(k * d);
@@ -237,8 +165,38 @@ function toRows(centers: Float64Array, k: number, d: number): Float32Array[] {
   return Array.from({ length: k }, (_, c) => Float32Array.from(centers.subarray(c * d, c * d + d)));
 }
 
+/**
+ * Elkan's bounds are used while they take at most this many float32 (n x k): 2^26 is 256 MB (LFW's 12,424 faces
+ * x 500 centres take 25 MB); past it every step is the full assignment.
+ */
+const ELKAN_MAX_BOUNDS = 2 ** 26;
+
+/** The assignment steps of a run: Elkan's bounds when they fit, else the full step every time. */
+class Assignment {
+  private full: FullAssigner;
+  private elkan: ElkanAssigner | null;
+  constructor(m: Matrix, k: number) {
+    this.full = new FullAssigner(m, k);
+    this.elkan = m.n * k <= ELKAN_MAX_BOUNDS ? new ElkanAssigner(m, k, this.full) : null;
+  }
+  start(centers: Float64Array, labels: Int32Array, dist2: Float64Array): void {
+    if (this.elkan) this.elkan.start(centers, labels, dist2);
+    else this.full.assign(centers, labels, dist2);
+  }
+  next(centers: Float64Array, labels: Int32Array, dist2: Float64Array): void {
+    if (this.elkan) this.elkan.assign(centers, labels, dist2);
+    else this.full.assign(centers, labels, dist2);
+  }
+  centersMoved(shift2: Float64Array, labels: Int32Array): void {
+    this.elkan?.centersMoved(shift2, labels);
+  }
+  relocated(i: number, from: number): void {
+    this.elkan?.relocated(i, from);
+  }
+}
+
 /** One Lloyd run from `centers` (modified in place); yields every iteration. */
-function* lloyd(m: Matrix, k: number, centers: Float64Array, o: KMeansOptions, assigner: Assigner): Generator<KMeansStep, { labels: Int32Array; inertia: number; nIter: number }> {
+function* lloyd(m: Matrix, k: number, centers: Float64Array, o: KMeansOptions, assigner: Assignment): Generator<KMeansStep, { labels: Int32Array; inertia: number; nIter: number }> {
   const { n, d, data } = m;
   // tolerance relative to the mean per-feature variance (scikit-learn's _tolerance)
   let meanVar = 0;
@@ -254,10 +212,12 @@ function* lloyd(m: Matrix, k: number, centers: Float64Array, o: KMeansOptions, a
   const dist2 = new Float64Array(n);
   const sums = new Float64Array(k * d);
   const counts = new Int32Array(k);
+  const shift2 = new Float64Array(k);
   let strict = false;
   let iter = 0;
   for (iter = 1; iter <= o.maxIter; iter++) {
-    assigner.assign(centers, labels, dist2);
+    if (iter === 1) assigner.start(centers, labels, dist2);
+    else assigner.next(centers, labels, dist2);
     let inertia = 0;
     for (let i = 0; i < n; i++) inertia += dist2[i];
     sums.fill(0);
@@ -279,17 +239,22 @@ function* lloyd(m: Matrix, k: number, centers: Float64Array, o: KMeansOptions, a
         for (let t = 0; t < d; t++) { sums[old * d + t] -= data[i * d + t]; sums[c * d + t] = data[i * d + t]; }
         counts[c] = 1;
         labels[i] = c;
+        assigner.relocated(i, old);
       });
     }
     let shift = 0;
     for (let c = 0; c < k; c++) {
+      let s2 = 0;
       for (let t = 0; t < d; t++) {
         const v = sums[c * d + t] / counts[c];
         const delta = v - centers[c * d + t];
-        shift += delta * delta;
+        s2 += delta * delta;
         centers[c * d + t] = v;
       }
+      shift2[c] = s2;
+      shift += s2;
     }
+    assigner.centersMoved(shift2, labels);
     let same = true;
     for (let i = 0; i < n && same; i++) if (labels[i] !== prev[i]) same = false;
     strict = same;
@@ -299,7 +264,7 @@ function* lloyd(m: Matrix, k: number, centers: Float64Array, o: KMeansOptions, a
     prev.set(labels);
   }
   const nIter = Math.min(iter, o.maxIter);
-  if (!strict) assigner.assign(centers, labels, dist2);
+  if (!strict) assigner.next(centers, labels, dist2);
   let inertia = 0;
   for (let i = 0; i < n; i++) inertia += dist2[i];
   return { labels, inertia, nIter };
@@ -325,7 +290,7 @@ export function kmeans(x: Float32Array[], options?: Partial<KMeansOptions>): KMe
   if (m.n === 0) return { ...makeResult(new Int32Array(0)), centers: [], inertia: 0, nIter: 0 };
   const k = o.nClusters;
   const runs = c.explicit ? 1 : o.nInit;
-  const assigner = new Assigner(m, k);
+  const assigner = new Assignment(m, k);
   let best: { labels: Int32Array; inertia: number; nIter: number; centers: Float64Array } | null = null;
   for (let run = 0; run < runs; run++) {
     const centers = initialCenters(c, run);
@@ -351,5 +316,5 @@ export function kmeans(x: Float32Array[], options?: Partial<KMeansOptions>): KMe
 export function* kmeansSteps(x: Float32Array[], options?: Partial<KMeansOptions>): Generator<KMeansStep, void> {
   const c = check('kmeansSteps', x, options);
   if (c.m.n === 0) return;
-  yield* lloyd(c.m, c.o.nClusters, initialCenters(c, 0), c.o, new Assigner(c.m, c.o.nClusters));
+  yield* lloyd(c.m, c.o.nClusters, initialCenters(c, 0), c.o, new Assignment(c.m, c.o.nClusters));
 }
