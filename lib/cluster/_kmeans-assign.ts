@@ -40,6 +40,23 @@ function keyError(d: number): number {
   return 4 * (d * 2 ** -24 + 2 ** -22);
 }
 
+/** Float32 storage of a lower bound rounds to nearest (relative error <= 2^-24): bounds are stored this much low. */
+const STORE_LOW = 1 - 2 ** -20;
+
+/**
+ * Where a full step leaves its lower bounds (see ElkanAssigner): `lower[i k + c]` = a lower bound of d(x_i, c) plus
+ * `moved[c]`; `groupLower[i nGroups + g]` = a lower bound of d(x_i, c) over the centres c of group g (`group`
+ * consecutive centres) but i's own, plus `groupMoved[g]`.
+ */
+export interface Bounds {
+  lower: Float32Array;
+  moved: Float64Array;
+  groupLower: Float32Array;
+  groupMoved: Float64Array;
+  group: number;
+  nGroups: number;
+}
+
 /** Squared distances point -> nearest centre, with the assignment, every pair by the SIMD kernel. */
 export class FullAssigner {
   private kernel: DotKernel = createDotKernel();
@@ -96,24 +113,23 @@ export class FullAssigner {
 
   /**
    * Fills labels and squared distances (float64, exact) for the given centres (k x d, float64). Ties go to the
-   * lower centre. With `lower` (n x k), also stores a lower bound of every point-centre distance (not squared).
+   * lower centre. With `bounds`, also stores lower bounds of every point's distances (see {@link Bounds}).
    */
-  assign(centers: Float64Array, labels: Int32Array, dist2: Float64Array, lower: Float32Array | null = null): void {
+  assign(centers: Float64Array, labels: Int32Array, dist2: Float64Array, bounds: Bounds | null = null): void {
     this.loadCenters(centers);
     const n = this.m.n;
     for (let i0 = 0; i0 < n; i0 += 4) {
       this.kernel.dots4(i0 * this.dp * 4, this.centersByte, this.k, this.dp, this.outByte);
       const mem = this.kernel.f32();
       const rEnd = Math.min(4, n - i0);
-      for (let r = 0; r < rEnd; r++) this.decide(mem, r, i0 + r, centers, labels, dist2, lower, 0);
+      for (let r = 0; r < rEnd; r++) this.decide(mem, r, i0 + r, centers, labels, dist2, bounds);
     }
   }
 
   /**
    * {@link assign} for the points `rows[0 .. count)` only, against the centres of the last {@link loadCenters}.
-   * Stored lower bounds get `offset[c]` added (see ElkanAssigner).
    */
-  scanRows(rows: Int32Array, count: number, centers: Float64Array, labels: Int32Array, dist2: Float64Array, lower: Float32Array, offset: Float64Array): void {
+  scanRows(rows: Int32Array, count: number, centers: Float64Array, labels: Int32Array, dist2: Float64Array, bounds: Bounds): void {
     const { d, data } = this.m;
     const { dp, scratchByte } = this;
     for (let r0 = 0; r0 < count; r0 += 4) {
@@ -123,7 +139,7 @@ export class FullAssigner {
       for (let r = 0; r < rEnd; r++) mem.set(data.subarray(rows[r0 + r] * d, rows[r0 + r] * d + d), sf + r * dp);
       this.kernel.dots4(scratchByte, this.centersByte, this.k, dp, this.outByte);
       mem = this.kernel.f32();
-      for (let r = 0; r < rEnd; r++) this.decide(mem, r, rows[r0 + r], centers, labels, dist2, lower, offset);
+      for (let r = 0; r < rEnd; r++) this.decide(mem, r, rows[r0 + r], centers, labels, dist2, bounds);
     }
   }
 
@@ -146,7 +162,7 @@ export class FullAssigner {
   }
 
   /** The nearest centre of point i from the kernel's dots (lane r), exact; optionally its row of lower bounds. */
-  private decide(mem: Float32Array, r: number, i: number, centers: Float64Array, labels: Int32Array, dist2: Float64Array, lower: Float32Array | null, offset: Float64Array | 0): void {
+  private decide(mem: Float32Array, r: number, i: number, centers: Float64Array, labels: Int32Array, dist2: Float64Array, bounds: Bounds | null): void {
     const { d, data } = this.m;
     const { k, cNorms } = this;
     const outF = this.outByte >> 2;
@@ -167,12 +183,20 @@ export class FullAssigner {
     }
     labels[i] = best;
     dist2[i] = bestExact;
-    if (lower) {
+    if (bounds) {
+      const { lower, moved, groupLower, groupMoved, group, nGroups } = bounds;
       const row = i * k;
-      // stored a hair low: float32 storage rounds to nearest (relative error <= 2^-24)
+      let g = 0;
+      let groupMin = Infinity;
       for (let c = 0; c < k; c++) {
         const lo = Math.sqrt(Math.max(0, xNorm + cNorms[c] - 2 * mem[outF + 4 * c + r] - slack));
-        lower[row + c] = (offset === 0 ? lo : lo + offset[c]) * (1 - 2 ** -20);
+        lower[row + c] = (lo + moved[c]) * STORE_LOW;
+        if (lo < groupMin && c !== best) groupMin = lo;
+        if (c - g * group === group - 1 || c === k - 1) {
+          groupLower[i * nGroups + g] = (groupMin + groupMoved[g]) * STORE_LOW;
+          g++;
+          groupMin = Infinity;
+        }
       }
     }
   }
@@ -210,8 +234,6 @@ export class FullAssigner {
 
 /** Below this relative gap a bound is not trusted to exclude a centre (float64 rounding of the bound updates). */
 const BOUND_SLACK = 1e-9;
-/** Float32 storage of a lower bound rounds to nearest (relative error <= 2^-24): bounds are stored this much low. */
-const STORE_LOW = 1 - 2 ** -20;
 /**
  * A point with more than k / SCAN_FRACTION centres left by the bounds is compared with every centre by the SIMD
  * kernel (which also renews all its bounds) rather than one float64 distance at a time: measured on all of LFW
@@ -271,13 +293,16 @@ export class ElkanAssigner {
     this.groupLower[i * this.nGroups + g] = (lo + this.groupMoved[g]) * STORE_LOW;
   }
 
+  private get bounds(): Bounds {
+    return { lower: this.lower, moved: this.moved, groupLower: this.groupLower, groupMoved: this.groupMoved, group: GROUP, nGroups: this.nGroups };
+  }
+
   /** The first step of a run: the full assignment, which fills the bounds. */
   start(centers: Float64Array, labels: Int32Array, dist2: Float64Array): void {
-    this.full.assign(centers, labels, dist2, this.lower);
     this.moved.fill(0);
     this.groupMoved.fill(0);
     this.tight.fill(1);
-    for (let i = 0; i < this.m.n; i++) for (let g = 0; g < this.nGroups; g++) this.renewGroup(i, g, labels[i]);
+    this.full.assign(centers, labels, dist2, this.bounds);
     this.computed = this.m.n * this.k;
   }
 
@@ -386,12 +411,8 @@ export class ElkanAssigner {
         this.renewGroup(i, Math.floor(a / GROUP), a);
       }
     }
-    this.full.scanRows(deferred, nDeferred, centers, labels, dist2, lower, moved);
-    for (let r = 0; r < nDeferred; r++) {
-      const i = deferred[r];
-      tight[i] = 1;
-      for (let g = 0; g < nGroups; g++) this.renewGroup(i, g, labels[i]);
-    }
+    this.full.scanRows(deferred, nDeferred, centers, labels, dist2, this.bounds);
+    for (let r = 0; r < nDeferred; r++) tight[deferred[r]] = 1;
     this.computed = computed + nDeferred * k;
   }
 }

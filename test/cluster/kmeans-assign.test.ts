@@ -1,0 +1,85 @@
+/**
+ * The two assignment steps of k-means must agree exactly: Elkan's and the group bounds (ElkanAssigner) against
+ * every point with every centre (FullAssigner), at every Lloyd step of real runs (LFW's face-api embeddings, many
+ * centres) and on toy cases with ties and an emptied cluster.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { loadPrecomputedEmbeddings, precomputedEmbeddingsPath } from '../../lib/datasets/precomputed.ts';
+import { ElkanAssigner, FullAssigner } from '../../lib/cluster/_kmeans-assign.ts';
+import { toMatrix } from '../../lib/cluster/_input.ts';
+import { kmeans, kmeansSteps } from '../../lib/cluster/kmeans.ts';
+import { rows } from './_helpers.ts';
+
+const file = precomputedEmbeddingsPath();
+const skip = existsSync(file) ? false : `LFW embeddings not found at ${file} (set FACECLUSTER_DATA)`;
+
+/** Runs the Lloyd steps of kmeansSteps and checks Elkan's assignment against the full one at each of them. */
+function agreeAlongRun(x: Float32Array[], init: Float32Array[]): { steps: number; computed: number[] } {
+  const m = toMatrix('test', x);
+  const k = init.length;
+  const full = new FullAssigner(m, k);
+  const elkan = new ElkanAssigner(m, k, new FullAssigner(m, k));
+  const flat = (r: Float32Array[]) => { const c = new Float64Array(k * m.d); r.forEach((v, j) => c.set(v, j * m.d)); return c; };
+  let centers = flat(init);
+  const lf = new Int32Array(m.n), df = new Float64Array(m.n);
+  const le = new Int32Array(m.n), de = new Float64Array(m.n);
+  elkan.start(centers, le, de);
+  const computed: number[] = [];
+  let steps = 0;
+  for (const step of kmeansSteps(x, { nClusters: k, init })) {
+    full.assign(centers, lf, df);
+    if (steps > 0) {
+      elkan.assign(centers, le, de);
+      computed.push(elkan.computed);
+    }
+    assert.deepEqual(le, lf, `labels of step ${step.iteration}`);
+    assert.deepEqual(de, df, `squared distances of step ${step.iteration}`);
+    // the next step's centres, as kmeansSteps moved them (relocations included)
+    const next = flat(step.centers);
+    const shift2 = new Float64Array(k);
+    for (let c = 0; c < k; c++) for (let t = 0; t < m.d; t++) shift2[c] += (next[c * m.d + t] - centers[c * m.d + t]) ** 2;
+    // labels after the relocation of emptied clusters are kmeansSteps'; tell Elkan which points were moved
+    for (let i = 0; i < m.n; i++) if (step.labels[i] !== le[i]) { elkan.relocated(i, le[i]); le[i] = step.labels[i]; }
+    elkan.centersMoved(shift2, le);
+    centers = next;
+    steps++;
+  }
+  return { steps, computed };
+}
+
+test('Elkan assignment = full assignment at every step: LFW, the first 3,000 faces, k 200', { skip }, async () => {
+  const ds = await loadPrecomputedEmbeddings({ limit: 3000 });
+  const n = ds.embeddings.length;
+  assert.ok(n >= 2000, `${n} faces`);
+  const init = Array.from({ length: 200 }, (_, c) => Float32Array.from(ds.embeddings[(c * 37) % n]));
+  const { steps, computed } = agreeAlongRun(ds.embeddings, init);
+  assert.ok(steps >= 5, `${steps} steps`);
+  // the point of the bounds: late steps compute a small share of the 600,000 pairs
+  assert.ok(computed[computed.length - 1] < 0.05 * n * 200, `last step computed ${computed[computed.length - 1]} pairs`);
+});
+
+test('Elkan assignment on ties: duplicate centres go to the lower index, the emptied one takes the farthest point', () => {
+  // points 0..3 on a line; centres 0 and 1 both at 0 (a tie for every point: the lower index, 0, wins), centre 2 at 3
+  const x = rows([[0], [1], [2], [3], [3.2], [0.1]]);
+  const init = rows([[0], [0], [3]]);
+  const { steps } = agreeAlongRun(x, init);
+  assert.ok(steps >= 2);
+  // centre 1 is emptied at step 1 and takes a point: three clusters in the end
+  assert.equal(new Set(kmeans(x, { nClusters: 3, init }).labels).size, 3);
+});
+
+test('Elkan assignment on blobs in 64-d with many equal points', () => {
+  let s = 7;
+  const rand = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296 - 0.5; };
+  const base = Array.from({ length: 20 }, () => Float32Array.from({ length: 64 }, rand));
+  const x: Float32Array[] = [];
+  for (let i = 0; i < 600; i++) {
+    const b = base[i % 20];
+    // every third point an exact copy of its blob's centre: many exact ties between equal centres below
+    x.push(i % 3 === 0 ? Float32Array.from(b) : Float32Array.from(b, (v) => v + 0.05 * rand()));
+  }
+  const init = Array.from({ length: 40 }, (_, c) => Float32Array.from(x[(c * 3) % 600]));
+  agreeAlongRun(x, init);
+});
