@@ -260,8 +260,16 @@ function peopleTable(persons: Awaited<ReturnType<typeof joinColumns>>['persons']
 async function writeParquet(out: Writable, tables: () => Generator<Table>, vectorColumns: string[]): Promise<void> {
   const pq = await import('parquet-wasm/node');
   let builder = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.SNAPPY).setMaxRowGroupSize(EXPORT_ROW_GROUP).setCreatedBy('facecluster');
-  // Dictionary encoding of float vectors costs time and saves nothing (no two faces share a vector value set).
-  for (const c of vectorColumns) builder = builder.setColumnDictionaryEnabled(`${c}.list.item`, false).setColumnDictionaryEnabled(c, false);
+  // Dictionary encoding, compression and min/max statistics of float vectors cost time and save nothing (no two
+  // faces share a vector, random float bits do not compress, no query filters on a vector's min).
+  for (const c of vectorColumns) {
+    for (const path of [`${c}.list.item`, `${c}.item`, c]) {
+      builder = builder
+        .setColumnDictionaryEnabled(path, false)
+        .setColumnCompression(path, pq.Compression.UNCOMPRESSED)
+        .setColumnStatisticsEnabled(path, pq.EnabledStatistics.None);
+    }
+  }
   const props = builder.build();
   const it = tables();
   const batches = new ReadableStream({
