@@ -33,19 +33,26 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { Field, FixedSizeList, Float32, Int32, makeData, makeVector, Table, tableToIPC, Utf8, type Vector } from 'apache-arrow';
+import { DataType, Field, FixedSizeList, Float32, Int32, makeData, makeVector, RecordBatch, Schema, Struct, Table, tableToIPC, Utf8, type Vector } from 'apache-arrow';
 import { FaceclusterError, invalidParameter, unknownName } from '../errors.ts';
 import { resolveOptions } from '../options.ts';
 import { checkOutsidePhotoFolder } from '../paths.ts';
 import { ensureRealDir } from './layout.ts';
+import { readFaceTable, utf8Strings, type FaceTable } from './face-table.ts';
 import type { FaceStore } from './read.ts';
 import { listRuns, readRun } from './runs.ts';
 
 export const EXPORT_FORMATS = ['parquet', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** Faces per Parquet row group (and per CSV write): 16,384 x 512-d float32 is 32 MB of vectors. */
+/** Faces per Parquet row group: 16,384 x 512-d float32 is 32 MB of vectors. */
 export const EXPORT_ROW_GROUP = 16_384;
+/**
+ * Faces per Arrow batch handed to the Parquet writer (and per CSV write): 4,096 x 512-d is 8 MB, small enough for
+ * the allocator to reuse memory (fresh pages cost ~4 ns a byte to fault in on the machine measured; 16,384 a
+ * batch spent 1.9x the CPU in copies, 100,000 x 512-d faces, README "Export").
+ */
+export const EXPORT_BATCH = 4_096;
 
 /**
  * The people of the store, as `lib/people` holds them (`(await openPeople(dir)).state` fits): the store layer
@@ -87,68 +94,92 @@ export interface ExportResult {
   dimension: number;
 }
 
-/** The face id the people tables and runs use: `<path>#<face index>`. */
-function faceKey(f: { path: string; faceIndex: number }): string {
-  return `${f.path}#${f.faceIndex}`;
+/** A person of the export (`people.*`), with the faces counted from the people given. */
+interface ExportPerson {
+  id: number;
+  name: string | null;
+  createdAt: string;
+  faces: number;
+  confirmed: number;
 }
 
-interface FaceColumns {
+/** Per-face columns joined from the people and the run, aligned with the store's faces. */
+interface Joined {
+  /** `<path>#<face index>` of each face. */
   faceIds: string[];
-  personId: (number | null)[];
-  personName: (string | null)[];
-  personStatus: (string | null)[];
-  cluster: (number | null)[];
-  quality: (number | null)[] | null;
+  /** Person id of each face, -1 for none. */
+  personOf: Int32Array;
+  /** Person names by id. */
+  names: Map<number, string | null>;
+  /** Status of each face in the people, or null (no people, or a face they do not list). */
+  status: (string | null)[] | null;
+  /** Cluster label of each face (valid where `clustered[i]` is 1), or null without a run. */
+  cluster: Int32Array | null;
+  clustered: Uint8Array | null;
+}
+
+/** Row of each of `ids` in `keys` (-1 when absent); no map is built when the two lists are the same. */
+function rowsOf(ids: readonly string[], keys: readonly string[]): Int32Array {
+  const out = new Int32Array(ids.length);
+  let same = ids.length === keys.length;
+  for (let i = 0; same && i < ids.length; i++) same = ids[i] === keys[i];
+  if (same) {
+    for (let i = 0; i < ids.length; i++) out[i] = i;
+    return out;
+  }
+  const at = new Map<string, number>();
+  keys.forEach((k, i) => at.set(k, i));
+  for (let i = 0; i < ids.length; i++) out[i] = at.get(ids[i]) ?? -1;
+  return out;
 }
 
 /** Joins people and the run's labels to the store's faces (by face id; a run without ids by position). */
-async function joinColumns(store: FaceStore, people: ExportPeople | null, runId: string | null): Promise<{ cols: FaceColumns; run: string | null; persons: { id: number; name: string | null; createdAt: string; faces: number; confirmed: number }[] }> {
-  const n = store.faces.length;
-  const faceIds = store.faces.map(faceKey);
-  const personId: (number | null)[] = new Array(n).fill(null);
-  const personName: (string | null)[] = new Array(n).fill(null);
-  const personStatus: (string | null)[] = new Array(n).fill(null);
-  const persons: { id: number; name: string | null; createdAt: string; faces: number; confirmed: number }[] = [];
+async function joinColumns(t: FaceTable, people: ExportPeople | null, runId: string | null): Promise<{ joined: Joined; run: string | null; persons: ExportPerson[] }> {
+  const n = t.length;
+  const faceIds = new Array<string>(n);
+  for (let i = 0; i < n; i++) faceIds[i] = `${t.paths[i]}#${t.faceIndex[i]}`;
+  const personOf = new Int32Array(n).fill(-1);
+  const names = new Map<number, string | null>();
+  let status: (string | null)[] | null = null;
+  const persons: ExportPerson[] = [];
   if (people) {
-    const names = new Map(people.persons.map((p) => [p.id, p.name]));
-    const row = new Map<string, number>();
-    people.faceIds.forEach((id, i) => row.set(id, i));
+    for (const p of people.persons) names.set(p.id, p.name);
+    const row = rowsOf(faceIds, people.faceIds);
+    status = people.status ? new Array<string | null>(n).fill(null) : null;
     const count = new Map<number, number>();
     const confirmed = new Map<number, number>();
     for (let i = 0; i < n; i++) {
-      const j = row.get(faceIds[i]);
-      if (j === undefined) continue;
+      const j = row[i];
+      if (j < 0) continue;
       const p = people.personOf[j];
-      personStatus[i] = people.status?.[j] ?? null;
+      const st = people.status?.[j] ?? null;
+      if (status) status[i] = st;
       if (p < 0) continue;
-      personId[i] = p;
-      personName[i] = names.get(p) ?? null;
+      personOf[i] = p;
       count.set(p, (count.get(p) ?? 0) + 1);
-      if (people.status?.[j] === 'confirmed') confirmed.set(p, (confirmed.get(p) ?? 0) + 1);
+      if (st === 'confirmed') confirmed.set(p, (confirmed.get(p) ?? 0) + 1);
     }
     for (const p of people.persons) persons.push({ id: p.id, name: p.name, createdAt: p.createdAt ?? '', faces: count.get(p.id) ?? 0, confirmed: confirmed.get(p.id) ?? 0 });
   }
-  const cluster: (number | null)[] = new Array(n).fill(null);
+  let cluster: Int32Array | null = null;
+  let clustered: Uint8Array | null = null;
   let run: string | null = null;
-  if (runId !== null && (runId !== 'latest' || (await listRuns(store.dir)).length > 0)) {
-    const r = await readRun(store.dir, runId);
-    run = r.id;
-    if (r.faceIds) {
-      const at = new Map<string, number>();
-      r.faceIds.forEach((id, i) => at.set(id, i));
+  if (runId !== null && (runId !== 'latest' || (await listRuns(t.dir)).length > 0)) {
+    const r = await readRun(t.dir, runId);
+    if (r.faceIds || r.n === n) {
+      run = r.id;
+      cluster = new Int32Array(n);
+      clustered = new Uint8Array(n);
+      const row = r.faceIds ? rowsOf(faceIds, r.faceIds) : null;
       for (let i = 0; i < n; i++) {
-        const j = at.get(faceIds[i]);
-        if (j !== undefined) cluster[i] = r.labels[j];
+        const j = row ? row[i] : i;
+        if (j < 0) continue;
+        cluster[i] = r.labels[j];
+        clustered[i] = 1;
       }
-    } else if (r.n === n) {
-      for (let i = 0; i < n; i++) cluster[i] = r.labels[i];
-    } else {
-      run = null; // a run of another face set, without ids to match: nothing to join
-    }
+    } // else a run of another face set, without ids to match: nothing to join
   }
-  const q = store.faces.map((f) => (f as { quality?: number | null }).quality);
-  const quality = q.some((v) => typeof v === 'number') ? q.map((v) => (typeof v === 'number' ? v : null)) : null;
-  return { cols: { faceIds, personId, personName, personStatus, cluster, quality }, run, persons };
+  return { joined: { faceIds, personOf, names, status, cluster, clustered }, run, persons };
 }
 
 /** Writes `dir/name` through a temporary file (exclusive create) renamed into place; `write` fills the stream. */
@@ -172,91 +203,96 @@ async function atomicStream(dir: string, name: string, write: (out: NodeJS.Writa
   return target;
 }
 
-/** Validity bitmap of `values` (bit i set when row i is not null) and the number of nulls. */
-function validity(values: readonly unknown[]): { bitmap: Uint8Array; nulls: number } {
-  const bitmap = new Uint8Array((values.length + 7) >> 3);
+/** Validity bitmap of rows `0..n` (bit i set when `valid(i)`) and the number of nulls. */
+function validity(n: number, valid: (i: number) => boolean): { bitmap: Uint8Array | undefined; nulls: number } {
+  const bitmap = new Uint8Array((n + 7) >> 3);
   let nulls = 0;
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] === null || values[i] === undefined) nulls++;
-    else bitmap[i >> 3] |= 1 << (i & 7);
+  for (let i = 0; i < n; i++) {
+    if (valid(i)) bitmap[i >> 3] |= 1 << (i & 7);
+    else nulls++;
   }
-  return { bitmap, nulls };
+  return { bitmap: nulls > 0 ? bitmap : undefined, nulls };
 }
 
 /** A nullable Utf8 column built in one pass (arrow's generic builder is ~10x slower on a million rows). */
-function utf8Column(values: readonly (string | null)[]): Vector {
-  const n = values.length;
+function utf8Column(n: number, value: (i: number) => string | null): Vector {
   const offsets = new Int32Array(n + 1);
+  const values: (string | null)[] = new Array(n);
   let bytes = 0;
   for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (v !== null && v !== undefined) bytes += Buffer.byteLength(v, 'utf8');
+    const v = (values[i] = value(i));
+    if (v !== null) bytes += Buffer.byteLength(v, 'utf8');
     offsets[i + 1] = bytes;
   }
   const buf = Buffer.allocUnsafe(bytes);
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    if (v !== null && v !== undefined) buf.write(v, offsets[i], 'utf8');
+    if (v !== null) buf.write(v, offsets[i], 'utf8');
   }
-  const { bitmap, nulls } = validity(values);
+  const { bitmap, nulls } = validity(n, (i) => values[i] !== null);
   const data = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
-  return makeVector(makeData({ type: new Utf8(), length: n, nullCount: nulls, nullBitmap: nulls > 0 ? bitmap : undefined, valueOffsets: offsets, data }));
+  return makeVector(makeData({ type: new Utf8(), length: n, nullCount: nulls, nullBitmap: bitmap, valueOffsets: offsets, data }));
 }
 
-/** A nullable Int32 or Float32 column. */
-function numberColumn(values: readonly (number | null)[], type: 'int32' | 'float32'): Vector {
-  const n = values.length;
-  const data = type === 'int32' ? new Int32Array(n) : new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = values[i] ?? 0;
-  const { bitmap, nulls } = validity(values);
-  const nullBitmap = nulls > 0 ? bitmap : undefined;
-  return type === 'int32'
-    ? makeVector(makeData({ type: new Int32(), length: n, nullCount: nulls, nullBitmap, data: data as Int32Array }))
-    : makeVector(makeData({ type: new Float32(), length: n, nullCount: nulls, nullBitmap, data: data as Float32Array }));
+/** A nullable Int32 column: `values` where `valid`, null elsewhere. */
+function int32Column(values: Int32Array, valid: (i: number) => boolean): Vector {
+  const { bitmap, nulls } = validity(values.length, valid);
+  return makeVector(makeData({ type: new Int32(), length: values.length, nullCount: nulls, nullBitmap: bitmap, data: values }));
 }
 
-function fixedList(vectors: readonly Float32Array[], from: number, to: number, size: number): Vector {
+/** The same table for every batch: each column nullable, whatever nulls a batch happens to hold. */
+function tableOf(columns: Record<string, Vector>): Table {
+  const names = Object.keys(columns);
+  const fields = names.map((k) => new Field(k, columns[k].type, true));
+  const length = columns[names[0]].length;
+  const children = names.map((k) => {
+    const d = columns[k].data;
+    if (d.length !== 1) throw new FaceclusterError('exportStore', `column ${k} must be one piece, got ${d.length}.`); // (a slice of one file is)
+    return d[0];
+  });
+  const schema = new Schema(fields);
+  return new Table(schema, new RecordBatch(schema, makeData({ type: new Struct(fields), length, nullCount: 0, children })));
+}
+
+/** Arrow columns of faces `from..to`: the store's own columns (slices of faces.arrow) and the joined ones. */
+function facesTable(col: (name: string, type: DataType) => Vector, j: Joined, quality: boolean, embeddingType: DataType, from: number, to: number): Table {
   const m = to - from;
-  const flat = new Float32Array(m * size);
-  for (let i = from; i < to; i++) flat.set(vectors[i], (i - from) * size);
-  const child = makeData({ type: new Float32(), length: flat.length, data: flat });
-  return makeVector(makeData({ type: new FixedSizeList(size, new Field('item', new Float32(), false)), length: m, nullCount: 0, child }));
-}
-
-/** Arrow columns of faces `from..to`. */
-function facesTable(store: FaceStore, cols: FaceColumns, dimension: number, from: number, to: number): Table {
-  const f = store.faces.slice(from, to);
-  const s = <T>(a: T[]) => a.slice(from, to);
-  return new Table({
-    face_id: utf8Column(s(cols.faceIds)),
-    path: utf8Column(f.map((r) => r.path)),
-    face_index: makeVector(Int32Array.from(f, (r) => r.faceIndex)),
-    x: makeVector(Float32Array.from(f, (r) => r.box.x)),
-    y: makeVector(Float32Array.from(f, (r) => r.box.y)),
-    width: makeVector(Float32Array.from(f, (r) => r.box.width)),
-    height: makeVector(Float32Array.from(f, (r) => r.box.height)),
-    score: makeVector(Float32Array.from(f, (r) => r.score)),
-    ...(cols.quality ? { quality: numberColumn(s(cols.quality), 'float32') } : {}),
-    label: utf8Column(f.map((r) => r.label)),
-    person_id: numberColumn(s(cols.personId), 'int32'),
-    person_name: utf8Column(s(cols.personName)),
-    person_status: utf8Column(s(cols.personStatus)),
-    cluster: numberColumn(s(cols.cluster), 'int32'),
-    embedding: fixedList(store.embeddings, from, to, dimension),
+  const personOf = j.personOf.subarray(from, to);
+  const cluster = j.cluster?.subarray(from, to) ?? new Int32Array(m);
+  const clustered = j.clustered?.subarray(from, to) ?? null;
+  return tableOf({
+    face_id: utf8Column(m, (i) => j.faceIds[from + i]),
+    path: col('path', new Utf8()),
+    face_index: col('faceIndex', new Int32()),
+    x: col('x', new Float32()),
+    y: col('y', new Float32()),
+    width: col('width', new Float32()),
+    height: col('height', new Float32()),
+    score: col('score', new Float32()),
+    ...(quality ? { quality: col('quality', new Float32()) } : {}),
+    label: col('label', new Utf8()),
+    person_id: int32Column(personOf, (i) => personOf[i] >= 0),
+    person_name: utf8Column(m, (i) => (personOf[i] >= 0 ? (j.names.get(personOf[i]) ?? null) : null)),
+    person_status: utf8Column(m, (i) => j.status?.[from + i] ?? null),
+    cluster: int32Column(cluster, (i) => clustered !== null && clustered[i] === 1),
+    embedding: col('embedding', embeddingType),
   });
 }
 
-function peopleTable(persons: Awaited<ReturnType<typeof joinColumns>>['persons']): Table {
-  return new Table({
+function peopleTable(persons: readonly ExportPerson[]): Table {
+  return tableOf({
     person_id: makeVector(Int32Array.from(persons, (p) => p.id)),
-    name: utf8Column(persons.map((p) => p.name)),
+    name: utf8Column(persons.length, (i) => persons[i].name),
     faces: makeVector(Int32Array.from(persons, (p) => p.faces)),
     confirmed_faces: makeVector(Int32Array.from(persons, (p) => p.confirmed)),
-    created_at: utf8Column(persons.map((p) => p.createdAt || null)),
+    created_at: utf8Column(persons.length, (i) => persons[i].createdAt || null),
   });
 }
 
-/** Writes `tables()` (one Arrow table per row group) as one Parquet file. */
+/**
+ * Writes `tables()` (Arrow tables of {@link EXPORT_BATCH} rows) as one Parquet file, in row groups of
+ * {@link EXPORT_ROW_GROUP} rows.
+ */
 async function writeParquet(out: Writable, tables: () => Generator<Table>, vectorColumns: string[]): Promise<void> {
   const pq = await import('parquet-wasm/node');
   let builder = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.SNAPPY).setMaxRowGroupSize(EXPORT_ROW_GROUP).setCreatedBy('facecluster');
@@ -274,7 +310,7 @@ async function writeParquet(out: Writable, tables: () => Generator<Table>, vecto
   const it = tables();
   const batches = new ReadableStream({
     async pull(ctrl) {
-      // Yield to the event loop first: the writer pulls the next group as soon as it has the last one, and
+      // Yield to the event loop first: the writer pulls the next batch as soon as it has the last one, and
       // without a macrotask turn the file stream's writes never complete (everything piles up in memory).
       await new Promise((r) => setImmediate(r));
       const next = it.next();
@@ -291,26 +327,37 @@ async function writeParquet(out: Writable, tables: () => Generator<Table>, vecto
   await bytes.pipeTo(Writable.toWeb(out) as WritableStream<Uint8Array>);
 }
 
-/** A CSV field (RFC 4180): quoted when it holds a comma, quote or line break; null is empty. */
-function csvField(v: string | number | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(9)));
+/** A CSV text field (RFC 4180): quoted when it holds a comma, quote or line break; null is empty. */
+function csvText(v: string | null): string {
+  if (v === null) return '';
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-async function writeCsv(out: Writable, header: string[], rows: () => Generator<(string | number | null | undefined)[][]>): Promise<void> {
+/** A number for CSV: integers as they are, floats with 9 significant digits (float32 reads back exactly). */
+function csvNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(9)));
+}
+
+async function writeCsv(out: Writable, header: string[], chunks: () => Generator<string>): Promise<void> {
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, 'drain');
   };
   await write(`${header.join(',')}\n`);
-  for (const chunk of rows()) await write(chunk.map((r) => `${r.map(csvField).join(',')}\n`).join(''));
+  for (const text of chunks()) await write(text);
+}
+
+/** Column `name` of faces `from..to`; an empty one of type `type` when the store has no faces file. */
+function storeColumn(t: FaceTable, name: string, type: DataType, from: number, to: number): Vector {
+  if (t.length > 0 || t.has(name)) return t.column(name, from, to);
+  return makeVector(makeData({ type, length: 0, nullCount: 0, ...(DataType.isFixedSizeList(type) ? { child: makeData({ type: new Float32(), length: 0 }) } : {}) } as never));
 }
 
 /**
  * Writes the store's faces (and people, when given) into `outDir` as Parquet or CSV files (see the file header
- * for the columns). `outDir` is created when missing; it must not be inside the store's photo folder.
+ * for the columns). `store` is a store folder (or an opened store: its folder is read again, column by column);
+ * `outDir` is created when missing; it must not be inside the store's photo folder.
  */
-export async function exportStore(store: FaceStore, outDir: string, options?: Partial<ExportOptions>): Promise<ExportResult> {
+export async function exportStore(store: string | FaceStore, outDir: string, options?: Partial<ExportOptions>): Promise<ExportResult> {
   const fn = 'exportStore';
   const o = resolveOptions(fn, EXPORT_DEFAULTS, options);
   if (!(EXPORT_FORMATS as readonly string[]).includes(o.format)) throw unknownName(fn, 'format', o.format, EXPORT_FORMATS);
@@ -318,46 +365,76 @@ export async function exportStore(store: FaceStore, outDir: string, options?: Pa
   if (o.people !== null && (typeof o.people !== 'object' || !Array.isArray(o.people.faceIds) || o.people.faceIds.length !== o.people.personOf?.length)) {
     throw invalidParameter(fn, 'people', 'people with one person id per face id', o.people);
   }
-  checkOutsidePhotoFolder(fn, 'outDir', outDir, store.manifest.photoFolder || undefined);
+  const storeDir = typeof store === 'string' ? store : store !== null && typeof store === 'object' && typeof store.dir === 'string' ? store.dir : null;
+  if (storeDir === null) throw invalidParameter(fn, 'store', 'a store folder or an opened store', store);
+  const t = await readFaceTable(storeDir);
+  checkOutsidePhotoFolder(fn, 'outDir', outDir, t.manifest.photoFolder || undefined);
   const dir = resolve(outDir);
   await ensureRealDir(dir, fn); // refuses a link as the folder itself
-  const n = store.faces.length;
-  const dimension = n > 0 ? store.embeddings[0].length : store.manifest.parameters.embeddingDimension;
-  for (let i = 0; i < n; i++) {
-    if (store.embeddings[i].length !== dimension) throw new FaceclusterError(fn, `every embedding must have length ${dimension}, got ${store.embeddings[i].length} (face ${i}).`, 'store');
-  }
-  const { cols, run, persons } = await joinColumns(store, o.people, o.run);
-  const groups = function* <T>(make: (from: number, to: number) => T): Generator<T> {
-    for (let from = 0; from < n || (n === 0 && from === 0); from += EXPORT_ROW_GROUP) {
-      yield make(from, Math.min(n, from + EXPORT_ROW_GROUP));
+  const n = t.length;
+  const dimension = t.dimension;
+  const { joined: j, run, persons } = await joinColumns(t, o.people, o.run);
+  const quality = n > 0 && t.has('quality') && t.column('quality', 0, n).nullCount < n;
+  const batches = function* <T>(make: (from: number, to: number) => T): Generator<T> {
+    for (let from = 0; from < n || (n === 0 && from === 0); from += EXPORT_BATCH) {
+      yield make(from, Math.min(n, from + EXPORT_BATCH));
       if (n === 0) return;
     }
   };
+  const col = (name: string, type: DataType, from: number, to: number) => storeColumn(t, name, type, from, to);
+  const embeddingType = new FixedSizeList(dimension, new Field('item', new Float32(), false));
   const files: string[] = [];
   if (o.format === 'parquet') {
-    files.push(await atomicStream(dir, 'faces.parquet', (out) => writeParquet(out, () => groups((a, b) => facesTable(store, cols, dimension, a, b)), ['embedding'])));
+    const table = (from: number, to: number) => facesTable((name, type) => col(name, type, from, to), j, quality, embeddingType, from, to);
+    files.push(await atomicStream(dir, 'faces.parquet', (out) => writeParquet(out, () => batches(table), ['embedding'])));
     if (o.people) files.push(await atomicStream(dir, 'people.parquet', (out) => writeParquet(out, function* () { yield peopleTable(persons); }, [])));
   } else {
-    const header = ['face_id', 'path', 'face_index', 'x', 'y', 'width', 'height', 'score', ...(cols.quality ? ['quality'] : []), 'label', 'person_id', 'person_name', 'person_status', 'cluster'];
+    const header = ['face_id', 'path', 'face_index', 'x', 'y', 'width', 'height', 'score', ...(quality ? ['quality'] : []), 'label', 'person_id', 'person_name', 'person_status', 'cluster'];
     files.push(
       await atomicStream(dir, 'faces.csv', (out) =>
         writeCsv(out, header, () =>
-          groups((a, b) =>
-            store.faces.slice(a, b).map((f, k) => {
-              const i = a + k;
-              return [cols.faceIds[i], f.path, f.faceIndex, f.box.x, f.box.y, f.box.width, f.box.height, f.score, ...(cols.quality ? [cols.quality[i]] : []), f.label, cols.personId[i], cols.personName[i], cols.personStatus[i], cols.cluster[i]];
-            }),
-          ),
+          batches((a, b) => {
+            const nums = ['faceIndex', 'x', 'y', 'width', 'height', 'score'].map((c) => col(c, c === 'faceIndex' ? new Int32() : new Float32(), a, b).toArray() as Float32Array);
+            const q = quality ? col('quality', new Float32(), a, b) : null;
+            const labels = utf8Strings(col('label', new Utf8(), a, b));
+            let text = '';
+            for (let i = a; i < b; i++) {
+              const k = i - a;
+              const p = j.personOf[i];
+              const qv = q?.get(k);
+              text += `${csvText(j.faceIds[i])},${csvText(t.paths[i])},${nums.map((c) => csvNumber(c[k])).join(',')},${q ? (qv === null || qv === undefined ? '' : csvNumber(qv)) + ',' : ''}`;
+              text += `${csvText(labels[k])},${p >= 0 ? p : ''},${csvText(p >= 0 ? (j.names.get(p) ?? null) : null)},${csvText(j.status?.[i] ?? null)},${j.clustered?.[i] ? j.cluster![i] : ''}\n`;
+            }
+            return text;
+          }),
         ),
       ),
     );
     const eHeader = ['face_id', ...Array.from({ length: dimension }, (_, k) => `e${k}`)];
-    files.push(await atomicStream(dir, 'embeddings.csv', (out) => writeCsv(out, eHeader, () => groups((a, b) => cols.faceIds.slice(a, b).map((id, k) => [id, ...store.embeddings[a + k]])))));
+    files.push(
+      await atomicStream(dir, 'embeddings.csv', (out) =>
+        writeCsv(out, eHeader, () =>
+          batches((a, b) => {
+            const v = col('embedding', embeddingType, a, b).data[0];
+            const values = v.children[0].values as Float32Array;
+            const at = v.children[0].offset + v.offset * dimension;
+            let text = '';
+            for (let i = a; i < b; i++) {
+              text += csvText(j.faceIds[i]);
+              const row = at + (i - a) * dimension;
+              for (let k = 0; k < dimension; k++) text += `,${csvNumber(values[row + k])}`;
+              text += '\n';
+            }
+            return text;
+          }),
+        ),
+      ),
+    );
     if (o.people) {
       files.push(
         await atomicStream(dir, 'people.csv', (out) =>
           writeCsv(out, ['person_id', 'name', 'faces', 'confirmed_faces', 'created_at'], function* () {
-            yield persons.map((p) => [p.id, p.name, p.faces, p.confirmed, p.createdAt || null]);
+            yield persons.map((p) => `${p.id},${csvText(p.name)},${p.faces},${p.confirmed},${csvText(p.createdAt || null)}\n`).join('');
           }),
         ),
       );

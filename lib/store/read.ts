@@ -52,7 +52,7 @@ export async function readManifest(storeDir: string): Promise<StoreManifest> {
  * The bytes of a table file. `readFile` refuses files over 2 GiB, which `faces.arrow` passes at about 990,000
  * faces of 512-d: read in 256 MB pieces into one buffer instead (a Buffer holds up to 4 GiB in Node 20).
  */
-async function readTableFile(path: string): Promise<Uint8Array> {
+export async function readTableFile(path: string): Promise<Uint8Array> {
   const fh = await open(path, 'r');
   try {
     const { size } = await fh.stat();
