@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Random } from '../lib/cluster/_input.ts';
-import { openStore } from '../lib/store/read.ts';
+import { readFaceTable } from '../lib/store/face-table.ts';
 import { openStoreWriter } from '../lib/store/write.ts';
 import { exportStore, type ExportPeople } from '../lib/store/export.ts';
 import type { PhotoRecord, StoredFace } from '../lib/store/schema.ts';
@@ -94,20 +94,20 @@ try {
   }
   let t0 = performance.now();
   let c0 = process.cpuUsage();
-  const store = await openStore(storeDir);
-  console.log(`openStore: ${store.faces.length.toLocaleString('en')} faces in ${secs(t0).toFixed(1)} s, ${cpu(c0)}, load ${load()}`);
+  const table = await readFaceTable(storeDir);
+  console.log(`readFaceTable (what the export reads; openStore is no longer on its path): ${table.length.toLocaleString('en')} faces in ${secs(t0).toFixed(1)} s, ${cpu(c0)}, ${table.direct ? 'one file in order' : 'gathered from batches'}, load ${load()}`);
   const nPeople = Number(args.people);
   const people: ExportPeople | null = nPeople > 0
     ? {
         persons: Array.from({ length: nPeople }, (_, p) => ({ id: p + 1, name: p % 3 === 0 ? `Person ${p + 1}` : null, createdAt: '2026-12-02T00:00:00.000Z' })),
-        faceIds: store.faces.map((f) => `${f.path}#${f.faceIndex}`),
-        personOf: Int32Array.from(store.faces, (_, i) => (i % 10 === 0 ? -1 : (i % nPeople) + 1)),
+        faceIds: table.paths.map((p, i) => `${p}#${table.faceIndex[i]}`),
+        personOf: Int32Array.from(table.paths, (_, i) => (i % 10 === 0 ? -1 : (i % nPeople) + 1)),
       }
     : null;
   for (const format of args.csv ? (['parquet', 'csv'] as const) : (['parquet'] as const)) {
     t0 = performance.now();
     c0 = process.cpuUsage();
-    const r = await exportStore(store, join(root, `export-${format}`), { format, people });
+    const r = await exportStore(storeDir, join(root, `export-${format}`), { format, people });
     const size = r.files.reduce((s, f) => s + statSync(f).size, 0);
     console.log(`export ${format}: ${r.faces.toLocaleString('en')} faces x ${r.dimension}-d, ${r.people.toLocaleString('en')} people in ${secs(t0).toFixed(1)} s, ${cpu(c0)} (${r.files.map((f) => f.split('/').pop()).join(', ')}: ${mb(size)}), peak RSS ${peakRssMb().toFixed(0)} MB, load ${load()}`);
   }

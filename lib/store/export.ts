@@ -415,13 +415,11 @@ export async function exportStore(store: string | FaceStore, outDir: string, opt
       await atomicStream(dir, 'embeddings.csv', (out) =>
         writeCsv(out, eHeader, () =>
           batches((a, b) => {
-            const v = col('embedding', embeddingType, a, b).data[0];
-            const values = v.children[0].values as Float32Array;
-            const at = v.children[0].offset + v.offset * dimension;
+            const values = col('embedding', embeddingType, a, b).data[0].children[0].values as Float32Array; // rows a..b (Arrow slices the buffer itself)
             let text = '';
             for (let i = a; i < b; i++) {
               text += csvText(j.faceIds[i]);
-              const row = at + (i - a) * dimension;
+              const row = (i - a) * dimension;
               for (let k = 0; k < dimension; k++) text += `,${csvNumber(values[row + k])}`;
               text += '\n';
             }

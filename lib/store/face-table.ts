@@ -47,7 +47,10 @@ export interface FaceTable {
   readonly direct: boolean;
 }
 
-/** The Utf8 column `v` decoded to strings (null for null), without Arrow's per-value decoder objects. */
+/**
+ * The Utf8 column `v` decoded to strings (null for null), without Arrow's per-value decoder objects. (Arrow JS
+ * slices a column's buffers themselves: `offset` only places the null bitmap, so buffers are indexed from 0.)
+ */
 export function utf8Strings(v: Vector): (string | null)[] {
   const out: (string | null)[] = new Array(v.length);
   let at = 0;
@@ -55,14 +58,14 @@ export function utf8Strings(v: Vector): (string | null)[] {
     const offsets = d.valueOffsets as Int32Array;
     const values = d.values as Uint8Array;
     const buf = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-    for (let i = 0; i < d.length; i++) out[at++] = d.getValid(i) ? buf.toString('utf8', offsets[d.offset + i], offsets[d.offset + i + 1]) : null;
+    for (let i = 0; i < d.length; i++) out[at++] = d.getValid(i) ? buf.toString('utf8', offsets[i], offsets[i + 1]) : null;
   }
   return out;
 }
 
 /** Values of an Int32 column as one array. */
 function int32s(v: Vector): Int32Array {
-  return v.data.length === 1 ? (v.data[0].values as Int32Array).subarray(v.data[0].offset, v.data[0].offset + v.length) : (v.toArray() as Int32Array);
+  return v.data.length === 1 ? (v.data[0].values as Int32Array).subarray(0, v.length) : (v.toArray() as Int32Array);
 }
 
 function column(t: Table | RecordBatch, name: string, file: string): Vector {
@@ -98,14 +101,14 @@ function gather(type: DataType, parts: readonly Data[], sourceOf: Uint16Array, r
     const offsets = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) {
       const d = parts[sourceOf[from + i]];
-      const r = d.offset + rowOf[from + i];
+      const r = rowOf[from + i];
       const o = d.valueOffsets as Int32Array;
       offsets[i + 1] = offsets[i] + (o[r + 1] - o[r]);
     }
     const data = new Uint8Array(offsets[n]);
     for (let i = 0; i < n; i++) {
       const d = parts[sourceOf[from + i]];
-      const r = d.offset + rowOf[from + i];
+      const r = rowOf[from + i];
       const o = d.valueOffsets as Int32Array;
       data.set((d.values as Uint8Array).subarray(o[r], o[r + 1]), offsets[i]);
     }
@@ -119,7 +122,7 @@ function gather(type: DataType, parts: readonly Data[], sourceOf: Uint16Array, r
     for (let i = 0; i < n; i++) {
       const d = parts[sourceOf[from + i]];
       const c = d.children[0];
-      const at = c.offset + (d.offset + rowOf[from + i]) * size;
+      const at = rowOf[from + i] * size;
       values.set((c.values as Float32Array).subarray(at, at + size), i * size);
     }
     const child = makeData({ type: childType, length: n * size, nullCount: 0, data: values });
@@ -130,7 +133,7 @@ function gather(type: DataType, parts: readonly Data[], sourceOf: Uint16Array, r
     const values = new (first.constructor as Int32ArrayConstructor)(n);
     for (let i = 0; i < n; i++) {
       const d = parts[sourceOf[from + i]];
-      values[i] = (d.values as Int32Array)[d.offset + rowOf[from + i]];
+      values[i] = (d.values as Int32Array)[rowOf[from + i]];
     }
     return makeData({ type, length: n, nullCount: nulls, nullBitmap, data: values } as never);
   }
