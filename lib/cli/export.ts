@@ -7,7 +7,8 @@
 import { dirname, join, relative } from 'node:path';
 import { outputFlag, parseFlags, UsageError } from './args.ts';
 import { EXIT } from './main.ts';
-import { openStore } from '../store/read.ts';
+import { resolveStoreDir } from '../store/layout.ts';
+import { readManifest } from '../store/read.ts';
 import { exportStore, EXPORT_DEFAULTS, EXPORT_FORMATS, type ExportFormat } from '../store/export.ts';
 import { hasPeople, openPeople } from '../people/people.ts';
 
@@ -34,12 +35,14 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`facecluster ${c}: one store expected, got ${positionals.length}${positionals.length ? `: ${positionals.join(' ')}` : ''}.`);
   const format = ((values.format as string | undefined) ?? EXPORT_DEFAULTS.format) as ExportFormat;
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`facecluster ${c}: --format must be one of ${EXPORT_FORMATS.join(', ')}, got ${JSON.stringify(format)}.`);
-  const store = await openStore(positionals[0]);
-  const out = (values.out as string | undefined) ?? join(dirname(store.dir), 'export');
-  outputFlag(c, 'out', out, store.manifest.photoFolder || undefined); // a usage error (exit 2) before any work
-  const people = (await hasPeople(store.dir)) ? (await openPeople(store.dir)).state : null;
+  // The store is not opened (one object per face): the export reads its columns itself.
+  const storeDir = resolveStoreDir(positionals[0]);
+  const manifest = await readManifest(storeDir);
+  const out = (values.out as string | undefined) ?? join(dirname(storeDir), 'export');
+  outputFlag(c, 'out', out, manifest.photoFolder || undefined); // a usage error (exit 2) before any work
+  const people = (await hasPeople(storeDir)) ? (await openPeople(storeDir)).state : null;
   const t0 = performance.now();
-  const r = await exportStore(store, out, { format, people });
+  const r = await exportStore(storeDir, out, { format, people });
   const seconds = (performance.now() - t0) / 1000;
   for (const f of r.files) console.log(`wrote ${relative(process.cwd(), f).startsWith('..') ? f : relative(process.cwd(), f)}`);
   console.log(`${r.faces} faces (${r.dimension}-d vectors), ${r.people} people${people ? '' : ' (the store has none yet: `facecluster people <store> update`)'}, clusters of run ${r.run ?? '(none)'}; ${seconds.toFixed(1)} s.`);
