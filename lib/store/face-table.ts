@@ -128,7 +128,7 @@ function gather(type: DataType, parts: readonly Data[], sourceOf: Uint16Array, r
     const child = makeData({ type: childType, length: n * size, nullCount: 0, data: values });
     return makeData({ type: type as FixedSizeList, length: n, nullCount: nulls, nullBitmap, child });
   }
-  if (type.ArrayType && (type as { stride?: number }).stride === 1) {
+  if (DataType.isInt(type) || DataType.isFloat(type)) {
     const first = parts[0].values as Int32Array;
     const values = new (first.constructor as Int32ArrayConstructor)(n);
     for (let i = 0; i < n; i++) {

@@ -252,3 +252,62 @@ test('LFW 2-face subset: encode, people, name, cluster, export: DuckDB joins fac
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a store of more faces than a batch and a row group (EXPORT_BATCH, EXPORT_ROW_GROUP), finished and with an unfinished run over it: every vector and box as stored', async () => {
+  const { openStoreWriter } = await import('../../lib/store/write.ts');
+  const { EXPORT_BATCH, EXPORT_ROW_GROUP } = await import('../../lib/store/export.ts');
+  const root = mkdtempSync(join(tmpdir(), 'fc-export-big-'));
+  try {
+    const n = EXPORT_ROW_GROUP + EXPORT_BATCH + 7; // crosses batch and row-group edges, and ends inside a batch
+    const params = {
+      detector: 'ssd-mobilenet', detectorConfig: {}, embedder: 'resnet128', embeddingDimension: 3, minScore: null, minFaceSize: 0,
+      align: { method: 'similarity' as const, template: 'dlib' as const, size: 150 }, maxPixels: 1e8, maxSide: 2048, labels: 'folder' as const,
+    };
+    const store = join(root, 'store');
+    const path = (i: number) => `p${String(i % 97).padStart(2, '0')}/${String(i).padStart(6, '0')}.jpg`;
+    const lm = [0, 1, 2, 3, 4].map((k) => ({ x: k, y: k })) as never;
+    const photo = (i: number, mtimeMs = 1) => ({ path: path(i), sizeBytes: 1, mtimeMs, width: 99, height: 99, status: 'ok' as const, reason: null, faceCount: 1, label: path(i).slice(0, 3) });
+    const face = (i: number, v = i + 1) => ({ path: path(i), faceIndex: 0, label: path(i).slice(0, 3), imageWidth: 99, imageHeight: 99, score: 0.5, landmarks5: lm, box: { x: i % 1000, y: 1, width: 2, height: 3 }, embedding: Float32Array.from([v, v / 7, -v]) });
+    let w = await openStoreWriter(store, params, { photoFolder: join(root, 'photos') });
+    await w.plan(Array.from({ length: n }, (_, i) => ({ path: path(i), sizeBytes: 1, mtimeMs: 1 })));
+    for (let from = 0; from < n; from += 5000) {
+      const ids = Array.from({ length: Math.min(n, from + 5000) - from }, (_, k) => from + k);
+      await w.writeBatch(ids.map((i) => photo(i)), ids.map((i) => face(i)));
+    }
+    await w.finish(true);
+    const con = await duck();
+    const check = async (label: string) => {
+      const s = await openStore(store);
+      const out = join(root, label);
+      await exportStore(store, out, { run: null });
+      await exportStore(s, join(out, 'csv'), { format: 'csv', run: null });
+      const got = await rows(con, `SELECT face_id, x, embedding FROM '${join(out, 'faces.parquet')}'`);
+      assert.equal(got.length, s.faces.length, label);
+      const at = new Map(s.faces.map((f, i) => [`${f.path}#${f.faceIndex}`, i]));
+      for (const r of got) {
+        const i = at.get(r.face_id as string)!;
+        assert.deepEqual(r.embedding, [...s.embeddings[i]], `${label}: ${r.face_id} embedding`);
+        assert.equal(r.x, s.faces[i].box.x, `${label}: ${r.face_id} x`);
+      }
+      const csv = await rows(con, `SELECT face_id, e0::DOUBLE e0, e1::DOUBLE e1, e2::DOUBLE e2 FROM '${join(out, 'csv', 'embeddings.csv')}'`);
+      assert.equal(csv.length, s.faces.length, label);
+      for (const r of csv) {
+        const e = s.embeddings[at.get(r.face_id as string)!];
+        assert.deepEqual([r.e0, r.e1, r.e2].map((v) => Math.fround(v as number)), [...e], `${label}: ${r.face_id} CSV embedding`);
+      }
+      return s;
+    };
+    await check('finished');
+    // an unfinished run re-encodes the photos of one folder (new vectors) and adds one photo: read from its batches
+    w = await openStoreWriter(store, params, { photoFolder: join(root, 'photos') });
+    const again = Array.from({ length: n }, (_, i) => i).filter((i) => i % 97 === 5);
+    await w.plan([...Array.from({ length: n }, (_, i) => ({ path: path(i), sizeBytes: 1, mtimeMs: i % 97 === 5 ? 2 : 1 })), { path: path(n), sizeBytes: 1, mtimeMs: 1 }]);
+    await w.writeBatch([...again.map((i) => photo(i, 2)), photo(n)], [...again.map((i) => face(i, i + 1.5)), face(n)]);
+    await w.release();
+    const s = await check('unfinished');
+    assert.equal(s.faces.length, n + 1);
+    assert.equal(s.embeddings[s.faces.findIndex((f) => f.path === path(5))][0], 6.5, 'the re-encoded vector');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
