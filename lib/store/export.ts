@@ -40,6 +40,7 @@ import { resolveOptions } from '../options.ts';
 import { checkOutsidePhotoFolder } from '../paths.ts';
 import { ensureRealDir } from './layout.ts';
 import { readFaceTable, utf8Strings, type FaceTable } from './face-table.ts';
+import { writeFloat32Text } from './_float-text.ts';
 import type { FaceStore } from './read.ts';
 import { listRuns, readRun } from './runs.ts';
 
@@ -383,6 +384,38 @@ async function writeCsv(out: Writable, header: string[], chunks: () => Generator
   for (const text of chunks()) await write(text);
 }
 
+/**
+ * `embeddings.csv`: a header `face_id,e0..e<d-1>`, then one line per face, written as bytes into one buffer kept
+ * from batch to batch (each write awaited before the buffer is filled again).
+ */
+async function writeVectorsCsv(out: Writable, dimension: number, n: number, faceIds: readonly string[], vectors: (from: number, to: number) => Vector): Promise<void> {
+  const write = (bytes: Uint8Array) => new Promise<void>((done, fail) => out.write(bytes, (e) => (e ? fail(e) : done())));
+  await write(Buffer.from(`face_id,${Array.from({ length: dimension }, (_, k) => `e${k}`).join(',')}\n`));
+  let buf = Buffer.alloc(0);
+  for (let from = 0; from < n; from += EXPORT_BATCH) {
+    const to = Math.min(n, from + EXPORT_BATCH);
+    const values = vectors(from, to).data[0].children[0].values as Float32Array; // rows from..to (Arrow slices the buffer itself)
+    let at = 0;
+    for (let i = from; i < to; i++) {
+      const id = csvText(faceIds[i]);
+      const need = at + 3 * id.length + 1 + dimension * 49 + 1; // a UTF-16 unit is at most 3 UTF-8 bytes
+      if (need > buf.length) {
+        const grown = Buffer.allocUnsafe(Math.max(need, 2 * buf.length, 1 << 20));
+        buf.copy(grown, 0, 0, at);
+        buf = grown;
+      }
+      at += buf.write(id, at, 'utf8');
+      const row = (i - from) * dimension;
+      for (let k = 0; k < dimension; k++) {
+        buf[at++] = 44; // ','
+        at = writeFloat32Text(buf, at, values[row + k]);
+      }
+      buf[at++] = 10; // '\n'
+    }
+    await write(buf.subarray(0, at));
+  }
+}
+
 /** Column `name` of faces `from..to`; an empty one of type `type` when the store has no faces file. */
 function storeColumn(t: FaceTable, name: string, type: DataType, from: number, to: number): Vector {
   if (t.length > 0 || t.has(name)) return t.column(name, from, to);
@@ -448,23 +481,7 @@ export async function exportStore(store: string | FaceStore, outDir: string, opt
       ),
     );
     const eHeader = ['face_id', ...Array.from({ length: dimension }, (_, k) => `e${k}`)];
-    files.push(
-      await atomicStream(dir, 'embeddings.csv', (out) =>
-        writeCsv(out, eHeader, () =>
-          batches((a, b) => {
-            const values = col('embedding', embeddingType, a, b).data[0].children[0].values as Float32Array; // rows a..b (Arrow slices the buffer itself)
-            let text = '';
-            for (let i = a; i < b; i++) {
-              text += csvText(j.faceIds[i]);
-              const row = (i - a) * dimension;
-              for (let k = 0; k < dimension; k++) text += `,${csvNumber(values[row + k])}`;
-              text += '\n';
-            }
-            return text;
-          }),
-        ),
-      ),
-    );
+    files.push(await atomicStream(dir, 'embeddings.csv', (out) => writeVectorsCsv(out, dimension, n, j.faceIds, (a, b) => col('embedding', embeddingType, a, b))));
     if (o.people) {
       files.push(
         await atomicStream(dir, 'people.csv', (out) =>
