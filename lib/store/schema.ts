@@ -14,18 +14,15 @@ import {
   Field,
   FixedSizeList,
   Float32,
-  Float64,
-  Int32,
   makeData,
   makeVector,
   Table,
   tableFromIPC,
   tableToIPC,
-  Utf8,
-  vectorFromArray,
   type Vector,
 } from 'apache-arrow';
 import { FaceclusterError } from '../errors.ts';
+import { numberColumn, utf8Column } from './_arrow-columns.ts';
 import type { Box, Face, Landmarks5 } from '../types.ts';
 
 /** What happened to one photo. */
@@ -69,15 +66,15 @@ export interface StoredFace extends Face {
 
 export function photosToArrow(rows: readonly PhotoRecord[]): Uint8Array {
   const t = new Table({
-    path: vectorFromArray(rows.map((r) => r.path), new Utf8()),
+    path: utf8Column(rows.length, (i) => rows[i].path),
     sizeBytes: makeVector(Float64Array.from(rows, (r) => r.sizeBytes)),
     mtimeMs: makeVector(Float64Array.from(rows, (r) => r.mtimeMs)),
-    width: vectorFromArray(rows.map((r) => r.width), new Int32()),
-    height: vectorFromArray(rows.map((r) => r.height), new Int32()),
-    status: vectorFromArray(rows.map((r) => r.status), new Utf8()),
-    reason: vectorFromArray(rows.map((r) => r.reason), new Utf8()),
+    width: numberColumn(rows.length, 'int32', (i) => rows[i].width),
+    height: numberColumn(rows.length, 'int32', (i) => rows[i].height),
+    status: utf8Column(rows.length, (i) => rows[i].status),
+    reason: utf8Column(rows.length, (i) => rows[i].reason),
     faceCount: makeVector(Int32Array.from(rows, (r) => r.faceCount)),
-    label: vectorFromArray(rows.map((r) => r.label), new Utf8()),
+    label: utf8Column(rows.length, (i) => rows[i].label),
   });
   return tableToIPC(t, 'file');
 }
@@ -124,9 +121,9 @@ export function facesToArrow(rows: readonly StoredFace[], dimension: number, ext
     emb.set(r.embedding, i * dimension);
   });
   const t = new Table({
-    path: vectorFromArray(rows.map((r) => r.path), new Utf8()),
+    path: utf8Column(n, (i) => rows[i].path),
     faceIndex: makeVector(Int32Array.from(rows, (r) => r.faceIndex)),
-    label: vectorFromArray(rows.map((r) => r.label), new Utf8()),
+    label: utf8Column(n, (i) => rows[i].label),
     imageWidth: makeVector(Int32Array.from(rows, (r) => r.imageWidth)),
     imageHeight: makeVector(Int32Array.from(rows, (r) => r.imageHeight)),
     x: makeVector(Float32Array.from(rows, (r) => r.box.x)),
@@ -136,9 +133,9 @@ export function facesToArrow(rows: readonly StoredFace[], dimension: number, ext
     score: makeVector(Float32Array.from(rows, (r) => r.score)),
     landmarks: fixedList(lm, 10, n),
     embedding: fixedList(emb, dimension, n),
-    quality: vectorFromArray(rows.map((r) => r.quality ?? null), new Float32()),
-    sharpness: vectorFromArray(rows.map((r) => r.sharpness ?? null), new Float32()),
-    embeddingNorm: vectorFromArray(rows.map((r) => r.embeddingNorm ?? null), new Float32()),
+    quality: numberColumn(n, 'float32', (i) => rows[i].quality),
+    sharpness: numberColumn(n, 'float32', (i) => rows[i].sharpness),
+    embeddingNorm: numberColumn(n, 'float32', (i) => rows[i].embeddingNorm),
     ...Object.fromEntries(
       extra.map((e) => {
         const vectors = rows.map((r) => r.embeddings?.[e.name]);
