@@ -34,8 +34,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { DataType, Field, FixedSizeList, Float32, Int32, makeData, makeVector, RecordBatch, RecordBatchStreamWriter, Schema, Struct, Table, Utf8, type Vector } from 'apache-arrow';
-import type { ArrayBufferViewInput } from 'apache-arrow/util/buffer';
+import { DataType, Field, FixedSizeList, Float32, Int32, makeData, makeVector, RecordBatch, Schema, Struct, Table, Utf8, type Vector } from 'apache-arrow';
 import { FaceclusterError, invalidParameter, unknownName } from '../errors.ts';
 import { resolveOptions } from '../options.ts';
 import { checkOutsidePhotoFolder } from '../paths.ts';
@@ -43,6 +42,7 @@ import { ensureRealDir } from './layout.ts';
 import { readFaceTable, utf8Strings, type FaceTable } from './face-table.ts';
 import { writeFloat32Text } from './_float-text.ts';
 import { int32Column, utf8Column } from './_arrow-columns.ts';
+import { ipcStreamBytes } from './_arrow-ipc.ts';
 import type { FaceStore } from './read.ts';
 import { listRuns, readRun } from './runs.ts';
 
@@ -260,39 +260,6 @@ function peopleTable(persons: readonly ExportPerson[]): Table {
 }
 
 /**
- * Arrow's IPC stream writer into one buffer kept from batch to batch: `tableToIPC` copies every batch into new
- * memory, and on the machine measured faulting fresh pages in cost more than the copy itself (1.5 of 6.9 CPU s
- * exporting 100,000 x 512-d faces). `bytes()` is valid until the next batch is written.
- */
-class ReusedIpcWriter extends RecordBatchStreamWriter {
-  private static buf = new Uint8Array(0);
-  private length = 0;
-
-  protected override _write(chunk: ArrayBufferViewInput): this {
-    if (!this._started) return this;
-    const b = chunk instanceof Uint8Array ? chunk : new Uint8Array((chunk as ArrayBufferView).buffer, (chunk as ArrayBufferView).byteOffset, (chunk as ArrayBufferView).byteLength);
-    if (b.byteLength === 0) return this;
-    if (this.length + b.byteLength > ReusedIpcWriter.buf.byteLength) {
-      const grown = new Uint8Array(Math.max(2 * ReusedIpcWriter.buf.byteLength, this.length + b.byteLength));
-      grown.set(ReusedIpcWriter.buf.subarray(0, this.length));
-      ReusedIpcWriter.buf = grown;
-    }
-    ReusedIpcWriter.buf.set(b, this.length);
-    this.length += b.byteLength;
-    this._position += b.byteLength;
-    return this;
-  }
-
-  /** The IPC stream bytes of `table` (schema, its batches, end of stream). */
-  static bytes(table: Table): Uint8Array {
-    const w = new ReusedIpcWriter();
-    w.writeAll(table);
-    w.finish();
-    return ReusedIpcWriter.buf.subarray(0, w.length);
-  }
-}
-
-/**
  * Writes `tables()` (Arrow tables of {@link EXPORT_BATCH} rows) as one Parquet file, in row groups of
  * {@link EXPORT_ROW_GROUP} rows.
  */
@@ -321,7 +288,7 @@ async function writeParquet(out: Writable, tables: () => Generator<Table>, vecto
         ctrl.close();
         return;
       }
-      const wasmTable = pq.Table.fromIPCStream(ReusedIpcWriter.bytes(next.value)); // copied into wasm memory
+      const wasmTable = pq.Table.fromIPCStream(ipcStreamBytes(next.value)); // copied into wasm memory
       for (const b of wasmTable.recordBatches()) ctrl.enqueue(b);
       wasmTable.free(); // the batches hold their own references to the data
     },

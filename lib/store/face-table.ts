@@ -39,7 +39,7 @@ export interface FaceTable {
   faceIndex: Int32Array;
   /** Length of the main embedder's vectors (the `embedding` column). */
   dimension: number;
-  /** Whether every faces file of the store has column `name` (older stores lack `quality`). */
+  /** Whether some faces file of the store has column `name` (older stores lack `quality`); rows of files without it read as null. */
   has(name: string): boolean;
   /** Rows `from..to` (end excluded) of column `name` of `faces.arrow`, as an Arrow vector. */
   column(name: string, from: number, to: number): Vector;
@@ -87,13 +87,13 @@ interface Piece {
  * Rows `rows` of sources' column data, gathered into one new Arrow data of the same type: fixed-width
  * primitives, Utf8 and FixedSizeList of a fixed-width primitive (the types of `faces.arrow`), nulls kept.
  */
-function gather(type: DataType, parts: readonly Data[], sourceOf: Uint16Array, rowOf: Int32Array, from: number, to: number): Data {
+function gather(type: DataType, parts: readonly (Data | null)[], sourceOf: Uint16Array, rowOf: Int32Array, from: number, to: number): Data {
   const n = to - from;
   const bitmap = new Uint8Array((n + 7) >> 3);
   let nulls = 0;
   for (let i = 0; i < n; i++) {
     const d = parts[sourceOf[from + i]];
-    if (d.getValid(rowOf[from + i])) bitmap[i >> 3] |= 1 << (i & 7);
+    if (d && d.getValid(rowOf[from + i])) bitmap[i >> 3] |= 1 << (i & 7);
     else nulls++;
   }
   const nullBitmap = nulls > 0 ? bitmap : undefined;
@@ -102,12 +102,13 @@ function gather(type: DataType, parts: readonly Data[], sourceOf: Uint16Array, r
     for (let i = 0; i < n; i++) {
       const d = parts[sourceOf[from + i]];
       const r = rowOf[from + i];
-      const o = d.valueOffsets as Int32Array;
-      offsets[i + 1] = offsets[i] + (o[r + 1] - o[r]);
+      const o = d?.valueOffsets as Int32Array;
+      offsets[i + 1] = offsets[i] + (d ? o[r + 1] - o[r] : 0);
     }
     const data = new Uint8Array(offsets[n]);
     for (let i = 0; i < n; i++) {
       const d = parts[sourceOf[from + i]];
+      if (!d) continue;
       const r = rowOf[from + i];
       const o = d.valueOffsets as Int32Array;
       data.set((d.values as Uint8Array).subarray(o[r], o[r + 1]), offsets[i]);
@@ -117,10 +118,10 @@ function gather(type: DataType, parts: readonly Data[], sourceOf: Uint16Array, r
   if (DataType.isFixedSizeList(type)) {
     const size = (type as FixedSizeList).listSize;
     const childType = (type as FixedSizeList).children[0].type;
-    const first = parts[0].children[0].values as Float32Array;
-    const values = new (first.constructor as Float32ArrayConstructor)(n * size);
+    const values = new (childType.ArrayType as Float32ArrayConstructor)(n * size);
     for (let i = 0; i < n; i++) {
       const d = parts[sourceOf[from + i]];
+      if (!d) continue;
       const c = d.children[0];
       const at = rowOf[from + i] * size;
       values.set((c.values as Float32Array).subarray(at, at + size), i * size);
@@ -129,11 +130,10 @@ function gather(type: DataType, parts: readonly Data[], sourceOf: Uint16Array, r
     return makeData({ type: type as FixedSizeList, length: n, nullCount: nulls, nullBitmap, child });
   }
   if (DataType.isInt(type) || DataType.isFloat(type)) {
-    const first = parts[0].values as Int32Array;
-    const values = new (first.constructor as Int32ArrayConstructor)(n);
+    const values = new (type.ArrayType as Int32ArrayConstructor)(n);
     for (let i = 0; i < n; i++) {
       const d = parts[sourceOf[from + i]];
-      values[i] = (d.values as Int32Array)[rowOf[from + i]];
+      if (d) values[i] = (d.values as Int32Array)[rowOf[from + i]];
     }
     return makeData({ type, length: n, nullCount: nulls, nullBitmap, data: values } as never);
   }
@@ -153,13 +153,11 @@ export async function readFaceTable(dir: string): Promise<FaceTable> {
   // replaces its faces. Faces files are cut into their record batches (pieces).
   const photoSets: (string | null)[][] = [];
   const pieces: Piece[] = [];
-  let main: { file: string; table: Table } | null = null;
   const addSet = async (photosFile: string, facesFile: string, big: boolean) => {
     const read = async (f: string) => tableFromIPC(big ? await readTableFile(f) : await readFile(f));
     const set = photoSets.push(utf8Strings(column(await read(photosFile), 'path', photosFile))) - 1;
     if (!existsSync(facesFile)) return;
     const table = await read(facesFile);
-    if (set === 0) main = { file: facesFile, table };
     for (const batch of table.batches) pieces.push({ file: facesFile, set, batch, paths: utf8Strings(column(batch, 'path', facesFile)), faceIndex: int32s(column(batch, 'faceIndex', facesFile)) });
   };
   if (existsSync(join(storeDir, PHOTOS_FILE))) await addSet(join(storeDir, PHOTOS_FILE), join(storeDir, FACES_FILE), true);
@@ -220,14 +218,17 @@ export async function readFaceTable(dir: string): Promise<FaceTable> {
     rowOf = Int32Array.from(live, (x) => x.r);
   }
 
-  const has = (name: string) => pieces.length > 0 && pieces.every((p) => p.batch.getChild(name) !== null);
+  const has = (name: string) => pieces.some((p) => p.batch.getChild(name) !== null);
+  // rows of piece k start at starts[k] (the direct case: one file, possibly of several record batches)
+  const starts = [0];
+  for (const p of pieces) starts.push(starts[starts.length - 1] + p.paths.length);
   let dimension = manifest.parameters.embeddingDimension;
   pieces.forEach((p, i) => {
     const size = (column(p.batch, 'embedding', p.file).type as FixedSizeList).listSize;
     if (i > 0 && size !== dimension) throw new FaceclusterError(fn, `${p.file} holds ${size}-d vectors, the store's other faces ${dimension}-d; encode the store again.`, 'store');
     dimension = size;
   });
-  const dataOf = new Map<string, Data[]>();
+  const dataOf = new Map<string, (Data | null)[]>();
   return {
     dir: storeDir,
     manifest,
@@ -242,10 +243,26 @@ export async function readFaceTable(dir: string): Promise<FaceTable> {
         throw invalidParameter('FaceTable.column', 'from, to', `rows with 0 <= from <= to <= ${length}`, [from, to]);
       }
       if (pieces.length === 0) throw new FaceclusterError('FaceTable.column', `the store ${JSON.stringify(storeDir)} has no faces file to read column ${JSON.stringify(name)} from.`);
-      if (direct) return column(main!.table, name, main!.file).slice(from, to);
       let data = dataOf.get(name);
-      if (!data) dataOf.set(name, (data = pieces.map((p) => column(p.batch, name, p.file).data[0])));
-      return makeVector(gather(data[0].type, data, pieceOf!, rowOf!, from, to));
+      if (!data) {
+        data = pieces.map((p): Data | null => p.batch.getChild(name)?.data[0] ?? null);
+        if (data.every((d) => d === null)) column(pieces[0].batch, name, pieces[0].file); // throws, naming the column
+        dataOf.set(name, data);
+      }
+      if (direct) {
+        let k = 0;
+        while (starts[k + 1] <= from && k < pieces.length - 1) k++;
+        if (to <= starts[k + 1] && data[k]) return makeVector(data[k]!).slice(from - starts[k], to - starts[k]); // one batch: a slice
+        const pieceRows = new Uint16Array(to - from); // across batches: gathered
+        const rows = new Int32Array(to - from);
+        for (let i = from, j = k; i < to; i++) {
+          while (i >= starts[j + 1]) j++;
+          pieceRows[i - from] = j;
+          rows[i - from] = i - starts[j];
+        }
+        return makeVector(gather(data.find((d) => d)!.type, data, pieceRows, rows, 0, to - from));
+      }
+      return makeVector(gather(data.find((d) => d)!.type, data, pieceOf!, rowOf!, from, to));
     },
   };
 }
