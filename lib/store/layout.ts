@@ -12,7 +12,7 @@
  * an interrupted run never sees half a file; symbolic links are never followed.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync } from 'node:fs';
 import { lstat, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { FaceclusterError } from '../errors.ts';
@@ -73,6 +73,27 @@ export async function atomicWrite(dir: string, name: string, bytes: Uint8Array |
   const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   await writeFile(tmp, bytes, { flag: 'wx' });
   try {
+    await rename(tmp, target);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Like {@link atomicWrite}, for a file too big to hold in memory: `write(fd)` writes into the temporary file
+ * (opened for exclusive create), which is then closed and renamed into place; on an error it is removed.
+ */
+export async function atomicWriteWith(dir: string, name: string, write: (fd: number) => void): Promise<void> {
+  const target = join(dir, name);
+  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx');
+  try {
+    try {
+      write(fd);
+    } finally {
+      closeSync(fd);
+    }
     await rename(tmp, target);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);

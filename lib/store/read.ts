@@ -110,6 +110,19 @@ export async function readTables(storeDir: string): Promise<{ photos: PhotoRecor
   };
 }
 
+/**
+ * The photos of a store folder, without its faces: the compacted table overlaid with committed batches (a later
+ * record of a path replaces earlier ones), sorted by path, as {@link readTables} gives them.
+ */
+export async function readPhotos(storeDir: string): Promise<PhotoRecord[]> {
+  const photos = new Map<string, PhotoRecord>();
+  if (existsSync(join(storeDir, PHOTOS_FILE))) for (const p of photosFromArrow(await readTableFile(join(storeDir, PHOTOS_FILE)))) photos.set(p.path, p);
+  for (const name of await committedBatches(storeDir)) {
+    for (const p of photosFromArrow(await readFile(join(storeDir, BATCHES_DIR, `${name}.photos.arrow`)))) photos.set(p.path, p);
+  }
+  return [...photos.keys()].sort().map((p) => photos.get(p)!);
+}
+
 export interface OpenStoreOptions {
   /**
    * Which of the store's embedders gives `embeddings`: a name among the store's, or a fusion of them `a+b`

@@ -39,7 +39,8 @@ async function assertSameAsOpenStore(t: FaceTable, dir: string, step: number): P
   assert.deepEqual([...t.faceIndex], store.faces.map((f) => f.faceIndex));
   for (let from = 0; from < t.length; from += step) {
     const to = Math.min(t.length, from + step);
-    const col = (name: string) => t.column(name, from, to);
+    const cols = new Map(['path', 'faceIndex', 'label', 'x', 'y', 'width', 'height', 'score', 'quality', 'embedding'].map((c) => [c, t.column(c, from, to)]));
+    const col = (name: string) => cols.get(name)!;
     for (let i = from; i < to; i++) {
       const f = store.faces[i];
       const k = i - from;
@@ -110,6 +111,25 @@ test('readFaceTable: an empty store; rows out of range and a folder without a st
     assert.throws(() => t.column('x', 0, 1), /FaceTable\.column: from, to must be rows with 0 <= from <= to <= 0, got \[0,1\]/);
     await assert.rejects(readFaceTable(join(dir, 'nothing')), /openStore: dir must be a face store/);
     await assert.rejects(readFaceTable(''), /readFaceTable: dir must be a store folder, got ""/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('readFaceTable: a finished store of more faces than one record batch (FACES_FILE_BATCH): windows across batches as openStore gives them', async () => {
+  const { FACES_FILE_BATCH } = await import('../../lib/store/write.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'fc-face-table-'));
+  try {
+    const n = FACES_FILE_BATCH + 3;
+    const path = (i: number) => `p${i % 7}/${String(i).padStart(5, '0')}.jpg`;
+    const w = await openStoreWriter(dir, PARAMS, INFO);
+    await w.plan(scan(...Array.from({ length: n }, (_, i): [string, number] => [path(i), 5])));
+    await w.writeBatch(Array.from({ length: n }, (_, i) => photo(path(i), 1)), Array.from({ length: n }, (_, i) => face(path(i), 0, i, i % 3 ? undefined : i / n)));
+    await w.finish(true);
+    const t = await readFaceTable(dir);
+    assert.equal(t.direct, true);
+    assert.equal(t.length, n);
+    await assertSameAsOpenStore(t, dir, 4099); // windows 0..4099, 4099..8198 (across the batch edge at 8,192), 8198..
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
