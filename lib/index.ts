@@ -47,6 +47,8 @@ export { scanPhotos, folderLabel, PHOTO_EXTENSIONS } from './pipeline/scan.ts';
 export type { FaceEncoder, FaceEncoderOptions, PhotoResult } from './pipeline/face-encoder.ts';
 export { openStore, readFaces, OPEN_STORE_DEFAULTS } from './store/read.ts';
 export type { FaceStore } from './store/read.ts';
+export { readFaceTable } from './store/face-table.ts';
+export type { FaceTable } from './store/face-table.ts';
 export type { PhotoRecord, PhotoStatus, StoredFace } from './store/schema.ts';
 export type { StoreManifest, EncodeParameters } from './store/manifest.ts';
 export { defaultOutputDir, defaultStoreDir, OUTPUT_ROOT, STORE_DIRNAME } from './store/layout.ts';
