@@ -17,6 +17,9 @@
  * then applies non-maximum suppression; we use greedy IoU suppression at 0.3 as the original project does.
  *
  * The net gives no landmarks: the face encoder runs face-api's 68-point net on each box.
+ *
+ * Small faces: on a photo too large for the 320x240 pass to find faces of twice `tileMinFace`, the net also reads
+ * overlapping windows at larger scales (tiles.ts), all passes merged by NMS; smaller photos get the single pass.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
