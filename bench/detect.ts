@@ -20,6 +20,7 @@
  * Rows: `default` (DEFAULT_DETECTOR with its defaults: UltraFace with tiles), `ultraface-alone` (UltraFace,
  * `tileMinFace: 0`: one 320x240 pass, the default before tiles), `mtcnn`, `ssd-mobilenet`, and any registered
  * name given. Prints the load average: others' work on the machine slows photos/s, not recall.
+ * `BENCH_DETECT_DUMP=<folder>` also prints each false detection and writes its surroundings there as PNG.
  */
 import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
