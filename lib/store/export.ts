@@ -236,6 +236,7 @@ function facesTable(store: FaceStore, cols: FaceColumns, dimension: number, from
     width: makeVector(Float32Array.from(f, (r) => r.box.width)),
     height: makeVector(Float32Array.from(f, (r) => r.box.height)),
     score: makeVector(Float32Array.from(f, (r) => r.score)),
+    detector: utf8Column(f.map((r) => r.detector ?? null)),
     ...(cols.quality ? { quality: numberColumn(s(cols.quality), 'float32') } : {}),
     label: utf8Column(f.map((r) => r.label)),
     person_id: numberColumn(s(cols.personId), 'int32'),

@@ -24,7 +24,10 @@ export interface ScannedFile {
   mtimeMs: number;
 }
 
-/** A kept photo whose faces lack some of the store's further embedders. */
+/**
+ * A kept photo whose faces lack some of the store's further embedders or the quality score, or that the store's
+ * detection recipe has not run on yet (`addRecipe`: its new faces are to be added, the stored ones kept).
+ */
 export interface ReembedTask {
   file: ScannedFile;
   photo: PhotoRecord;
@@ -34,6 +37,18 @@ export interface ReembedTask {
   missing: string[];
   /** Whether some of its faces lack the quality score (stores written before it existed): measured from the photo. */
   quality: boolean;
+  /** The detection recipe to run on it: faces it finds that are not stored are added. */
+  addRecipe?: string;
+}
+
+/**
+ * How the pipeline names detection recipes, for a store to know which photos a changed recipe must run on: the
+ * detector options that only add faces (a change keeps the stored faces), and the recipe `parameters` run on a
+ * photo of upright size `width` x `height`.
+ */
+export interface RecipeNaming {
+  keys: readonly string[];
+  of(parameters: EncodeParameters, width: number, height: number): string;
 }
 
 export interface StorePlan {
@@ -141,7 +156,7 @@ function mergeEmbedders(previous: EncodeParameters, requested: EncodeParameters)
 }
 
 /** Opens (creating if needed) the store folder `dir` for writing with these encoding parameters. */
-export async function openStoreWriter(storeDir: string, requested: EncodeParameters, info: { photoFolder: string; backend?: string }): Promise<StoreWriter> {
+export async function openStoreWriter(storeDir: string, requested: EncodeParameters, info: { photoFolder: string; backend?: string; recipes?: RecipeNaming }): Promise<StoreWriter> {
   const dir = resolve(storeDir);
   await ensureRealDir(dir, 'openStoreWriter');
   await takeLock(dir);
@@ -155,7 +170,10 @@ export async function openStoreWriter(storeDir: string, requested: EncodeParamet
   }
   // Stored faces stay valid when they were detected the same way and, if the main embedder is the same, it
   // made its chips the same way; a different requested embedder is added beside the stored one.
-  const sameDetections = previous !== undefined && detectionKey(previous.parameters, previous.models) === detectionKey(requested, models);
+  // (options that only add faces, such as UltraFace's tiles, aside: a change runs the new recipe on the photos it
+  // changes and adds the faces it finds, `addRecipe`)
+  const recipes = info.recipes;
+  const sameDetections = previous !== undefined && detectionKey(previous.parameters, previous.models, recipes?.keys) === detectionKey(requested, models, recipes?.keys);
   const sameMain =
     previous !== undefined &&
     (previous.parameters.embedder !== requested.embedder ||
@@ -235,16 +253,26 @@ export async function openStoreWriter(storeDir: string, requested: EncodeParamet
       const faces = stored.faces.filter((f) => keep.has(f.path));
       const extraNames = (parameters.extraEmbedders ?? []).map((e) => e.name);
       const reembed: ReembedTask[] = [];
-      // kept photos whose faces lack a further embedder's vectors, or the quality score (older stores)
-      if (faces.length > 0) {
+      // kept photos whose faces lack a further embedder's vectors, or the quality score (older stores), or that
+      // the requested detection recipe has not run on (stores written before a recipe was recorded: the stored
+      // parameters' recipe ran on them)
+      if (photos.length > 0) {
         const facesOf = new Map<string, StoredFace[]>();
         for (const f of faces) (facesOf.get(f.path) ?? facesOf.set(f.path, []).get(f.path)!).push(f);
         const fileOf = new Map(files.map((f) => [f.path, f]));
         for (const p of photos) {
           const own = facesOf.get(p.path) ?? [];
+          let addRecipe: string | undefined;
+          if (recipes && p.status !== 'failed' && p.width !== null && p.height !== null) {
+            const ran = p.detectors ?? [recipes.of(previous!.parameters, p.width, p.height)];
+            p.detectors = ran;
+            for (const f of own) f.detector ??= ran[0];
+            const wanted = recipes.of(parameters, p.width, p.height);
+            if (!ran.includes(wanted)) addRecipe = wanted;
+          }
           const missing = extraNames.filter((name) => own.some((f) => !f.embeddings?.[name]));
           const quality = own.some((f) => f.quality === undefined);
-          if (missing.length > 0 || quality) reembed.push({ file: fileOf.get(p.path)!, photo: p, faces: own, missing, quality });
+          if (missing.length > 0 || quality || addRecipe) reembed.push({ file: fileOf.get(p.path)!, photo: p, faces: own, missing, quality, ...(addRecipe ? { addRecipe } : {}) });
         }
       }
       // Compact now: the tables hold exactly the valid records, then batches go, then the manifest.
