@@ -22,7 +22,8 @@ import { parseArgs } from 'node:util';
 import { loadPrecomputedEmbeddings } from '../lib/datasets/precomputed.ts';
 import { evaluateClustering } from '../lib/evaluate/evaluate.ts';
 import { sweep } from '../lib/evaluate/sweep.ts';
-import { Random, toMatrix } from '../lib/cluster/_input.ts';
+import { toMatrix } from '../lib/cluster/_input.ts';
+import { makeSynthetic } from './_synthetic-faces.ts';
 import { knnExact, knnHnsw, KNN_AUTO_HNSW_ABOVE } from '../lib/cluster/_knn.ts';
 import { clusterAuto } from '../lib/cluster/auto.ts';
 import { modeDistance } from '../lib/cluster/distance-mixture.ts';
@@ -38,11 +39,14 @@ const { values: args } = parseArgs({
   options: {
     million: { type: 'boolean', default: false },
     n: { type: 'string' },
+    dim: { type: 'string', default: '128' },
     sweep: { type: 'boolean', default: false },
     only: { type: 'string' },
   },
 });
 const synthN = args.million ? 1_000_000 : args.n ? Number(args.n) : 0;
+const synthDim = Number(args.dim);
+if (!Number.isInteger(synthDim) || synthDim < 2) throw new Error(`bench:cluster: --dim must be an integer >= 2, got ${args.dim}`);
 const sections = new Set((args.only ?? (synthN ? 'synthetic' : 'knn,growth,quality')).split(','));
 if (args.sweep) sections.add('sweep');
 
@@ -162,39 +166,9 @@ function naiveKnn(x: Float32Array[], k: number): Int32Array {
   return out;
 }
 
-/** n synthetic faces: long-tailed identity sizes, Gaussian blobs on the unit sphere. */
-function makeSynthetic(n: number, d = 128, sigma = 0.025, seed = 1): { x: Float32Array[]; labels: Int32Array; nIds: number } {
-  const rng = new Random(seed);
-  const data = new Float32Array(n * d);
-  const labels = new Int32Array(n);
-  const centre = new Float64Array(d);
-  let i = 0;
-  let id = 0;
-  while (i < n) {
-    const size = Math.min(n - i, Math.min(1000, Math.floor(Math.pow(1 - rng.next(), -1 / 1.5))));
-    let s = 0;
-    for (let t = 0; t < d; t++) { centre[t] = rng.normal(); s += centre[t] ** 2; }
-    for (let t = 0; t < d; t++) centre[t] /= Math.sqrt(s);
-    for (let r = 0; r < size; r++, i++) {
-      let q = 0;
-      for (let t = 0; t < d; t++) { const v = centre[t] + sigma * rng.normal(); data[i * d + t] = v; q += v * v; }
-      const inv = 1 / Math.sqrt(q);
-      for (let t = 0; t < d; t++) data[i * d + t] *= inv;
-      labels[i] = id;
-    }
-    id++;
-  }
-  // shuffle the order so that identities are not contiguous (index order matters to some methods)
-  const perm = new Random(seed + 1).shuffle(Int32Array.from({ length: n }, (_, j) => j));
-  const x: Float32Array[] = new Array(n);
-  const shuffled = new Int32Array(n);
-  for (let j = 0; j < n; j++) { x[j] = data.subarray(perm[j] * d, perm[j] * d + d); shuffled[j] = labels[perm[j]]; }
-  return { x, labels: shuffled, nIds: id };
-}
-
 async function synthetic(n: number): Promise<void> {
-  console.log(`## approximate rank-order on ${n} synthetic 128-d embeddings  (load ${load()})`);
-  const [syn, tGen] = timed(() => makeSynthetic(n));
+  console.log(`## approximate rank-order on ${n} synthetic ${synthDim}-d embeddings  (load ${load()})`);
+  const [syn, tGen] = timed(() => makeSynthetic(n, synthDim));
   const sizes = new Map<number, number>();
   for (const l of syn.labels) sizes.set(l, (sizes.get(l) ?? 0) + 1);
   const sz = [...sizes.values()].sort((a, b) => b - a);
