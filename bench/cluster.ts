@@ -5,26 +5,27 @@
  * Usage:
  *   npm run bench:cluster                       kNN, growth, quality table on LFW (a few minutes)
  *   npm run bench:cluster -- --sweep            also sweep each method's main parameter on LFW (best by BCubed F)
- *   npm run bench:cluster -- --n 100000         approximate rank-order and the default (auto) on n synthetic 128-d embeddings
+ *   npm run bench:cluster -- --n 100000         on n synthetic 128-d embeddings: the kNN engines side by side
+ *                                               (engines), approximate rank-order (aro) and the default (auto)
  *   npm run bench:cluster -- --million          ... on 1,000,000 (run it with `nice`, it takes minutes)
- *   --only knn,growth,quality,synthetic         run only these sections
+ *   --dim 512                                   synthetic embeddings of 512 dimensions (the default embedder's)
+ *   --engines hnswlib,usearch:i8,usearch:i8:1   the engines of the table (engine[:quantization[:threads]])
+ *   --only knn,growth,quality,engines,aro,auto  run only these sections (synthetic: engines, aro and auto)
  *
- * Synthetic data: identities are Gaussian blobs on the unit sphere (centre uniform on S^127, each face
- * normalise(centre + 0.025 N(0, I)), same-identity distances about 0.38, different about 1.41), with a long-tailed
- * (discrete Pareto, alpha 1.5, capped at 1,000) number of faces per identity.
+ * Synthetic data: bench/_synthetic-faces.ts (Gaussian blobs on the unit sphere, long-tailed identity sizes).
  *
  * Prints figures; never asserts (tests do). The machine has 2 cores shared with others: the load average is
  * printed with each section; quote figures taken at low load.
  */
-import { loadavg, cpus } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg, cpus } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadPrecomputedEmbeddings } from '../lib/datasets/precomputed.ts';
 import { evaluateClustering } from '../lib/evaluate/evaluate.ts';
 import { sweep } from '../lib/evaluate/sweep.ts';
-import { toMatrix } from '../lib/cluster/_input.ts';
+import { Random, toMatrix, type Matrix } from '../lib/cluster/_input.ts';
 import { makeSynthetic } from './_synthetic-faces.ts';
-import { knnExact, knnHnsw, KNN_AUTO_HNSW_ABOVE } from '../lib/cluster/_knn.ts';
+import { knnExact, knnHnsw, KNN_AUTO_HNSW_ABOVE, rowsWithinRadius, type KnnGraph } from '../lib/cluster/_knn.ts';
 import { clusterAuto } from '../lib/cluster/auto.ts';
 import { modeDistance } from '../lib/cluster/distance-mixture.ts';
 import { embedderMixtureOptions } from '../lib/embed/registry.ts';
@@ -42,12 +43,15 @@ const { values: args } = parseArgs({
     dim: { type: 'string', default: '128' },
     sweep: { type: 'boolean', default: false },
     only: { type: 'string' },
+    engines: { type: 'string' },
   },
 });
 const synthN = args.million ? 1_000_000 : args.n ? Number(args.n) : 0;
 const synthDim = Number(args.dim);
 if (!Number.isInteger(synthDim) || synthDim < 2) throw new Error(`bench:cluster: --dim must be an integer >= 2, got ${args.dim}`);
-const sections = new Set((args.only ?? (synthN ? 'synthetic' : 'knn,growth,quality')).split(','));
+const sections = new Set((args.only ?? (synthN ? 'engines,aro,auto' : 'knn,growth,quality')).split(','));
+const synthetic_ = ['engines', 'aro', 'auto'].some((x) => sections.has(x)) || sections.has('synthetic');
+if (sections.has('synthetic')) for (const x of ['engines', 'aro', 'auto']) sections.add(x);
 if (args.sweep) sections.add('sweep');
 
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
@@ -68,7 +72,7 @@ function timed<T>(f: () => T): [T, number] {
 
 console.log(`bench:cluster  node ${process.version}, ${cpus().length} cores, load average ${load()}`);
 
-if (sections.has('synthetic')) {
+if (synthetic_) {
   await synthetic(synthN || 100_000);
 } else {
   const ds = await loadPrecomputedEmbeddings();
@@ -166,13 +170,85 @@ function naiveKnn(x: Float32Array[], k: number): Int32Array {
   return out;
 }
 
+/** Resets this process's peak RSS (Linux: /proc/self/clear_refs 5), so that the next peak is one step's own. */
+function resetPeak(): boolean {
+  try { writeFileSync('/proc/self/clear_refs', '5'); return true; } catch { return false; }
+}
+function rssMb(): number {
+  return process.memoryUsage().rss / 2 ** 20;
+}
+
+/**
+ * The kNN engines side by side on the same vectors: build and query seconds (16 nearest neighbours of every point),
+ * recall@16 against exact neighbours of a seeded sample of 1,000 points (brute force), and each engine's peak
+ * memory above what the process held before it.
+ */
+function engines(m: Matrix, k: number, list: string[]): void {
+  const n = m.n;
+  const S = Math.min(1000, n);
+  const rng = new Random(7);
+  const sample = Int32Array.from(rng.shuffle(Int32Array.from({ length: n }, (_, i) => i)).subarray(0, S)).sort();
+  const t0 = performance.now();
+  // exact: every distance from each sampled point (SIMD dot products), the k nearest kept, ties by index
+  const bestD = new Float64Array(S * k).fill(Infinity);
+  const bestI = new Int32Array(S * k).fill(-1);
+  rowsWithinRadius(m, sample, Infinity, (r, j, dist) => {
+    const o = r * k;
+    if (dist > bestD[o + k - 1] || (dist === bestD[o + k - 1] && j > bestI[o + k - 1])) return;
+    let p = k - 1;
+    while (p > 0 && (bestD[o + p - 1] > dist || (bestD[o + p - 1] === dist && bestI[o + p - 1] > j))) { bestD[o + p] = bestD[o + p - 1]; bestI[o + p] = bestI[o + p - 1]; p--; }
+    bestD[o + p] = dist; bestI[o + p] = j;
+  });
+  const truth = Array.from({ length: S }, (_, r) => new Set(bestI.subarray(r * k, r * k + k)));
+  console.log(`exact ${k}-NN of ${S} sampled points (brute force, WebAssembly SIMD): ${secs(t0).toFixed(1)} s`);
+  console.log(`| engine | build s | query s (${k}-NN of all ${n}) | recall@${k} | peak memory above start, MB | load |`);
+  console.log('|---|---:|---:|---:|---:|---|');
+  let first: KnnGraph | null = null;
+  for (const name of list) {
+    const [engine, quantization, threads] = name.split(':') as ['usearch' | 'hnswlib', 'auto' | 'i8' | 'bf16' | 'f32' | undefined, string | undefined];
+    const before = rssMb();
+    const reset = resetPeak();
+    const g = knnHnsw(m, k, 'euclidean', { engine, quantization: quantization ?? 'auto', threads: Number(threads ?? 0) });
+    const peak = reset ? peakRssMb() - before : NaN;
+    let hit = 0;
+    sample.forEach((i, r) => { for (let t = 0; t < k; t++) if (truth[r].has(g.indices[i * k + t])) hit++; });
+    const label = `${g.engine}${engine === 'usearch' ? `, ${Number(threads ?? 0) || availableParallelism()} threads` : ', 1 thread'}`;
+    console.log(`| ${label} | ${g.seconds!.build.toFixed(1)} | ${g.seconds!.query.toFixed(1)} | ${f3(hit / (S * k))} | ${peak.toFixed(0)} | ${load()} |`);
+    if (engine === 'usearch' && !first) first = g;
+    else if (first && g.engine === first.engine) {
+      let rows = 0;
+      for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) if (g.indices[i * k + t] !== first.indices[i * k + t]) { rows++; break; }
+      console.log(`  (the same engine built again: ${rows} of ${n} rows' neighbour lists differ from the first build)`);
+    }
+  }
+  console.log('');
+}
+
 async function synthetic(n: number): Promise<void> {
-  console.log(`## approximate rank-order on ${n} synthetic ${synthDim}-d embeddings  (load ${load()})`);
   const [syn, tGen] = timed(() => makeSynthetic(n, synthDim));
   const sizes = new Map<number, number>();
   for (const l of syn.labels) sizes.set(l, (sizes.get(l) ?? 0) + 1);
   const sz = [...sizes.values()].sort((a, b) => b - a);
-  console.log(`generated in ${tGen.toFixed(1)} s: ${syn.nIds} identities, sizes max ${sz[0]}, median ${sz[sz.length >> 1]}, singletons ${sz.filter((v) => v === 1).length}`);
+  console.log(`${n} synthetic ${synthDim}-d faces generated in ${tGen.toFixed(1)} s: ${syn.nIds} identities, sizes max ${sz[0]}, median ${sz[sz.length >> 1]}, singletons ${sz.filter((v) => v === 1).length}`);
+  if (sections.has('engines')) {
+    console.log(`\n## kNN engines on the same ${n} x ${synthDim} vectors  (load ${load()})`);
+    const m = { data: syn.data, n, d: synthDim };
+    engines(m, 16, (args.engines ?? 'hnswlib,usearch:i8,usearch:i8,usearch:i8:1,usearch:bf16,usearch:f32').split(','));
+  }
+  if (sections.has('aro')) await aro(n, syn);
+  if (sections.has('auto')) {
+    console.log(`\n## the default (clusterAuto) on the same ${n} embeddings  (load ${load()})`);
+    const [a, tAuto] = timed(() => clusterAuto(syn.x));
+    const ea = evaluateClustering(a.labels, syn.labels);
+    console.log(`clusterAuto (defaults; kNN ${n > KNN_AUTO_HNSW_ABOVE ? 'HNSW' : 'exact'}): ${tAuto.toFixed(1)} s, chose threshold ${f3(a.evidence.threshold)} (modes at distances ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.same))} / ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.different))})`);
+    console.log(`peak RSS ${peakRssMb().toFixed(0)} MB, load average now ${load()}`);
+    console.log(`quality: pairwise F ${f3(ea.pairwiseF1)}, BCubed F ${f3(ea.bcubedF1)}, NMI ${f3(ea.nmi)}, ${ea.nClusters} clusters for ${syn.nIds} identities`);
+    for (const w of a.warnings) console.log(`warning: ${w}`);
+  }
+}
+
+async function aro(n: number, syn: ReturnType<typeof makeSynthetic>): Promise<void> {
+  console.log(`## approximate rank-order on ${n} synthetic ${synthDim}-d embeddings  (load ${load()})`);
   // the phases of approximateRankOrder(x, { knnMethod: 'hnsw' }), timed one by one
   const o = APPROXIMATE_RANK_ORDER_DEFAULTS;
   const [m, t1] = timed(() => toMatrix('bench', syn.x, o.metric));
@@ -182,10 +258,4 @@ async function synthetic(n: number): Promise<void> {
   console.log(`approximate rank-order (defaults k=${o.k}, threshold ${o.threshold}, maxDistance ${o.maxDistance}; HNSW): ${(t1 + t2 + t3).toFixed(1)} s = copy ${t1.toFixed(1)} + HNSW build and ${o.k}-NN queries ${t2.toFixed(1)} + rank-order distances and merge ${t3.toFixed(1)}`);
   console.log(`peak RSS ${peakRssMb().toFixed(0)} MB, load average now ${load()}`);
   console.log(`quality: pairwise F ${f3(e.pairwiseF1)}, BCubed F ${f3(e.bcubedF1)}, NMI ${f3(e.nmi)}, ${e.nClusters} clusters for ${syn.nIds} identities`);
-  console.log(`\n## the default (clusterAuto) on the same ${n} embeddings  (load ${load()})`);
-  const [a, tAuto] = timed(() => clusterAuto(syn.x));
-  const ea = evaluateClustering(a.labels, syn.labels);
-  console.log(`clusterAuto (defaults; kNN ${n > KNN_AUTO_HNSW_ABOVE ? 'HNSW' : 'exact'}): ${tAuto.toFixed(1)} s, chose threshold ${f3(a.evidence.threshold)} (modes at distances ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.same))} / ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.different))})`);
-  console.log(`peak RSS ${peakRssMb().toFixed(0)} MB, load average now ${load()}`);
-  console.log(`quality: pairwise F ${f3(ea.pairwiseF1)}, BCubed F ${f3(ea.bcubedF1)}, NMI ${f3(ea.nmi)}, ${ea.nClusters} clusters for ${syn.nIds} identities`);
 }

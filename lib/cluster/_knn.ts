@@ -35,6 +35,8 @@ export interface KnnGraph {
   engine?: string;
   /** Set when the HNSW engine asked for could not be used and another was (said, never silent). */
   warning?: string;
+  /** HNSW only: seconds spent building the index and querying it (for the benches). */
+  seconds?: { build: number; query: number };
 }
 
 /** How to find neighbours: `exact` (blocked brute force), `hnsw` (approximate), `auto` (hnsw above 50,000 points). */
@@ -185,6 +187,11 @@ export interface HnswParams {
   seed: number;
   engine: HnswEngine;
   /**
+   * How usearch stores the vectors: `auto` (int8 with the cosine metric for unit rows or `cosine`, where int8 keeps
+   * the neighbours' order; else bf16 with squared euclidean), or `i8` / `bf16` / `f32` (i8 always with cosine).
+   */
+  quantization: 'auto' | 'i8' | 'bf16' | 'f32';
+  /**
    * Threads of the usearch engine; 0: every core (`os.availableParallelism()`). Building on several threads
    * inserts points in an order that varies from run to run, so a neighbour near the k-th may differ between runs;
    * 1 gives the same graph every time.
@@ -197,7 +204,7 @@ export interface HnswParams {
  * unchanged at that recall, and a million points index in minutes. The engine: see {@link HnswEngine} and
  * `npm run bench:cluster -- --n 100000 --dim 512 --only engines` (side by side on the same vectors).
  */
-export const HNSW_DEFAULT_PARAMS: Readonly<HnswParams> = Object.freeze({ m: 12, efConstruction: 40, efSearch: 32, seed: 0, engine: 'auto', threads: 0 });
+export const HNSW_DEFAULT_PARAMS: Readonly<HnswParams> = Object.freeze({ m: 12, efConstruction: 40, efSearch: 32, seed: 0, engine: 'auto', quantization: 'auto', threads: 0 });
 
 /** The usearch module, loaded once (null when it does not load, with the reason). */
 interface UsearchIndex {
@@ -243,6 +250,7 @@ function knnHnswlib(m: Matrix, k: number, metric: Metric, p: HnswParams): KnnGra
   const distances = new Float32Array(n * k).fill(Infinity);
   if (n === 0 || k === 0) return { n, k, indices, distances, engine: 'hnswlib' };
   // rows are unit for cosine, so inner product gives 1 - cos directly; l2 gives squared euclidean
+  const t0 = performance.now();
   const index = new hnswlib.HierarchicalNSW(metric === 'cosine' ? 'ip' : 'l2', d);
   index.initIndex(n, p.m, p.efConstruction, p.seed);
   const row: number[] = new Array(d);
@@ -250,6 +258,7 @@ function knnHnswlib(m: Matrix, k: number, metric: Metric, p: HnswParams): KnnGra
     for (let t = 0; t < d; t++) row[t] = data[i * d + t];
     index.addPoint(row, i);
   }
+  const t1 = performance.now();
   const kq = Math.min(k + 1, n);
   index.setEf(Math.max(p.efSearch, kq));
   for (let i = 0; i < n; i++) {
@@ -266,7 +275,7 @@ function knnHnswlib(m: Matrix, k: number, metric: Metric, p: HnswParams): KnnGra
       c++;
     }
   }
-  return { n, k, indices, distances, engine: 'hnswlib' };
+  return { n, k, indices, distances, engine: 'hnswlib', seconds: { build: (t1 - t0) / 1000, query: (performance.now() - t1) / 1000 } };
 }
 
 /** Rows of `m` are unit vectors (to 1e-3). */
@@ -285,13 +294,16 @@ function knnUsearch(mod: UsearchModule, m: Matrix, k: number, metric: Metric, p:
   const { data, n, d } = m;
   const indices = new Int32Array(n * k).fill(-1);
   const distances = new Float32Array(n * k).fill(Infinity);
-  const quantised = metric === 'cosine' || unitRows(m);
-  const engine = quantised ? 'usearch i8' : 'usearch bf16';
+  const q = p.quantization === 'auto' ? (metric === 'cosine' || unitRows(m) ? 'i8' : 'bf16') : p.quantization;
+  // int8 codes keep angles, not lengths: i8 always searches by cosine (the caller's rows are unit for it)
+  const cos = q === 'i8' || metric === 'cosine';
+  const engine = `usearch ${q}`;
   if (n === 0 || k === 0) return { n, k, indices, distances, engine };
   const threads = p.threads > 0 ? p.threads : availableParallelism();
   const kq = Math.min(k + 1, n);
+  const t0 = performance.now();
   const index = new mod.Index({
-    metric: quantised ? 'cos' : 'l2sq', dimensions: d, connectivity: p.m, quantization: quantised ? 'i8' : 'bf16',
+    metric: cos ? 'cos' : 'l2sq', dimensions: d, connectivity: p.m, quantization: q,
     expansion_add: p.efConstruction, expansion_search: Math.max(p.efSearch, kq), multi: false,
   });
   const BLOCK = 65_536;
@@ -301,6 +313,7 @@ function knnUsearch(mod: UsearchModule, m: Matrix, k: number, metric: Metric, p:
     for (let i = b; i < e; i++) keys[i - b] = BigInt(i);
     index.add(keys, data.subarray(b * d, e * d), threads);
   }
+  const t1 = performance.now();
   const cand: { idx: number; dist: number }[] = [];
   for (let b = 0; b < n; b += BLOCK) {
     const e = Math.min(n, b + BLOCK);
@@ -318,7 +331,7 @@ function knnUsearch(mod: UsearchModule, m: Matrix, k: number, metric: Metric, p:
       for (let t = 0; t < c; t++) { indices[i * k + t] = cand[t].idx; distances[i * k + t] = cand[t].dist; }
     }
   }
-  return { n, k, indices, distances, engine };
+  return { n, k, indices, distances, engine, seconds: { build: (t1 - t0) / 1000, query: (performance.now() - t1) / 1000 } };
 }
 
 /** k nearest neighbours by the chosen method (`auto`: exact up to {@link KNN_AUTO_HNSW_ABOVE} points). */
