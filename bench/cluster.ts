@@ -9,7 +9,7 @@
  *                                               (engines), approximate rank-order (aro) and the default (auto)
  *   npm run bench:cluster -- --million          ... on 1,000,000 (run it with `nice`, it takes minutes)
  *   --dim 512                                   synthetic embeddings of 512 dimensions (the default embedder's)
- *   --engines hnswlib,usearch:i8,usearch:i8:2   the engines of the table (engine[:quantization[:build threads]])
+ *   --engines hnswlib,usearch:i8,usearch:i8:2   the engines of the table (engine[:quantization[:threads]])
  *   --only knn,growth,quality,engines,aro,auto  run only these sections (synthetic: engines, aro and auto)
  *
  * Synthetic data: bench/_synthetic-faces.ts (Gaussian blobs on the unit sphere, long-tailed identity sizes).
@@ -17,7 +17,7 @@
  * Prints figures; never asserts (tests do). The machine has 2 cores shared with others: the load average is
  * printed with each section; quote figures taken at low load.
  */
-import { availableParallelism, loadavg, cpus } from 'node:os';
+import { loadavg, cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadPrecomputedEmbeddings } from '../lib/datasets/precomputed.ts';
@@ -208,10 +208,10 @@ function engines(m: Matrix, k: number, list: string[]): void {
   let prev: { label: string; g: KnnGraph } | null = null;
   for (const name of list) {
     const [engine, quantization, build] = name.split(':') as ['usearch' | 'hnswlib', 'auto' | 'i8' | 'bf16' | 'f32' | undefined, string | undefined];
-    const buildThreads = Number(build ?? 1);
+    const threads = Number(build ?? 1);
     const before = rssMb();
     const reset = resetPeak();
-    const g = knnHnsw(m, k, 'euclidean', { engine, quantization: quantization ?? 'auto', buildThreads });
+    const g = knnHnsw(m, k, 'euclidean', { engine, quantization: quantization ?? 'auto', threads });
     const peak = reset ? peakRssMb() - before : NaN;
     let hit = 0;
     let ratio = 0;
@@ -219,7 +219,7 @@ function engines(m: Matrix, k: number, list: string[]): void {
       for (let t = 0; t < k; t++) if (truth[r].has(g.indices[i * k + t])) hit++;
       ratio += g.distances[i * k + k - 1] / bestD[r * k + k - 1];
     });
-    const label = engine === 'usearch' ? `${g.engine}, built on ${buildThreads} thread${buildThreads > 1 ? 's' : ''}, queried on ${availableParallelism()}` : `${g.engine}, 1 thread`;
+    const label = engine === 'usearch' ? `${g.engine}, ${threads} thread${threads > 1 ? 's' : ''}` : `${g.engine}, 1 thread`;
     console.log(`| ${label} | ${g.seconds!.build.toFixed(1)} | ${g.seconds!.query.toFixed(1)} | ${f3(hit / (S * k))} | ${f3(ratio / S)} | ${peak.toFixed(0)} | ${load()} |`);
     if (prev && prev.label === label) {
       let rows = 0;

@@ -168,8 +168,8 @@ export function knnExact(m: Matrix, k: number, metric: Metric): KnnGraph {
 
 /**
  * Which library builds the HNSW index. `usearch` (USearch, Unum; a native dependency with prebuilt binaries, loaded
- * only when used): vectors quantised to int8 (unit rows, cosine; else bf16, squared euclidean), queried on every
- * core (built on one by default, see `buildThreads`). `hnswlib`: hnswlib-node, float32, one thread, seeded.
+ * only when used): vectors quantised to int8 (unit rows, cosine; else bf16, squared euclidean), on one thread by
+ * default or on several (see `threads`). `hnswlib`: hnswlib-node, float32, one thread, seeded.
  * `auto`: usearch when it loads, else hnswlib with a warning on the graph (never a silent fallback).
  */
 export type HnswEngine = 'auto' | 'usearch' | 'hnswlib';
@@ -192,13 +192,11 @@ export interface HnswParams {
    */
   quantization: 'auto' | 'i8' | 'bf16' | 'f32';
   /**
-   * Threads the usearch engine builds its index on. @default 1 — on more, points are inserted in an order that
-   * varies from run to run, and so does the graph (measured on 100,000 synthetic 512-d faces: 87% of the points'
-   * 16-neighbour lists differ between two 2-thread builds); one thread keeps `clusterAuto`'s "same input, same
-   * output".
+   * Threads of the usearch engine (build and queries: usearch searches on at most the threads it was built for);
+   * 0: every core. @default 1 — on more, points are inserted in an order that varies from run to run, and so does
+   * the graph (measured on 100,000 synthetic 512-d faces: 87% of the points' 16-neighbour lists differ between two
+   * 2-thread builds); one thread keeps `clusterAuto`'s "same input, same output".
    */
-  buildThreads: number;
-  /** Threads the usearch engine queries on (a search does not change the index). 0: every core. @default 0 */
   threads: number;
 }
 /**
@@ -207,7 +205,7 @@ export interface HnswParams {
  * unchanged at that recall, and a million points index in minutes. The engine: see {@link HnswEngine} and
  * `npm run bench:cluster -- --n 100000 --dim 512 --only engines` (side by side on the same vectors).
  */
-export const HNSW_DEFAULT_PARAMS: Readonly<HnswParams> = Object.freeze({ m: 12, efConstruction: 40, efSearch: 32, seed: 0, engine: 'auto', quantization: 'auto', buildThreads: 1, threads: 0 });
+export const HNSW_DEFAULT_PARAMS: Readonly<HnswParams> = Object.freeze({ m: 12, efConstruction: 40, efSearch: 32, seed: 0, engine: 'auto', quantization: 'auto', threads: 1 });
 
 /** The usearch module, loaded once (null when it does not load, with the reason). */
 interface UsearchIndex {
@@ -314,7 +312,7 @@ function knnUsearch(mod: UsearchModule, m: Matrix, k: number, metric: Metric, p:
     const e = Math.min(n, b + BLOCK);
     const keys = new BigUint64Array(e - b);
     for (let i = b; i < e; i++) keys[i - b] = BigInt(i);
-    index.add(keys, data.subarray(b * d, e * d), p.buildThreads > 0 ? p.buildThreads : threads);
+    index.add(keys, data.subarray(b * d, e * d), threads);
   }
   const t1 = performance.now();
   const cand: { idx: number; dist: number }[] = [];

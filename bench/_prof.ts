@@ -1,0 +1,10 @@
+import { clusterAuto } from '../lib/cluster/auto.ts';
+import { evaluateClustering } from '../lib/evaluate/evaluate.ts';
+import { makeSynthetic } from './_synthetic-faces.ts';
+import { loadavg } from 'node:os';
+const n = Number(process.argv[2]), d = Number(process.argv[3] ?? 512);
+const syn = makeSynthetic(n, d);
+const t = performance.now();
+const a = clusterAuto(syn.x);
+const e = evaluateClustering(a.labels, syn.labels);
+console.log(`auto n ${n} d ${d}: ${((performance.now() - t) / 1000).toFixed(1)} s, BCubed F ${e.bcubedF1.toFixed(4)}, threshold ${a.evidence.threshold.toFixed(4)}, clusters ${a.nClusters}, load ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
