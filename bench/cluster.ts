@@ -5,25 +5,27 @@
  * Usage:
  *   npm run bench:cluster                       kNN, growth, quality table on LFW (a few minutes)
  *   npm run bench:cluster -- --sweep            also sweep each method's main parameter on LFW (best by BCubed F)
- *   npm run bench:cluster -- --n 100000         approximate rank-order and the default (auto) on n synthetic 128-d embeddings
+ *   npm run bench:cluster -- --n 100000         on n synthetic 128-d embeddings: the kNN engines side by side
+ *                                               (engines), approximate rank-order (aro) and the default (auto)
  *   npm run bench:cluster -- --million          ... on 1,000,000 (run it with `nice`, it takes minutes)
- *   --only knn,growth,quality,synthetic         run only these sections
+ *   --dim 512                                   synthetic embeddings of 512 dimensions (the default embedder's)
+ *   --engines hnswlib,usearch:i8,usearch:i8:2   the engines of the table (engine[:quantization[:threads]])
+ *   --only knn,growth,quality,engines,aro,auto  run only these sections (synthetic: engines, aro and auto)
  *
- * Synthetic data: identities are Gaussian blobs on the unit sphere (centre uniform on S^127, each face
- * normalise(centre + 0.025 N(0, I)), same-identity distances about 0.38, different about 1.41), with a long-tailed
- * (discrete Pareto, alpha 1.5, capped at 1,000) number of faces per identity.
+ * Synthetic data: bench/_synthetic-faces.ts (Gaussian blobs on the unit sphere, long-tailed identity sizes).
  *
  * Prints figures; never asserts (tests do). The machine has 2 cores shared with others: the load average is
  * printed with each section; quote figures taken at low load.
  */
 import { loadavg, cpus } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadPrecomputedEmbeddings } from '../lib/datasets/precomputed.ts';
 import { evaluateClustering } from '../lib/evaluate/evaluate.ts';
 import { sweep } from '../lib/evaluate/sweep.ts';
-import { Random, toMatrix } from '../lib/cluster/_input.ts';
-import { knnExact, knnHnsw, KNN_AUTO_HNSW_ABOVE } from '../lib/cluster/_knn.ts';
+import { Random, toMatrix, type Matrix } from '../lib/cluster/_input.ts';
+import { makeSynthetic } from './_synthetic-faces.ts';
+import { knnExact, knnHnsw, KNN_AUTO_HNSW_ABOVE, rowsWithinRadius, type KnnGraph } from '../lib/cluster/_knn.ts';
 import { clusterAuto } from '../lib/cluster/auto.ts';
 import { modeDistance } from '../lib/cluster/distance-mixture.ts';
 import { embedderMixtureOptions } from '../lib/embed/registry.ts';
@@ -38,12 +40,18 @@ const { values: args } = parseArgs({
   options: {
     million: { type: 'boolean', default: false },
     n: { type: 'string' },
+    dim: { type: 'string', default: '128' },
     sweep: { type: 'boolean', default: false },
     only: { type: 'string' },
+    engines: { type: 'string' },
   },
 });
 const synthN = args.million ? 1_000_000 : args.n ? Number(args.n) : 0;
-const sections = new Set((args.only ?? (synthN ? 'synthetic' : 'knn,growth,quality')).split(','));
+const synthDim = Number(args.dim);
+if (!Number.isInteger(synthDim) || synthDim < 2) throw new Error(`bench:cluster: --dim must be an integer >= 2, got ${args.dim}`);
+const sections = new Set((args.only ?? (synthN ? 'engines,aro,auto' : 'knn,growth,quality')).split(','));
+const synthetic_ = ['engines', 'aro', 'auto'].some((x) => sections.has(x)) || sections.has('synthetic');
+if (sections.has('synthetic')) for (const x of ['engines', 'aro', 'auto']) sections.add(x);
 if (args.sweep) sections.add('sweep');
 
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
@@ -64,7 +72,7 @@ function timed<T>(f: () => T): [T, number] {
 
 console.log(`bench:cluster  node ${process.version}, ${cpus().length} cores, load average ${load()}`);
 
-if (sections.has('synthetic')) {
+if (synthetic_) {
   await synthetic(synthN || 100_000);
 } else {
   const ds = await loadPrecomputedEmbeddings();
@@ -162,43 +170,92 @@ function naiveKnn(x: Float32Array[], k: number): Int32Array {
   return out;
 }
 
-/** n synthetic faces: long-tailed identity sizes, Gaussian blobs on the unit sphere. */
-function makeSynthetic(n: number, d = 128, sigma = 0.025, seed = 1): { x: Float32Array[]; labels: Int32Array; nIds: number } {
-  const rng = new Random(seed);
-  const data = new Float32Array(n * d);
-  const labels = new Int32Array(n);
-  const centre = new Float64Array(d);
-  let i = 0;
-  let id = 0;
-  while (i < n) {
-    const size = Math.min(n - i, Math.min(1000, Math.floor(Math.pow(1 - rng.next(), -1 / 1.5))));
-    let s = 0;
-    for (let t = 0; t < d; t++) { centre[t] = rng.normal(); s += centre[t] ** 2; }
-    for (let t = 0; t < d; t++) centre[t] /= Math.sqrt(s);
-    for (let r = 0; r < size; r++, i++) {
-      let q = 0;
-      for (let t = 0; t < d; t++) { const v = centre[t] + sigma * rng.normal(); data[i * d + t] = v; q += v * v; }
-      const inv = 1 / Math.sqrt(q);
-      for (let t = 0; t < d; t++) data[i * d + t] *= inv;
-      labels[i] = id;
+/** Resets this process's peak RSS (Linux: /proc/self/clear_refs 5), so that the next peak is one step's own. */
+function resetPeak(): boolean {
+  try { writeFileSync('/proc/self/clear_refs', '5'); return true; } catch { return false; }
+}
+function rssMb(): number {
+  return process.memoryUsage().rss / 2 ** 20;
+}
+
+/**
+ * The kNN engines side by side on the same vectors: build and query seconds (16 nearest neighbours of every point),
+ * recall@16 against exact neighbours of a seeded sample of 1,000 points (brute force; ties among a person's
+ * near-equidistant faces make it low on these blobs, so the mean ratio of the 16th neighbour's distance to the
+ * exact 16th is printed too: 1 when the neighbours found are as near as the exact ones), and each engine's peak
+ * memory above what the process held before it.
+ */
+function engines(m: Matrix, k: number, list: string[]): void {
+  const n = m.n;
+  const S = Math.min(1000, n);
+  const rng = new Random(7);
+  const sample = Int32Array.from(rng.shuffle(Int32Array.from({ length: n }, (_, i) => i)).subarray(0, S)).sort();
+  const t0 = performance.now();
+  // exact: every distance from each sampled point (SIMD dot products), the k nearest kept, ties by index
+  const bestD = new Float64Array(S * k).fill(Infinity);
+  const bestI = new Int32Array(S * k).fill(-1);
+  rowsWithinRadius(m, sample, Infinity, (r, j, dist) => {
+    const o = r * k;
+    if (dist > bestD[o + k - 1] || (dist === bestD[o + k - 1] && j > bestI[o + k - 1])) return;
+    let p = k - 1;
+    while (p > 0 && (bestD[o + p - 1] > dist || (bestD[o + p - 1] === dist && bestI[o + p - 1] > j))) { bestD[o + p] = bestD[o + p - 1]; bestI[o + p] = bestI[o + p - 1]; p--; }
+    bestD[o + p] = dist; bestI[o + p] = j;
+  });
+  const truth = Array.from({ length: S }, (_, r) => new Set(bestI.subarray(r * k, r * k + k)));
+  console.log(`exact ${k}-NN of ${S} sampled points (brute force, WebAssembly SIMD): ${secs(t0).toFixed(1)} s`);
+  console.log(`| engine | build s | query s (${k}-NN of all ${n}) | recall@${k} | ${k}th-neighbour distance / exact | peak memory above start, MB | load |`);
+  console.log('|---|---:|---:|---:|---:|---:|---|');
+  let prev: { label: string; g: KnnGraph } | null = null;
+  for (const name of list) {
+    const [engine, quantization, build] = name.split(':') as ['usearch' | 'hnswlib', 'auto' | 'i8' | 'bf16' | 'f32' | undefined, string | undefined];
+    const threads = Number(build ?? 1);
+    const before = rssMb();
+    const reset = resetPeak();
+    const g = knnHnsw(m, k, 'euclidean', { engine, quantization: quantization ?? 'auto', threads });
+    const peak = reset ? peakRssMb() - before : NaN;
+    let hit = 0;
+    let ratio = 0;
+    sample.forEach((i, r) => {
+      for (let t = 0; t < k; t++) if (truth[r].has(g.indices[i * k + t])) hit++;
+      ratio += g.distances[i * k + k - 1] / bestD[r * k + k - 1];
+    });
+    const label = engine === 'usearch' ? `${g.engine}, ${threads} thread${threads > 1 ? 's' : ''}` : `${g.engine}, 1 thread`;
+    console.log(`| ${label} | ${g.seconds!.build.toFixed(1)} | ${g.seconds!.query.toFixed(1)} | ${f3(hit / (S * k))} | ${f3(ratio / S)} | ${peak.toFixed(0)} | ${load()} |`);
+    if (prev && prev.label === label) {
+      let rows = 0;
+      for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) if (g.indices[i * k + t] !== prev.g.indices[i * k + t]) { rows++; break; }
+      console.log(`  (built again: ${rows} of ${n} points' neighbour lists differ from the build above)`);
     }
-    id++;
+    prev = { label, g };
   }
-  // shuffle the order so that identities are not contiguous (index order matters to some methods)
-  const perm = new Random(seed + 1).shuffle(Int32Array.from({ length: n }, (_, j) => j));
-  const x: Float32Array[] = new Array(n);
-  const shuffled = new Int32Array(n);
-  for (let j = 0; j < n; j++) { x[j] = data.subarray(perm[j] * d, perm[j] * d + d); shuffled[j] = labels[perm[j]]; }
-  return { x, labels: shuffled, nIds: id };
+  console.log('');
 }
 
 async function synthetic(n: number): Promise<void> {
-  console.log(`## approximate rank-order on ${n} synthetic 128-d embeddings  (load ${load()})`);
-  const [syn, tGen] = timed(() => makeSynthetic(n));
+  const [syn, tGen] = timed(() => makeSynthetic(n, synthDim));
   const sizes = new Map<number, number>();
   for (const l of syn.labels) sizes.set(l, (sizes.get(l) ?? 0) + 1);
   const sz = [...sizes.values()].sort((a, b) => b - a);
-  console.log(`generated in ${tGen.toFixed(1)} s: ${syn.nIds} identities, sizes max ${sz[0]}, median ${sz[sz.length >> 1]}, singletons ${sz.filter((v) => v === 1).length}`);
+  console.log(`${n} synthetic ${synthDim}-d faces generated in ${tGen.toFixed(1)} s: ${syn.nIds} identities, sizes max ${sz[0]}, median ${sz[sz.length >> 1]}, singletons ${sz.filter((v) => v === 1).length}`);
+  if (sections.has('engines')) {
+    console.log(`\n## kNN engines on the same ${n} x ${synthDim} vectors  (load ${load()})`);
+    const m = { data: syn.data, n, d: synthDim };
+    engines(m, 16, (args.engines ?? 'hnswlib,usearch:i8,usearch:i8,usearch:i8:2,usearch:i8:2,usearch:bf16,usearch:f32').split(','));
+  }
+  if (sections.has('aro')) await aro(n, syn);
+  if (sections.has('auto')) {
+    console.log(`\n## the default (clusterAuto) on the same ${n} embeddings  (load ${load()})`);
+    const [a, tAuto] = timed(() => clusterAuto(syn.x));
+    const ea = evaluateClustering(a.labels, syn.labels);
+    console.log(`clusterAuto (defaults; kNN ${n > KNN_AUTO_HNSW_ABOVE ? 'HNSW' : 'exact'}): ${tAuto.toFixed(1)} s, chose threshold ${f3(a.evidence.threshold)} (modes at distances ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.same))} / ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.different))})`);
+    console.log(`peak RSS ${peakRssMb().toFixed(0)} MB, load average now ${load()}`);
+    console.log(`quality: pairwise F ${f3(ea.pairwiseF1)}, BCubed F ${f3(ea.bcubedF1)}, NMI ${f3(ea.nmi)}, ${ea.nClusters} clusters for ${syn.nIds} identities`);
+    for (const w of a.warnings) console.log(`warning: ${w}`);
+  }
+}
+
+async function aro(n: number, syn: ReturnType<typeof makeSynthetic>): Promise<void> {
+  console.log(`## approximate rank-order on ${n} synthetic ${synthDim}-d embeddings  (load ${load()})`);
   // the phases of approximateRankOrder(x, { knnMethod: 'hnsw' }), timed one by one
   const o = APPROXIMATE_RANK_ORDER_DEFAULTS;
   const [m, t1] = timed(() => toMatrix('bench', syn.x, o.metric));
@@ -208,10 +265,4 @@ async function synthetic(n: number): Promise<void> {
   console.log(`approximate rank-order (defaults k=${o.k}, threshold ${o.threshold}, maxDistance ${o.maxDistance}; HNSW): ${(t1 + t2 + t3).toFixed(1)} s = copy ${t1.toFixed(1)} + HNSW build and ${o.k}-NN queries ${t2.toFixed(1)} + rank-order distances and merge ${t3.toFixed(1)}`);
   console.log(`peak RSS ${peakRssMb().toFixed(0)} MB, load average now ${load()}`);
   console.log(`quality: pairwise F ${f3(e.pairwiseF1)}, BCubed F ${f3(e.bcubedF1)}, NMI ${f3(e.nmi)}, ${e.nClusters} clusters for ${syn.nIds} identities`);
-  console.log(`\n## the default (clusterAuto) on the same ${n} embeddings  (load ${load()})`);
-  const [a, tAuto] = timed(() => clusterAuto(syn.x));
-  const ea = evaluateClustering(a.labels, syn.labels);
-  console.log(`clusterAuto (defaults; kNN ${n > KNN_AUTO_HNSW_ABOVE ? 'HNSW' : 'exact'}): ${tAuto.toFixed(1)} s, chose threshold ${f3(a.evidence.threshold)} (modes at distances ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.same))} / ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.different))})`);
-  console.log(`peak RSS ${peakRssMb().toFixed(0)} MB, load average now ${load()}`);
-  console.log(`quality: pairwise F ${f3(ea.pairwiseF1)}, BCubed F ${f3(ea.bcubedF1)}, NMI ${f3(ea.nmi)}, ${ea.nClusters} clusters for ${syn.nIds} identities`);
 }

@@ -13,7 +13,16 @@
  * people) and `random` (a seeded random 10%: mostly new photos of people already known).
  *
  * Usage: npm run bench:people [-- --repeat 3] [--rule default|chinese-whispers]
+ *
+ * `-- --million [--dim 512] [--faces 1000000] [--new 10000]`: the incremental update at scale, on synthetic faces
+ * (bench/_synthetic-faces.ts): the people of 1,000,000 faces are taken as known (each identity with 2 or more faces
+ * a person, the rest unassigned, the rule's threshold as a full clustering recorded it), then 10,000 new faces
+ * arrive (a seeded random 1% of the faces, new photos of known people and new people alike) and are placed by
+ * updatePeople with the default rule. Printed: seconds (wall and CPU), peak RSS, load, how many joined, and the
+ * share of new faces placed in their identity's person. The store's own I/O (reading faces.arrow, writing the
+ * people tables) is not in it: see bench:export.
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadPrecomputedEmbeddings } from '../lib/datasets/precomputed.ts';
@@ -22,11 +31,64 @@ import { snapshotOf, updatePeople, type PeopleState } from '../lib/people/assign
 import { foldCorrections } from '../lib/people/constraints.ts';
 import { chineseWhispersRule, sameFaceRule } from '../lib/people/rule.ts';
 import { embedderMixtureOptions } from '../lib/embed/registry.ts';
+import { makeSynthetic } from './_synthetic-faces.ts';
 
-const { values } = parseArgs({ options: { repeat: { type: 'string', default: '3' }, rule: { type: 'string', default: 'default' } } });
+const { values } = parseArgs({ options: {
+  repeat: { type: 'string', default: '3' }, rule: { type: 'string', default: 'default' },
+  million: { type: 'boolean', default: false }, dim: { type: 'string', default: '512' }, faces: { type: 'string', default: '1000000' }, new: { type: 'string', default: '10000' },
+  threshold: { type: 'string', default: '0.77' },
+} });
 const repeat = Math.max(1, Number(values.repeat));
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+if (values.million) {
+  million(Number(values.faces), Number(values.new), Number(values.dim), Number(values.threshold));
+  process.exit(0);
+}
+
+/**
+ * The incremental update at scale (see the file comment). `threshold`: the rule's threshold as recorded by the last
+ * full clustering (auto chose 0.77 on 100,000 of these 512-d faces: bench:cluster -- --n 100000 --dim 512).
+ */
+function million(nOld: number, nNew: number, dim: number, threshold: number): void {
+  const peak = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
+  const total = nOld + nNew;
+  const t0 = performance.now();
+  const syn = makeSynthetic(total, dim);
+  // the rows are in a seeded random order: the last nNew arrive now
+  const faceIds = Array.from({ length: total }, (_, i) => `p${String(i >> 7).padStart(5, '0')}/photo_${i}.jpg#0`);
+  const count = new Map<number, number>();
+  for (let i = 0; i < nOld; i++) count.set(syn.labels[i], (count.get(syn.labels[i]) ?? 0) + 1);
+  // identity -> person id, for identities with 2 or more known faces
+  const personOfId = new Map<number, number>();
+  const assignment = new Map<string, number>();
+  const known = new Set<string>();
+  let nextId = 1;
+  for (let i = 0; i < nOld; i++) {
+    known.add(faceIds[i]);
+    const l = syn.labels[i];
+    if (count.get(l)! < 2) continue;
+    let p = personOfId.get(l);
+    if (p === undefined) personOfId.set(l, (p = nextId++));
+    assignment.set(faceIds[i], p);
+  }
+  const persons = Array.from({ length: nextId - 1 }, (_, k) => ({ id: k + 1, name: null, createdAt: new Date(0).toISOString() }));
+  const snap = { persons, assignment, known, nextId, threshold, method: 'auto', unsorted: new Set<string>() };
+  console.log(`bench:people --million: ${nOld} known faces (${persons.length} people, ${nOld - assignment.size} unassigned) + ${nNew} new, ${dim}-d synthetic, threshold ${threshold}; made in ${((performance.now() - t0) / 1000).toFixed(1)} s; peak RSS so far ${peak().toFixed(0)} MB; load ${load()}`);
+  const rule = sameFaceRule();
+  const c = process.cpuUsage();
+  const t1 = performance.now();
+  const s = updatePeople(faceIds, syn.x, snap, foldCorrections([]), { rule, now: new Date(0).toISOString() });
+  const wall = (performance.now() - t1) / 1000;
+  const u = process.cpuUsage(c);
+  let right = 0;
+  for (let i = nOld; i < total; i++) { const p = personOfId.get(syn.labels[i]); if (p !== undefined && s.personOf[i] === p) right++; }
+  const ofKnown = Array.from({ length: nNew }, (_, k) => nOld + k).filter((i) => personOfId.has(syn.labels[i])).length;
+  console.log(`| faces | new | wall s | CPU s | joined | new people | new faces of known people placed in their person | peak RSS MB | load |`);
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  console.log(`| ${total} | ${nNew} | ${wall.toFixed(1)} | ${((u.user + u.system) / 1e6).toFixed(1)} | ${s.summary.joined} | ${s.summary.newPeople} | ${right} of ${ofKnown} | ${peak().toFixed(0)} | ${load()} |`);
+}
 
 const data = await loadPrecomputedEmbeddings();
 const n = data.embeddings.length;

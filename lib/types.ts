@@ -38,6 +38,11 @@ export interface DetectedFace {
   landmarks5?: Landmarks5;
   /** Dense landmarks when the pipeline computed them (face-api 68-point), original pixels. */
   landmarks68?: Point[];
+  /**
+   * The detection recipe that found the face (`detectionRecipe`: `ultraface`, `ultraface+tiles20`, `mtcnn`, ...),
+   * set by the face encoder; absent in stores written before it was recorded.
+   */
+  detector?: string;
 }
 
 /** A face with its embedding: one row of the face store. */

@@ -217,7 +217,8 @@ export async function run(argv: string[]): Promise<number> {
         : s.reembedded > 0
           ? `encoded 0 photo(s) (${s.seconds.toFixed(1)} s, ${s.jobs} job(s), ${s.backend})`
           : `encoded 0 photo(s): nothing new or changed (${s.seconds.toFixed(1)} s)`,
-      ...(s.reembedded > 0 ? [`  embedded the stored faces of ${s.reembedded} photo(s) with the added embedder(s) or measured their quality score, without detecting them again (detector runs: ${s.detectorCalls})`] : []),
+      ...(s.reembedded - s.redetected > 0 ? [`  embedded the stored faces of ${s.reembedded - s.redetected} photo(s) with the added embedder(s) or measured their quality score, without detecting them again (detector runs: ${s.detectorCalls})`] : []),
+      ...(s.redetected > 0 ? [`  ran the new detection recipe on ${s.redetected} stored photo(s) large enough for it: ${s.addedFaces} face(s) added, the stored faces kept (not embedded again)`] : []),
       `  photos in folder: ${s.photos} (${s.unchanged} unchanged, ${s.deleted} deleted since last run${s.skipped ? `, ${s.skipped} non-photo file(s) skipped` : ''})${s.parametersChanged ? '; models or parameters changed: re-encoded all' : ''}`,
       `  faces found: ${s.faces} this run, ${s.totalFaces} in the store`,
       `  photos without a face: ${s.noFace}`,

@@ -4,9 +4,11 @@
  * - {@link knnExact}: exact k nearest neighbours by blocked dot products on a flat Float32Array
  *   (precomputed squared norms, `|a-b|^2 = |a|^2 + |b|^2 - 2 a.b`, 4 rows at a time, each pair computed once
  *   and offered to both rows' bounded max-heaps). O(n^2 d) time, O(n k) memory.
- * - {@link knnHnsw}: approximate k nearest neighbours with an HNSW index (hnswlib-node; Malkov & Yashunin,
- *   "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs",
- *   IEEE TPAMI 2020). About O(n log n).
+ * - {@link knnHnsw}: approximate k nearest neighbours with an HNSW index (Malkov & Yashunin, "Efficient and
+ *   robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs", IEEE TPAMI 2020),
+ *   about O(n log n), by one of two engines ({@link HnswEngine}): `usearch` (int8-quantised vectors, every core;
+ *   the default) or `hnswlib` (hnswlib-node, float32, one thread). The distances it returns are exact (recomputed
+ *   from the rows); only which neighbours are found is approximate.
  * - {@link radiusNeighbors}: every pair within a distance (inclusive), exact, blocked; used by DBSCAN and
  *   Chinese Whispers.
  *
@@ -14,6 +16,8 @@
  * scikit-learn decides it. Metrics: `euclidean`, and `cosine` (1 - cos) which expects unit rows (see toMatrix).
  * Private: inputs are assumed valid.
  */
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import hnswlib from 'hnswlib-node';
 import type { Metric } from '../types.ts';
 import { rowDistance, type Matrix } from './_input.ts';
@@ -27,6 +31,12 @@ export interface KnnGraph {
   indices: Int32Array;
   /** Distances in the metric (euclidean or 1 - cos); Infinity pads. */
   distances: Float32Array;
+  /** How the neighbours were found: `exact`, or the HNSW engine (`usearch i8`, `hnswlib`). */
+  engine?: string;
+  /** Set when the HNSW engine asked for could not be used and another was (said, never silent). */
+  warning?: string;
+  /** HNSW only: seconds spent building the index and querying it (for the benches). */
+  seconds?: { build: number; query: number };
 }
 
 /** How to find neighbours: `exact` (blocked brute force), `hnsw` (approximate), `auto` (hnsw above 50,000 points). */
@@ -156,6 +166,15 @@ export function knnExact(m: Matrix, k: number, metric: Metric): KnnGraph {
   return { n, k, indices, distances };
 }
 
+/**
+ * Which library builds the HNSW index. `usearch` (USearch, Unum; a native dependency with prebuilt binaries, loaded
+ * only when used): vectors quantised to int8 (unit rows, cosine; else bf16, squared euclidean), on one thread by
+ * default or on several (see `threads`). `hnswlib`: hnswlib-node, float32, one thread, seeded.
+ * `auto`: usearch when it loads, else hnswlib with a warning on the graph (never a silent fallback).
+ */
+export type HnswEngine = 'auto' | 'usearch' | 'hnswlib';
+export const HNSW_ENGINES: readonly HnswEngine[] = ['auto', 'usearch', 'hnswlib'];
+
 /** Options of the approximate (HNSW) search. */
 export interface HnswParams {
   /** Graph degree M. */
@@ -164,23 +183,75 @@ export interface HnswParams {
   efConstruction: number;
   /** Candidate list size while searching (raised to at least k + 1). */
   efSearch: number;
+  /** Seed of hnswlib's levels (usearch's are its own, fixed). */
   seed: number;
+  engine: HnswEngine;
+  /**
+   * How usearch stores the vectors: `auto` (int8 with the cosine metric for unit rows or `cosine`, where int8 keeps
+   * the neighbours' order; else bf16 with squared euclidean), or `i8` / `bf16` / `f32` (i8 always with cosine).
+   */
+  quantization: 'auto' | 'i8' | 'bf16' | 'f32';
+  /**
+   * Threads of the usearch engine (build and queries: usearch searches on at most the threads it was built for);
+   * 0: every core. @default 1 — on more, points are inserted in an order that varies from run to run, and so does
+   * the graph (measured on 100,000 synthetic 512-d faces: 87% of the points' 16-neighbour lists differ between two
+   * 2-thread builds); one thread keeps `clusterAuto`'s "same input, same output".
+   */
+  threads: number;
 }
 /**
  * Light HNSW settings, chosen for scale: on all of LFW (12,424 faces) they give recall@10 0.96 in 1.9 s, against
  * 0.997 in 3.9 s for hnswlib's usual M 16 / efConstruction 100 / ef 64; approximate rank-order's quality is
- * unchanged at that recall, and a million points index in minutes.
+ * unchanged at that recall, and a million points index in minutes. The engine: see {@link HnswEngine} and
+ * `npm run bench:cluster -- --n 100000 --dim 512 --only engines` (side by side on the same vectors).
  */
-export const HNSW_DEFAULT_PARAMS: Readonly<HnswParams> = Object.freeze({ m: 12, efConstruction: 40, efSearch: 32, seed: 0 });
+export const HNSW_DEFAULT_PARAMS: Readonly<HnswParams> = Object.freeze({ m: 12, efConstruction: 40, efSearch: 32, seed: 0, engine: 'auto', quantization: 'auto', threads: 1 });
 
-/** Approximate k nearest neighbours with hnswlib-node (every point is indexed, then queried with k + 1). */
+/** The usearch module, loaded once (null when it does not load, with the reason). */
+interface UsearchIndex {
+  add(keys: BigUint64Array, vectors: Float32Array, threads: number): void;
+  search(vectors: Float32Array, k: number, threads: number): { keys: BigUint64Array; distances: Float32Array; counts: BigUint64Array };
+}
+interface UsearchModule {
+  Index: new (o: { metric: string; dimensions: number; connectivity: number; quantization: string; expansion_add: number; expansion_search: number; multi: boolean }) => UsearchIndex;
+}
+let usearchLoaded: { mod: UsearchModule | null; error: string } | null = null;
+/** usearch, or null with the reason it did not load. */
+export function loadUsearch(): { mod: UsearchModule | null; error: string } {
+  if (!usearchLoaded) {
+    try {
+      usearchLoaded = { mod: createRequire(import.meta.url)('usearch') as UsearchModule, error: '' };
+    } catch (e) {
+      usearchLoaded = { mod: null, error: (e as Error).message.split('\n')[0] };
+    }
+  }
+  return usearchLoaded;
+}
+
+/**
+ * Approximate k nearest neighbours (every point is indexed, then queried with k + 1), by the engine of `params`.
+ * Throws when `engine: 'usearch'` is asked for and does not load; `auto` falls back to hnswlib and says so in
+ * `warning`.
+ */
 export function knnHnsw(m: Matrix, k: number, metric: Metric, params: Partial<HnswParams> = {}): KnnGraph {
   const p = { ...HNSW_DEFAULT_PARAMS, ...params };
+  if (p.engine === 'hnswlib') return knnHnswlib(m, k, metric, p);
+  const u = loadUsearch();
+  if (u.mod) return knnUsearch(u.mod, m, k, metric, p);
+  if (p.engine === 'usearch') throw new Error(`knnHnsw: engine 'usearch' was asked for but the optional dependency usearch did not load (${u.error}); install it (npm install usearch) or pass engine 'hnswlib'.`);
+  const g = knnHnswlib(m, k, metric, p);
+  g.warning = `the nearest-neighbour engine usearch did not load (${u.error}), so hnswlib-node (one thread, several times slower on large collections) found the neighbours; reinstall usearch (npm install usearch) for speed.`;
+  return g;
+}
+
+/** The hnswlib-node engine (float32, one thread, seeded). */
+function knnHnswlib(m: Matrix, k: number, metric: Metric, p: HnswParams): KnnGraph {
   const { data, n, d } = m;
   const indices = new Int32Array(n * k).fill(-1);
   const distances = new Float32Array(n * k).fill(Infinity);
-  if (n === 0 || k === 0) return { n, k, indices, distances };
+  if (n === 0 || k === 0) return { n, k, indices, distances, engine: 'hnswlib' };
   // rows are unit for cosine, so inner product gives 1 - cos directly; l2 gives squared euclidean
+  const t0 = performance.now();
   const index = new hnswlib.HierarchicalNSW(metric === 'cosine' ? 'ip' : 'l2', d);
   index.initIndex(n, p.m, p.efConstruction, p.seed);
   const row: number[] = new Array(d);
@@ -188,6 +259,7 @@ export function knnHnsw(m: Matrix, k: number, metric: Metric, params: Partial<Hn
     for (let t = 0; t < d; t++) row[t] = data[i * d + t];
     index.addPoint(row, i);
   }
+  const t1 = performance.now();
   const kq = Math.min(k + 1, n);
   index.setEf(Math.max(p.efSearch, kq));
   for (let i = 0; i < n; i++) {
@@ -204,7 +276,63 @@ export function knnHnsw(m: Matrix, k: number, metric: Metric, params: Partial<Hn
       c++;
     }
   }
-  return { n, k, indices, distances };
+  return { n, k, indices, distances, engine: 'hnswlib', seconds: { build: (t1 - t0) / 1000, query: (performance.now() - t1) / 1000 } };
+}
+
+/** Rows of `m` are unit vectors (to 1e-3). */
+function unitRows(m: Matrix): boolean {
+  const norms = squaredNorms(m);
+  for (let i = 0; i < m.n; i++) if (Math.abs(Math.sqrt(norms[i]) - 1) > 1e-3) return false;
+  return true;
+}
+
+/**
+ * The usearch engine: int8 vectors with the cosine metric when the rows are unit vectors (then cosine and
+ * euclidean order neighbours alike), else bf16 with squared euclidean; built and searched on `threads` cores,
+ * in blocks (bounded temporary memory). Each row's candidates are re-ranked by their exact distance, ties by index.
+ */
+function knnUsearch(mod: UsearchModule, m: Matrix, k: number, metric: Metric, p: HnswParams): KnnGraph {
+  const { data, n, d } = m;
+  const indices = new Int32Array(n * k).fill(-1);
+  const distances = new Float32Array(n * k).fill(Infinity);
+  const q = p.quantization === 'auto' ? (metric === 'cosine' || unitRows(m) ? 'i8' : 'bf16') : p.quantization;
+  // int8 codes keep angles, not lengths: i8 always searches by cosine (the caller's rows are unit for it)
+  const cos = q === 'i8' || metric === 'cosine';
+  const engine = `usearch ${q}`;
+  if (n === 0 || k === 0) return { n, k, indices, distances, engine };
+  const threads = p.threads > 0 ? p.threads : availableParallelism();
+  const kq = Math.min(k + 1, n);
+  const t0 = performance.now();
+  const index = new mod.Index({
+    metric: cos ? 'cos' : 'l2sq', dimensions: d, connectivity: p.m, quantization: q,
+    expansion_add: p.efConstruction, expansion_search: Math.max(p.efSearch, kq), multi: false,
+  });
+  const BLOCK = 65_536;
+  for (let b = 0; b < n; b += BLOCK) {
+    const e = Math.min(n, b + BLOCK);
+    const keys = new BigUint64Array(e - b);
+    for (let i = b; i < e; i++) keys[i - b] = BigInt(i);
+    index.add(keys, data.subarray(b * d, e * d), threads);
+  }
+  const t1 = performance.now();
+  const cand: { idx: number; dist: number }[] = [];
+  for (let b = 0; b < n; b += BLOCK) {
+    const e = Math.min(n, b + BLOCK);
+    const res = index.search(data.subarray(b * d, e * d), kq, threads);
+    for (let i = b; i < e; i++) {
+      const r = i - b;
+      const found = Number(res.counts[r]);
+      cand.length = 0;
+      for (let t = 0; t < found; t++) {
+        const j = Number(res.keys[r * kq + t]);
+        if (j !== i) cand.push({ idx: j, dist: rowDistance(m, i, j, metric) });
+      }
+      cand.sort((x, y) => x.dist - y.dist || x.idx - y.idx);
+      const c = Math.min(k, cand.length);
+      for (let t = 0; t < c; t++) { indices[i * k + t] = cand[t].idx; distances[i * k + t] = cand[t].dist; }
+    }
+  }
+  return { n, k, indices, distances, engine, seconds: { build: (t1 - t0) / 1000, query: (performance.now() - t1) / 1000 } };
 }
 
 /** k nearest neighbours by the chosen method (`auto`: exact up to {@link KNN_AUTO_HNSW_ABOVE} points). */

@@ -130,7 +130,7 @@ export function approximateRankOrder(x: Float32Array[], options?: Partial<Approx
   const n = m.n;
   if (n === 0) return makeResult(new Int32Array(0));
   const g = knn(m, Math.min(o.k, Math.max(n - 1, 0)), o.metric, o.knnMethod, { seed: o.seed });
-  return makeResult(aroMerge(g, o.threshold, o.maxDistance));
+  return makeResult(aroMerge(g, o.threshold, o.maxDistance), g.warning ? [`approximateRankOrder: ${g.warning}`] : []);
 }
 
 /** Step 3: transitive merge of the pairs under the thresholds; returns component ids. */

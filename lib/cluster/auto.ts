@@ -225,7 +225,8 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   });
   const lo = Math.min(...range.map((r) => r.lo));
   const hi = Math.max(...range.map((r) => r.hi));
-  const tree = meanLinkageTree(m, knn(m, Math.min(o.neighbors, n - 1), 'euclidean', o.knn), hi);
+  const graph = knn(m, Math.min(o.neighbors, n - 1), 'euclidean', o.knn);
+  const tree = meanLinkageTree(m, graph, hi);
   // faces the scores average over (of the steering faces)
   const ns = ms.n;
   let rows: Int32Array;
@@ -270,7 +271,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   // the lower cut of the two: strangers merged are worse than a person split
   const k = cuts.length > 1 && (implausible || cuts[1].threshold < cuts[0].threshold) ? 1 : 0;
   const labels = best[k].labels!;
-  const warnings: string[] = [];
+  const warnings: string[] = graph.warning ? [`clusterAuto: ${graph.warning}`] : [];
   // 'squared' rests on unit vectors (d^2 = 2 - 2 cos); the default came by default, not by choice: say so
   if (options?.space === undefined && o.space === 'squared' && !unitRows) {
     warnings.push("clusterAuto: the rows are not unit vectors, and space 'squared' (the default embedder's) assumes they are; pass the embedder's constants (embedderMixtureOptions(embedder), e.g. { space: 'distance', sameSpreadCap: 1 } for resnet128).");

@@ -91,7 +91,7 @@ export function rankOrder(x: Float32Array[], options?: Partial<RankOrderOptions>
   const n = m.n;
   if (n <= 1) return makeResult(new Int32Array(n));
   const g = knn(m, Math.min(o.k, n - 1), o.metric, o.knnMethod, { seed: o.seed });
-  return makeResult(rankOrderMerge(g, o.k, o.rankThreshold, o.normalizedThreshold));
+  return makeResult(rankOrderMerge(g, o.k, o.rankThreshold, o.normalizedThreshold), g.warning ? [`rankOrder: ${g.warning}`] : []);
 }
 
 /** The iterative cluster-level merging on a face kNN graph; returns cluster ids per face. */

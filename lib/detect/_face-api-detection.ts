@@ -40,19 +40,21 @@ export function toDetectedFaces(detections: FaceApiDetection[], image: RgbImage,
  * Single-shot detectors with anchors sized for a 512 px input (SSD) miss faces that fill most of the
  * frame (tight crops, LFW-style portraits); on the LFW 120-face subset the padded retry finds 18 of the
  * 19 faces SSD MobileNet misses at score 0.5 (215 -> 233 of 234 photos), at the cost of a second pass
- * on those photos only.
+ * on those photos only. `retryLocate` (default `locate`) runs on the padded image (UltraFace: its whole-image
+ * pass without tiles; a face filling the frame is not small).
  */
 export async function detectWithPaddedRetry(
   image: RgbImage,
   retryPadding: number,
   locate: (image: RgbImage) => Promise<FaceApiDetection[]>,
   options: DetectOptions,
+  retryLocate: (image: RgbImage) => Promise<FaceApiDetection[]> = locate,
 ): Promise<DetectedFace[]> {
   const first = toDetectedFaces(await locate(image), image, options);
   if (first.length > 0 || retryPadding <= 0) return first;
   const pad = Math.round(Math.max(image.width, image.height) * retryPadding);
   const padded = padImage(image, pad, 0);
-  const shifted = (await locate(padded)).map((d) => ({ score: d.score, box: { x: d.box.x - pad, y: d.box.y - pad, width: d.box.width, height: d.box.height } }));
+  const shifted = (await retryLocate(padded)).map((d) => ({ score: d.score, box: { x: d.box.x - pad, y: d.box.y - pad, width: d.box.width, height: d.box.height } }));
   return toDetectedFaces(shifted, image, options);
 }
 

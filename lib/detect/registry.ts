@@ -10,7 +10,7 @@ import type { DetectOptions, Detector } from './detector.ts';
 import { createSsdMobilenetDetector, SSD_MOBILENET_CONFIG_DEFAULTS, SSD_MOBILENET_DETECT_DEFAULTS, type SsdMobilenetConfig } from './ssd-mobilenet.ts';
 import { createTinyDetector, TINY_CONFIG_DEFAULTS, TINY_DETECT_DEFAULTS, type TinyConfig } from './tiny.ts';
 import { createMtcnn, MTCNN_CONFIG_DEFAULTS, MTCNN_DETECT_DEFAULTS, type MtcnnConfig } from './mtcnn.ts';
-import { createUltrafaceDetector, ULTRAFACE_CONFIG_DEFAULTS, ULTRAFACE_DETECT_DEFAULTS, type UltrafaceConfig } from './ultraface.ts';
+import { createUltrafaceDetector, ULTRAFACE_CONFIG_DEFAULTS, ULTRAFACE_DETECT_DEFAULTS, ultrafaceTiles, type UltrafaceConfig } from './ultraface.ts';
 import { createWholeImageDetector, WHOLE_IMAGE_CONFIG_DEFAULTS, WHOLE_IMAGE_DETECT_DEFAULTS, type WholeImageConfig } from './whole-image.ts';
 
 /** Every registered detector name; the first is the default. */
@@ -53,6 +53,28 @@ export const DETECTOR_DEFAULTS: { readonly [K in DetectorName]: { config: Readon
   ultraface: { config: ULTRAFACE_CONFIG_DEFAULTS, detect: ULTRAFACE_DETECT_DEFAULTS },
   'whole-image': { config: WHOLE_IMAGE_CONFIG_DEFAULTS, detect: WHOLE_IMAGE_DETECT_DEFAULTS },
 };
+
+/**
+ * Load-time options that only add passes on large photos (UltraFace's tiles): a store detected without them, or
+ * with other values, keeps its faces when they change, and `encode` adds the faces the new recipe finds
+ * (see {@link detectionRecipe}). Every other option re-detects every photo.
+ */
+export const RECIPE_CONFIG_KEYS: readonly string[] = ['tileMinFace'];
+
+/**
+ * The detection recipe detector `name` with load-time `config` (defaults included; a key absent is off) runs on a
+ * working image of `width` x `height`: the name, and `+tiles<N>` when it also reads that photo in windows
+ * (UltraFace, `tileMinFace` N > 0, a photo large enough: see tiles.ts). Stored with each face (`Face.detector`)
+ * and each photo, so that a store knows which photos a new recipe has not run on. On photos that get no tiles
+ * (LFW's 250x250, every devset photo) the default recipe is `ultraface`, as before tiles existed.
+ */
+export function detectionRecipe(name: string, config: Readonly<Record<string, unknown>>, width: number, height: number): string {
+  if (name === 'ultraface') {
+    const min = typeof config.tileMinFace === 'number' ? config.tileMinFace : 0;
+    if (ultrafaceTiles(width, height, min).length > 0) return `ultraface+tiles${min}`;
+  }
+  return name;
+}
 
 /** Whether `name` is a registered detector name. */
 export function isDetectorName(name: unknown): name is DetectorName {

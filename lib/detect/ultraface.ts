@@ -17,6 +17,9 @@
  * then applies non-maximum suppression; we use greedy IoU suppression at 0.3 as the original project does.
  *
  * The net gives no landmarks: the face encoder runs face-api's 68-point net on each box.
+ *
+ * Small faces: on a photo too large for the 320x240 pass to find faces of twice `tileMinFace`, the net also reads
+ * overlapping windows at larger scales (tiles.ts), all passes merged by NMS; smaller photos get the single pass.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,9 +31,12 @@ import type { DetectedFace, RgbImage } from '../types.ts';
 import type { DetectOptions, Detector } from './detector.ts';
 import { detectWithPaddedRetry, resolveDetectOptions } from './_face-api-detection.ts';
 import { resizeToPlanar } from './_resize-input.ts';
+import { suppressOverlaps } from './nms.ts';
+import { locateInTiles, planTiles, TILE_MERGE_OF_SMALLER, type TileGeometry, type TileLevel } from './tiles.ts';
 
 /** Network input size (fixed by the exported graph). */
-export const ULTRAFACE_INPUT = Object.freeze({ width: 320, height: 240 });
+const ULTRAFACE_INPUT_SIZE = { inputWidth: 320, inputHeight: 240 };
+export const ULTRAFACE_INPUT = Object.freeze({ width: ULTRAFACE_INPUT_SIZE.inputWidth, height: ULTRAFACE_INPUT_SIZE.inputHeight });
 
 /** Load-time configuration of the UltraFace detector. */
 export interface UltrafaceConfig {
@@ -49,6 +55,15 @@ export interface UltrafaceConfig {
   nmsIou: number;
   /** Most faces kept per photo, best scores first. @default 100 */
   maxResults: number;
+  /**
+   * Smallest face (box height, pixels of the working image) looked for on photos too large for the whole-image
+   * pass to find it: those photos are also read in overlapping windows at larger scales (tiles.ts), duplicates
+   * merged by non-maximum suppression. Photos whose whole-image pass already finds faces of twice this size
+   * (every photo up to ~400 px: LFW's 250x250, the devsets' up to 320 px) get no tiles: nothing changes for
+   * them. 0 turns tiling off (UltraFace as before: one pass at 320x240).
+   * @default 20 (the face-size bucket 20-40 px of `npm run bench:detect`, LFW mosaics: see README, detection)
+   */
+  tileMinFace: number;
 }
 
 export const ULTRAFACE_CONFIG_DEFAULTS: Readonly<UltrafaceConfig> = Object.freeze({
@@ -57,7 +72,22 @@ export const ULTRAFACE_CONFIG_DEFAULTS: Readonly<UltrafaceConfig> = Object.freez
   retryPadding: 0.25,
   nmsIou: 0.3,
   maxResults: 100,
+  tileMinFace: 20,
 });
+
+/**
+ * UltraFace's geometry for tiling: 320x240 input; faces from 24 px high at the input are found reliably (80/80
+ * LFW faces placed at 24 px on a grey 320x240 canvas at score 0.7; 75/80 at 20 px, 36/80 at 16 px).
+ */
+export const ULTRAFACE_TILE_GEOMETRY: Readonly<TileGeometry> = Object.freeze({ ...ULTRAFACE_INPUT_SIZE, reliableFace: 24 });
+
+/**
+ * The tile levels UltraFace runs on a `width` x `height` working image with `tileMinFace` (see {@link planTiles});
+ * `[]`: the whole-image pass alone, exactly UltraFace before tiling existed.
+ */
+export function ultrafaceTiles(width: number, height: number, tileMinFace: number = ULTRAFACE_CONFIG_DEFAULTS.tileMinFace): TileLevel[] {
+  return planTiles(width, height, tileMinFace, ULTRAFACE_TILE_GEOMETRY);
+}
 
 /**
  * Per-call defaults.
@@ -78,30 +108,6 @@ interface RawDetection {
   box: { x: number; y: number; width: number; height: number };
 }
 
-/** Greedy IoU suppression over candidates sorted by descending score; keeps at most `max`. */
-function suppress(candidates: RawDetection[], iou: number, max: number): RawDetection[] {
-  candidates.sort((a, b) => b.score - a.score);
-  const kept: RawDetection[] = [];
-  for (const c of candidates) {
-    if (kept.length >= max) break;
-    const a = c.box;
-    let overlaps = false;
-    for (const k of kept) {
-      const b = k.box;
-      const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-      const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-      if (w <= 0 || h <= 0) continue;
-      const inter = w * h;
-      if (inter / (a.width * a.height + b.width * b.height - inter) > iou) {
-        overlaps = true;
-        break;
-      }
-    }
-    if (!overlaps) kept.push(c);
-  }
-  return kept;
-}
-
 /** Builds the detector (opens its ONNX session). */
 export async function createUltrafaceDetector(config?: Partial<UltrafaceConfig>): Promise<Detector> {
   const fn = 'createUltrafaceDetector';
@@ -110,6 +116,7 @@ export async function createUltrafaceDetector(config?: Partial<UltrafaceConfig>)
   checkNumber(fn, 'retryPadding', c.retryPadding, 0, 2);
   checkNumber(fn, 'nmsIou', c.nmsIou, 0, 1);
   checkInteger(fn, 'maxResults', c.maxResults, 1);
+  checkNumber(fn, 'tileMinFace', c.tileMinFace, 0);
   const session = await createOnnxSession(c.modelPath ?? ultrafaceModelPath(), { threads: c.threads });
   const { width: W, height: H } = ULTRAFACE_INPUT;
   const input = new Float32Array(3 * W * H);
@@ -132,7 +139,16 @@ export async function createUltrafaceDetector(config?: Partial<UltrafaceConfig>)
       if (x2 <= x1 || y2 <= y1) continue;
       candidates.push({ score: s, box: { x: x1, y: y1, width: x2 - x1, height: y2 - y1 } });
     }
-    return suppress(candidates, c.nmsIou, c.maxResults);
+    return suppressOverlaps(candidates, c.nmsIou, c.maxResults);
+  }
+
+  /** The whole-image pass, and on a large photo the tiles, merged (the copies of a face in two windows made one). */
+  async function locateAll(image: RgbImage, minScore: number): Promise<RawDetection[]> {
+    const whole = await locate(image, minScore);
+    const levels = ultrafaceTiles(image.width, image.height, c.tileMinFace);
+    if (levels.length === 0) return whole;
+    const tiled = await locateInTiles(image, levels, ULTRAFACE_TILE_GEOMETRY, (w) => locate(w, minScore));
+    return suppressOverlaps([...whole, ...tiled], c.nmsIou, c.maxResults, TILE_MERGE_OF_SMALLER);
   }
 
   return {
@@ -140,7 +156,7 @@ export async function createUltrafaceDetector(config?: Partial<UltrafaceConfig>)
     async detect(image: RgbImage, options?: Partial<DetectOptions>): Promise<DetectedFace[]> {
       if (disposed) throw new FaceclusterError('ultraface.detect', 'the detector was disposed.');
       const o = resolveDetectOptions('ultraface.detect', ULTRAFACE_DETECT_DEFAULTS, options);
-      return detectWithPaddedRetry(image, c.retryPadding, (img) => locate(img, o.minScore), o);
+      return detectWithPaddedRetry(image, c.retryPadding, (img) => locateAll(img, o.minScore), o, (padded) => locate(padded, o.minScore));
     },
     dispose() {
       if (disposed) return;

@@ -47,6 +47,14 @@ export interface DecodeOptions {
 
 export const DECODE_DEFAULTS: Readonly<DecodeOptions> = Object.freeze({ maxPixels: 100_000_000, maxSide: 2048 });
 
+/** The size of the working image {@link decodeImage} makes of an upright `width` x `height` photo with `maxSide`. */
+export function workingSize(width: number, height: number, maxSide: number): { width: number; height: number } {
+  const longer = Math.max(width, height);
+  if (longer <= maxSide) return { width, height };
+  const scale = maxSide / longer;
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
 export interface DecodedImage {
   /** The upright, possibly downscaled, 8-bit RGB image. */
   image: RgbImage;

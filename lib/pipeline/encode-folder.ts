@@ -8,7 +8,8 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DETECTOR_DEFAULTS } from '../detect/registry.ts';
+import { DETECTOR_DEFAULTS, detectionRecipe, RECIPE_CONFIG_KEYS } from '../detect/registry.ts';
+import { workingSize } from '../image/decode.ts';
 import { EMBEDDER_NAMES, EMBEDDER_SPECS, type EmbedderName } from '../embed/registry.ts';
 import { FaceclusterError } from '../errors.ts';
 import { checkInteger, checkOneOf, resolveOptions } from '../options.ts';
@@ -16,8 +17,8 @@ import { checkOutsidePhotoFolder } from '../paths.ts';
 import { defaultStoreDir } from '../store/layout.ts';
 import type { EncodeParameters } from '../store/manifest.ts';
 import type { PhotoRecord, StoredFace } from '../store/schema.ts';
-import { openStoreWriter, type ReembedTask, type ScannedFile } from '../store/write.ts';
-import type { ProgressCallback } from '../types.ts';
+import { openStoreWriter, type RecipeNaming, type ReembedTask, type ScannedFile } from '../store/write.ts';
+import type { Box, ProgressCallback } from '../types.ts';
 import { createFaceEncoder, FACE_ENCODER_DEFAULTS, resolveFaceEncoderOptions, type EmbedResult, type FaceEncoder, type FaceEncoderOptions, type PhotoResult, type StoredDetection } from './face-encoder.ts';
 import { folderLabel, scanPhotos } from './scan.ts';
 import type { WorkerReply, WorkerRequest } from './encode-worker.ts';
@@ -74,9 +75,14 @@ export interface EncodeFolderSummary {
   encoded: number;
   /**
    * Kept photos whose stored faces were only embedded by a further embedder this run (`--embedder a,b` on a
-   * store that has a): their detections were reused.
+   * store that has a), or only measured for quality, or on which a new detection recipe ran (`redetected`): their
+   * stored detections were reused, none embedded again.
    */
   reembedded: number;
+  /** Kept photos a changed detection recipe ran on (e.g. UltraFace's tiles on large photos): their new faces were added. */
+  redetected: number;
+  /** Faces those photos gained (counted in `faces` too). */
+  addedFaces: number;
   /** Photos the detector ran on in this run (`encoded` when every worker finished; 0 when only re-embedding). */
   detectorCalls: number;
   /** Photos kept from earlier runs. */
@@ -122,12 +128,25 @@ export function toParameters(o: EncodeFolderOptions, dimension: number): EncodeP
   };
 }
 
+/**
+ * How the pipeline names detection recipes for the store (`detectionRecipe` on the working image a photo's
+ * upright size gives with the store's `maxSide`).
+ */
+export const PIPELINE_RECIPES: RecipeNaming = {
+  keys: RECIPE_CONFIG_KEYS,
+  of: (p, width, height) => {
+    const w = workingSize(width, height, p.maxSide);
+    return detectionRecipe(p.detector, p.detectorConfig, w.width, w.height);
+  },
+};
+
 /** A pool that encodes photo files: worker threads, or this thread when jobs = 1. */
 export interface EncodePool {
   backend: string;
   dimension: number;
   size: number;
-  encode(path: string): Promise<PhotoResult>;
+  /** Encodes a photo; with `stored` (boxes, original pixels), returns only the faces not among them. */
+  encode(path: string, stored?: Box[]): Promise<PhotoResult>;
   /** Embeds stored faces of a photo with `embedders` (no detection); with `quality`, measures their quality too. */
   embed(path: string, faces: StoredDetection[], embedders: EmbedderName[], quality?: boolean): Promise<EmbedResult>;
   /** Photos the detector ran on, over all workers. */
@@ -141,7 +160,7 @@ async function inThreadPool(options: FaceEncoderOptions): Promise<EncodePool> {
     backend: encoder.backend,
     dimension: EMBEDDER_SPECS[options.embedder].dimension,
     size: 1,
-    encode: (p) => encoder.encodeFile(p),
+    encode: (p, stored) => encoder.encodeFile(p, stored),
     embed: (p, faces, names, quality) => encoder.embedFile(p, faces, names, quality),
     detectorCalls: () => encoder.detectorCalls,
     close: async () => encoder.dispose(),
@@ -222,8 +241,8 @@ async function workerPool(options: FaceEncoderOptions, jobs: number): Promise<En
     backend,
     dimension: EMBEDDER_SPECS[options.embedder].dimension,
     size: jobs,
-    encode(path) {
-      return send<PhotoResult>({ path });
+    encode(path, stored) {
+      return send<PhotoResult>({ path, ...(stored ? { stored } : {}) });
     },
     embed(path, faces, embedders, quality) {
       return send<EmbedResult>({ path, faces, embedders, quality });
@@ -276,6 +295,7 @@ export function photoRecords(file: ScannedFile, r: PhotoResult, labels: 'folder'
     reason: r.status === 'failed' ? r.reason : null,
     faceCount: r.faces.length,
     label,
+    ...(r.status !== 'failed' && r.detector ? { detectors: [r.detector] } : {}),
   };
   const faces = r.faces.map((face, i) => ({ ...face, landmarks68: undefined, path: file.path, faceIndex: i, label, imageWidth: r.width ?? 0, imageHeight: r.height ?? 0 }));
   return { photo, faces };
@@ -309,7 +329,7 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
   const scan = await scanPhotos(root, [storeDir]);
   const dimension = EMBEDDER_SPECS[enc.embedder].dimension;
   // tfjs and the models load only when there is something to encode (in the workers when jobs > 1)
-  const writer = await openStoreWriter(storeDir, toParameters({ ...o, ...enc }, dimension), { photoFolder: root });
+  const writer = await openStoreWriter(storeDir, toParameters({ ...o, ...enc }, dimension), { photoFolder: root, recipes: PIPELINE_RECIPES });
   // A store that already holds faces detected the same way keeps its main embedder; the requested ones are added.
   const stored = writer.parameters;
   for (const name of [stored.embedder, ...(stored.extraEmbedders ?? []).map((e) => e.name)]) {
@@ -329,6 +349,8 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
     photos: scan.files.length,
     encoded: 0,
     reembedded: 0,
+    redetected: 0,
+    addedFaces: 0,
     detectorCalls: 0,
     unchanged: 0,
     deleted: 0,
@@ -390,16 +412,32 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
         } satisfies EncodeProgressInfo);
         if (batchPhotos.length >= batchSize || performance.now() - lastCommit > batchSeconds * 1000) void commit();
       };
-      /** A kept photo's stored faces with the vectors of the embedders they lacked. */
-      const recordEmbedded = (task: ReembedTask, r: EmbedResult) => {
+      /**
+       * A kept photo's stored faces with the vectors of the embedders they lacked, and the faces a new detection
+       * recipe found (`found`: only those not stored) after them.
+       */
+      const recordEmbedded = (task: ReembedTask, r: EmbedResult, found: PhotoResult | undefined) => {
         summary.reembedded++;
-        if (r.status === 'failed') summary.failures.push({ path: task.file.path, reason: `adding ${[...task.missing, ...(task.quality ? ['the quality score'] : [])].join(', ')}: ${r.reason}` });
+        const adding = [...task.missing, ...(task.quality ? ['the quality score'] : []), ...(task.addRecipe ? [`the faces of detection recipe ${task.addRecipe}`] : [])].join(', ');
+        if (r.status === 'failed') summary.failures.push({ path: task.file.path, reason: `adding ${adding}: ${r.reason}` });
+        else if (found?.status === 'failed') summary.failures.push({ path: task.file.path, reason: `adding ${adding}: ${found.reason}` });
         else {
-          batchPhotos.push(task.photo);
+          const news = found ? photoRecords(task.file, found, labels).faces.map((f, i) => ({ ...f, faceIndex: task.faces.length + i })) : [];
+          const total = task.faces.length + news.length;
+          batchPhotos.push({
+            ...task.photo,
+            ...(found ? { faceCount: total, status: total > 0 ? 'ok' : 'no-face', detectors: [...(task.photo.detectors ?? []), task.addRecipe!] } : {}),
+          });
           task.faces.forEach((f, i) => {
             const added = Object.entries(r.embeddings).map(([name, v]) => [name, v[i]]);
             batchFaces.push({ ...f, ...(added.length > 0 ? { embeddings: { ...f.embeddings, ...Object.fromEntries(added) } } : {}), ...(r.quality ? r.quality[i] : {}) });
           });
+          batchFaces.push(...news);
+          if (found) {
+            summary.redetected++;
+            summary.addedFaces += news.length;
+            summary.faces += news.length;
+          }
         }
         onProgress?.(summary.encoded + summary.reembedded, total, {
           path: task.file.path,
@@ -414,13 +452,23 @@ export async function encodeFolder(folder: string, options?: Partial<EncodeFolde
       const lane = async () => {
         while (nextEmbed < plan.reembed.length && !signal?.aborted) {
           const task = plan.reembed[nextEmbed++];
-          let r: EmbedResult;
-          try {
-            r = await pool!.embed(join(root, task.file.path), task.faces.map((f) => ({ landmarks5: f.landmarks5, box: f.box, score: f.score })), task.missing as EmbedderName[], task.quality);
-          } catch (e) {
-            r = { status: 'failed', reason: `embedding failed: ${(e as Error)?.message ?? e}` };
+          let r: EmbedResult = { status: 'ok', embeddings: {} };
+          if (task.missing.length > 0 || task.quality) {
+            try {
+              r = await pool!.embed(join(root, task.file.path), task.faces.map((f) => ({ landmarks5: f.landmarks5, box: f.box, score: f.score })), task.missing as EmbedderName[], task.quality);
+            } catch (e) {
+              r = { status: 'failed', reason: `embedding failed: ${(e as Error)?.message ?? e}` };
+            }
           }
-          recordEmbedded(task, r);
+          let found: PhotoResult | undefined;
+          if (task.addRecipe && r.status === 'ok') {
+            try {
+              found = await pool!.encode(join(root, task.file.path), task.faces.map((f) => f.box));
+            } catch (e) {
+              found = { status: 'failed', reason: `encoding failed: ${(e as Error)?.message ?? e}`, faces: [] };
+            }
+          }
+          recordEmbedded(task, r, found);
         }
         while (next < todo.length && !signal?.aborted) {
           const file = todo[next++];

@@ -4,12 +4,17 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EmbedderName } from '../embed/registry.ts';
+import type { Box } from '../types.ts';
 import { createFaceEncoder, type EmbedResult, type FaceEncoderOptions, type PhotoResult, type StoredDetection } from './face-encoder.ts';
 
-/** Encode the photo at `path`; or, with `faces` and `embedders`, only embed those stored faces. */
+/**
+ * Encode the photo at `path` (with `stored`: only the faces not among those boxes); or, with `faces` and
+ * `embedders`, only embed those stored faces.
+ */
 export interface WorkerRequest {
   id: number;
   path: string;
+  stored?: Box[];
   faces?: StoredDetection[];
   embedders?: EmbedderName[];
   /** Also measure the faces' quality (`embedFile`'s `quality`). */
@@ -40,7 +45,7 @@ if (port) {
           port.postMessage({ id: msg.id, embedded, detectorCalls: encoder.detectorCalls } satisfies WorkerReply, [...new Set(transfer)]);
           return;
         }
-        const result = await encoder.encodeFile(msg.path);
+        const result = await encoder.encodeFile(msg.path, msg.stored);
         const transfer = new Set(result.faces.flatMap((f) => [f.embedding.buffer as ArrayBuffer, ...Object.values(f.embeddings ?? {}).map((e) => e.buffer as ArrayBuffer)]));
         port.postMessage({ id: msg.id, result, detectorCalls: encoder.detectorCalls } satisfies WorkerReply, [...transfer]);
       });

@@ -6,11 +6,13 @@ import { alignFace, ALIGN_DEFAULTS, resolveAlignOptions, type AlignOptions } fro
 import { createLandmarker, DEFAULT_LANDMARKER, LANDMARKER_NAMES, type LandmarkerName } from '../detect/landmarkers.ts';
 import { landmarks5From68, type Landmarker68 } from '../detect/landmarks68.ts';
 import type { Detector } from '../detect/detector.ts';
-import { createDetector, DEFAULT_DETECTOR, DETECTOR_NAMES, type DetectorName } from '../detect/registry.ts';
+import { createDetector, DEFAULT_DETECTOR, DETECTOR_DEFAULTS, DETECTOR_NAMES, detectionRecipe, type DetectorName } from '../detect/registry.ts';
+import { boxIou, boxOverlapOfSmaller } from '../detect/nms.ts';
+import { TILE_MERGE_OF_SMALLER } from '../detect/tiles.ts';
 import type { Embedder } from '../embed/embedder.ts';
 import { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_NAMES, EMBEDDER_SPECS, type EmbedderName } from '../embed/registry.ts';
 import { FaceclusterError } from '../errors.ts';
-import { decodeImage, DECODE_DEFAULTS, ImageDecodeError, type DecodedImage } from '../image/decode.ts';
+import { decodeImage, DECODE_DEFAULTS, ImageDecodeError, workingSize, type DecodedImage } from '../image/decode.ts';
 import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import { loadTf } from '../runtime/tf.ts';
 import type { Box, Embedding, Face, Landmarks5, Point, RgbImage } from '../types.ts';
@@ -70,9 +72,12 @@ export const FACE_ENCODER_DEFAULTS: Readonly<FaceEncoderOptions> = Object.freeze
   maxSide: DECODE_DEFAULTS.maxSide,
 });
 
-/** What encoding one photo gave. Faces are in original (upright) pixels, best detection score first. */
+/**
+ * What encoding one photo gave. Faces are in original (upright) pixels, best detection score first; `detector`
+ * is the detection recipe run on it (`detectionRecipe`), also set on each face.
+ */
 export type PhotoResult =
-  | { status: 'ok' | 'no-face'; width: number; height: number; faces: Face[]; conversions: string[] }
+  | { status: 'ok' | 'no-face'; width: number; height: number; faces: Face[]; conversions: string[]; detector?: string }
   | { status: 'failed'; reason: string; faces: []; width?: number; height?: number };
 
 /** A stored face as `embedFile` needs it: its 5 points, and for its quality its box and detector score (original pixels). */
@@ -85,14 +90,28 @@ export interface StoredDetection {
 /** What {@link FaceEncoder.embedFile} gave: one vector per face per embedder, or why it failed. */
 export type EmbedResult = { status: 'ok'; embeddings: Record<string, Embedding[]>; quality?: FaceQualityRecord[] } | { status: 'failed'; reason: string };
 
+/**
+ * Whether a detection is a face already stored (a box of an earlier recipe): overlap as tiles' copies of one face
+ * are merged (IoU above `nmsIou` 0.3, or more than half of the smaller box inside the other: tiles.ts).
+ */
+export function isStoredFace(box: Box, stored: readonly Box[]): boolean {
+  return stored.some((s) => boxIou(s, box) > 0.3 || boxOverlapOfSmaller(s, box) > TILE_MERGE_OF_SMALLER);
+}
+
 export interface FaceEncoder {
   readonly options: FaceEncoderOptions;
   /** e.g. `wasm (SIMD, 1 thread), tfjs 4.22.0`. */
   readonly backend: string;
-  /** Encodes one photo file; never throws for a bad file (status `failed` with the reason). */
-  encodeFile(path: string): Promise<PhotoResult>;
-  /** Encodes an already decoded photo. */
-  encodeDecoded(decoded: DecodedImage): Promise<PhotoResult>;
+  /**
+   * Encodes one photo file; never throws for a bad file (status `failed` with the reason). With `stored` (boxes of
+   * faces already stored for it, original pixels), only the faces found that are not among them are aligned,
+   * embedded and returned ({@link isStoredFace}): a new detection recipe adds faces to a store.
+   */
+  encodeFile(path: string, stored?: readonly Box[]): Promise<PhotoResult>;
+  /** Encodes an already decoded photo (`stored`: as for `encodeFile`). */
+  encodeDecoded(decoded: DecodedImage, stored?: readonly Box[]): Promise<PhotoResult>;
+  /** The detection recipe this encoder runs on an upright `width` x `height` photo (`detectionRecipe`). */
+  recipe(width: number, height: number): string;
   /**
    * Embeds faces already detected in a photo (their 5 points, original pixels) with `embedders` (each must be
    * `embedder` or one of `extraEmbedders`): decode, align, embed; the detector is not run. With `quality`, also
@@ -149,6 +168,11 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
   const qualityNet = qualityEmbedder;
   const det = detector, lm = landmarker;
   const align = o.align as AlignOptions;
+  const detectorConfig = { ...DETECTOR_DEFAULTS[o.detector].config, ...o.detectorConfig };
+  const recipe = (width: number, height: number): string => {
+    const w = workingSize(width, height, o.maxSide);
+    return detectionRecipe(o.detector, detectorConfig, w.width, w.height);
+  };
   /** Chip geometry per embedder: `align` for the main one, each extra's own template and size. */
   const alignOf = (name: EmbedderName): AlignOptions =>
     name === o.embedder ? align : { method: 'similarity', template: EMBEDDER_SPECS[name].template, size: EMBEDDER_SPECS[name].inputSize };
@@ -184,11 +208,16 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
     return measureFaceQuality(image, scale, faces, qualityNet, known.chips && known.norms ? { chips: known.chips, norms: known.norms } : undefined);
   }
 
-  async function encodeDecoded(decoded: DecodedImage): Promise<PhotoResult> {
+  async function encodeDecoded(decoded: DecodedImage, stored?: readonly Box[]): Promise<PhotoResult> {
     if (disposed) throw new FaceclusterError('FaceEncoder.encode', 'the encoder was disposed.');
     const { image, scale } = decoded;
+    const detector = recipe(decoded.originalWidth, decoded.originalHeight);
     detectorCalls++;
-    const found = await det.detect(image, { minScore: o.minScore, minFaceSize: o.minFaceSize * scale });
+    let found = await det.detect(image, { minScore: o.minScore, minFaceSize: o.minFaceSize * scale });
+    if (stored && stored.length > 0) {
+      const inWorking = stored.map((b) => ({ x: b.x * scale, y: b.y * scale, width: b.width * scale, height: b.height * scale }));
+      found = found.filter((f) => !isStoredFace(f.box, inWorking));
+    }
     const needs68 = found.filter((f) => !f.landmarks5 || align.method === 'landmark-box');
     const pts68 = await lm.landmarks(image, needs68.map((f) => f.box));
     needs68.forEach((f, i) => {
@@ -208,10 +237,11 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
       ...(f.landmarks68 ? { landmarks68: f.landmarks68.map(toOriginal) } : {}),
       embedding: embeddings[i],
       ...(several ? { embeddings: Object.fromEntries(Object.entries(all).map(([name, v]) => [name, v[i]])) } : {}),
+      detector,
     }));
     const quality = await qualityOf(image, scale, faces, known);
     faces.forEach((f, i) => Object.assign(f, quality[i]));
-    return { status: faces.length > 0 ? 'ok' : 'no-face', width: decoded.originalWidth, height: decoded.originalHeight, faces, conversions: decoded.conversions };
+    return { status: faces.length > 0 ? 'ok' : 'no-face', width: decoded.originalWidth, height: decoded.originalHeight, faces, conversions: decoded.conversions, detector };
   }
 
   async function embedFile(path: string, faces: readonly StoredDetection[], names: readonly EmbedderName[], withQuality = false): Promise<EmbedResult> {
@@ -243,10 +273,11 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
     backend: runtime.description,
     encodeDecoded,
     embedFile,
+    recipe,
     get detectorCalls() {
       return detectorCalls;
     },
-    async encodeFile(path: string): Promise<PhotoResult> {
+    async encodeFile(path: string, stored?: readonly Box[]): Promise<PhotoResult> {
       let decoded: DecodedImage;
       try {
         decoded = await decodeImage(path, { maxPixels: o.maxPixels, maxSide: o.maxSide });
@@ -255,7 +286,7 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
         return { status: 'failed', reason, faces: [] };
       }
       try {
-        return await encodeDecoded(decoded);
+        return await encodeDecoded(decoded, stored);
       } catch (e) {
         return { status: 'failed', reason: `encoding failed: ${(e as Error)?.message ?? e}`, faces: [], width: decoded.originalWidth, height: decoded.originalHeight };
       }

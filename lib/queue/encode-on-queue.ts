@@ -27,7 +27,7 @@ import type { Job, Queue } from 'bullmq';
 import { EMBEDDER_SPECS } from '../embed/registry.ts';
 import { FaceclusterError } from '../errors.ts';
 import { checkInteger, checkOneOf, checkNumber, resolveOptions } from '../options.ts';
-import { ENCODE_FOLDER_DEFAULTS, encodeTarget, toParameters, type EncodeFolderOptions, type EncodeFolderSummary, type EncodeProgressInfo } from '../pipeline/encode-folder.ts';
+import { ENCODE_FOLDER_DEFAULTS, encodeTarget, PIPELINE_RECIPES, toParameters, type EncodeFolderOptions, type EncodeFolderSummary, type EncodeProgressInfo } from '../pipeline/encode-folder.ts';
 import { resolveFaceEncoderOptions } from '../pipeline/face-encoder.ts';
 import { scanPhotos } from '../pipeline/scan.ts';
 import { BATCHES_DIR, LOCK_FILE } from '../store/layout.ts';
@@ -135,9 +135,9 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
   let writer: StoreWriter | undefined;
   try {
     await refuseOtherRuns(fn, queue, target, { folder: root, storeDir }, clearQueue, redisTimeoutSeconds);
-    writer = await openStoreWriter(storeDir, parameters, { photoFolder: root });
+    writer = await openStoreWriter(storeDir, parameters, { photoFolder: root, recipes: PIPELINE_RECIPES });
     const summary: QueueEncodeSummary = {
-      storeDir, photos: scan.files.length, encoded: 0, reembedded: 0, detectorCalls: 0, unchanged: 0, deleted: 0, skipped: scan.skipped, faces: 0, totalFaces: 0, noFace: 0,
+      storeDir, photos: scan.files.length, encoded: 0, reembedded: 0, redetected: 0, addedFaces: 0, detectorCalls: 0, unchanged: 0, deleted: 0, skipped: scan.skipped, faces: 0, totalFaces: 0, noFace: 0,
       failures: [], totalFailed: 0, parametersChanged: false, interrupted: false, seconds: 0, backend: 'none (nothing to encode)', jobs: 0,
       batches: 0, takenOver: 0, workers: [],
     };
@@ -146,8 +146,8 @@ export async function encodeFolderOnQueue(folder: string, options: Partial<Queue
     summary.deleted = plan.deleted;
     summary.parametersChanged = plan.parametersChanged;
     if (plan.reembed.length > 0) {
-      const lacks = [...new Set(plan.reembed.flatMap((t) => [...t.missing, ...(t.quality ? ['the quality score'] : [])]))].join(', ');
-      throw new FaceclusterError(fn, `${plan.reembed.length} stored photo(s) lack ${lacks}; adding an embedder or the quality score to a store runs on this machine (no detection): run encode without --queue first.`);
+      const lacks = [...new Set(plan.reembed.flatMap((t) => [...t.missing, ...(t.quality ? ['the quality score'] : []), ...(t.addRecipe ? [`the faces of detection recipe ${t.addRecipe}`] : [])]))].join(', ');
+      throw new FaceclusterError(fn, `${plan.reembed.length} stored photo(s) lack ${lacks}; adding an embedder, the quality score or a new detection recipe's faces to a store runs on this machine (the stored faces are kept): run encode without --queue first.`);
     }
     const todo = plan.todo;
     onProgress?.(0, todo.length, { path: '', status: 'ok', faces: 0, totalFaces: 0 } satisfies EncodeProgressInfo);

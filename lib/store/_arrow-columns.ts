@@ -3,7 +3,7 @@
  * builder (`vectorFromArray`) spends ~10x as long on a million strings (a builder call, a UTF-8 encoder call and a
  * growing buffer per value).
  */
-import { Float32, Int32, makeData, makeVector, Utf8, type Vector } from 'apache-arrow';
+import { DataType, Float32, Int32, makeData, makeVector, Utf8, type Data, type Vector } from 'apache-arrow';
 
 /** Validity bitmap of rows `0..n` (bit i set when `valid(i)`; none when no row is null) and the number of nulls. */
 export function validity(n: number, valid: (i: number) => boolean): { bitmap: Uint8Array | undefined; nulls: number } {
@@ -56,4 +56,15 @@ export function numberColumn(n: number, type: 'int32' | 'float32', value: (i: nu
   return type === 'int32'
     ? makeVector(makeData({ type: new Int32(), length: n, nullCount: nulls, nullBitmap: bitmap, data: data as Int32Array }))
     : makeVector(makeData({ type: new Float32(), length: n, nullCount: nulls, nullBitmap: bitmap, data: data as Float32Array }));
+}
+
+/** Data of `n` nulls of `type`: a fixed-width number, Utf8, or a FixedSizeList of numbers (the store's column types). */
+export function nullData(type: DataType, n: number): Data {
+  const nullBitmap = new Uint8Array((n + 7) >> 3);
+  if (DataType.isUtf8(type)) return makeData({ type, length: n, nullCount: n, nullBitmap, valueOffsets: new Int32Array(n + 1), data: new Uint8Array(0) });
+  if (DataType.isFixedSizeList(type)) {
+    const item = type.children[0].type;
+    return makeData({ type, length: n, nullCount: n, nullBitmap, child: makeData({ type: item, length: n * type.listSize, nullCount: 0, data: new (item.ArrayType as Float32ArrayConstructor)(n * type.listSize) } as never) });
+  }
+  return makeData({ type, length: n, nullCount: n, nullBitmap, data: new (type.ArrayType as Float32ArrayConstructor)(n) } as never);
 }

@@ -41,7 +41,7 @@ import { checkOutsidePhotoFolder } from '../paths.ts';
 import { ensureRealDir } from './layout.ts';
 import { readFaceTable, utf8Strings, type FaceTable } from './face-table.ts';
 import { writeFloat32Text } from './_float-text.ts';
-import { int32Column, utf8Column } from './_arrow-columns.ts';
+import { int32Column, nullData, utf8Column } from './_arrow-columns.ts';
 import { ipcStreamBytes } from './_arrow-ipc.ts';
 import type { FaceStore } from './read.ts';
 import { listRuns, readRun } from './runs.ts';
@@ -239,6 +239,7 @@ function facesTable(col: (name: string, type: DataType) => Vector, j: Joined, qu
     width: col('width', new Float32()),
     height: col('height', new Float32()),
     score: col('score', new Float32()),
+    detector: col('detector', new Utf8()),
     ...(quality ? { quality: col('quality', new Float32()) } : {}),
     label: col('label', new Utf8()),
     person_id: int32Column(personOf, (i) => personOf[i] >= 0),
@@ -348,10 +349,9 @@ async function writeVectorsCsv(out: Writable, dimension: number, n: number, face
   }
 }
 
-/** Column `name` of faces `from..to`; an empty one of type `type` when the store has no faces file. */
+/** Column `name` of faces `from..to`; nulls when no faces file of the store has it (written before it existed). */
 function storeColumn(t: FaceTable, name: string, type: DataType, from: number, to: number): Vector {
-  if (t.length > 0 || t.has(name)) return t.column(name, from, to);
-  return makeVector(makeData({ type, length: 0, nullCount: 0, ...(DataType.isFixedSizeList(type) ? { child: makeData({ type: new Float32(), length: 0 }) } : {}) } as never));
+  return t.has(name) ? t.column(name, from, to) : makeVector(nullData(type, to - from));
 }
 
 /**

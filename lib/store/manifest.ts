@@ -83,11 +83,13 @@ export function parametersKey(parameters: EncodeParameters, models: StoreManifes
 
 /**
  * Canonical JSON of what decides whether stored detections (boxes, landmarks, and so alignment) are still
- * valid: every parameter but the embedders (the main one's geometry counts only through `align.method`).
+ * valid: every parameter but the embedders (the main one's geometry counts only through `align.method`) and the
+ * detector options named in `recipeKeys` (options that only add faces: a change adds the new recipe's faces).
  */
-export function detectionKey(parameters: EncodeParameters, models: StoreManifest['models']): string {
-  const { embedder: _e, embeddingDimension: _d, extraEmbedders: _x, align, ...rest } = parameters;
-  return stableStringify({ parameters: { ...rest, align: { method: align.method } }, models: { faceApi: models.faceApi, landmarks: models.landmarks } });
+export function detectionKey(parameters: EncodeParameters, models: StoreManifest['models'], recipeKeys: readonly string[] = []): string {
+  const { embedder: _e, embeddingDimension: _d, extraEmbedders: _x, align, detectorConfig, ...rest } = parameters;
+  const config = Object.fromEntries(Object.entries(detectorConfig).filter(([k]) => !recipeKeys.includes(k)));
+  return stableStringify({ parameters: { ...rest, detectorConfig: config, align: { method: align.method } }, models: { faceApi: models.faceApi, landmarks: models.landmarks } });
 }
 
 /** The store's embedders, main first. */

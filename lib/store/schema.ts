@@ -9,6 +9,8 @@
  * score and two of its signals (`quality`, `sharpness`, `embeddingNorm`: nullable float32, null in rows written
  * before they existed), and one
  * nullable column `embedding_<name>` per further embedder of the store: see `EncodeParameters.extraEmbedders`).
+ * `faces.arrow`'s `detector` is the detection recipe that found the face and `photos.arrow`'s `detectors` the
+ * recipes run on the photo, comma-separated (`detectionRecipe`; both nullable: null in stores written before).
  */
 import {
   Field,
@@ -46,6 +48,11 @@ export interface PhotoRecord {
   faceCount: number;
   /** The identity label (parent folder name with `--labels folder`), else null. */
   label: string | null;
+  /**
+   * The detection recipes run on the photo (`detectionRecipe`), first the one of its oldest faces; absent in
+   * stores written before they were recorded and for failed photos.
+   */
+  detectors?: string[];
 }
 
 /** Prefix of the columns that hold further embedders' vectors (`embedding_mobilefacenet512`). */
@@ -75,6 +82,7 @@ export function photosToArrow(rows: readonly PhotoRecord[]): Uint8Array {
     reason: utf8Column(rows.length, (i) => rows[i].reason),
     faceCount: makeVector(Int32Array.from(rows, (r) => r.faceCount)),
     label: utf8Column(rows.length, (i) => rows[i].label),
+    detectors: utf8Column(rows.length, (i) => (rows[i].detectors && rows[i].detectors!.length > 0 ? rows[i].detectors!.join(',') : null)),
   });
   return tableToIPC(t, 'file');
 }
@@ -136,6 +144,7 @@ export function facesToArrow(rows: readonly StoredFace[], dimension: number, ext
     quality: numberColumn(n, 'float32', (i) => rows[i].quality),
     sharpness: numberColumn(n, 'float32', (i) => rows[i].sharpness),
     embeddingNorm: numberColumn(n, 'float32', (i) => rows[i].embeddingNorm),
+    detector: utf8Column(n, (i) => rows[i].detector ?? null),
     ...Object.fromEntries(
       extra.map((e) => {
         const vectors = rows.map((r) => r.embeddings?.[e.name]);
@@ -176,8 +185,10 @@ export function photosFromArrow(bytes: Uint8Array): PhotoRecord[] {
   const [path, sizeBytes, mtimeMs, width, height, status, reason, faceCount, label] = cols as unknown as [
     (string | null)[], Float64Array, Float64Array, (number | null)[], (number | null)[], string[], (string | null)[], Int32Array, (string | null)[],
   ];
+  const detectors = t.getChild('detectors');
   const rows: PhotoRecord[] = [];
   for (let i = 0; i < t.numRows; i++) {
+    const d = detectors?.get(i) as string | null | undefined;
     rows.push({
       path: path[i] as string,
       sizeBytes: sizeBytes[i],
@@ -188,6 +199,7 @@ export function photosFromArrow(bytes: Uint8Array): PhotoRecord[] {
       reason: reason[i] ?? null,
       faceCount: faceCount[i],
       label: label[i] ?? null,
+      ...(d ? { detectors: d.split(',') } : {}),
     });
   }
   return rows;
@@ -224,6 +236,7 @@ export function facesFromArrow(bytes: Uint8Array): StoredFace[] {
     };
   };
   const [quality, sharpness, embeddingNorm] = ['quality', 'sharpness', 'embeddingNorm'].map(optional);
+  const detector = t.getChild('detector');
   const rows: StoredFace[] = [];
   for (let i = 0; i < t.numRows; i++) {
     const box: Box = { x: x[i], y: y[i], width: w[i], height: h[i] };
@@ -239,6 +252,7 @@ export function facesFromArrow(bytes: Uint8Array): StoredFace[] {
       landmarks5,
       embedding: emb.slice(i * dim, (i + 1) * dim),
       ...withDefined({ quality: quality(i), sharpness: sharpness(i), embeddingNorm: embeddingNorm(i) }),
+      ...(detector?.get(i) ? { detector: detector.get(i) as string } : {}),
       ...(extras.length > 0
         ? { embeddings: Object.fromEntries(extras.filter((e) => e.valid(i)).map((e) => [e.name, e.flat.slice(i * e.size, (i + 1) * e.size)])) }
         : {}),

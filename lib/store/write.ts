@@ -12,9 +12,10 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FaceclusterError } from '../errors.ts';
-import { DataType, Field, makeData, RecordBatch, Schema, Struct, tableFromIPC, type Data } from 'apache-arrow';
+import { Field, makeData, RecordBatch, Schema, Struct, tableFromIPC } from 'apache-arrow';
 import { atomicWrite, atomicWriteWith, BATCHES_DIR, ensureRealDir, FACES_FILE, LOCK_FILE, MANIFEST_FILE, PHOTOS_FILE } from './layout.ts';
 import { writeIpcFileSync } from './_arrow-ipc.ts';
+import { nullData } from './_arrow-columns.ts';
 import { readFaceTable, type FaceTable } from './face-table.ts';
 import { detectionKey, modelVersions, stableStringify, TOOL_VERSION, type EncodeParameters, type ExtraEmbedder, type StoreManifest } from './manifest.ts';
 import { readManifest, readPhotos, readTables } from './read.ts';
@@ -27,7 +28,10 @@ export interface ScannedFile {
   mtimeMs: number;
 }
 
-/** A kept photo whose faces lack some of the store's further embedders. */
+/**
+ * A kept photo whose faces lack some of the store's further embedders or the quality score, or that the store's
+ * detection recipe has not run on yet (`addRecipe`: its new faces are to be added, the stored ones kept).
+ */
 export interface ReembedTask {
   file: ScannedFile;
   photo: PhotoRecord;
@@ -37,6 +41,18 @@ export interface ReembedTask {
   missing: string[];
   /** Whether some of its faces lack the quality score (stores written before it existed): measured from the photo. */
   quality: boolean;
+  /** The detection recipe to run on it: faces it finds that are not stored are added. */
+  addRecipe?: string;
+}
+
+/**
+ * How the pipeline names detection recipes, for a store to know which photos a changed recipe must run on: the
+ * detector options that only add faces (a change keeps the stored faces), and the recipe `parameters` run on a
+ * photo of upright size `width` x `height`.
+ */
+export interface RecipeNaming {
+  keys: readonly string[];
+  of(parameters: EncodeParameters, width: number, height: number): string;
 }
 
 export interface StorePlan {
@@ -150,17 +166,6 @@ async function writeFacesFile(dir: string, t: FaceTable, dimension: number, extr
   await atomicWriteWith(dir, FACES_FILE, (fd) => writeIpcFileSync(fd, schema, batches()));
 }
 
-/** A column of `n` nulls of `type` (a fixed-width number, Utf8, or a FixedSizeList of numbers). */
-function nullData(type: DataType, n: number): Data {
-  const nullBitmap = new Uint8Array((n + 7) >> 3);
-  if (DataType.isUtf8(type)) return makeData({ type, length: n, nullCount: n, nullBitmap, valueOffsets: new Int32Array(n + 1), data: new Uint8Array(0) });
-  if (DataType.isFixedSizeList(type)) {
-    const item = type.children[0].type;
-    return makeData({ type, length: n, nullCount: n, nullBitmap, child: makeData({ type: item, length: n * type.listSize, nullCount: 0, data: new (item.ArrayType as Float32ArrayConstructor)(n * type.listSize) } as never) });
-  }
-  return makeData({ type, length: n, nullCount: n, nullBitmap, data: new (type.ArrayType as Float32ArrayConstructor)(n) } as never);
-}
-
 /** `parameters`' embedders merged into a store's: the store's main embedder stays; others are added or replace same-named ones. */
 function mergeEmbedders(previous: EncodeParameters, requested: EncodeParameters): { parameters: EncodeParameters; changed: Set<string> } {
   const asked: ExtraEmbedder[] = [
@@ -185,7 +190,7 @@ function mergeEmbedders(previous: EncodeParameters, requested: EncodeParameters)
 }
 
 /** Opens (creating if needed) the store folder `dir` for writing with these encoding parameters. */
-export async function openStoreWriter(storeDir: string, requested: EncodeParameters, info: { photoFolder: string; backend?: string }): Promise<StoreWriter> {
+export async function openStoreWriter(storeDir: string, requested: EncodeParameters, info: { photoFolder: string; backend?: string; recipes?: RecipeNaming }): Promise<StoreWriter> {
   const dir = resolve(storeDir);
   await ensureRealDir(dir, 'openStoreWriter');
   await takeLock(dir);
@@ -199,7 +204,10 @@ export async function openStoreWriter(storeDir: string, requested: EncodeParamet
   }
   // Stored faces stay valid when they were detected the same way and, if the main embedder is the same, it
   // made its chips the same way; a different requested embedder is added beside the stored one.
-  const sameDetections = previous !== undefined && detectionKey(previous.parameters, previous.models) === detectionKey(requested, models);
+  // (options that only add faces, such as UltraFace's tiles, aside: a change runs the new recipe on the photos it
+  // changes and adds the faces it finds, `addRecipe`)
+  const recipes = info.recipes;
+  const sameDetections = previous !== undefined && detectionKey(previous.parameters, previous.models, recipes?.keys) === detectionKey(requested, models, recipes?.keys);
   const sameMain =
     previous !== undefined &&
     (previous.parameters.embedder !== requested.embedder ||
@@ -279,16 +287,26 @@ export async function openStoreWriter(storeDir: string, requested: EncodeParamet
       const faces = stored.faces.filter((f) => keep.has(f.path));
       const extraNames = (parameters.extraEmbedders ?? []).map((e) => e.name);
       const reembed: ReembedTask[] = [];
-      // kept photos whose faces lack a further embedder's vectors, or the quality score (older stores)
-      if (faces.length > 0) {
+      // kept photos whose faces lack a further embedder's vectors, or the quality score (older stores), or that
+      // the requested detection recipe has not run on (stores written before a recipe was recorded: the stored
+      // parameters' recipe ran on them)
+      if (photos.length > 0) {
         const facesOf = new Map<string, StoredFace[]>();
         for (const f of faces) (facesOf.get(f.path) ?? facesOf.set(f.path, []).get(f.path)!).push(f);
         const fileOf = new Map(files.map((f) => [f.path, f]));
         for (const p of photos) {
           const own = facesOf.get(p.path) ?? [];
+          let addRecipe: string | undefined;
+          if (recipes && p.status !== 'failed' && p.width !== null && p.height !== null) {
+            const ran = p.detectors ?? [recipes.of(previous!.parameters, p.width, p.height)];
+            p.detectors = ran;
+            for (const f of own) f.detector ??= ran[0];
+            const wanted = recipes.of(parameters, p.width, p.height);
+            if (!ran.includes(wanted)) addRecipe = wanted;
+          }
           const missing = extraNames.filter((name) => own.some((f) => !f.embeddings?.[name]));
           const quality = own.some((f) => f.quality === undefined);
-          if (missing.length > 0 || quality) reembed.push({ file: fileOf.get(p.path)!, photo: p, faces: own, missing, quality });
+          if (missing.length > 0 || quality || addRecipe) reembed.push({ file: fileOf.get(p.path)!, photo: p, faces: own, missing, quality, ...(addRecipe ? { addRecipe } : {}) });
         }
       }
       // Compact now: the tables hold exactly the valid records, then batches go, then the manifest.

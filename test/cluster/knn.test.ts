@@ -64,25 +64,40 @@ test('condensedDistances matches direct distances in scipy pdist order', () => {
   for (let i = 0; i < 12; i++) for (let j = i + 1; j < 12; j++) assert.ok(Math.abs(c[e++] - rowDistance(m, i, j, 'euclidean')) < 1e-12);
 });
 
-test('knnHnsw: high recall against exact search on clustered data, self excluded, seeded', () => {
+function clusteredRows(unit: boolean): Float32Array[] {
   const rng = new Random(5);
   const centres = Array.from({ length: 20 }, () => Array.from({ length: 16 }, () => rng.normal()));
-  const x = Array.from({ length: 600 }, (_, i) => Float32Array.from(centres[i % 20], (v) => v + 0.3 * rng.normal()));
-  const m = toMatrix('t', x);
-  const k = 10;
-  const exact = knnExact(m, k, 'euclidean');
-  const approx = knnHnsw(m, k, 'euclidean', { seed: 1 });
-  let hit = 0;
-  for (let i = 0; i < m.n; i++) {
-    const s = new Set(exact.indices.subarray(i * k, i * k + k));
-    for (let t = 0; t < k; t++) {
-      assert.notEqual(approx.indices[i * k + t], i);
-      if (s.has(approx.indices[i * k + t])) hit++;
+  return Array.from({ length: 600 }, (_, i) => {
+    const v = Float32Array.from(centres[i % 20], (c) => c + 0.3 * rng.normal());
+    const norm = unit ? Math.hypot(...v) : 1;
+    return v.map((t) => t / norm);
+  });
+}
+
+// usearch: int8 vectors for unit rows (cosine order), bf16 otherwise; hnswlib: float32, seeded
+for (const [engine, unit, want] of [['hnswlib', false, 'hnswlib'], ['usearch', false, 'usearch bf16'], ['usearch', true, 'usearch i8']] as const) {
+  test(`knnHnsw (${want}${unit ? ', unit rows' : ''}): high recall against exact search, exact distances in order, self excluded, same graph twice on one thread`, () => {
+    const m = toMatrix('t', clusteredRows(unit));
+    const k = 10;
+    const exact = knnExact(m, k, 'euclidean');
+    const approx = knnHnsw(m, k, 'euclidean', { seed: 1, engine, threads: 1 });
+    assert.equal(approx.engine, want);
+    assert.equal(approx.warning, undefined);
+    let hit = 0;
+    for (let i = 0; i < m.n; i++) {
+      const s = new Set(exact.indices.subarray(i * k, i * k + k));
+      for (let t = 0; t < k; t++) {
+        const j = approx.indices[i * k + t];
+        assert.notEqual(j, i);
+        if (s.has(j)) hit++;
+        assert.ok(Math.abs(approx.distances[i * k + t] - rowDistance(m, i, j, 'euclidean')) < 1e-5, `row ${i}: distance of ${j}`);
+        if (t > 0) assert.ok(approx.distances[i * k + t] >= approx.distances[i * k + t - 1]);
+      }
     }
-  }
-  assert.ok(hit / (m.n * k) > 0.9, `recall ${hit / (m.n * k)}`);
-  assert.deepEqual(knnHnsw(m, k, 'euclidean', { seed: 1 }).indices, approx.indices);
-});
+    assert.ok(hit / (m.n * k) > 0.9, `recall ${hit / (m.n * k)}`);
+    assert.deepEqual(knnHnsw(m, k, 'euclidean', { seed: 1, engine, threads: 1 }).indices, approx.indices);
+  });
+}
 
 test('union-find / connected components: hand-worked', () => {
   // edges 0-1, 1-2, 4-5 over 7 nodes -> {0,1,2} {3} {4,5} {6}, numbered by smallest member
