@@ -19,6 +19,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import hnswlib from 'hnswlib-node';
+import { FaceclusterError } from '../errors.ts';
 import type { Metric } from '../types.ts';
 import { rowDistance, type Matrix } from './_input.ts';
 import { createDotKernel } from './_simd.ts';
@@ -238,7 +239,7 @@ export function knnHnsw(m: Matrix, k: number, metric: Metric, params: Partial<Hn
   if (p.engine === 'hnswlib') return knnHnswlib(m, k, metric, p);
   const u = loadUsearch();
   if (u.mod) return knnUsearch(u.mod, m, k, metric, p);
-  if (p.engine === 'usearch') throw new Error(`knnHnsw: engine 'usearch' was asked for but the optional dependency usearch did not load (${u.error}); install it (npm install usearch) or pass engine 'hnswlib'.`);
+  if (p.engine === 'usearch') throw new FaceclusterError('knnHnsw', `engine 'usearch' was asked for but the dependency usearch did not load (${u.error}); reinstall it (npm install usearch) or pass engine 'hnswlib'.`, 'engine');
   const g = knnHnswlib(m, k, metric, p);
   g.warning = `the nearest-neighbour engine usearch did not load (${u.error}), so hnswlib-node (one thread, several times slower on large collections) found the neighbours; reinstall usearch (npm install usearch) for speed.`;
   return g;
@@ -280,7 +281,7 @@ function knnHnswlib(m: Matrix, k: number, metric: Metric, p: HnswParams): KnnGra
 }
 
 /** Rows of `m` are unit vectors (to 1e-3). */
-function unitRows(m: Matrix): boolean {
+export function unitRows(m: Matrix): boolean {
   const norms = squaredNorms(m);
   for (let i = 0; i < m.n; i++) if (Math.abs(Math.sqrt(norms[i]) - 1) > 1e-3) return false;
   return true;

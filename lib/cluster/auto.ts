@@ -27,7 +27,7 @@ import type { ClusterResult } from '../types.ts';
 import { cutTree, type MergeTree } from './agglomerative.ts';
 import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
 import { FaceclusterError } from '../errors.ts';
-import { knn, KNN_METHODS, squaredNorms, type KnnMethod } from './_knn.ts';
+import { knn, KNN_METHODS, unitRows as hasUnitRows, type KnnMethod } from './_knn.ts';
 import { meanLinkageTree } from './_mean-linkage.ts';
 import { checkComponent, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbability, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
 import { expectedScores, pairsWithin, withProbabilities, type ExpectedScores } from './expected-scores.ts';
@@ -204,7 +204,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
     return { ...r, tree: empty, evidence: { threshold: 0, criterion: o.criterion, expected: none, mixture: noCut.mixture, curve: { threshold: [], nClusters: [], bcubedF1: [], pairwiseF1: [] }, chosen: -1, facesScored: n, basis: 'collection', collectionCut: noCut, referenceCut: null, largest: { faces: n > 0 ? 1 : 0, share: n > 0 ? 1 / n : 0 }, weakEvidence: null } };
   }
   if (o.sameReference !== null) checkComponent(fn, 'sameReference', o.sameReference);
-  const unitRows = !squaredNorms(m).some((q) => Math.abs(Math.sqrt(q) - 1) > 1e-3);
+  const unitRows = hasUnitRows(m);
   // the default reference is in unit-vector distances: it applies to unit rows, or when given on purpose
   const reference = unitRows || options?.sameReference !== undefined ? o.sameReference : null;
   // the faces that steer the cut (all, or those given), as their own matrix: both mixtures are fitted to the same

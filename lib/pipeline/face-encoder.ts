@@ -9,6 +9,7 @@ import type { Detector } from '../detect/detector.ts';
 import { createDetector, DEFAULT_DETECTOR, DETECTOR_DEFAULTS, DETECTOR_NAMES, detectionRecipe, type DetectorName } from '../detect/registry.ts';
 import { boxIou, boxOverlapOfSmaller } from '../detect/nms.ts';
 import { TILE_MERGE_OF_SMALLER } from '../detect/tiles.ts';
+import { ULTRAFACE_CONFIG_DEFAULTS } from '../detect/ultraface.ts';
 import type { Embedder } from '../embed/embedder.ts';
 import { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_NAMES, EMBEDDER_SPECS, type EmbedderName } from '../embed/registry.ts';
 import { FaceclusterError } from '../errors.ts';
@@ -92,10 +93,10 @@ export type EmbedResult = { status: 'ok'; embeddings: Record<string, Embedding[]
 
 /**
  * Whether a detection is a face already stored (a box of an earlier recipe): overlap as tiles' copies of one face
- * are merged (IoU above `nmsIou` 0.3, or more than half of the smaller box inside the other: tiles.ts).
+ * are merged (IoU above UltraFace's default `nmsIou`, 0.3, or more than half of the smaller box inside the other: tiles.ts).
  */
 export function isStoredFace(box: Box, stored: readonly Box[]): boolean {
-  return stored.some((s) => boxIou(s, box) > 0.3 || boxOverlapOfSmaller(s, box) > TILE_MERGE_OF_SMALLER);
+  return stored.some((s) => boxIou(s, box) > ULTRAFACE_CONFIG_DEFAULTS.nmsIou || boxOverlapOfSmaller(s, box) > TILE_MERGE_OF_SMALLER);
 }
 
 export interface FaceEncoder {
