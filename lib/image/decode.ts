@@ -165,8 +165,8 @@ async function decodeWithSharp(buffer: Buffer, o: DecodeOptions): Promise<Decode
   if (meta.hasAlpha) conversions.push('alpha flattened over white');
   if ((meta.pages ?? 1) > 1) conversions.push(`first of ${meta.pages} frames`);
 
-  const longer = Math.max(originalWidth, originalHeight);
-  const scale = longer > o.maxSide ? o.maxSide / longer : 1;
+  const working = workingSize(originalWidth, originalHeight, o.maxSide);
+  const shrink = working.width !== originalWidth || working.height !== originalHeight;
   try {
     // failOn 'warning': libjpeg "recovers" from corrupt data with grey or garbled pixels and only warns;
     // such photos are reported as corrupt instead (no warnings on 1,624 LFW JPEGs checked).
@@ -174,12 +174,12 @@ async function decodeWithSharp(buffer: Buffer, o: DecodeOptions): Promise<Decode
       .rotate() // applies EXIF orientation and drops the tag
       .flatten({ background: { r: 255, g: 255, b: 255 } })
       .toColourspace('srgb');
-    if (scale < 1) {
-      pipeline = pipeline.resize({ width: Math.max(1, Math.round(originalWidth * scale)), height: Math.max(1, Math.round(originalHeight * scale)), fit: 'fill', kernel: 'lanczos3' });
+    if (shrink) {
+      pipeline = pipeline.resize({ width: working.width, height: working.height, fit: 'fill', kernel: 'lanczos3' });
     }
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     const image = toRgb(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height, info.channels);
-    const actualScale = scale < 1 ? info.width / originalWidth : 1;
+    const actualScale = shrink ? info.width / originalWidth : 1;
     return { image, originalWidth, originalHeight, scale: actualScale, format: meta.format, decoder: 'sharp', conversions };
   } catch (e) {
     if (e instanceof ImageDecodeError) throw e;
@@ -271,21 +271,22 @@ async function finishRaw(raw: RawPixels, orientation: Orientation, how: string, 
   const turned = orientation >= 5;
   const width = turned ? raw.height : raw.width; // upright size
   const height = turned ? raw.width : raw.height;
-  const longer = Math.max(width, height);
-  const scale = longer > o.maxSide ? o.maxSide / longer : 1;
+  // the stored orientation's working size (the longer side is the same either way up)
+  const working = workingSize(raw.width, raw.height, o.maxSide);
+  const shrink = working.width !== raw.width || working.height !== raw.height;
   let stored = raw;
-  if (alpha || scale < 1) {
+  if (alpha || shrink) {
     let pipeline = sharp(Buffer.from(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength), { raw: { width: raw.width, height: raw.height, channels: raw.channels }, limitInputPixels: false });
     if (alpha) pipeline = pipeline.flatten({ background: { r: 255, g: 255, b: 255 } });
-    if (scale < 1) {
-      pipeline = pipeline.resize({ width: Math.max(1, Math.round(raw.width * scale)), height: Math.max(1, Math.round(raw.height * scale)), fit: 'fill', kernel: 'lanczos3' });
+    if (shrink) {
+      pipeline = pipeline.resize({ width: working.width, height: working.height, fit: 'fill', kernel: 'lanczos3' });
     }
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     stored = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels as RawPixels['channels'], conversions };
   }
   const upright = orientPixels(stored, orientation);
   const image = toRgb(upright.data, upright.width, upright.height, upright.channels);
-  return { image, originalWidth: width, originalHeight: height, scale: scale < 1 ? upright.width / width : 1, format, decoder, conversions };
+  return { image, originalWidth: width, originalHeight: height, scale: shrink ? upright.width / width : 1, format, decoder, conversions };
 }
 
 /** Refuses images above `maxPixels` (decompression-bomb guard), from their header's size. */
