@@ -8,8 +8,7 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DETECTOR_DEFAULTS, detectionRecipe, RECIPE_CONFIG_KEYS } from '../detect/registry.ts';
-import { workingSize } from '../image/decode.ts';
+import { DETECTOR_DEFAULTS, RECIPE_CONFIG_KEYS } from '../detect/registry.ts';
 import { EMBEDDER_NAMES, EMBEDDER_SPECS, type EmbedderName } from '../embed/registry.ts';
 import { FaceclusterError } from '../errors.ts';
 import { checkInteger, checkOneOf, resolveOptions } from '../options.ts';
@@ -19,7 +18,7 @@ import type { EncodeParameters } from '../store/manifest.ts';
 import type { PhotoRecord, StoredFace } from '../store/schema.ts';
 import { openStoreWriter, type RecipeNaming, type ReembedTask, type ScannedFile } from '../store/write.ts';
 import type { Box, ProgressCallback } from '../types.ts';
-import { createFaceEncoder, FACE_ENCODER_DEFAULTS, resolveFaceEncoderOptions, type EmbedResult, type FaceEncoder, type FaceEncoderOptions, type PhotoResult, type StoredDetection } from './face-encoder.ts';
+import { createFaceEncoder, FACE_ENCODER_DEFAULTS, photoRecipe, resolveFaceEncoderOptions, type EmbedResult, type FaceEncoder, type FaceEncoderOptions, type PhotoResult, type StoredDetection } from './face-encoder.ts';
 import { folderLabel, scanPhotos } from './scan.ts';
 import type { WorkerReply, WorkerRequest } from './encode-worker.ts';
 
@@ -129,15 +128,12 @@ export function toParameters(o: EncodeFolderOptions, dimension: number): EncodeP
 }
 
 /**
- * How the pipeline names detection recipes for the store (`detectionRecipe` on the working image a photo's
+ * How the pipeline names detection recipes for the store (`photoRecipe`: `detectionRecipe` on the working image a photo's
  * upright size gives with the store's `maxSide`).
  */
 export const PIPELINE_RECIPES: RecipeNaming = {
   keys: RECIPE_CONFIG_KEYS,
-  of: (p, width, height) => {
-    const w = workingSize(width, height, p.maxSide);
-    return detectionRecipe(p.detector, p.detectorConfig, w.width, w.height);
-  },
+  of: (p, width, height) => photoRecipe(p.detector, p.detectorConfig, p.maxSide, width, height),
 };
 
 /** A pool that encodes photo files: worker threads, or this thread when jobs = 1. */

@@ -99,6 +99,15 @@ export function isStoredFace(box: Box, stored: readonly Box[]): boolean {
   return stored.some((s) => boxIou(s, box) > ULTRAFACE_CONFIG_DEFAULTS.nmsIou || boxOverlapOfSmaller(s, box) > TILE_MERGE_OF_SMALLER);
 }
 
+/**
+ * The detection recipe (`detectionRecipe`) detector `detector` with load-time `config` runs on an upright `width` x
+ * `height` photo: on the working image `decodeImage` makes of it with `maxSide`.
+ */
+export function photoRecipe(detector: string, config: Readonly<Record<string, unknown>>, maxSide: number, width: number, height: number): string {
+  const w = workingSize(width, height, maxSide);
+  return detectionRecipe(detector, config, w.width, w.height);
+}
+
 export interface FaceEncoder {
   readonly options: FaceEncoderOptions;
   /** e.g. `wasm (SIMD, 1 thread), tfjs 4.22.0`. */
@@ -170,10 +179,7 @@ export async function createFaceEncoder(options?: Partial<FaceEncoderOptions>): 
   const det = detector, lm = landmarker;
   const align = o.align as AlignOptions;
   const detectorConfig = { ...DETECTOR_DEFAULTS[o.detector].config, ...o.detectorConfig };
-  const recipe = (width: number, height: number): string => {
-    const w = workingSize(width, height, o.maxSide);
-    return detectionRecipe(o.detector, detectorConfig, w.width, w.height);
-  };
+  const recipe = (width: number, height: number): string => photoRecipe(o.detector, detectorConfig, o.maxSide, width, height);
   /** Chip geometry per embedder: `align` for the main one, each extra's own template and size. */
   const alignOf = (name: EmbedderName): AlignOptions =>
     name === o.embedder ? align : { method: 'similarity', template: EMBEDDER_SPECS[name].template, size: EMBEDDER_SPECS[name].inputSize };
