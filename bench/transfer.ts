@@ -31,6 +31,7 @@ import { AUTO_DEFAULTS, clusterAuto, cutTree, DEFAULT_EMBEDDER, embedderDistance
 import type { ClusterMethodName } from '../lib/cluster/registry.ts';
 import { UPDATE_PEOPLE_DEFAULTS } from '../lib/people/assign.ts';
 import { clusterGoodFaces } from '../lib/people/poor-faces.ts';
+import { fitStudentT } from '../lib/cluster/distance-mixture.ts';
 import { COLLECTIONS, encodeCollection, loadCollection, storeDirOf, type Collection } from './_collections.ts';
 
 const CRITERIA: AutoCriterion[] = ['bcubed', 'pairwise'];
@@ -135,6 +136,38 @@ function sameStats(c: Collection): MixtureComponent & { pairs: number } {
   return { mean, sd: pairs ? Math.sqrt(Math.max(0, s2 / pairs - mean * mean)) : 0, pairs };
 }
 
+/** Degrees of freedom tried for the different-person mode's Student t (Infinity: a normal). */
+const DF_GRID = [4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 25, 30, 35, 40, 50, 60, 80, 100, Infinity];
+
+/**
+ * The different-person squared distances among the labelled faces (a seeded sample of up to 300,000 pairs of
+ * different identities): the mean log-likelihood per pair of the maximum-likelihood Student t at each df of
+ * {@link DF_GRID} (the embedder's `differentDf` is the df that fits the pool best).
+ */
+function strangerTail(c: Collection): { pairs: number; logLik: number[]; ml: number } {
+  const n = c.labelled.length;
+  let a = 97;
+  const rand = () => { a = (a + 0x6d2b79f5) | 0; let t = Math.imul(a ^ (a >>> 15), 1 | a); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  const out: number[] = [];
+  for (let tries = 0; tries < 3_000_000 && out.length < 300_000; tries++) {
+    const p = Math.floor(rand() * n), q = Math.floor(rand() * n);
+    if (c.labels[p] === c.labels[q]) continue;
+    const x = c.embeddings[c.labelled[p]], y = c.embeddings[c.labelled[q]];
+    let d = 0;
+    for (let t = 0; t < x.length; t++) d += (x[t] - y[t]) ** 2;
+    out.push(d);
+  }
+  const logLik = DF_GRID.map((df) => fitStudentT(out, df).logLikelihood);
+  return { pairs: out.length, logLik, ml: DF_GRID[logLik.indexOf(Math.max(...logLik))] };
+}
+
+/** The df of {@link DF_GRID} with the highest mean log-likelihood over a set of collections, each weighed equally. */
+function poolDf(tails: { logLik: number[] }[]): number {
+  if (tails.length === 0) return Infinity;
+  const mean = DF_GRID.map((_, k) => tails.reduce((s, t) => s + t.logLik[k], 0) / tails.length);
+  return DF_GRID[mean.indexOf(Math.max(...mean))];
+}
+
 /** The reference of a set of collections: each weighed equally, the mean of their means and their pooled variance. */
 function poolReference(stats: MixtureComponent[]): MixtureComponent | null {
   if (stats.length === 0) return null;
@@ -161,6 +194,7 @@ interface Row {
 // the same-person statistics first (labelled faces), for the references
 const loaded = new Map<string, Partial<Record<'all' | 'labelled', Collection>>>();
 const stats = new Map<string, MixtureComponent & { pairs: number }>();
+const tails = new Map<string, ReturnType<typeof strangerTail>>();
 for (const name of names) {
   const entry: Partial<Record<'all' | 'labelled', Collection>> = {};
   for (const mode of new Set<'all' | 'labelled'>([...modes, 'labelled'])) {
@@ -171,6 +205,7 @@ for (const name of names) {
   loaded.set(name, entry);
   const st = sameStats(entry.labelled);
   if (st.pairs > 0) stats.set(name, st);
+  if (inPool(name)) tails.set(name, strangerTail(entry.labelled));
 }
 // the reference pool is every collection with photos of its own, whether scored in this run or not
 for (const name of Object.keys(COLLECTIONS).filter(inPool)) {
@@ -178,9 +213,12 @@ for (const name of Object.keys(COLLECTIONS).filter(inPool)) {
   const c = await loadCollection(name, flags.embedder ?? DEFAULT_EMBEDDER, 'labelled');
   const st = c && sameStats(c);
   if (st && st.pairs > 0) stats.set(name, st);
+  if (c && !tails.has(name)) tails.set(name, strangerTail(c));
 }
 const poolNames = [...stats.keys()].filter(inPool);
 const shipped = poolReference(poolNames.map((n) => stats.get(n)!));
+const tailNames = [...tails.keys()];
+const shippedDf = poolDf(tailNames.map((n) => tails.get(n)!));
 
 const rows: Row[] = [];
 for (const [name, entry] of loaded) {
@@ -203,7 +241,9 @@ for (const [name, entry] of loaded) {
     };
     const auto = run(own);
     const looRef = poolReference(poolNames.filter((n) => groupOf(n) !== groupOf(name)).map((n) => stats.get(n)!));
-    const loo = own.sameReference === undefined || own.sameReference === null ? null : run({ ...own, sameReference: looRef });
+    // leave the group out of both fitted constants: the same-person reference and the stranger tail's df
+    const looDf = poolDf(tailNames.filter((n) => groupOf(n) !== groupOf(name)).map((n) => tails.get(n)!));
+    const loo = own.sameReference === undefined || own.sameReference === null ? null : run({ ...own, sameReference: looRef, ...(own.differentDf === undefined || own.differentDf === Infinity ? {} : { differentDf: looDf }) });
     const ownOnly = run({ ...own, sameReference: null });
     const noQuality = c.quality ? run(own, true) : null;
     const byChoice: Record<string, number> = {};
@@ -273,6 +313,12 @@ console.log('| collection | same-person pairs | mean | sd | in the pool |');
 console.log('|---|---:|---:|---:|---|');
 for (const [name, st] of stats) console.log(`| ${name} | ${st.pairs} | ${f3(st.mean)} | ${f3(st.sd)} | ${inPool(name) ? 'yes' : 'no'} |`);
 if (shipped) console.log(`\nFit on the pool (${poolNames.join(', ')}; each weighed equally): mean ${f3(shipped.mean)}, sd ${f3(shipped.sd)}. The default embedder ships: mean ${AUTO_DEFAULTS.sameReference?.mean}, sd ${AUTO_DEFAULTS.sameReference?.sd}.\n`);
+
+console.log('## The different-person tail (squared distances of labelled different-person pairs, Student t fitted at each df)\n');
+console.log(`| collection | pairs | ML df | mean log-likelihood per pair at df ${DF_GRID.map((d) => (d === Infinity ? '∞' : d)).join(' / ')} |`);
+console.log('|---|---:|---:|---|');
+for (const [name, t] of tails) console.log(`| ${name} | ${t.pairs} | ${t.ml === Infinity ? '∞ (normal)' : t.ml} | ${t.logLik.map((v) => v.toFixed(4)).join(' / ')} |`);
+console.log(`\nFit on the pool (${tailNames.join(', ')}; each weighed equally): df ${shippedDf}. Left out by group: ${[...new Set(tailNames.map(groupOf))].map((g) => `without ${g}: ${poolDf(tailNames.filter((n) => groupOf(n) !== g).map((n) => tails.get(n)!))}`).join(', ')}. The default embedder ships: df ${AUTO_DEFAULTS.differentDf}.\n`);
 
 if (flags.grid) {
   const choices = CHOICES.map(keyOf);

