@@ -29,7 +29,7 @@ import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
 import { FaceclusterError } from '../errors.ts';
 import { knn, KNN_METHODS, unitRows as hasUnitRows, type KnnMethod } from './_knn.ts';
 import { meanLinkageTree } from './_mean-linkage.ts';
-import { checkComponent, DEFAULT_DIFFERENT_DF, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbability, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
+import { checkComponent, checkDegrees, DEFAULT_DIFFERENT_DF, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbability, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
 import { expectedScores, pairsWithin, withProbabilities, type ExpectedScores } from './expected-scores.ts';
 
 /** Which expected score chooses the cut. */
@@ -199,7 +199,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   checkOneOf(fn, 'space', o.space, MIXTURE_SPACES);
   checkNumber(fn, 'beta', o.beta, 0, Infinity, true);
   checkNumber(fn, 'weakBeta', o.weakBeta, 0, Infinity, true);
-  if (o.differentDf !== Infinity) checkNumber(fn, 'differentDf', o.differentDf, 0, Infinity, true);
+  checkDegrees(fn, 'differentDf', o.differentDf);
   const m = toMatrix(fn, x);
   const n = m.n;
   if (n < 3) {

@@ -20,7 +20,7 @@
  *
  * Complexity: O(min(n^2, maxPairs) d) for the distances, then O(bins * iterations).
  */
-import { FaceclusterError } from '../errors.ts';
+import { FaceclusterError, invalidParameter } from '../errors.ts';
 import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import { Random, rowDistance, toMatrix, type Matrix } from './_input.ts';
 
@@ -166,7 +166,7 @@ function studentPdf(x: number, c: MixtureComponent, df: number): number {
 export function fitStudentT(values: ArrayLike<number>, df: number, iterations = 100): MixtureComponent & { logLikelihood: number } {
   const n = values.length;
   if (n < 2) throw new FaceclusterError('fitStudentT', `values must hold at least 2 numbers, got ${n}.`, 'values');
-  if (df !== Infinity) checkNumber('fitStudentT', 'df', df, 0, Infinity, true);
+  checkDegrees('fitStudentT', 'df', df);
   let mean = 0;
   for (let i = 0; i < n; i++) mean += values[i] / n;
   let v2 = 0;
@@ -251,8 +251,14 @@ export function fitDistanceMixture(x: Float32Array[] | Matrix, options?: Partial
   checkNumber(fn, 'sameSpreadCap', o.sameSpreadCap, 0, Infinity, true);
   checkOneOf(fn, 'space', o.space, MIXTURE_SPACES);
   if (o.fixedSame !== null) checkComponent(fn, 'fixedSame', o.fixedSame);
-  if (o.differentDf !== Infinity) checkNumber(fn, 'differentDf', o.differentDf, 0, Infinity, true);
+  checkDegrees(fn, 'differentDf', o.differentDf);
   return fitMixtureToDistances(distances, exhaustive, o.bins, o.sameSpreadCap, o.space, o.fixedSame, o.differentDf);
+}
+
+/** Checks degrees of freedom given as an option: a number > 0, or Infinity (a normal). */
+export function checkDegrees(fn: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v > 0)) throw invalidParameter(fn, name, 'a number > 0 (Infinity: a normal)', v);
+  return v;
 }
 
 /** Checks a normal component given as an option: finite mean >= 0, sd > 0. */

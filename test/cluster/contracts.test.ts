@@ -111,7 +111,8 @@ const BAD: [string, Fn, unknown, string][] = [
   ['clusterAuto', METHODS.clusterAuto, { cuts: 1 }, 'clusterAuto: cuts must be an integer >= 2 and <= 100000, got 1.'],
   ['clusterAuto', METHODS.clusterAuto, { sampleFaces: 5 }, 'clusterAuto: sampleFaces must be an integer >= 10, got 5.'],
   ['clusterAuto', METHODS.clusterAuto, { knn: 'faiss' }, 'clusterAuto: knn must be one of "auto", "exact", "hnsw", got "faiss".'],
-  ['clusterAuto', METHODS.clusterAuto, { threshold: 0.5 }, 'clusterAuto: unknown option "threshold"; valid options are criterion, neighbors, cuts, maxPairs, sampleFaces, knn, seed, sameSpreadCap, space, sameReference, beta, weakBeta.'],
+  ['clusterAuto', METHODS.clusterAuto, { differentDf: 0 }, 'clusterAuto: differentDf must be a number > 0 (Infinity: a normal), got 0.'],
+  ['clusterAuto', METHODS.clusterAuto, { threshold: 0.5 }, 'clusterAuto: unknown option "threshold"; valid options are criterion, neighbors, cuts, maxPairs, sampleFaces, knn, seed, sameSpreadCap, space, sameReference, beta, weakBeta, differentDf.'],
   ['clusterAuto', METHODS.clusterAuto, { sameSpreadCap: 0 }, 'clusterAuto: sameSpreadCap must be a finite number > 0, got 0.'],
 ];
 for (const [name, f, options, message] of BAD) {
