@@ -88,7 +88,8 @@ export interface AutoOptions {
    * measured mode's mixture alone then chooses the cut, weighing precision twice as much as recall (beta 0.5, the
    * conventional precision-weighted F), because the collection gave no evidence of where its people are.
    * @default 0.5 — looked at on families and LFW's one-photo people (their cut moves from 1.15 / 1.06 at beta 1 to
-   * 1.07 / 1.03; see README "Every face"); collections with a plausible own mode never use it.
+   * 1.07 / 1.03; see README "Every face"); collections with a plausible own mode never use it. Between
+   * {@link SURE_SAME_SDS} and {@link PLAUSIBLE_SAME_SDS} the measured mode's beta goes linearly from `beta` to it.
    */
   weakBeta: number;
   /**
@@ -107,6 +108,16 @@ export interface AutoOptions {
  * (families, LFW's one-photo people). 2: the conventional two-sd bound, between the two groups.
  */
 export const PLAUSIBLE_SAME_SDS = 2;
+
+/**
+ * The collection's own same-person mode is fully plausible at most this many sds above the measured mean: where
+ * every measured collection's own mode lies (pins 0.46, celeba 0.99 with a normal stranger mode; with the Student t
+ * one, 0.0-0.4). Between it and {@link PLAUSIBLE_SAME_SDS} the measured mode's mixture weighs precision more the
+ * farther the own mode is (its beta goes linearly from `beta` to `weakBeta`), so a mode just under the bound does not
+ * choose as if it were one person's photos: without the ramp, `families` (its own mode 1.995 sds above) cut at
+ * 1.101 with every face and at 1.013 with one face per photo (2.02 sds).
+ */
+export const SURE_SAME_SDS = 1;
 
 
 export const AUTO_DEFAULTS: Readonly<AutoOptions> = Object.freeze({
@@ -263,8 +274,11 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   const best = mixtures.map(() => ({ c: 0, score: -1, labels: null as Int32Array | null, expected: null as ExpectedScores | null }));
   // the collection's own same-person mode is not one person's photos: only the measured mode's mixture chooses, and
   // it weighs precision more (the collection gave no evidence of where its people are)
-  const implausible = ref !== null && own.same.mean > ref.same.mean + PLAUSIBLE_SAME_SDS * ref.same.sd;
-  const betaOf = (k: number) => (k === 1 && implausible ? o.weakBeta : o.beta);
+  const sds = ref !== null ? (own.same.mean - ref.same.mean) / ref.same.sd : -Infinity;
+  const implausible = sds > PLAUSIBLE_SAME_SDS;
+  // between sure and implausible, the measured mode's mixture weighs precision more the farther the own mode is
+  const doubt = Math.min(1, Math.max(0, (sds - SURE_SAME_SDS) / (PLAUSIBLE_SAME_SDS - SURE_SAME_SDS)));
+  const betaOf = (k: number) => (k === 1 ? o.beta + doubt * (o.weakBeta - o.beta) : o.beta);
   for (let c = 0; c < o.cuts; c++) {
     const t = lo + ((hi - lo) * c) / (o.cuts - 1);
     const cut = cutTree(tree, { distanceThreshold: t });
