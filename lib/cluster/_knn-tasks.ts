@@ -2,7 +2,8 @@
  * The exact pair kernels of _knn.ts as tasks of the thread pool (_threads.ts): each chunk is a run of rows (a
  * multiple of 4 rows), its dot products from the WebAssembly SIMD kernel, 4 rows against a run of rows per call.
  *
- * - {@link RADIUS_PAIRS}: the pairs i < j within a radius (DBSCAN's and Chinese Whispers' neighbourhoods).
+ * - {@link RADIUS_PAIRS}: the pairs i < j within a radius (DBSCAN's and Chinese Whispers' neighbourhoods), on the
+ *   rows or on their projection (the subspace prefilter of _subspace.ts, then the direct distance).
  * - {@link KNN_HEAPS}: every pair i < j offered to both rows' bounded max-heaps (exact kNN); each thread keeps its own
  *   heaps over the chunks it did, the caller merges them ({@link heapOffer}): the k smallest by (key, index) are the
  *   same whichever thread saw which pair.
@@ -56,6 +57,12 @@ export interface RadiusArgs extends PairArgs {
   /** Distances within `margin` of the radius (or of 0) are recomputed directly in float64. */
   margin: number;
   strict: boolean;
+  /**
+   * With the subspace prefilter (_subspace.ts): `data` holds the projected rows (d columns) and `full` the rows
+   * themselves (`fullD` columns); a pair the projection keeps is decided by its direct float64 distance. Else null.
+   */
+  full: Float32Array | null;
+  fullD: number;
 }
 
 /** Pairs of a chunk: `i[e] < j[e]` at distance `dist[e]`, by i then j. */
@@ -65,14 +72,28 @@ export interface PairList {
   dist: Float64Array;
 }
 
-function radiusSetup(a: RadiusArgs, newKernel: () => DotKernel): RowsInKernel {
-  return rowsInKernel(a.data, a.n, a.d, newKernel, 16 * ((a.n + 3) & ~3));
+interface RadiusState extends RowsInKernel {
+  /** Prefilter only: pair (i, j) is a candidate when dot >= norms[i] / 2 + lo[j] (lowered by a hair for rounding). */
+  lo: Float64Array | null;
+}
+
+function radiusSetup(a: RadiusArgs, newKernel: () => DotKernel): RadiusState {
+  const s = rowsInKernel(a.data, a.n, a.d, newKernel, 16 * ((a.n + 3) & ~3));
+  let lo: Float64Array | null = null;
+  if (a.full && a.norms) {
+    lo = new Float64Array(a.n);
+    for (let j = 0; j < a.n; j++) lo[j] = (a.norms[j] - a.keyMax) / 2 - 1e-5 * (1 + a.norms[j]);
+  }
+  return { kernel: s.kernel, dp: s.dp, rowBytes: s.rowBytes, end: s.end, lo };
 }
 
 /** The pairs i < j, i in the chunk's rows, within the radius (inclusive unless strict). */
-function radiusChunk(a: RadiusArgs, s: RowsInKernel, c: number): PairList {
-  const { data, n, d, norms, keyMax, radius, margin, strict } = a;
-  const { kernel, dp, rowBytes, end } = s;
+function radiusChunk(a: RadiusArgs, s: RadiusState, c: number): PairList {
+  const { n, norms, keyMax, radius, margin, strict, full } = a;
+  // the direct distances are taken on the rows themselves
+  const data = full ?? a.data;
+  const d = full ? a.fullD : a.d;
+  const { kernel, dp, rowBytes, end, lo } = s;
   const outF = end >> 2;
   let cap = 1024;
   let count = 0;
@@ -83,6 +104,44 @@ function radiusChunk(a: RadiusArgs, s: RowsInKernel, c: number): PairList {
     kernel.dots4(i0 * rowBytes, i0 * rowBytes, n - i0, dp, end);
     const mem = kernel.f32();
     const rEnd = Math.min(4, n - i0);
+    if (lo && full && norms) {
+      // the prefilter: the 4 rows' projected dots with row j are adjacent, tested together; a candidate is decided
+      // by its direct float64 distance on the rows
+      const h0 = norms[i0] / 2;
+      const h1 = rEnd > 1 ? norms[i0 + 1] / 2 : Infinity;
+      const h2 = rEnd > 2 ? norms[i0 + 2] / 2 : Infinity;
+      const h3 = rEnd > 3 ? norms[i0 + 3] / 2 : Infinity;
+      const o = outF - 4 * i0;
+      for (let j = i0 + 1; j < n; j++) {
+        const p = o + 4 * j;
+        const lj = lo[j];
+        const m0 = mem[p] >= h0 + lj;
+        const m1 = mem[p + 1] >= h1 + lj;
+        const m2 = mem[p + 2] >= h2 + lj;
+        const m3 = mem[p + 3] >= h3 + lj;
+        if (!(m0 || m1 || m2 || m3)) continue;
+        for (let r = 0; r < rEnd; r++) {
+          const i = i0 + r;
+          if (j <= i || !(r === 0 ? m0 : r === 1 ? m1 : r === 2 ? m2 : m3)) continue;
+          let sum = 0;
+          const oi = i * d;
+          const oj = j * d;
+          for (let t = 0; t < d; t++) { const v = full[oi + t] - full[oj + t]; sum += v * v; }
+          const dist = Math.sqrt(sum);
+          if (strict ? dist < radius : dist <= radius) {
+            if (count === cap) {
+              cap *= 2;
+              const ni2 = new Int32Array(cap); ni2.set(pi); pi = ni2;
+              const nj2 = new Int32Array(cap); nj2.set(pj); pj = nj2;
+              const nd2 = new Float64Array(cap); nd2.set(pd); pd = nd2;
+            }
+            pi[count] = i; pj[count] = j; pd[count] = dist;
+            count++;
+          }
+        }
+      }
+      continue;
+    }
     for (let r = 0; r < rEnd; r++) {
       const i = i0 + r;
       const ni = norms ? norms[i] : 0;
@@ -91,7 +150,7 @@ function radiusChunk(a: RadiusArgs, s: RowsInKernel, c: number): PairList {
         const key = norms ? Math.max(0, ni + norms[j] - 2 * dot) : 1 - dot;
         if (key > keyMax) continue;
         let dist = norms ? Math.sqrt(key) : Math.max(0, key);
-        if (Math.abs(dist - radius) <= margin || dist < margin) {
+        if (full || Math.abs(dist - radius) <= margin || dist < margin) {
           // the direct float64 distance decides near the boundary (as _input.ts rowDistance)
           let sum = 0;
           const oi = i * d;
@@ -120,7 +179,7 @@ function radiusChunk(a: RadiusArgs, s: RowsInKernel, c: number): PairList {
   return { i: pi.slice(0, count), j: pj.slice(0, count), dist: pd.slice(0, count) };
 }
 
-export const RADIUS_PAIRS: ThreadTask<RadiusArgs, RowsInKernel, PairList> = { name: 'radiusPairs', helpers: [rowsInKernel], setup: radiusSetup, chunk: radiusChunk };
+export const RADIUS_PAIRS: ThreadTask<RadiusArgs, RadiusState, PairList> = { name: 'radiusPairs', helpers: [rowsInKernel], setup: radiusSetup, chunk: radiusChunk };
 
 export interface KnnArgs extends PairArgs {
   /** Neighbours kept per row (k clamped to n - 1). */
