@@ -15,13 +15,16 @@ runs = {
     "agglomerative": lambda: AgglomerativeClustering(n_clusters=None, distance_threshold=p["threshold"], linkage="average").fit(x).labels_,
     "kmeans": lambda: KMeans(n_clusters=p["k"], init=init, n_init=1, max_iter=p["maxIter"], tol=p["tol"], algorithm="lloyd").fit(x).labels_,
 }
-out = {"sklearn": sklearn.__version__, "numpy": np.__version__, "times": {}}
+out = {"sklearn": sklearn.__version__, "numpy": np.__version__, "times": {}, "cpu": {}}
 for name in p["methods"]:
-    times = []
+    times, cpu = [], []
     for _ in range(p["repeat"]):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         labels = runs[name]()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)  # every thread of the process
     labels.astype(np.int32).tofile(f"{work}/{name}.sklearn.i32")
     out["times"][name] = times
+    out["cpu"][name] = cpu
 print(json.dumps(out))

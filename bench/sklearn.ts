@@ -6,8 +6,9 @@
  * (k faces drawn with a fixed seed) so both run the same Lloyd iterations.
  *
  * Usage: npm run bench:sklearn [-- --repeat 3] [--methods dbscan,agglomerative,kmeans] [--k 500]
- * Ours runs on one thread; scikit-learn as installed (its k-means uses OpenMP threads: set OMP_NUM_THREADS=1 to
- * compare one core with one core). Prints figures; never asserts.
+ * Both use every core as installed: ours the thread pool of lib/cluster/_threads.ts (FACECLUSTER_THREADS=1 for one
+ * thread), scikit-learn its BLAS and OpenMP threads (OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 for one). Prints wall
+ * seconds and CPU seconds (all threads of the process) of each run. Prints figures; never asserts.
  */
 import { loadavg, tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { agglomerative, AGGLOMERATIVE_DEFAULTS } from '../lib/cluster/agglomerat
 import { kmeans, KMEANS_DEFAULTS } from '../lib/cluster/kmeans.ts';
 import { Random } from '../lib/cluster/_input.ts';
 import { adjustedRandIndex } from '../lib/evaluate/ari.ts';
+import { threadCount } from '../lib/cluster/_threads.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -66,8 +68,8 @@ try {
   init.forEach((v, i) => flatInit.set(v, i * d));
   writeFileSync(join(work, 'init.f32'), flatInit);
   writeFileSync(join(work, 'params.json'), JSON.stringify(params));
-  console.log(`bench:sklearn  LFW ${n} faces x ${d}-d; DBSCAN eps ${params.eps} minSamples ${params.minSamples}; average linkage threshold ${params.threshold}; k-means k ${k} from the same ${k} centres, maxIter ${params.maxIter}, tol ${params.tol}; ${repeat} runs each; load ${load()}`);
-  const ours: Record<string, { times: number[]; labels: Int32Array }> = {};
+  console.log(`bench:sklearn  LFW ${n} faces x ${d}-d; DBSCAN eps ${params.eps} minSamples ${params.minSamples}; average linkage threshold ${params.threshold}; k-means k ${k} from the same ${k} centres, maxIter ${params.maxIter}, tol ${params.tol}; ${repeat} runs each; ours on ${threadCount()} threads; load ${load()}`);
+  const ours: Record<string, { times: number[]; cpu: number[]; labels: Int32Array }> = {};
   const run: Record<string, () => Int32Array> = {
     dbscan: () => dbscan(x, { eps: params.eps, minSamples: params.minSamples }).labels,
     agglomerative: () => agglomerative(x, { linkage: 'average', distanceThreshold: params.threshold }).labels,
@@ -75,28 +77,32 @@ try {
   };
   for (const m of methods) {
     const times: number[] = [];
+    const cpu: number[] = [];
     let labels = new Int32Array(0);
     for (let r = 0; r < repeat; r++) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       labels = run[m]();
       times.push((performance.now() - t0) / 1000);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1e6);
     }
-    ours[m] = { times, labels };
+    ours[m] = { times, cpu, labels };
   }
   console.log(`ours done, load ${load()}`);
   const py = spawnSync('/usr/bin/python3', [join(import.meta.dirname, 'sklearn-side.py'), work], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (py.status !== 0) throw new Error(`sklearn-side.py failed: ${py.stderr}`);
-  const sk = JSON.parse(py.stdout.trim().split('\n').pop()!) as { sklearn: string; numpy: string; times: Record<string, number[]> };
+  const sk = JSON.parse(py.stdout.trim().split('\n').pop()!) as { sklearn: string; numpy: string; times: Record<string, number[]>; cpu: Record<string, number[]> };
   console.log(`scikit-learn ${sk.sklearn} (numpy ${sk.numpy}) done, load ${load()}\n`);
   const range = (t: number[]) => `${Math.min(...t).toFixed(2)}–${Math.max(...t).toFixed(2)}`;
-  console.log('| method | ours (s) | scikit-learn (s) | ratio (best/best) | clusters ours / sklearn | ARI | same partition |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| method | ours (s) | scikit-learn (s) | ratio (best/best) | CPU s ours / sklearn (best) | clusters ours / sklearn | ARI | same partition |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const m of methods) {
     const skLabels = new Int32Array(readFileSync(join(work, `${m}.sklearn.i32`)).buffer.slice(0));
     const a = ours[m].labels;
     const count = (l: Int32Array) => new Set([...l].filter((v) => v >= 0)).size;
     const ratio = Math.min(...ours[m].times) / Math.min(...sk.times[m]);
-    console.log(`| ${m} | ${range(ours[m].times)} | ${range(sk.times[m])} | ${ratio.toFixed(2)}x ${ratio > 1 ? 'slower' : 'faster'} | ${count(a)} / ${count(skLabels)} | ${adjustedRandIndex(a, skLabels).toFixed(6)} | ${samePartition(a, skLabels) ? 'yes' : 'no'} |`);
+    console.log(`| ${m} | ${range(ours[m].times)} | ${range(sk.times[m])} | ${ratio.toFixed(2)}x ${ratio > 1 ? 'slower' : 'faster'} | ${Math.min(...ours[m].cpu).toFixed(2)} / ${Math.min(...sk.cpu[m]).toFixed(2)} | ${count(a)} / ${count(skLabels)} | ${adjustedRandIndex(a, skLabels).toFixed(6)} | ${samePartition(a, skLabels) ? 'yes' : 'no'} |`);
   }
   console.log(`\nload ${load()}`);
 } finally {

@@ -14,10 +14,16 @@
  *   (float32 dot products, float32 storage), so the labels are those of the full step: the exact nearest centre.
  *   O(n k) bound checks per step plus the distances computed; n k float32 bounds of memory.
  *
+ * Both run on the threads of _threads.ts: a step is split into fixed runs of points (chunks), each point's work reads
+ * the centres and the shared bounds and writes only that point's label, distance and bounds, so the labels and bounds
+ * are the same for any number of threads. The per-point work is in self-contained functions (their source is what
+ * the worker threads run); the arrays they share live on SharedArrayBuffers.
+ *
  * Private: inputs are assumed valid.
  */
 import type { Matrix } from './_input.ts';
 import { createDotKernel, type DotKernel } from './_simd.ts';
+import { runTask, shared, splitRows, type ThreadTask } from './_threads.ts';
 
 /** Squared euclidean distance, float64, between point i and centre c (k x d float64). */
 export function exactDist2(data: Float32Array, i: number, d: number, centers: Float64Array, c: number): number {
@@ -57,181 +63,6 @@ export interface Bounds {
   nGroups: number;
 }
 
-/** Squared distances point -> nearest centre, with the assignment, every pair by the SIMD kernel. */
-export class FullAssigner {
-  private kernel: DotKernel = createDotKernel();
-  private dp: number;
-  private centersByte: number;
-  /** Four point rows copied together for {@link scanRows}. */
-  private scratchByte: number;
-  private outByte: number;
-  readonly pointNorms: Float64Array;
-  constructor(private m: Matrix, private k: number) {
-    const { n, d, data } = m;
-    this.dp = (d + 3) & ~3;
-    const nPad = (n + 3) & ~3;
-    this.centersByte = nPad * this.dp * 4;
-    this.scratchByte = this.centersByte + ((k + 3) & ~3) * this.dp * 4;
-    this.outByte = this.scratchByte + 4 * this.dp * 4;
-    this.kernel.ensure(this.outByte + 16 * ((k + 3) & ~3));
-    const mem = this.kernel.f32();
-    this.pointNorms = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      mem.set(data.subarray(i * d, i * d + d), i * this.dp);
-      let s = 0;
-      for (let t = 0; t < d; t++) s += data[i * d + t] * data[i * d + t];
-      this.pointNorms[i] = s;
-    }
-  }
-
-  /** Squared norms of the centres as loaded (float32 rows), and the largest. */
-  private cNorms = new Float64Array(0);
-  private cMax = 0;
-
-  /** Copies the centres into the kernel's memory (as float32) for {@link scanRows} and {@link halfDistances}. */
-  loadCenters(centers: Float64Array): void {
-    const { d } = this.m;
-    const { dp, centersByte, k } = this;
-    const mem = this.kernel.f32();
-    const cf = centersByte >> 2;
-    const norms = new Float64Array(k);
-    mem.fill(0, cf, cf + ((k + 3) & ~3) * dp);
-    let cMax = 0;
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) {
-        const v = Math.fround(centers[c * d + t]);
-        mem[cf + c * dp + t] = v;
-        s += v * v;
-      }
-      norms[c] = s;
-      cMax = Math.max(cMax, s);
-    }
-    this.cNorms = norms;
-    this.cMax = cMax;
-  }
-
-  /**
-   * Fills labels and squared distances (float64, exact) for the given centres (k x d, float64). Ties go to the
-   * lower centre. With `bounds`, also stores lower bounds of every point's distances (see {@link Bounds}).
-   */
-  assign(centers: Float64Array, labels: Int32Array, dist2: Float64Array, bounds: Bounds | null = null): void {
-    this.loadCenters(centers);
-    const n = this.m.n;
-    for (let i0 = 0; i0 < n; i0 += 4) {
-      this.kernel.dots4(i0 * this.dp * 4, this.centersByte, this.k, this.dp, this.outByte);
-      const mem = this.kernel.f32();
-      const rEnd = Math.min(4, n - i0);
-      for (let r = 0; r < rEnd; r++) this.decide(mem, r, i0 + r, centers, labels, dist2, bounds);
-    }
-  }
-
-  /**
-   * {@link assign} for the points `rows[0 .. count)` only, against the centres of the last {@link loadCenters}.
-   */
-  scanRows(rows: Int32Array, count: number, centers: Float64Array, labels: Int32Array, dist2: Float64Array, bounds: Bounds): void {
-    const { d, data } = this.m;
-    const { dp, scratchByte } = this;
-    for (let r0 = 0; r0 < count; r0 += 4) {
-      const rEnd = Math.min(4, count - r0);
-      let mem = this.kernel.f32();
-      const sf = scratchByte >> 2;
-      for (let r = 0; r < rEnd; r++) mem.set(data.subarray(rows[r0 + r] * d, rows[r0 + r] * d + d), sf + r * dp);
-      this.kernel.dots4(scratchByte, this.centersByte, this.k, dp, this.outByte);
-      mem = this.kernel.f32();
-      for (let r = 0; r < rEnd; r++) this.decide(mem, r, rows[r0 + r], centers, labels, dist2, bounds);
-    }
-  }
-
-  /**
-   * Approximate keys `|c|^2 - 2 x_i.c` (float32 dot products; error within {@link slackOf}) of point i with the
-   * centres `c0 .. c0 + 3` (c0 a multiple of 4) of the last {@link loadCenters}, into `keys[c0 .. c0 + 3]`.
-   */
-  keysOfBlock(i: number, c0: number, keys: Float64Array): void {
-    const { dp, centersByte, outByte, cNorms } = this;
-    this.kernel.dots4(centersByte + c0 * dp * 4, i * dp * 4, 1, dp, outByte);
-    const mem = this.kernel.f32();
-    const o = outByte >> 2;
-    const end = Math.min(4, this.k - c0);
-    for (let r = 0; r < end; r++) keys[c0 + r] = cNorms[c0 + r] - 2 * mem[o + r];
-  }
-
-  /** The bound on the error of a key of point i (see {@link keysOfBlock}). */
-  slackOf(i: number): number {
-    return keyError(this.m.d) * (this.pointNorms[i] + this.cMax);
-  }
-
-  /** The nearest centre of point i from the kernel's dots (lane r), exact; optionally its row of lower bounds. */
-  private decide(mem: Float32Array, r: number, i: number, centers: Float64Array, labels: Int32Array, dist2: Float64Array, bounds: Bounds | null): void {
-    const { d, data } = this.m;
-    const { k, cNorms } = this;
-    const outF = this.outByte >> 2;
-    const xNorm = this.pointNorms[i];
-    // the nearest by the dot trick, then exactly (float64) among the centres within twice the rounding error of it
-    const slack = keyError(d) * (xNorm + this.cMax);
-    let best = -1, bestKey = Infinity;
-    for (let c = 0; c < k; c++) {
-      const key = cNorms[c] - 2 * mem[outF + 4 * c + r];
-      if (key < bestKey) { bestKey = key; best = c; }
-    }
-    let bestExact = exactDist2(data, i, d, centers, best);
-    const keyHi = bestKey + 2 * slack;
-    for (let c = 0; c < k; c++) {
-      if (c === best || cNorms[c] - 2 * mem[outF + 4 * c + r] > keyHi) continue;
-      const e = exactDist2(data, i, d, centers, c);
-      if (e < bestExact || (e === bestExact && c < best)) { bestExact = e; best = c; }
-    }
-    labels[i] = best;
-    dist2[i] = bestExact;
-    if (bounds) {
-      const { lower, moved, groupLower, groupMoved, group, nGroups } = bounds;
-      const row = i * k;
-      let g = 0;
-      let groupMin = Infinity;
-      for (let c = 0; c < k; c++) {
-        const lo = Math.sqrt(Math.max(0, xNorm + cNorms[c] - 2 * mem[outF + 4 * c + r] - slack));
-        lower[row + c] = (lo + moved[c]) * STORE_LOW;
-        if (lo < groupMin && c !== best) groupMin = lo;
-        if (c - g * group === group - 1 || c === k - 1) {
-          groupLower[i * nGroups + g] = (groupMin + groupMoved[g]) * STORE_LOW;
-          g++;
-          groupMin = Infinity;
-        }
-      }
-    }
-  }
-
-  /**
-   * Half the distance between every two centres (k x k, a lower bound: float32 dot products, rounded down), and
-   * for each centre half the distance to its nearest other centre.
-   */
-  halfDistances(centers: Float64Array, half: Float64Array, nearest: Float64Array): void {
-    const { d } = this.m;
-    const k = this.k;
-    const { dp, centersByte, outByte } = this;
-    this.loadCenters(centers);
-    const cNorms = this.cNorms;
-    const err = keyError(d);
-    const outF = outByte >> 2;
-    nearest.fill(Infinity);
-    for (let a0 = 0; a0 < k; a0 += 4) {
-      this.kernel.dots4(centersByte + a0 * dp * 4, centersByte, k, dp, outByte);
-      const mem = this.kernel.f32();
-      const rEnd = Math.min(4, k - a0);
-      for (let r = 0; r < rEnd; r++) {
-        const a = a0 + r;
-        const row = a * k;
-        for (let c = 0; c < k; c++) {
-          const sum = cNorms[a] + cNorms[c];
-          const h = c === a ? 0 : 0.5 * Math.sqrt(Math.max(0, sum - 2 * mem[outF + 4 * c + r] - err * sum)) * (1 - 1e-9);
-          half[row + c] = h;
-          if (c !== a && h < nearest[a]) nearest[a] = h;
-        }
-      }
-    }
-  }
-}
-
 /** Below this relative gap a bound is not trusted to exclude a centre (float64 rounding of the bound updates). */
 const BOUND_SLACK = 1e-9;
 /**
@@ -249,6 +80,376 @@ const SCAN_FRACTION = 16;
  */
 const GROUP = 16;
 
+/** Chunks of an assignment step (fixed: the labels never depend on the threads). */
+const ASSIGN_CHUNKS = 32;
+
+/** What an assignment step shares with the threads (typed arrays on SharedArrayBuffers). */
+interface AssignArgs {
+  /** 0: full step; 1: full step that also fills the bounds; 2: Elkan's and the group bounds. */
+  mode: number;
+  data: Float32Array;
+  n: number;
+  d: number;
+  k: number;
+  pointNorms: Float64Array;
+  centers: Float64Array;
+  labels: Int32Array;
+  dist2: Float64Array;
+  /** Chunk c is the points `chunks[c] .. chunks[c+1]`. */
+  chunks: Int32Array;
+  lower: Float32Array;
+  moved: Float64Array;
+  groupLower: Float32Array;
+  groupMoved: Float64Array;
+  group: number;
+  nGroups: number;
+  tight: Uint8Array;
+  half: Float64Array;
+  nearest: Float64Array;
+  /** keyError(d), STORE_LOW, BOUND_SLACK, SCAN_FRACTION (the workers see no module constants). */
+  keyErr: number;
+  storeLow: number;
+  boundSlack: number;
+  scanFraction: number;
+}
+
+/** A thread's kernel: the centres (float32) with their norms, a scratch of 4 point rows, the output. */
+interface AssignState {
+  kernel: DotKernel;
+  dp: number;
+  centersByte: number;
+  scratchByte: number;
+  outByte: number;
+  cNorms: Float64Array;
+  cMax: number;
+  keys: Float64Array;
+  candidates: Int32Array;
+  failed: Int32Array;
+  failedMin: Float64Array;
+  deferred: Int32Array;
+}
+
+function assignSetup(a: AssignArgs, newKernel: () => DotKernel): AssignState {
+  const { d, k, centers } = a;
+  const kernel = newKernel();
+  const dp = (d + 3) & ~3;
+  const kPad = (k + 3) & ~3;
+  const centersByte = 0;
+  const scratchByte = kPad * dp * 4;
+  const outByte = scratchByte + 4 * dp * 4;
+  kernel.ensure(outByte + 16 * kPad);
+  const mem = kernel.f32();
+  mem.fill(0, 0, outByte >> 2);
+  const cNorms = new Float64Array(k);
+  let cMax = 0;
+  for (let c = 0; c < k; c++) {
+    let s = 0;
+    for (let t = 0; t < d; t++) {
+      const v = Math.fround(centers[c * d + t]);
+      mem[c * dp + t] = v;
+      s += v * v;
+    }
+    cNorms[c] = s;
+    if (s > cMax) cMax = s;
+  }
+  const scanAbove = Math.floor(k / a.scanFraction);
+  return {
+    kernel, dp, centersByte, scratchByte, outByte, cNorms, cMax, keys: new Float64Array(k + 4),
+    candidates: new Int32Array(scanAbove + 1), failed: new Int32Array(a.nGroups), failedMin: new Float64Array(a.nGroups), deferred: new Int32Array(a.chunks[a.chunks.length - 1]),
+  };
+}
+
+/** The nearest centre of point i from the kernel's dots (lane r), exact; with `bounds`, its row of lower bounds. */
+function decideRow(a: AssignArgs, s: AssignState, mem: Float32Array, r: number, i: number, bounds: boolean): void {
+  const { data, d, k, centers, pointNorms } = a;
+  const { cNorms } = s;
+  const outF = s.outByte >> 2;
+  const xNorm = pointNorms[i];
+  // the nearest by the dot trick, then exactly (float64) among the centres within twice the rounding error of it
+  const slack = a.keyErr * (xNorm + s.cMax);
+  let best = -1, bestKey = Infinity;
+  for (let c = 0; c < k; c++) {
+    const key = cNorms[c] - 2 * mem[outF + 4 * c + r];
+    if (key < bestKey) { bestKey = key; best = c; }
+  }
+  let bestExact = exactDist2(data, i, d, centers, best);
+  const keyHi = bestKey + 2 * slack;
+  for (let c = 0; c < k; c++) {
+    if (c === best || cNorms[c] - 2 * mem[outF + 4 * c + r] > keyHi) continue;
+    const e = exactDist2(data, i, d, centers, c);
+    if (e < bestExact || (e === bestExact && c < best)) { bestExact = e; best = c; }
+  }
+  a.labels[i] = best;
+  a.dist2[i] = bestExact;
+  if (bounds) {
+    const { lower, moved, groupLower, groupMoved, group, nGroups, storeLow } = a;
+    const row = i * k;
+    let g = 0;
+    let groupMin = Infinity;
+    for (let c = 0; c < k; c++) {
+      const lo = Math.sqrt(Math.max(0, xNorm + cNorms[c] - 2 * mem[outF + 4 * c + r] - slack));
+      lower[row + c] = (lo + moved[c]) * storeLow;
+      if (lo < groupMin && c !== best) groupMin = lo;
+      if (c - g * group === group - 1 || c === k - 1) {
+        groupLower[i * nGroups + g] = (groupMin + groupMoved[g]) * storeLow;
+        g++;
+        groupMin = Infinity;
+      }
+    }
+  }
+}
+
+/** Points `rows[from .. from + count)` against every centre by the kernel, 4 at a time (see decideRow). */
+function scanPoints(a: AssignArgs, s: AssignState, rows: Int32Array | null, from: number, count: number, bounds: boolean): void {
+  const { data, d, k } = a;
+  const { kernel, dp, scratchByte } = s;
+  const sf = scratchByte >> 2;
+  for (let r0 = 0; r0 < count; r0 += 4) {
+    const rEnd = Math.min(4, count - r0);
+    let mem = kernel.f32();
+    for (let r = 0; r < rEnd; r++) {
+      const i = rows ? rows[from + r0 + r] : from + r0 + r;
+      mem.set(data.subarray(i * d, i * d + d), sf + r * dp);
+    }
+    kernel.dots4(scratchByte, s.centersByte, k, dp, s.outByte);
+    mem = kernel.f32();
+    for (let r = 0; r < rEnd; r++) decideRow(a, s, mem, r, rows ? rows[from + r0 + r] : from + r0 + r, bounds);
+  }
+}
+
+/** Renews the bound of point i (centre `own`) for group g from its Elkan bounds. */
+function renewGroup(a: AssignArgs, i: number, g: number, own: number): void {
+  const { lower, moved, k, group } = a;
+  const row = i * k;
+  let lo = Infinity;
+  for (let c = g * group, end = Math.min(k, c + group); c < end; c++) {
+    if (c === own) continue;
+    const l = lower[row + c] - moved[c];
+    if (l < lo) lo = l;
+  }
+  // >= 0: groupMoved[g] >= moved[c] for every c of g
+  a.groupLower[i * a.nGroups + g] = (lo + a.groupMoved[g]) * a.storeLow;
+}
+
+/** The points of chunk c: a full step (mode 0, 1) or from the bounds (mode 2). Returns the distances computed. */
+function assignChunk(a: AssignArgs, s: AssignState, c: number): number {
+  const i0 = a.chunks[c];
+  const i1 = a.chunks[c + 1];
+  if (a.mode !== 2) {
+    scanPoints(a, s, null, i0, i1 - i0, a.mode === 1);
+    return (i1 - i0) * a.k;
+  }
+  const { data, d, k, nGroups, group, lower, moved, groupLower, groupMoved, tight, half, nearest, centers, labels, dist2, pointNorms, storeLow } = a;
+  const { kernel, dp, centersByte, scratchByte, outByte, cNorms, keys, candidates, failed, failedMin, deferred } = s;
+  const scanAbove = candidates.length - 1;
+  const slackOf = a.keyErr;
+  const of = outByte >> 2;
+  let computed = 0;
+  let nDeferred = 0;
+  for (let i = i0; i < i1; i++) {
+    let e = labels[i];
+    // the exact distance to the own centre: needed for the inertia anyway
+    let e2 = dist2[i];
+    if (tight[i] === 0) {
+      e2 = exactDist2(data, i, d, centers, e);
+      computed++;
+      tight[i] = 1;
+      dist2[i] = e2;
+    }
+    const u = Math.sqrt(e2);
+    const uHi = u * (1 + a.boundSlack);
+    // every other centre is at least 2 nearest[e] - u away: e is the nearest, strictly
+    if (uHi < nearest[e]) continue;
+    // the centres the bounds leave: groups first, then Elkan's bound of each centre of a group that is left
+    const row = i * k;
+    const gRow = i * nGroups;
+    const hRow = e * k;
+    let left = 0;
+    let nFailed = 0;
+    for (let g = 0; g < nGroups && left <= scanAbove; g++) {
+      if (uHi < groupLower[gRow + g] - groupMoved[g]) continue;
+      const leftBefore = left;
+      // the group's new bound, from its centres' bounds as they leave this loop (used when none is a candidate)
+      let gMin = Infinity;
+      for (let cc = g * group, end = Math.min(k, cc + group); cc < end; cc++) {
+        if (cc === e) continue;
+        const lc = lower[row + cc] - moved[cc];
+        if (uHi < lc) {
+          if (lc < gMin) gMin = lc;
+          continue;
+        }
+        const hc = half[hRow + cc];
+        if (uHi < hc) {
+          // excluded by the centres' half distance: d(x, c) >= d(e, c) - d(x, e) >= 2 hc - u, which is > u; kept
+          // as c's bound, so that the group's bound excludes the group next time
+          const lo = 2 * hc - uHi;
+          lower[row + cc] = (lo + moved[cc]) * storeLow;
+          if (lo < gMin) gMin = lo;
+          continue;
+        }
+        if (left === scanAbove) { left++; break; }
+        candidates[left++] = cc;
+      }
+      failed[nFailed] = g;
+      failedMin[nFailed++] = left === leftBefore ? gMin : -1;
+    }
+    if (left > scanAbove) {
+      deferred[nDeferred++] = i;
+      continue;
+    }
+    // the candidates' keys by the kernel (4 centres a call), then exactly (float64) the few that may win
+    const from = e;
+    const xNorm = pointNorms[i];
+    const slack = slackOf * (xNorm + s.cMax);
+    if (left > 0) kernel.f32().set(data.subarray(i * d, i * d + d), scratchByte >> 2);
+    let block = -1;
+    let bestKey = e2 - xNorm;
+    for (let t = 0; t < left; t++) {
+      const cc = candidates[t];
+      if (cc >> 2 !== block) {
+        block = cc >> 2;
+        const c0 = block << 2;
+        kernel.dots4(centersByte + c0 * dp * 4, scratchByte, 1, dp, outByte);
+        const mem = kernel.f32();
+        const end = Math.min(4, k - c0);
+        for (let r = 0; r < end; r++) keys[c0 + r] = cNorms[c0 + r] - 2 * mem[of + r];
+      }
+      if (keys[cc] < bestKey) bestKey = keys[cc];
+      lower[row + cc] = (Math.sqrt(Math.max(0, xNorm + keys[cc] - slack)) + moved[cc]) * storeLow;
+    }
+    computed += left;
+    const keyHi = bestKey + 2 * slack;
+    for (let t = 0; t < left; t++) {
+      const cc = candidates[t];
+      if (keys[cc] > keyHi) continue;
+      const ec = exactDist2(data, i, d, centers, cc);
+      lower[row + cc] = (Math.sqrt(ec) + moved[cc]) * storeLow;
+      if (ec < e2 || (ec === e2 && cc < e)) {
+        e = cc;
+        e2 = ec;
+      }
+    }
+    if (e !== from) lower[row + from] = (u + moved[from]) * storeLow;
+    labels[i] = e;
+    dist2[i] = e2;
+    for (let f = 0; f < nFailed; f++) {
+      // a group without candidates: its bound from the loop above (the minimum of bounds stored at most this high)
+      if (failedMin[f] >= 0) groupLower[gRow + failed[f]] = (failedMin[f] + groupMoved[failed[f]]) * storeLow;
+      else renewGroup(a, i, failed[f], e);
+    }
+    if (e !== from) {
+      // the old centre is a rival now: its group's bound must cover it
+      renewGroup(a, i, Math.floor(from / group), e);
+      renewGroup(a, i, Math.floor(e / group), e);
+    }
+  }
+  scanPoints(a, s, deferred, 0, nDeferred, true);
+  for (let r = 0; r < nDeferred; r++) tight[deferred[r]] = 1;
+  return computed + nDeferred * k;
+}
+
+const ASSIGN: ThreadTask<AssignArgs, AssignState, number> = {
+  name: 'kmeansAssign',
+  helpers: [exactDist2, decideRow, scanPoints, renewGroup],
+  setup: assignSetup,
+  chunk: assignChunk,
+};
+
+/** Squared distances point -> nearest centre, with the assignment, every pair by the SIMD kernel (on the threads). */
+export class FullAssigner {
+  readonly pointNorms: Float64Array;
+  /** The step's arrays, shared with the threads (the callers' are copied in and out). */
+  readonly args: AssignArgs;
+  private kernel: DotKernel | null = null;
+  constructor(m: Matrix, k: number) {
+    const { n, d } = m;
+    const data = shared(Float32Array, n * d);
+    data.set(m.data.subarray(0, n * d));
+    this.pointNorms = shared(Float64Array, n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let t = 0; t < d; t++) s += data[i * d + t] * data[i * d + t];
+      this.pointNorms[i] = s;
+    }
+    const none32 = new Float32Array(0);
+    const none64 = new Float64Array(0);
+    this.args = {
+      mode: 0, data, n, d, k, pointNorms: this.pointNorms, centers: shared(Float64Array, k * d),
+      labels: shared(Int32Array, n), dist2: shared(Float64Array, n), chunks: splitRows(n, ASSIGN_CHUNKS),
+      lower: none32, moved: none64, groupLower: none32, groupMoved: none64, group: GROUP, nGroups: 0,
+      tight: new Uint8Array(0), half: none64, nearest: none64,
+      keyErr: keyError(d), storeLow: STORE_LOW, boundSlack: BOUND_SLACK, scanFraction: SCAN_FRACTION,
+    };
+  }
+
+  /** Runs a step in `mode` (see AssignArgs) from the caller's arrays; returns the distances computed. */
+  run(mode: number, centers: Float64Array, labels: Int32Array, dist2: Float64Array, extra: Partial<AssignArgs> = {}): number {
+    const a = this.args;
+    a.centers.set(centers);
+    a.labels.set(labels);
+    a.dist2.set(dist2);
+    const args = { ...a, ...extra, mode };
+    const run = runTask(ASSIGN, args, a.chunks.length - 1);
+    labels.set(a.labels);
+    dist2.set(a.dist2);
+    let computed = 0;
+    for (const c of run.chunks) computed += c;
+    return computed;
+  }
+
+  /**
+   * Fills labels and squared distances (float64, exact) for the given centres (k x d, float64). Ties go to the
+   * lower centre.
+   */
+  assign(centers: Float64Array, labels: Int32Array, dist2: Float64Array): void {
+    this.run(0, centers, labels, dist2);
+  }
+
+  /**
+   * Half the distance between every two centres (k x k, a lower bound: float32 dot products, rounded down), and
+   * for each centre half the distance to its nearest other centre. On the calling thread (k^2 d, small).
+   */
+  halfDistances(centers: Float64Array, half: Float64Array, nearest: Float64Array): void {
+    const { d, k } = this.args;
+    const dp = (d + 3) & ~3;
+    const kPad = (k + 3) & ~3;
+    const outByte = kPad * dp * 4;
+    this.kernel ??= createDotKernel();
+    const kernel = this.kernel;
+    kernel.ensure(outByte + 16 * kPad);
+    let mem = kernel.f32();
+    mem.fill(0, 0, outByte >> 2);
+    const cNorms = new Float64Array(k);
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      for (let t = 0; t < d; t++) {
+        const v = Math.fround(centers[c * d + t]);
+        mem[c * dp + t] = v;
+        s += v * v;
+      }
+      cNorms[c] = s;
+    }
+    const err = keyError(d);
+    const outF = outByte >> 2;
+    nearest.fill(Infinity);
+    for (let a0 = 0; a0 < k; a0 += 4) {
+      kernel.dots4(a0 * dp * 4, 0, k, dp, outByte);
+      mem = kernel.f32();
+      const rEnd = Math.min(4, k - a0);
+      for (let r = 0; r < rEnd; r++) {
+        const a = a0 + r;
+        const row = a * k;
+        for (let c = 0; c < k; c++) {
+          const sum = cNorms[a] + cNorms[c];
+          const h = c === a ? 0 : 0.5 * Math.sqrt(Math.max(0, sum - 2 * mem[outF + 4 * c + r] - err * sum)) * (1 - 1e-9);
+          half[row + c] = h;
+          if (c !== a && h < nearest[a]) nearest[a] = h;
+        }
+      }
+    }
+  }
+}
+
 /** Elkan's bounds carried across the Lloyd iterations of one run; see the file header. */
 export class ElkanAssigner {
   /** Lower bound of d(x_i, c) plus the centre's total move when stored: the bound now is `lower - moved[c]`. */
@@ -264,37 +465,22 @@ export class ElkanAssigner {
   private tight: Uint8Array;
   private half: Float64Array;
   private nearest: Float64Array;
-  private deferred: Int32Array;
   /** Distances computed by the last step, as a count of point-centre pairs (for the tests and the benchmark). */
   computed = 0;
   constructor(private m: Matrix, private k: number, private full: FullAssigner) {
-    this.lower = new Float32Array(m.n * k);
-    this.moved = new Float64Array(k);
+    this.lower = shared(Float32Array, m.n * k);
+    this.moved = shared(Float64Array, k);
     this.nGroups = Math.ceil(k / GROUP);
-    this.groupLower = new Float32Array(m.n * this.nGroups);
-    this.groupMoved = new Float64Array(this.nGroups);
-    this.tight = new Uint8Array(m.n);
-    this.half = new Float64Array(k * k);
-    this.nearest = new Float64Array(k);
-    this.deferred = new Int32Array(m.n);
+    this.groupLower = shared(Float32Array, m.n * this.nGroups);
+    this.groupMoved = shared(Float64Array, this.nGroups);
+    this.tight = shared(Uint8Array, m.n);
+    this.half = shared(Float64Array, k * k);
+    this.nearest = shared(Float64Array, k);
   }
 
-  /** Renews the bound of point i (centre a) for group g from its Elkan bounds. */
-  private renewGroup(i: number, g: number, a: number): void {
-    const { lower, moved, k } = this;
-    const row = i * k;
-    let lo = Infinity;
-    for (let c = g * GROUP, end = Math.min(k, c + GROUP); c < end; c++) {
-      if (c === a) continue;
-      const l = lower[row + c] - moved[c];
-      if (l < lo) lo = l;
-    }
-    // >= 0: groupMoved[g] >= moved[c] for every c of g
-    this.groupLower[i * this.nGroups + g] = (lo + this.groupMoved[g]) * STORE_LOW;
-  }
-
-  private get bounds(): Bounds {
-    return { lower: this.lower, moved: this.moved, groupLower: this.groupLower, groupMoved: this.groupMoved, group: GROUP, nGroups: this.nGroups };
+  private get bounds(): Partial<AssignArgs> {
+    const { lower, moved, groupLower, groupMoved, nGroups, tight, half, nearest } = this;
+    return { lower, moved, groupLower, groupMoved, nGroups, tight, half, nearest };
   }
 
   /** The first step of a run: the full assignment, which fills the bounds. */
@@ -302,8 +488,7 @@ export class ElkanAssigner {
     this.moved.fill(0);
     this.groupMoved.fill(0);
     this.tight.fill(1);
-    this.full.assign(centers, labels, dist2, this.bounds);
-    this.computed = this.m.n * this.k;
+    this.computed = this.full.run(1, centers, labels, dist2, this.bounds);
   }
 
   /** After the centres moved by `shift2[c]` (squared distance, float64): loosens the bounds. */
@@ -328,91 +513,7 @@ export class ElkanAssigner {
 
   /** The assignment for the current centres, from the bounds; `dist2` gets every point's exact squared distance. */
   assign(centers: Float64Array, labels: Int32Array, dist2: Float64Array): void {
-    const { n, d, data } = this.m;
-    const { k, nGroups, lower, moved, groupLower, groupMoved, tight, half, nearest, deferred } = this;
-    this.full.halfDistances(centers, half, nearest);
-    const scanAbove = Math.floor(k / SCAN_FRACTION);
-    const candidates = new Int32Array(scanAbove + 1);
-    const failed = new Int32Array(nGroups);
-    const keys = new Float64Array(k + 4);
-    const full = this.full;
-    let computed = 0;
-    let nDeferred = 0;
-    for (let i = 0; i < n; i++) {
-      let a = labels[i];
-      // the exact distance to the own centre: needed for the inertia anyway
-      let e2 = dist2[i];
-      if (tight[i] === 0) {
-        e2 = exactDist2(data, i, d, centers, a);
-        computed++;
-        tight[i] = 1;
-        dist2[i] = e2;
-      }
-      let u = Math.sqrt(e2);
-      const uHi = u * (1 + BOUND_SLACK);
-      // every other centre is at least 2 nearest[a] - u away: a is the nearest, strictly
-      if (uHi < nearest[a]) continue;
-      // the centres the bounds leave: groups first, then Elkan's bound of each centre of a group that is left
-      const row = i * k;
-      const gRow = i * nGroups;
-      const hRow = a * k;
-      let left = 0;
-      let nFailed = 0;
-      for (let g = 0; g < nGroups && left <= scanAbove; g++) {
-        if (uHi < groupLower[gRow + g] - groupMoved[g]) continue;
-        failed[nFailed++] = g;
-        for (let c = g * GROUP, end = Math.min(k, c + GROUP); c < end; c++) {
-          const lc = lower[row + c] - moved[c];
-          const hc = half[hRow + c];
-          if (uHi >= (lc > hc ? lc : hc) && c !== a) {
-            if (left === scanAbove) { left++; break; }
-            candidates[left++] = c;
-          }
-        }
-      }
-      if (left > scanAbove) {
-        deferred[nDeferred++] = i;
-        continue;
-      }
-      // the candidates' keys by the kernel (4 centres a call), then exactly (float64) the few that may win
-      const from = a;
-      const xNorm = full.pointNorms[i];
-      const slack = full.slackOf(i);
-      let block = -1;
-      let bestKey = e2 - xNorm;
-      for (let e = 0; e < left; e++) {
-        const c = candidates[e];
-        if (c >> 2 !== block) {
-          block = c >> 2;
-          full.keysOfBlock(i, block << 2, keys);
-        }
-        if (keys[c] < bestKey) bestKey = keys[c];
-        lower[row + c] = (Math.sqrt(Math.max(0, xNorm + keys[c] - slack)) + moved[c]) * STORE_LOW;
-      }
-      computed += left;
-      const keyHi = bestKey + 2 * slack;
-      for (let e = 0; e < left; e++) {
-        const c = candidates[e];
-        if (keys[c] > keyHi) continue;
-        const ec = exactDist2(data, i, d, centers, c);
-        lower[row + c] = (Math.sqrt(ec) + moved[c]) * STORE_LOW;
-        if (ec < e2 || (ec === e2 && c < a)) {
-          a = c;
-          e2 = ec;
-        }
-      }
-      if (a !== from) lower[row + from] = (u + moved[from]) * STORE_LOW;
-      labels[i] = a;
-      dist2[i] = e2;
-      for (let f = 0; f < nFailed; f++) this.renewGroup(i, failed[f], a);
-      if (a !== from) {
-        // the old centre is a rival now: its group's bound must cover it
-        this.renewGroup(i, Math.floor(from / GROUP), a);
-        this.renewGroup(i, Math.floor(a / GROUP), a);
-      }
-    }
-    this.full.scanRows(deferred, nDeferred, centers, labels, dist2, this.bounds);
-    for (let r = 0; r < nDeferred; r++) tight[deferred[r]] = 1;
-    this.computed = computed + nDeferred * k;
+    this.full.halfDistances(centers, this.half, this.nearest);
+    this.computed = this.full.run(2, centers, labels, dist2, this.bounds);
   }
 }

@@ -126,10 +126,18 @@ export interface DotKernel {
 
 let module: WebAssembly.Module | null = null;
 
-/** A fresh instance (own memory) of the dot-product kernel. Synchronous. */
-export function createDotKernel(): DotKernel {
+/** The compiled module (compiled once; workers of _threads.ts receive it and instantiate their own). */
+export function dotKernelModule(): WebAssembly.Module {
   module ??= new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
-  const instance = new WebAssembly.Instance(module, {});
+  return module;
+}
+
+/**
+ * A fresh instance (own memory) of the compiled module. Self-contained (no imports, no closures): _threads.ts ships
+ * its source to the worker threads.
+ */
+export function dotKernelOf(compiled: WebAssembly.Module): DotKernel {
+  const instance = new WebAssembly.Instance(compiled, {});
   const memory = instance.exports.memory as WebAssembly.Memory;
   const dots4 = instance.exports.dots4 as (a: number, b: number, n: number, dp: number, out: number) => void;
   return {
@@ -140,4 +148,9 @@ export function createDotKernel(): DotKernel {
     },
     dots4,
   };
+}
+
+/** A fresh instance (own memory) of the dot-product kernel. Synchronous. */
+export function createDotKernel(): DotKernel {
+  return dotKernelOf(dotKernelModule());
 }

@@ -7,7 +7,8 @@
  * neighbourhood holds at least `minSamples` points (itself counted); clusters are grown from core points in
  * index order, a border point joins the first cluster that reaches it, everything else is noise (-1).
  *
- * Complexity: O(n^2 d) time for the exact blocked neighbourhood search, O(n + number of neighbour pairs) memory.
+ * Complexity: O(n^2 d) time for the exact blocked neighbourhood search (on every core, see _threads.ts; 128-d and
+ * more: mostly in a 32-d subspace, see _subspace.ts), O(n + number of neighbour pairs) memory.
  *
  * @example
  * ```ts
@@ -18,6 +19,7 @@ import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../option
 import type { ClusterResult, Metric } from '../types.ts';
 import { makeResult, toMatrix } from './_input.ts';
 import { radiusNeighbors } from './_knn.ts';
+import { threadWarning } from './_threads.ts';
 
 export interface DbscanOptions {
   /**
@@ -77,5 +79,6 @@ export function dbscan(x: Float32Array[], options?: Partial<DbscanOptions>): Clu
     }
     label++;
   }
-  return makeResult(labels);
+  const pool = threadWarning();
+  return makeResult(labels, pool ? [pool] : []);
 }

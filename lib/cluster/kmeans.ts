@@ -13,7 +13,9 @@
  *
  * The assignment step is exact either way: the first of a run compares every point with every centre (dot products
  * in WebAssembly SIMD), later ones use Elkan's bounds (C. Elkan, "Using the Triangle Inequality to Accelerate
- * k-Means", ICML 2003) and compute only the distances the bounds cannot rule out (see _kmeans-assign.ts).
+ * k-Means", ICML 2003) and compute only the distances the bounds cannot rule out (see _kmeans-assign.ts), on every
+ * core (_threads.ts: the same labels for any number of threads). A centre is recomputed only when its cluster gained
+ * or lost points (the others' sums would be the same numbers).
  *
  * Complexity: O(nInit * maxIter * n * k * d) time at worst, far less once the centres settle; O((n + k) d + n k)
  * memory (the bounds, up to 2^26 of them; past that every step compares every pair).
@@ -24,6 +26,7 @@ import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
 import type { ClusterResult } from '../types.ts';
 import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
 import { ElkanAssigner, FullAssigner } from './_kmeans-assign.ts';
+import { threadWarning } from './_threads.ts';
 
 export interface KMeansOptions {
   /**
@@ -213,6 +216,7 @@ function* lloyd(m: Matrix, k: number, centers: Float64Array, o: KMeansOptions, a
   const sums = new Float64Array(k * d);
   const counts = new Int32Array(k);
   const shift2 = new Float64Array(k);
+  const changed = new Uint8Array(k);
   let strict = false;
   let iter = 0;
   for (iter = 1; iter <= o.maxIter; iter++) {
@@ -220,36 +224,44 @@ function* lloyd(m: Matrix, k: number, centers: Float64Array, o: KMeansOptions, a
     else assigner.next(centers, labels, dist2);
     let inertia = 0;
     for (let i = 0; i < n; i++) inertia += dist2[i];
-    sums.fill(0);
     counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const c = labels[i];
-      counts[c]++;
-      for (let t = 0; t < d; t++) sums[c * d + t] += data[i * d + t];
+    for (let i = 0; i < n; i++) counts[labels[i]]++;
+    // only the clusters whose points changed get new sums and centres: the others' would be the same numbers
+    if (iter === 1) changed.fill(1);
+    else {
+      changed.fill(0);
+      for (let i = 0; i < n; i++) if (labels[i] !== prev[i]) { changed[labels[i]] = 1; changed[prev[i]] = 1; }
     }
     // empty clusters take the points farthest from their centres (scikit-learn's relocation)
     const empty: number[] = [];
     for (let c = 0; c < k; c++) if (counts[c] === 0) empty.push(c);
-    if (empty.length) {
-      const far = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => dist2[b] - dist2[a] || a - b);
-      empty.forEach((c, e) => {
-        const i = far[e];
-        const old = labels[i];
-        counts[old]--;
-        for (let t = 0; t < d; t++) { sums[old * d + t] -= data[i * d + t]; sums[c * d + t] = data[i * d + t]; }
-        counts[c] = 1;
-        labels[i] = c;
-        assigner.relocated(i, old);
-      });
+    const far = empty.length ? Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => dist2[b] - dist2[a] || a - b) : null;
+    empty.forEach((c, e) => { changed[c] = 1; changed[labels[far![e]]] = 1; });
+    for (let c = 0; c < k; c++) if (changed[c]) sums.fill(0, c * d, c * d + d);
+    for (let i = 0; i < n; i++) {
+      const c = labels[i];
+      if (!changed[c]) continue;
+      for (let t = 0; t < d; t++) sums[c * d + t] += data[i * d + t];
     }
+    empty.forEach((c, e) => {
+      const i = far![e];
+      const old = labels[i];
+      counts[old]--;
+      for (let t = 0; t < d; t++) { sums[old * d + t] -= data[i * d + t]; sums[c * d + t] = data[i * d + t]; }
+      counts[c] = 1;
+      labels[i] = c;
+      assigner.relocated(i, old);
+    });
     let shift = 0;
     for (let c = 0; c < k; c++) {
       let s2 = 0;
-      for (let t = 0; t < d; t++) {
-        const v = sums[c * d + t] / counts[c];
-        const delta = v - centers[c * d + t];
-        s2 += delta * delta;
-        centers[c * d + t] = v;
+      if (changed[c]) {
+        for (let t = 0; t < d; t++) {
+          const v = sums[c * d + t] / counts[c];
+          const delta = v - centers[c * d + t];
+          s2 += delta * delta;
+          centers[c * d + t] = v;
+        }
       }
       shift2[c] = s2;
       shift += s2;
@@ -302,6 +314,8 @@ export function kmeans(x: Float32Array[], options?: Partial<KMeansOptions>): KMe
   const b = best!;
   const warnings: string[] = [];
   if (b.nIter >= o.maxIter) warnings.push(`did not converge in maxIter=${o.maxIter} iterations.`);
+  const pool = threadWarning();
+  if (pool) warnings.push(pool);
   // keep k-means' own cluster numbering (it indexes `centers`)
   const counts = new Int32Array(k);
   for (let i = 0; i < m.n; i++) counts[b.labels[i]]++;
