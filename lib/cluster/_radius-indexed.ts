@@ -42,11 +42,12 @@ export interface IndexedRadiusParams {
  * 255,786 unassigned faces of 1,000,000 (bench:people -- --million): see the README ("People at scale").
  * usearch inserts in an order that varies with threads > 1; the search result is then the same up to the index's recall.
  */
-export const INDEXED_RADIUS_DEFAULTS: Readonly<IndexedRadiusParams> = Object.freeze({ neighbors: 16, m: 16, efConstruction: 64, efSearch: 64, threads: 0 });
+export const INDEXED_RADIUS_DEFAULTS: Readonly<IndexedRadiusParams> = Object.freeze({ neighbors: 16, m: 16, efConstruction: 64, efSearch: 256, threads: 0 });
 
 interface UsearchIndex {
   add(keys: BigUint64Array, vectors: Float32Array, threads: number): void;
-  search(vectors: Float32Array, k: number, threads: number): { keys: BigUint64Array; distances: Float32Array; counts: BigUint64Array };
+  /** One query (a vector of length d) gives `{ keys, distances }` of what it found; several give `counts` and k slots each. */
+  search(vectors: Float32Array, k: number, threads: number): { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
 }
 type UsearchIndexClass = new (o: { metric: string; dimensions: number; connectivity: number; quantization: string; expansion_add: number; expansion_search: number; multi: boolean }) => UsearchIndex;
 
@@ -112,7 +113,7 @@ export function radiusNeighborsIndexed(queries: readonly Float32Array[], base: r
       part.forEach((qi, r) => rows.set(queries[qi], r * d));
       const res = index.search(rows, k, threads);
       part.forEach((qi, r) => {
-        const got = Number(res.counts[r]);
+        const got = res.counts ? Number(res.counts[r]) : res.keys.length; // one query: no counts (see UsearchIndex)
         const list: { j: number; dist: number }[] = [];
         let allInside = got > 0;
         for (let t = 0; t < got; t++) {
