@@ -12,7 +12,8 @@
  * Two arrival orders: `file` (the literal last 10% of the file: identities late in the alphabet, mostly new
  * people) and `random` (a seeded random 10%: mostly new photos of people already known).
  *
- * Usage: npm run bench:people [-- --repeat 3] [--rule default|chinese-whispers]
+ * Usage: npm run bench:people [-- --repeat 3] [--rule default|chinese-whispers] [--search auto|exact|index] (how new faces find
+ * people: see UpdatePeopleOptions.search)
  *
  * `-- --million [--dim 512] [--faces 1000000] [--new 10000] [--search auto|exact|index] [--compare]`: the incremental update at scale, on synthetic faces
  * (bench/_synthetic-faces.ts): the people of 1,000,000 faces are taken as known (each identity with 2 or more faces
@@ -154,7 +155,7 @@ for (const kind of ['file', 'random'] as const) {
   let loads = '';
   for (let r = 0; r < repeat; r++) {
     let t: number, c: number;
-    [sInc, t, c] = time(() => updatePeople(b.ids, b.x, snap, none, { rule }));
+    [sInc, t, c] = time(() => updatePeople(b.ids, b.x, snap, none, { rule, search: values.search as 'auto' | 'exact' | 'index' }));
     inc.push(t); incCpu.push(c);
     [sFull, t, c] = time(() => updatePeople(b.ids, b.x, snap, none, { recluster: true, rule }));
     full.push(t); fullCpu.push(c);
