@@ -260,7 +260,9 @@ export function updatePeople(
   for (const p of previous?.persons ?? []) if (rootPerson(constraints, p.id) === p.id) ensure(p.id, p.createdAt);
   for (const id of constraints.names.keys()) if (rootPerson(constraints, id) === id) ensure(id);
   for (let i = 0; i < n; i++) if (personOf[i] >= 0) ensure(personOf[i]);
-  let nextId = Math.max(previous?.nextId ?? 1, constraints.maxId + 1, ...[...persons.keys()].map((k) => k + 1));
+  // (a loop, not Math.max(...ids): a spread of 100,000+ ids overflows the call stack)
+  let nextId = Math.max(previous?.nextId ?? 1, constraints.maxId + 1);
+  for (const k of persons.keys()) if (k + 1 > nextId) nextId = k + 1;
   const newGroups: number[][] = [];
   let joined = 0;
   let warnings: string[] = [];
