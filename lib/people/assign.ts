@@ -148,8 +148,8 @@ export interface UpdatePeopleOptions {
    * How new faces find the people and faces near them: `exact` compares every pair; `index` goes through an HNSW
    * index (every candidate decided exactly: a neighbour the index does not return is the only possible difference);
    * `auto` uses the index from `INDEXED_SEARCH_ABOVE` pairs (lib/people/_nearby.ts) on.
-   * @default 'auto' — the same people as `exact` on all of LFW (where it stays exact) and, forced to `index`, on the
-   * LFW tests; at 1,000,000 faces see README "People at scale".
+   * @default 'auto' — exact on all of LFW (14 million pairs), where `index` gives the same people too; at 1,000,000
+   * synthetic faces the index found 90% of the joins the exact search finds (README "The people update at scale").
    */
   search: NearbySearch;
 }
