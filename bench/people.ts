@@ -12,15 +12,17 @@
  * Two arrival orders: `file` (the literal last 10% of the file: identities late in the alphabet, mostly new
  * people) and `random` (a seeded random 10%: mostly new photos of people already known).
  *
- * Usage: npm run bench:people [-- --repeat 3] [--rule default|chinese-whispers]
+ * Usage: npm run bench:people [-- --repeat 3] [--rule default|chinese-whispers] [--search auto|exact|index] (how new faces find
+ * people: see UpdatePeopleOptions.search)
  *
- * `-- --million [--dim 512] [--faces 1000000] [--new 10000]`: the incremental update at scale, on synthetic faces
+ * `-- --million [--dim 512] [--faces 1000000] [--new 10000] [--search auto|exact|index] [--compare]`: the incremental update at scale, on synthetic faces
  * (bench/_synthetic-faces.ts): the people of 1,000,000 faces are taken as known (each identity with 2 or more faces
  * a person, the rest unassigned, the rule's threshold as a full clustering recorded it), then 10,000 new faces
  * arrive (a seeded random 1% of the faces, new photos of known people and new people alike) and are placed by
  * updatePeople with the default rule. Printed: seconds (wall and CPU), peak RSS, load, how many joined, and the
  * share of new faces placed in their identity's person. The store's own I/O (reading faces.arrow, writing the
- * people tables) is not in it: see bench:export.
+ * people tables) is not in it: see bench:export. `--compare`: the same update again with the exact search, and how many faces
+ * it places differently (the index's misses).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -36,7 +38,7 @@ import { makeSynthetic } from './_synthetic-faces.ts';
 const { values } = parseArgs({ options: {
   repeat: { type: 'string', default: '3' }, rule: { type: 'string', default: 'default' },
   million: { type: 'boolean', default: false }, dim: { type: 'string', default: '512' }, faces: { type: 'string', default: '1000000' }, new: { type: 'string', default: '10000' },
-  threshold: { type: 'string', default: '0.77' },
+  threshold: { type: 'string', default: '0.77' }, search: { type: 'string', default: 'auto' }, compare: { type: 'boolean', default: false },
 } });
 const repeat = Math.max(1, Number(values.repeat));
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
@@ -77,11 +79,21 @@ function million(nOld: number, nNew: number, dim: number, threshold: number): vo
   const snap = { persons, assignment, known, nextId, threshold, method: 'auto', unsorted: new Set<string>() };
   console.log(`bench:people --million: ${nOld} known faces (${persons.length} people, ${nOld - assignment.size} unassigned) + ${nNew} new, ${dim}-d synthetic, threshold ${threshold}; made in ${((performance.now() - t0) / 1000).toFixed(1)} s; peak RSS so far ${peak().toFixed(0)} MB; load ${load()}`);
   const rule = sameFaceRule();
+  const search = values.search as 'auto' | 'exact' | 'index';
   const c = process.cpuUsage();
   const t1 = performance.now();
-  const s = updatePeople(faceIds, syn.x, snap, foldCorrections([]), { rule, now: new Date(0).toISOString() });
+  const s = updatePeople(faceIds, syn.x, snap, foldCorrections([]), { rule, now: new Date(0).toISOString(), search });
   const wall = (performance.now() - t1) / 1000;
   const u = process.cpuUsage(c);
+  if (values.compare) {
+    // the same update with the exact search: how many faces are placed differently (new people matched by their faces)
+    const t2 = performance.now();
+    const e = updatePeople(faceIds, syn.x, snap, foldCorrections([]), { rule, now: new Date(0).toISOString(), search: 'exact' });
+    const ev = evaluateClustering(e.personOf, Array.from(s.personOf, (p, i) => (p < 0 ? `u${i}` : String(p))));
+    let differ = 0;
+    for (let i = 0; i < total; i++) if ((s.personOf[i] < 0) !== (e.personOf[i] < 0) || (s.personOf[i] <= nextId - 1 && s.personOf[i] !== e.personOf[i])) differ++;
+    console.log(`exact search: ${((performance.now() - t2) / 1000).toFixed(1)} s wall; joined ${e.summary.joined}, new people ${e.summary.newPeople}; faces placed differently from --search ${search}: ${differ} (pairwise F between the two: ${ev.pairwiseF1.toFixed(6)}); load ${load()}`);
+  }
   let right = 0;
   for (let i = nOld; i < total; i++) { const p = personOfId.get(syn.labels[i]); if (p !== undefined && s.personOf[i] === p) right++; }
   const ofKnown = Array.from({ length: nNew }, (_, k) => nOld + k).filter((i) => personOfId.has(syn.labels[i])).length;
@@ -143,7 +155,7 @@ for (const kind of ['file', 'random'] as const) {
   let loads = '';
   for (let r = 0; r < repeat; r++) {
     let t: number, c: number;
-    [sInc, t, c] = time(() => updatePeople(b.ids, b.x, snap, none, { rule }));
+    [sInc, t, c] = time(() => updatePeople(b.ids, b.x, snap, none, { rule, search: values.search as 'auto' | 'exact' | 'index' }));
     inc.push(t); incCpu.push(c);
     [sFull, t, c] = time(() => updatePeople(b.ids, b.x, snap, none, { recluster: true, rule }));
     full.push(t); fullCpu.push(c);

@@ -11,8 +11,10 @@
  *    or `average` (average linkage: the person whose root mean squared distance is below it, the smallest);
  * 2. the rest, with the earlier unassigned faces they touch, are clustered by the default method at the same
  *    threshold; groups of at least `minFaces` become new people.
- * Cost: an exact new-faces x stored-faces radius search (lib/cluster/_radius-between.ts, SIMD with a subspace
- * prefilter), plus clustering the few left over; the full clustering costs all faces x all faces.
+ * Cost: a radius search of the new faces against the people (and the unassigned faces), exact pair by pair
+ * (lib/cluster/_radius-between.ts, SIMD with a subspace prefilter) or, for large stores, through an index
+ * (lib/cluster/_radius-indexed.ts; see `search`), plus clustering the few left over; the full clustering costs all
+ * faces x all faces.
  *
  * Re-cluster (`recluster: true`): the default method clusters every face that is not ignored; each cluster goes
  * to the person most of its faces are in (confirmed there, or there in the last run: so ids and names survive),
@@ -25,12 +27,12 @@
  * when it has a name, removed otherwise; ids retired by a merge are never reused.
  */
 import { personSums, unit } from './_person-sums.ts';
-import { radiusNeighborsBetween } from '../cluster/_radius-between.ts';
 import { invalidParameter } from '../errors.ts';
 import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
 import { settlePoorFaces } from './poor-faces.ts';
 import { allowedIn, rootPerson, type PeopleConstraints } from './constraints.ts';
 import { sameFaceRule, type SameFaceRule } from './rule.ts';
+import { nearby, NEARBY_SEARCHES, type NearbySearch } from './_nearby.ts';
 
 /** One person: a stable id, an optional name, when it was first made. */
 export interface PersonRecord {
@@ -142,6 +144,14 @@ export interface UpdatePeopleOptions {
    * clustering joined to a few good ones. @default {@link MIN_GOOD_SHARE} (measured by `npm run bench:quality -- --people`)
    */
   minGoodShare: number;
+  /**
+   * How new faces find the people and faces near them: `exact` compares every pair; `index` goes through an HNSW
+   * index (every candidate decided exactly: a neighbour the index does not return is the only possible difference);
+   * `auto` uses the index from `INDEXED_SEARCH_ABOVE` pairs (lib/people/_nearby.ts) on.
+   * @default 'auto' — exact on all of LFW (14 million pairs), where `index` gives the same people too; at 1,000,000
+   * synthetic faces the index found 90% of the joins the exact search finds (README "The people update at scale").
+   */
+  search: NearbySearch;
 }
 
 /**
@@ -169,7 +179,7 @@ export const POOR_JOIN_FACTOR = 0;
  */
 export const MIN_GOOD_SHARE = 0.5;
 
-export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '', rule: null, quality: null, minQuality: QUALITY_BAR, poorJoinFactor: POOR_JOIN_FACTOR, minGoodShare: MIN_GOOD_SHARE });
+export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '', rule: null, quality: null, minQuality: QUALITY_BAR, poorJoinFactor: POOR_JOIN_FACTOR, minGoodShare: MIN_GOOD_SHARE, search: 'auto' });
 
 /**
  * The people now, from the faces (`faceIds[i]` with `embeddings[i]`), the last run's `previous` people (null on
@@ -188,6 +198,7 @@ export function updatePeople(
   checkNumber(fn, 'minQuality', o.minQuality, 0, 1);
   checkNumber(fn, 'poorJoinFactor', o.poorJoinFactor, 0, 1);
   checkNumber(fn, 'minGoodShare', o.minGoodShare, 0, 1);
+  if (!NEARBY_SEARCHES.includes(o.search)) throw invalidParameter(fn, 'search', `one of ${NEARBY_SEARCHES.join(', ')}`, o.search);
   if (o.quality !== null && (!(o.quality instanceof Float32Array) || o.quality.length !== faceIds.length)) {
     throw invalidParameter(fn, 'quality', `null or a Float32Array with one score per face id (${faceIds.length})`, o.quality);
   }
@@ -249,7 +260,9 @@ export function updatePeople(
   for (const p of previous?.persons ?? []) if (rootPerson(constraints, p.id) === p.id) ensure(p.id, p.createdAt);
   for (const id of constraints.names.keys()) if (rootPerson(constraints, id) === id) ensure(id);
   for (let i = 0; i < n; i++) if (personOf[i] >= 0) ensure(personOf[i]);
-  let nextId = Math.max(previous?.nextId ?? 1, constraints.maxId + 1, ...[...persons.keys()].map((k) => k + 1));
+  // (a loop, not Math.max(...ids): a spread of 100,000+ ids overflows the call stack)
+  let nextId = Math.max(previous?.nextId ?? 1, constraints.maxId + 1);
+  for (const k of persons.keys()) if (k + 1 > nextId) nextId = k + 1;
   const newGroups: number[][] = [];
   let joined = 0;
   let warnings: string[] = [];
@@ -266,7 +279,7 @@ export function updatePeople(
     const queries = active.filter((i) => !placed[i] && isNew(i));
     if (queries.length > 0 && threshold === undefined) threshold = rule.clusterAll(active.map((i) => embeddings[i]), active.map((i) => !poor(i))).threshold;
     const place = rule.join === 'average' ? placeByAverage : placeByNeighbours;
-    if (queries.length > 0) joined = place(queries, active, embeddings, faceIds, constraints, rule, threshold!, personOf, status, placed, newGroups, o.minFaces);
+    if (queries.length > 0) joined = place(queries, active, embeddings, faceIds, constraints, rule, threshold!, personOf, status, placed, newGroups, o.minFaces, o.search, warnings);
   } else {
     for (const i of active) if (!placed[i] && previous?.known.has(faceIds[i]) !== true) status[i] = 'new';
     for (const i of active) if (!placed[i] && status[i] !== 'new' && previous?.unsorted?.has(faceIds[i]) && poor(i)) status[i] = 'unsorted';
@@ -325,17 +338,18 @@ export function updatePeople(
 type Placer = (
   queries: number[], active: number[], embeddings: readonly Float32Array[], faceIds: readonly string[], constraints: PeopleConstraints,
   rule: SameFaceRule, threshold: number, personOf: Int32Array, status: FaceStatus[], placed: Uint8Array, newGroups: number[][], minFaces: number,
+  search: NearbySearch, warnings: string[],
 ) => number;
 
 /**
  * Steps 1 and 2 of the incremental placement (see the file comment) for the `neighbours` criterion. Returns how many
  * new faces joined a person.
  */
-const placeByNeighbours: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces) => {
+const placeByNeighbours: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces, search, warnings) => {
   const rows = (idx: number[]) => idx.map((i) => (rule.metric === 'cosine' ? unit(embeddings[i]) : embeddings[i]));
   const q = rows(queries);
   const base = rows(active);
-  const nb = radiusNeighborsBetween(q, base, threshold, rule.metric, true);
+  const nb = nearby(q, base, threshold, rule.metric, search, warnings);
   // Graph over the faces touched by a new face: neighbours (face index, distance) of each.
   const adj = new Map<number, { j: number; d: number }[]>();
   const link = (a: number, b: number, d: number) => {
@@ -409,7 +423,7 @@ function clusterRest(rest: number[], embeddings: readonly Float32Array[], rule: 
  * squared distance to the centroid plus the person's spread), found by the same exact radius search. Leftover
  * new faces are clustered with the earlier unassigned faces within the threshold of them.
  */
-const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces) => {
+const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces, search, warnings) => {
   const cosine = rule.metric === 'cosine';
   const row = (i: number) => (cosine ? unit(embeddings[i]) : embeddings[i]);
   const d = embeddings[queries[0]].length;
@@ -421,7 +435,7 @@ const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraint
   let joined = 0;
   const linkage = (k: number, dist: number) => (cosine ? dist : Math.sqrt(dist * dist + spread[k]));
   // candidates: centroids within the threshold (euclidean: necessary, as spread >= 0); cosine: every person
-  const nb = cosine ? null : radiusNeighborsBetween(qRows, centroids, threshold, rule.metric, true);
+  const nb = cosine ? null : nearby(qRows, centroids, threshold, rule.metric, search, warnings);
   const left: number[] = [];
   queries.forEach((i, qi) => {
     let best = -1;
@@ -443,7 +457,7 @@ const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraint
   const pool = active.filter((i) => !placed[i] && !isQuery.has(i));
   const near = new Set<number>(left);
   if (left.length > 0 && pool.length > 0) {
-    const nb2 = radiusNeighborsBetween(left.map(row), pool.map(row), threshold, rule.metric, true);
+    const nb2 = nearby(left.map(row), pool.map(row), threshold, rule.metric, search, warnings);
     for (let e = 0; e < nb2.indices.length; e++) near.add(pool[nb2.indices[e]]);
   }
   clusterRest([...near], embeddings, rule, threshold, newGroups, minFaces);

@@ -8,6 +8,10 @@ import { snapshotOf, updatePeople, type PeopleSnapshot, type PeopleState } from 
 import { chineseWhispersRule, sameFaceRule, type SameFaceRule } from '../../lib/people/rule.ts';
 import { foldCorrections } from '../../lib/people/constraints.ts';
 import type { Correction, JournalEntry } from '../../lib/people/journal.ts';
+import { existsSync } from 'node:fs';
+import { indexedRadiusAvailable } from '../../lib/cluster/_radius-indexed.ts';
+import { loadPrecomputedEmbeddings, precomputedEmbeddingsPath } from '../../lib/datasets/precomputed.ts';
+import { embedderMixtureOptions } from '../../lib/embed/registry.ts';
 
 const D = 8;
 let seed = 7;
@@ -181,4 +185,37 @@ test('the `average` join (a rule like average linkage): a face joins the person 
   const cs = entries({ op: 'move', face: ann[0].id, from: 1, to: 2 });
   const s3 = go([...ann, ...bob], snapshotOf(s1), cs);
   assert.equal(personOf(s3, ann[0].id), 2);
+});
+
+test('search: the indexed search places new faces as the exact one (toy people, both rules); a bad value is named', { skip: indexedRadiusAvailable().ok ? false : 'usearch does not load here' }, () => {
+  const more = [face('Ann', 0, 4), face('Bob', 1, 4), face('Dee', 3, 2), face('Eve', 4, 1), face('Eve', 4, 2), face('Fay', 5, 1)];
+  for (const rule of [sameFaceRule(), chineseWhispersRule()]) {
+    const go = (faces: { id: string; e: Float32Array }[], prev: PeopleSnapshot | null, search: 'exact' | 'index') =>
+      updatePeople(faces.map((f) => f.id), faces.map((f) => f.e), prev, foldCorrections([]), { rule, now: '2026-01-01T00:00:00.000Z', search });
+    const s1 = go([...ann, ...bob, ...cid, ...dee], null, 'exact');
+    const all = [...ann, ...bob, ...cid, ...dee, ...more];
+    const exact = go(all, snapshotOf(s1), 'exact');
+    const indexed = go(all, snapshotOf(s1), 'index');
+    assert.deepEqual([...indexed.personOf], [...exact.personOf], rule.method);
+    assert.deepEqual(indexed.status, exact.status, rule.method);
+    assert.deepEqual(indexed.summary, exact.summary, rule.method);
+    // by hand: Ann 4 and Bob 4 join Ann and Bob; Dee 2 with the earlier Dee and Eve 1, 2 are new people; Fay alone is not
+    assert.equal(exact.summary.joined, 2, rule.method);
+    assert.equal(exact.summary.newPeople, 2, rule.method);
+  }
+  assert.throws(() => updatePeople([], [], null, foldCorrections([]), { search: 'fast' as never }), /updatePeople: search must be one of auto, exact, index, got "?fast"?/);
+});
+
+const lfwVectors = existsSync(precomputedEmbeddingsPath());
+test('search on LFW: the last 600 of 4,600 faces placed through the index make the same people as the exact search', { skip: !indexedRadiusAvailable().ok ? 'usearch does not load here' : lfwVectors ? false : 'precomputed LFW embeddings not found' }, async () => {
+  const d = await loadPrecomputedEmbeddings({ limit: 4600 });
+  const ids = d.files.map((f) => `${f}#0`);
+  const rule = sameFaceRule(embedderMixtureOptions('resnet128'));
+  const first = updatePeople(ids.slice(0, 4000), d.embeddings.slice(0, 4000), null, foldCorrections([]), { rule, now: '2026-01-01T00:00:00.000Z' });
+  const go = (search: 'exact' | 'index') => updatePeople(ids, d.embeddings, snapshotOf(first), foldCorrections([]), { rule, now: '2026-01-01T00:00:00.000Z', search });
+  const exact = go('exact');
+  const indexed = go('index');
+  assert.ok(exact.summary.joined > 100, `joined ${exact.summary.joined}`); // the comparison has faces to place
+  assert.deepEqual([...indexed.personOf], [...exact.personOf]);
+  assert.deepEqual(indexed.summary, exact.summary);
 });
