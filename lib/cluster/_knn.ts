@@ -207,7 +207,8 @@ export const HNSW_DEFAULT_PARAMS: Readonly<HnswParams> = Object.freeze({ m: 12, 
 /** The usearch module, loaded once (null when it does not load, with the reason). */
 interface UsearchIndex {
   add(keys: BigUint64Array, vectors: Float32Array, threads: number): void;
-  search(vectors: Float32Array, k: number, threads: number): { keys: BigUint64Array; distances: Float32Array; counts: BigUint64Array };
+  /** Several queries give `counts` and k slots each; one query (a block of one row) gives no `counts`. */
+  search(vectors: Float32Array, k: number, threads: number): { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
 }
 interface UsearchModule {
   Index: new (o: { metric: string; dimensions: number; connectivity: number; quantization: string; expansion_add: number; expansion_search: number; multi: boolean }) => UsearchIndex;
@@ -318,7 +319,7 @@ function knnUsearch(mod: UsearchModule, m: Matrix, k: number, metric: Metric, p:
     const res = index.search(data.subarray(b * d, e * d), kq, threads);
     for (let i = b; i < e; i++) {
       const r = i - b;
-      const found = Number(res.counts[r]);
+      const found = res.counts ? Number(res.counts[r]) : Math.min(kq, res.keys.length);
       cand.length = 0;
       for (let t = 0; t < found; t++) {
         const j = Number(res.keys[r * kq + t]);

@@ -108,3 +108,17 @@ test('union-find / connected components: hand-worked', () => {
   assert.ok(uf.union(0, 2) >= 0);
   assert.equal(uf.union(2, 0), -1); // already joined
 });
+
+test('knnHnsw (usearch): a last search block of one row (n = 65,537) gets its neighbours (one query returns no counts)', () => {
+  const n = 65_537, d = 8;
+  let s = 1;
+  const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const x = Array.from({ length: n }, () => { const v = Float32Array.from({ length: d }, r); const l = Math.hypot(...v); return v.map((t) => t / l); });
+  const g = knnHnsw(toMatrix('t', x), 4, 'euclidean', { engine: 'usearch' });
+  const last = Array.from(g.indices.subarray((n - 1) * 4, n * 4));
+  assert.ok(last.every((j) => j >= 0 && j < n - 1), `last row: ${last}`);
+  // they are near: within the 1% nearest distances of that row (exact check on the first neighbour)
+  const dist = (i: number, j: number) => Math.hypot(...x[i].map((v, t) => v - x[j][t]));
+  const all = Array.from({ length: n - 1 }, (_, j) => dist(n - 1, j)).sort((a, b) => a - b);
+  assert.ok(dist(n - 1, last[0]) <= all[Math.floor(0.01 * n)], `first neighbour at ${dist(n - 1, last[0])}`);
+});
