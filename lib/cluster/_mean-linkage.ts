@@ -75,31 +75,85 @@ export function meanLinkageTree(m: Matrix, graph: KnnGraph, maxHeight: number): 
   const cap = Math.max(1, 2 * n - 1);
   const size = new Int32Array(cap);
   const sq = new Float64Array(cap);
-  const sums: (Float64Array | null)[] = new Array(cap).fill(null);
-  const nbrs: (Set<number> | null)[] = new Array(cap).fill(null);
+  // the member sums of merged clusters, one row each, reused as clusters merge (a merged cluster keeps one of its
+  // parts' rows and frees the other); a leaf's sum is its own row of `data`, read as it is (the same values as a
+  // copy in doubles, and only the rows of merged clusters are written)
+  let sums = new Float64Array(Math.min(n, 1024) * d);
+  const freeRows: number[] = [];
+  let rowsUsed = 0;
+  const newRow = (): number => {
+    if (freeRows.length > 0) return freeRows.pop()!;
+    if ((rowsUsed + 1) * d > sums.length) { const grown = new Float64Array(Math.min(n, 2 * (rowsUsed + 1)) * d); grown.set(sums); sums = grown; }
+    return d * rowsUsed++;
+  };
+  const row = new Int32Array(cap);
   const alive = new Uint8Array(cap);
   for (let i = 0; i < n; i++) {
-    const s = new Float64Array(d);
     let q = 0;
-    for (let t = 0; t < d; t++) { const v = data[i * d + t]; s[t] = v; q += v * v; }
-    sums[i] = s; sq[i] = q; size[i] = 1; alive[i] = 1; nbrs[i] = new Set();
+    for (let t = 0; t < d; t++) { const v = data[i * d + t]; q += v * v; }
+    sq[i] = q; size[i] = 1; alive[i] = 1; row[i] = i * d;
   }
   const linkage = (a: number, b: number): number => {
-    const sa = sums[a]!, sb = sums[b]!;
+    const oa = row[a], ob = row[b];
     let dot = 0;
-    for (let t = 0; t < d; t++) dot += sa[t] * sb[t];
+    // the same products summed in the same order whichever rows hold the sums
+    if (size[a] === 1) {
+      if (size[b] === 1) for (let t = 0; t < d; t++) dot += data[oa + t] * data[ob + t];
+      else for (let t = 0; t < d; t++) dot += data[oa + t] * sums[ob + t];
+    } else if (size[b] === 1) for (let t = 0; t < d; t++) dot += sums[oa + t] * data[ob + t];
+    else for (let t = 0; t < d; t++) dot += sums[oa + t] * sums[ob + t];
     const v = sq[a] / size[a] + sq[b] / size[b] - (2 * dot) / (size[a] * size[b]);
     return v > 0 ? v : 0;
   };
+  // Neighbour lists, lazily kept: a list may name clusters merged since, each read through `into` (the cluster
+  // it was merged into: a union-find over node ids) to the live cluster, and duplicates are skipped with `seen`.
+  // A merged cluster's list is its parts' lists read that way, so no other cluster's list changes.
+  const into = new Int32Array(cap);
+  for (let v = 0; v < cap; v++) into[v] = v;
+  const find = (v: number): number => {
+    let r = v;
+    while (into[r] !== r) r = into[r];
+    while (into[v] !== r) { const up = into[v]; into[v] = r; v = up; }
+    return r;
+  };
+  const seen = new Int32Array(cap).fill(-1);
+  const listStart = new Int32Array(cap), listEnd = new Int32Array(cap);
+  let pool = new Int32Array(Math.max(1024, 4 * n * graph.k));
+  let used = 0;
+  const append = (x: number): void => {
+    if (used === pool.length) { const grown = new Int32Array(pool.length * 2); grown.set(pool); pool = grown; }
+    pool[used++] = x;
+  };
   const heap = new PairHeap();
+  // the symmetrised graph: each leaf's list holds its neighbours and those it is a neighbour of, once each
+  const degree = new Int32Array(n + 1);
+  const edgeA: number[] = [], edgeB: number[] = [];
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < graph.k; t++) {
       const j = graph.indices[i * graph.k + t];
-      if (j < 0 || j === i || nbrs[i]!.has(j)) continue;
-      nbrs[i]!.add(j); nbrs[j]!.add(i);
-      const key = linkage(i, j);
-      if (key <= maxKey) heap.push(key, Math.min(i, j), Math.max(i, j));
+      if (j < 0 || j === i) continue;
+      edgeA.push(i); edgeB.push(j); degree[i + 1]++; degree[j + 1]++;
     }
+  }
+  for (let i = 0; i < n; i++) degree[i + 1] += degree[i];
+  const fill = degree.slice(0, n);
+  pool = new Int32Array(Math.max(pool.length, 2 * degree[n]));
+  for (let e = 0; e < edgeA.length; e++) { pool[fill[edgeA[e]]++] = edgeB[e]; pool[fill[edgeB[e]]++] = edgeA[e]; }
+  used = 0;
+  for (let i = 0; i < n; i++) {
+    // compact leaf i's list (duplicates out), then push each edge once, from its lower end
+    listStart[i] = used;
+    for (let e = degree[i]; e < degree[i + 1]; e++) {
+      const j = pool[e];
+      if (seen[j] === i) continue;
+      seen[j] = i;
+      pool[used++] = j;
+      if (j > i) {
+        const key = linkage(i, j);
+        if (key <= maxKey) heap.push(key, i, j);
+      }
+    }
+    listEnd[i] = used;
   }
   const left: number[] = [], right: number[] = [], height: number[] = [], sizes: number[] = [];
   const top: [number, number, number] = [0, 0, 0];
@@ -111,21 +165,38 @@ export function meanLinkageTree(m: Matrix, graph: KnnGraph, maxHeight: number): 
     if (!alive[a] || !alive[b]) continue;
     const c = next++;
     alive[a] = 0; alive[b] = 0; alive[c] = 1;
+    into[a] = c; into[b] = c;
     size[c] = size[a] + size[b];
     sq[c] = sq[a] + sq[b];
-    const s = sums[a]!;
-    const sb = sums[b]!;
-    for (let t = 0; t < d; t++) s[t] += sb[t];
-    sums[c] = s; sums[a] = null; sums[b] = null;
-    // the union of both neighbour sets, the larger one reused
-    let na = nbrs[a]!, nb = nbrs[b]!;
-    if (na.size < nb.size) { const tmp = na; na = nb; nb = tmp; }
-    for (const x of nb) na.add(x);
-    na.delete(a); na.delete(b);
-    nbrs[c] = na; nbrs[a] = null; nbrs[b] = null;
-    for (const x of na) {
-      const nx = nbrs[x]!;
-      nx.delete(a); nx.delete(b); nx.add(c);
+    // S_c = S_a + S_b (the same sums in either order: addition commutes), in a merged part's row or a new one
+    const oa = row[a], ob = row[b];
+    let oc: number;
+    if (size[a] > 1) {
+      oc = oa;
+      if (size[b] > 1) { for (let t = 0; t < d; t++) sums[oc + t] += sums[ob + t]; freeRows.push(ob); }
+      else for (let t = 0; t < d; t++) sums[oc + t] += data[ob + t];
+    } else if (size[b] > 1) {
+      oc = ob;
+      for (let t = 0; t < d; t++) sums[oc + t] += data[oa + t];
+    } else {
+      oc = newRow();
+      for (let t = 0; t < d; t++) sums[oc + t] = data[oa + t] + data[ob + t];
+    }
+    row[c] = oc;
+    // the union of both neighbour lists, read through to live clusters, without c itself
+    seen[c] = c;
+    const start = used;
+    for (const part of [a, b]) {
+      for (let e = listStart[part]; e < listEnd[part]; e++) {
+        const x = find(pool[e]);
+        if (seen[x] === c) continue;
+        seen[x] = c;
+        append(x);
+      }
+    }
+    listStart[c] = start; listEnd[c] = used;
+    for (let e = start; e < used; e++) {
+      const x = pool[e];
       const k2 = linkage(c, x);
       if (k2 <= maxKey) heap.push(k2, Math.min(c, x), Math.max(c, x));
     }
