@@ -125,6 +125,13 @@ export function meanLinkageTree(m: Matrix, graph: KnnGraph, maxHeight: number): 
     pool[used++] = x;
   };
   const heap = new PairHeap();
+  // pushes the pair (c, x) of linkage(c, x) given the dot product of their sums (the same expression as linkage's)
+  const pushLinkage = (c: number, cMean: number, x: number, dot: number): void => {
+    const v = cMean + sq[x] / size[x] - (2 * dot) / (size[c] * size[x]);
+    const key = v > 0 ? v : 0;
+    if (key <= maxKey) heap.push(key, Math.min(c, x), Math.max(c, x));
+  };
+  let leafNeighbours = new Int32Array(64), mergedNeighbours = new Int32Array(64);
   // the symmetrised graph: each leaf's list holds its neighbours and those it is a neighbour of, once each
   const degree = new Int32Array(n + 1);
   const edgeA: number[] = [], edgeB: number[] = [];
@@ -141,19 +148,30 @@ export function meanLinkageTree(m: Matrix, graph: KnnGraph, maxHeight: number): 
   for (let e = 0; e < edgeA.length; e++) { pool[fill[edgeA[e]]++] = edgeB[e]; pool[fill[edgeB[e]]++] = edgeA[e]; }
   used = 0;
   for (let i = 0; i < n; i++) {
-    // compact leaf i's list (duplicates out), then push each edge once, from its lower end
+    // compact leaf i's list (duplicates out), then push each edge once, from its lower end (four at a time, as below)
     listStart[i] = used;
+    let higher = 0;
     for (let e = degree[i]; e < degree[i + 1]; e++) {
       const j = pool[e];
       if (seen[j] === i) continue;
       seen[j] = i;
       pool[used++] = j;
       if (j > i) {
-        const key = linkage(i, j);
-        if (key <= maxKey) heap.push(key, i, j);
+        if (higher === leafNeighbours.length) { const grown = new Int32Array(2 * higher); grown.set(leafNeighbours); leafNeighbours = grown; }
+        leafNeighbours[higher++] = j;
       }
     }
     listEnd[i] = used;
+    const oi = row[i], iMean = sq[i] / size[i];
+    let e = 0;
+    for (; e + 4 <= higher; e += 4) {
+      const x0 = leafNeighbours[e], x1 = leafNeighbours[e + 1], x2 = leafNeighbours[e + 2], x3 = leafNeighbours[e + 3];
+      const o0 = row[x0], o1 = row[x1], o2 = row[x2], o3 = row[x3];
+      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+      for (let t = 0; t < d; t++) { const v = data[oi + t]; d0 += v * data[o0 + t]; d1 += v * data[o1 + t]; d2 += v * data[o2 + t]; d3 += v * data[o3 + t]; }
+      pushLinkage(i, iMean, x0, d0); pushLinkage(i, iMean, x1, d1); pushLinkage(i, iMean, x2, d2); pushLinkage(i, iMean, x3, d3);
+    }
+    for (; e < higher; e++) { const j = leafNeighbours[e]; const key = linkage(i, j); if (key <= maxKey) heap.push(key, i, j); }
   }
   const left: number[] = [], right: number[] = [], height: number[] = [], sizes: number[] = [];
   const top: [number, number, number] = [0, 0, 0];
@@ -195,10 +213,26 @@ export function meanLinkageTree(m: Matrix, graph: KnnGraph, maxHeight: number): 
       }
     }
     listStart[c] = start; listEnd[c] = used;
-    for (let e = start; e < used; e++) {
-      const x = pool[e];
-      const k2 = linkage(c, x);
-      if (k2 <= maxKey) heap.push(k2, Math.min(c, x), Math.max(c, x));
+    if (used - start > leafNeighbours.length) { leafNeighbours = new Int32Array(2 * (used - start)); mergedNeighbours = new Int32Array(2 * (used - start)); }
+    // c's linkage to each neighbour, four neighbours at a time (the leaves apart from the merged clusters): four
+    // independent sums, each the same products in the same order as linkage's, so the same keys, sooner
+    let leaves = 0, merged = 0;
+    for (let e = start; e < used; e++) { const x = pool[e]; if (size[x] === 1) leafNeighbours[leaves++] = x; else mergedNeighbours[merged++] = x; }
+    const cMean = sq[c] / size[c];
+    for (const [list, count, isLeaf] of [[leafNeighbours, leaves, true], [mergedNeighbours, merged, false]] as const) {
+      let e = 0;
+      for (; e + 4 <= count; e += 4) {
+        const x0 = list[e], x1 = list[e + 1], x2 = list[e + 2], x3 = list[e + 3];
+        const o0 = row[x0], o1 = row[x1], o2 = row[x2], o3 = row[x3];
+        let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+        if (isLeaf) {
+          for (let t = 0; t < d; t++) { const v = sums[oc + t]; d0 += v * data[o0 + t]; d1 += v * data[o1 + t]; d2 += v * data[o2 + t]; d3 += v * data[o3 + t]; }
+        } else {
+          for (let t = 0; t < d; t++) { const v = sums[oc + t]; d0 += v * sums[o0 + t]; d1 += v * sums[o1 + t]; d2 += v * sums[o2 + t]; d3 += v * sums[o3 + t]; }
+        }
+        pushLinkage(c, cMean, x0, d0); pushLinkage(c, cMean, x1, d1); pushLinkage(c, cMean, x2, d2); pushLinkage(c, cMean, x3, d3);
+      }
+      for (; e < count; e++) { const x = list[e]; const k2 = linkage(c, x); if (k2 <= maxKey) heap.push(k2, Math.min(c, x), Math.max(c, x)); }
     }
     last = Math.max(last, Math.sqrt(key));
     left.push(a); right.push(b); height.push(last); sizes.push(size[c]);
