@@ -1,8 +1,9 @@
 /**
  * The fast paths of clusterAuto against the plain computations they replace: every cut's expected scores in one
  * pass (expectedScoreCurves) against cutTree + expectedScores per cut, the mixture's probability with its
- * constants worked out once against sameProbability, and the sparse mean-linkage tree against a plain reference
- * implementation (sets of neighbours, a copy of every sum in doubles), which must give the same tree bit for bit.
+ * constants worked out once against sameProbability, the sampled pair distances against rowDistance, and the
+ * sparse mean-linkage tree against a plain reference implementation (sets of neighbours, a copy of every sum in
+ * doubles), which must give the same tree bit for bit.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { cutTree, type MergeTree } from '../../lib/cluster/agglomerative.ts';
 import { expectedScoreCurves, expectedScores, pairProbabilities, type ExpectedScores } from '../../lib/cluster/expected-scores.ts';
 import { fitMixtureToDistances, sameProbability, sameProbabilityFunction, samplePairDistances } from '../../lib/cluster/distance-mixture.ts';
 import { meanLinkageTree } from '../../lib/cluster/_mean-linkage.ts';
-import { toMatrix, type Matrix } from '../../lib/cluster/_input.ts';
+import { Random, rowDistance, toMatrix, type Matrix } from '../../lib/cluster/_input.ts';
 import { knnExact, type KnnGraph } from '../../lib/cluster/_knn.ts';
 import { loadPrecomputedEmbeddings, precomputedEmbeddingsPath } from '../../lib/datasets/precomputed.ts';
 import { blobs, rows } from './_helpers.ts';
@@ -84,6 +85,21 @@ test('sameProbabilityFunction: the same value as sameProbability, bit for bit, i
     const mx = fitMixtureToDistances(Float64Array.from(d, (v, i) => (i % 7 === 0 ? v / 3 : v)), true, 200, 2, space);
     const f = sameProbabilityFunction(mx);
     for (const v of d) assert.equal(f(v), sameProbability(mx, v), `${space} at ${v}`);
+  }
+});
+
+test('samplePairDistances: the seeded sample of pairs, each distance as rowDistance gives it, bit for bit', () => {
+  const { x } = blobs(40, [[0, 0, 0, 0, 0], [1, 0, 2, 0, 1]], 0.5, 3);
+  const m = toMatrix('t', x);
+  // 80 faces, 3,160 pairs: 1,001 sampled (not a multiple of four: the last ones alone)
+  const { distances, exhaustive } = samplePairDistances(m, 1001, 9);
+  assert.equal(exhaustive, false);
+  const rng = new Random(9);
+  for (let t = 0; t < 1001; t++) {
+    const i = rng.nextInt(m.n);
+    let j = rng.nextInt(m.n - 1);
+    if (j >= i) j++;
+    assert.equal(distances[t], rowDistance(m, i, j, 'euclidean'), `pair ${t}`);
   }
 });
 
