@@ -118,7 +118,7 @@ export function meanLinkageTree(m: Matrix, graph: KnnGraph, maxHeight: number): 
   };
   const seen = new Int32Array(cap).fill(-1);
   const listStart = new Int32Array(cap), listEnd = new Int32Array(cap);
-  let pool = new Int32Array(Math.max(1024, 4 * n * graph.k));
+  let pool: Int32Array;
   let used = 0;
   const append = (x: number): void => {
     if (used === pool.length) { const grown = new Int32Array(pool.length * 2); grown.set(pool); pool = grown; }
@@ -134,19 +134,22 @@ export function meanLinkageTree(m: Matrix, graph: KnnGraph, maxHeight: number): 
   let leafNeighbours = new Int32Array(64), mergedNeighbours = new Int32Array(64);
   // the symmetrised graph: each leaf's list holds its neighbours and those it is a neighbour of, once each
   const degree = new Int32Array(n + 1);
-  const edgeA: number[] = [], edgeB: number[] = [];
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < graph.k; t++) {
       const j = graph.indices[i * graph.k + t];
-      if (j < 0 || j === i) continue;
-      edgeA.push(i); edgeB.push(j); degree[i + 1]++; degree[j + 1]++;
+      if (j >= 0 && j !== i) { degree[i + 1]++; degree[j + 1]++; }
     }
   }
   for (let i = 0; i < n; i++) degree[i + 1] += degree[i];
+  // the raw lists first (each edge from both ends), compacted in place below, merged clusters' lists after them
+  pool = new Int32Array(Math.max(1024, 2 * degree[n]));
   const fill = degree.slice(0, n);
-  pool = new Int32Array(Math.max(pool.length, 2 * degree[n]));
-  for (let e = 0; e < edgeA.length; e++) { pool[fill[edgeA[e]]++] = edgeB[e]; pool[fill[edgeB[e]]++] = edgeA[e]; }
-  used = 0;
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < graph.k; t++) {
+      const j = graph.indices[i * graph.k + t];
+      if (j >= 0 && j !== i) { pool[fill[i]++] = j; pool[fill[j]++] = i; }
+    }
+  }
   for (let i = 0; i < n; i++) {
     // compact leaf i's list (duplicates out), then push each edge once, from its lower end (four at a time, as below)
     listStart[i] = used;
