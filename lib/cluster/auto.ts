@@ -19,8 +19,8 @@
  * crossing), the curve of expected scores over cuts and the chosen cut.
  *
  * Complexity: O(n k d) after the kNN graph (exact O(n^2 d) up to 50,000 faces, HNSW above), O(s n d) for the pair
- * probabilities of s sampled faces, O(cuts * s * neighbours) for the curve. Measured: all of LFW (12,424 faces)
- * in about 5 s; 100,000 synthetic faces in about a minute (`npm run bench:cluster`).
+ * probabilities of s sampled faces, O(pairs + cuts * s) for the curve (every cut at once, {@link expectedScoreCurves}).
+ * Measured: all of LFW (12,424 faces) in about 5 s; 100,000 synthetic faces in about a minute (`npm run bench:cluster`).
  */
 import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import type { ClusterResult } from '../types.ts';
