@@ -205,12 +205,17 @@ export function sameProbabilityFunction(mixture: DistanceMixture): (d: number) =
   const mSame = mixture.same.mean, sSame = mixture.same.sd, kSame = mixture.same.sd * SQRT_2PI;
   const mDifferent = mixture.different.mean, sDifferent = mixture.different.sd, kDifferent = mixture.different.sd * SQRT_2PI;
   const crossing = mixture.crossing;
+  // the different-person mode's density as studentPdf computes it (a normal for df = Infinity)
+  const df = mixture.differentDf;
+  const student = Number.isFinite(df);
+  const logC = student ? logGamma((df + 1) / 2) - logGamma(df / 2) - 0.5 * Math.log(df * Math.PI) : 0;
+  const half = (df + 1) / 2;
   return (d: number): number => {
     const x = squared ? d * d : d;
     const zs = (x - mSame) / sSame;
     const zd = (x - mDifferent) / sDifferent;
     const a = pSame * (Math.exp(-0.5 * zs * zs) / kSame);
-    const b = pDifferent * (Math.exp(-0.5 * zd * zd) / kDifferent);
+    const b = pDifferent * (student ? Math.exp(logC - half * Math.log1p((zd * zd) / df)) / sDifferent : Math.exp(-0.5 * zd * zd) / kDifferent);
     return a + b > 0 ? a / (a + b) : d < crossing ? 1 : 0;
   };
 }

@@ -79,12 +79,17 @@ test('expectedScoreCurves: every cut under two mixtures equals cutTree + expecte
   probabilities.forEach((p, k) => assertSameScores(fast.scores[k], fromScratch(ms, sample, 1.5, p, tree, steer, thresholds), `steering, mixture ${k}`));
 });
 
-test('sameProbabilityFunction: the same value as sameProbability, bit for bit, in both spaces', () => {
+test('sameProbabilityFunction: the same value as sameProbability, bit for bit, in both spaces, normal or Student t strangers, with or without a fixed same-person mode', () => {
   const d = Float64Array.from({ length: 5000 }, (_, i) => (i * 2.2) / 4999);
   for (const space of ['distance', 'squared'] as const) {
-    const mx = fitMixtureToDistances(Float64Array.from(d, (v, i) => (i % 7 === 0 ? v / 3 : v)), true, 200, 2, space);
-    const f = sameProbabilityFunction(mx);
-    for (const v of d) assert.equal(f(v), sameProbability(mx, v), `${space} at ${v}`);
+    for (const df of [Infinity, 22, 3]) {
+      for (const fixedSame of [null, { mean: 0.5, sd: 0.3 }]) {
+        const mx = fitMixtureToDistances(Float64Array.from(d, (v, i) => (i % 7 === 0 ? v / 3 : v)), true, 200, 2, space, fixedSame, df);
+        assert.equal(mx.differentDf, df);
+        const f = sameProbabilityFunction(mx);
+        for (const v of d) assert.equal(f(v), sameProbability(mx, v), `${space}, df ${df}, at ${v}`);
+      }
+    }
   }
 });
 
