@@ -75,31 +75,106 @@ export function meanLinkageTree(m: Matrix, graph: KnnGraph, maxHeight: number): 
   const cap = Math.max(1, 2 * n - 1);
   const size = new Int32Array(cap);
   const sq = new Float64Array(cap);
-  const sums: (Float64Array | null)[] = new Array(cap).fill(null);
-  const nbrs: (Set<number> | null)[] = new Array(cap).fill(null);
+  // the member sums of merged clusters, one row each, reused as clusters merge (a merged cluster keeps one of its
+  // parts' rows and frees the other); a leaf's sum is its own row of `data`, read as it is (the same values as a
+  // copy in doubles, and only the rows of merged clusters are written)
+  let sums = new Float64Array(Math.min(n, 1024) * d);
+  const freeRows: number[] = [];
+  let rowsUsed = 0;
+  const newRow = (): number => {
+    if (freeRows.length > 0) return freeRows.pop()!;
+    if ((rowsUsed + 1) * d > sums.length) { const grown = new Float64Array(Math.min(n, 2 * (rowsUsed + 1)) * d); grown.set(sums); sums = grown; }
+    return d * rowsUsed++;
+  };
+  const row = new Int32Array(cap);
   const alive = new Uint8Array(cap);
   for (let i = 0; i < n; i++) {
-    const s = new Float64Array(d);
     let q = 0;
-    for (let t = 0; t < d; t++) { const v = data[i * d + t]; s[t] = v; q += v * v; }
-    sums[i] = s; sq[i] = q; size[i] = 1; alive[i] = 1; nbrs[i] = new Set();
+    for (let t = 0; t < d; t++) { const v = data[i * d + t]; q += v * v; }
+    sq[i] = q; size[i] = 1; alive[i] = 1; row[i] = i * d;
   }
   const linkage = (a: number, b: number): number => {
-    const sa = sums[a]!, sb = sums[b]!;
+    const oa = row[a], ob = row[b];
     let dot = 0;
-    for (let t = 0; t < d; t++) dot += sa[t] * sb[t];
+    // the same products summed in the same order whichever rows hold the sums
+    if (size[a] === 1) {
+      if (size[b] === 1) for (let t = 0; t < d; t++) dot += data[oa + t] * data[ob + t];
+      else for (let t = 0; t < d; t++) dot += data[oa + t] * sums[ob + t];
+    } else if (size[b] === 1) for (let t = 0; t < d; t++) dot += sums[oa + t] * data[ob + t];
+    else for (let t = 0; t < d; t++) dot += sums[oa + t] * sums[ob + t];
     const v = sq[a] / size[a] + sq[b] / size[b] - (2 * dot) / (size[a] * size[b]);
     return v > 0 ? v : 0;
   };
+  // Neighbour lists, lazily kept: a list may name clusters merged since, each read through `into` (the cluster
+  // it was merged into: a union-find over node ids) to the live cluster, and duplicates are skipped with `seen`.
+  // A merged cluster's list is its parts' lists read that way, so no other cluster's list changes.
+  const into = new Int32Array(cap);
+  for (let v = 0; v < cap; v++) into[v] = v;
+  const find = (v: number): number => {
+    let r = v;
+    while (into[r] !== r) r = into[r];
+    while (into[v] !== r) { const up = into[v]; into[v] = r; v = up; }
+    return r;
+  };
+  const seen = new Int32Array(cap).fill(-1);
+  const listStart = new Int32Array(cap), listEnd = new Int32Array(cap);
+  let pool: Int32Array;
+  let used = 0;
+  const append = (x: number): void => {
+    if (used === pool.length) { const grown = new Int32Array(pool.length * 2); grown.set(pool); pool = grown; }
+    pool[used++] = x;
+  };
   const heap = new PairHeap();
+  // pushes the pair (c, x) of linkage(c, x) given the dot product of their sums (the same expression as linkage's)
+  const pushLinkage = (c: number, cMean: number, x: number, dot: number): void => {
+    const v = cMean + sq[x] / size[x] - (2 * dot) / (size[c] * size[x]);
+    const key = v > 0 ? v : 0;
+    if (key <= maxKey) heap.push(key, Math.min(c, x), Math.max(c, x));
+  };
+  let leafNeighbours = new Int32Array(64), mergedNeighbours = new Int32Array(64);
+  // the symmetrised graph: each leaf's list holds its neighbours and those it is a neighbour of, once each
+  const degree = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < graph.k; t++) {
       const j = graph.indices[i * graph.k + t];
-      if (j < 0 || j === i || nbrs[i]!.has(j)) continue;
-      nbrs[i]!.add(j); nbrs[j]!.add(i);
-      const key = linkage(i, j);
-      if (key <= maxKey) heap.push(key, Math.min(i, j), Math.max(i, j));
+      if (j >= 0 && j !== i) { degree[i + 1]++; degree[j + 1]++; }
     }
+  }
+  for (let i = 0; i < n; i++) degree[i + 1] += degree[i];
+  // the raw lists first (each edge from both ends), compacted in place below, merged clusters' lists after them
+  pool = new Int32Array(Math.max(1024, 2 * degree[n]));
+  const fill = degree.slice(0, n);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < graph.k; t++) {
+      const j = graph.indices[i * graph.k + t];
+      if (j >= 0 && j !== i) { pool[fill[i]++] = j; pool[fill[j]++] = i; }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    // compact leaf i's list (duplicates out), then push each edge once, from its lower end (four at a time, as below)
+    listStart[i] = used;
+    let higher = 0;
+    for (let e = degree[i]; e < degree[i + 1]; e++) {
+      const j = pool[e];
+      if (seen[j] === i) continue;
+      seen[j] = i;
+      pool[used++] = j;
+      if (j > i) {
+        if (higher === leafNeighbours.length) { const grown = new Int32Array(2 * higher); grown.set(leafNeighbours); leafNeighbours = grown; }
+        leafNeighbours[higher++] = j;
+      }
+    }
+    listEnd[i] = used;
+    const oi = row[i], iMean = sq[i] / size[i];
+    let e = 0;
+    for (; e + 4 <= higher; e += 4) {
+      const x0 = leafNeighbours[e], x1 = leafNeighbours[e + 1], x2 = leafNeighbours[e + 2], x3 = leafNeighbours[e + 3];
+      const o0 = row[x0], o1 = row[x1], o2 = row[x2], o3 = row[x3];
+      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+      for (let t = 0; t < d; t++) { const v = data[oi + t]; d0 += v * data[o0 + t]; d1 += v * data[o1 + t]; d2 += v * data[o2 + t]; d3 += v * data[o3 + t]; }
+      pushLinkage(i, iMean, x0, d0); pushLinkage(i, iMean, x1, d1); pushLinkage(i, iMean, x2, d2); pushLinkage(i, iMean, x3, d3);
+    }
+    for (; e < higher; e++) { const j = leafNeighbours[e]; const key = linkage(i, j); if (key <= maxKey) heap.push(key, i, j); }
   }
   const left: number[] = [], right: number[] = [], height: number[] = [], sizes: number[] = [];
   const top: [number, number, number] = [0, 0, 0];
@@ -111,23 +186,56 @@ export function meanLinkageTree(m: Matrix, graph: KnnGraph, maxHeight: number): 
     if (!alive[a] || !alive[b]) continue;
     const c = next++;
     alive[a] = 0; alive[b] = 0; alive[c] = 1;
+    into[a] = c; into[b] = c;
     size[c] = size[a] + size[b];
     sq[c] = sq[a] + sq[b];
-    const s = sums[a]!;
-    const sb = sums[b]!;
-    for (let t = 0; t < d; t++) s[t] += sb[t];
-    sums[c] = s; sums[a] = null; sums[b] = null;
-    // the union of both neighbour sets, the larger one reused
-    let na = nbrs[a]!, nb = nbrs[b]!;
-    if (na.size < nb.size) { const tmp = na; na = nb; nb = tmp; }
-    for (const x of nb) na.add(x);
-    na.delete(a); na.delete(b);
-    nbrs[c] = na; nbrs[a] = null; nbrs[b] = null;
-    for (const x of na) {
-      const nx = nbrs[x]!;
-      nx.delete(a); nx.delete(b); nx.add(c);
-      const k2 = linkage(c, x);
-      if (k2 <= maxKey) heap.push(k2, Math.min(c, x), Math.max(c, x));
+    // S_c = S_a + S_b (the same sums in either order: addition commutes), in a merged part's row or a new one
+    const oa = row[a], ob = row[b];
+    let oc: number;
+    if (size[a] > 1) {
+      oc = oa;
+      if (size[b] > 1) { for (let t = 0; t < d; t++) sums[oc + t] += sums[ob + t]; freeRows.push(ob); }
+      else for (let t = 0; t < d; t++) sums[oc + t] += data[ob + t];
+    } else if (size[b] > 1) {
+      oc = ob;
+      for (let t = 0; t < d; t++) sums[oc + t] += data[oa + t];
+    } else {
+      oc = newRow();
+      for (let t = 0; t < d; t++) sums[oc + t] = data[oa + t] + data[ob + t];
+    }
+    row[c] = oc;
+    // the union of both neighbour lists, read through to live clusters, without c itself
+    seen[c] = c;
+    const start = used;
+    for (const part of [a, b]) {
+      for (let e = listStart[part]; e < listEnd[part]; e++) {
+        const x = find(pool[e]);
+        if (seen[x] === c) continue;
+        seen[x] = c;
+        append(x);
+      }
+    }
+    listStart[c] = start; listEnd[c] = used;
+    if (used - start > leafNeighbours.length) { leafNeighbours = new Int32Array(2 * (used - start)); mergedNeighbours = new Int32Array(2 * (used - start)); }
+    // c's linkage to each neighbour, four neighbours at a time (the leaves apart from the merged clusters): four
+    // independent sums, each the same products in the same order as linkage's, so the same keys, sooner
+    let leaves = 0, merged = 0;
+    for (let e = start; e < used; e++) { const x = pool[e]; if (size[x] === 1) leafNeighbours[leaves++] = x; else mergedNeighbours[merged++] = x; }
+    const cMean = sq[c] / size[c];
+    for (const [list, count, isLeaf] of [[leafNeighbours, leaves, true], [mergedNeighbours, merged, false]] as const) {
+      let e = 0;
+      for (; e + 4 <= count; e += 4) {
+        const x0 = list[e], x1 = list[e + 1], x2 = list[e + 2], x3 = list[e + 3];
+        const o0 = row[x0], o1 = row[x1], o2 = row[x2], o3 = row[x3];
+        let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+        if (isLeaf) {
+          for (let t = 0; t < d; t++) { const v = sums[oc + t]; d0 += v * data[o0 + t]; d1 += v * data[o1 + t]; d2 += v * data[o2 + t]; d3 += v * data[o3 + t]; }
+        } else {
+          for (let t = 0; t < d; t++) { const v = sums[oc + t]; d0 += v * sums[o0 + t]; d1 += v * sums[o1 + t]; d2 += v * sums[o2 + t]; d3 += v * sums[o3 + t]; }
+        }
+        pushLinkage(c, cMean, x0, d0); pushLinkage(c, cMean, x1, d1); pushLinkage(c, cMean, x2, d2); pushLinkage(c, cMean, x3, d3);
+      }
+      for (; e < count; e++) { const x = list[e]; const k2 = linkage(c, x); if (k2 <= maxKey) heap.push(k2, Math.min(c, x), Math.max(c, x)); }
     }
     last = Math.max(last, Math.sqrt(key));
     left.push(a); right.push(b); height.push(last); sizes.push(size[c]);

@@ -19,8 +19,8 @@
  * crossing), the curve of expected scores over cuts and the chosen cut.
  *
  * Complexity: O(n k d) after the kNN graph (exact O(n^2 d) up to 50,000 faces, HNSW above), O(s n d) for the pair
- * probabilities of s sampled faces, O(cuts * s * neighbours) for the curve. Measured: all of LFW (12,424 faces)
- * in about 5 s; 100,000 synthetic faces in about a minute (`npm run bench:cluster`).
+ * probabilities of s sampled faces, O(pairs + cuts * s) for the curve (every cut at once, {@link expectedScoreCurves}).
+ * Measured: all of LFW (12,424 faces) in about 5 s; 100,000 synthetic faces in about a minute (`npm run bench:cluster`).
  */
 import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import type { ClusterResult } from '../types.ts';
@@ -29,8 +29,8 @@ import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
 import { FaceclusterError } from '../errors.ts';
 import { knn, KNN_METHODS, unitRows as hasUnitRows, type KnnMethod } from './_knn.ts';
 import { meanLinkageTree } from './_mean-linkage.ts';
-import { checkComponent, checkDegrees, DEFAULT_DIFFERENT_DF, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbability, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
-import { expectedScores, pairsWithin, withProbabilities, type ExpectedScores } from './expected-scores.ts';
+import { checkComponent, checkDegrees, DEFAULT_DIFFERENT_DF, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbability, sameProbabilityFunction, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
+import { expectedScoreCurves, type ExpectedScores } from './expected-scores.ts';
 
 /** Which expected score chooses the cut. */
 export type AutoCriterion = 'bcubed' | 'pairwise';
@@ -268,10 +268,11 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
     while (r < range[k].far && sameProbability(mx, r) >= 1e-6) r += step;
     return r;
   })), hi);
-  const near = pairsWithin(ms, rows, reach);
-  const pps = mixtures.map((mx) => withProbabilities(near, (d) => sameProbability(mx, d)));
+  // every cut's expected scores under both mixtures, in one pass over the pairs within reach
+  const thresholds = Array.from({ length: o.cuts }, (_, c) => lo + ((hi - lo) * c) / (o.cuts - 1));
+  const scoredCuts = expectedScoreCurves(ms, rows, reach, mixtures.map(sameProbabilityFunction), tree, steer, thresholds);
   const curves = mixtures.map(() => ({ threshold: [] as number[], nClusters: [] as number[], bcubedF1: [] as number[], pairwiseF1: [] as number[] }));
-  const best = mixtures.map(() => ({ c: 0, score: -1, labels: null as Int32Array | null, expected: null as ExpectedScores | null }));
+  const best = mixtures.map(() => ({ c: 0, score: -1, expected: null as ExpectedScores | null }));
   // the collection's own same-person mode is not one person's photos: only the measured mode's mixture chooses, and
   // it weighs precision more (the collection gave no evidence of where its people are)
   const sds = ref !== null ? (own.same.mean - ref.same.mean) / ref.same.sd : -Infinity;
@@ -280,22 +281,20 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   const doubt = Math.min(1, Math.max(0, (sds - SURE_SAME_SDS) / (PLAUSIBLE_SAME_SDS - SURE_SAME_SDS)));
   const betaOf = (k: number) => (k === 1 ? o.beta + doubt * (o.weakBeta - o.beta) : o.beta);
   for (let c = 0; c < o.cuts; c++) {
-    const t = lo + ((hi - lo) * c) / (o.cuts - 1);
-    const cut = cutTree(tree, { distanceThreshold: t });
-    const scored = steer ? Int32Array.from(steer, (i) => cut.labels[i]) : cut.labels;
-    pps.forEach((pp, k) => {
-      const e = expectedScores(scored, pp);
+    const t = thresholds[c];
+    mixtures.forEach((_, k) => {
+      const e = scoredCuts.scores[k][c];
       const curve = curves[k];
-      curve.threshold.push(t); curve.nClusters.push(cut.nClusters); curve.bcubedF1.push(e.bcubedF1); curve.pairwiseF1.push(e.pairwiseF1);
+      curve.threshold.push(t); curve.nClusters.push(scoredCuts.nClusters[c]); curve.bcubedF1.push(e.bcubedF1); curve.pairwiseF1.push(e.pairwiseF1);
       const score = o.criterion === 'bcubed' ? fBeta(e.bcubedPrecision, e.bcubedRecall, betaOf(k)) : fBeta(e.pairwisePrecision, e.pairwiseRecall, betaOf(k));
       // only cuts inside this mixture's own range compete (the other mixture's range widened the grid)
-      if (t <= range[k].hi + 1e-9 && score > best[k].score) best[k] = { c, score, labels: cut.labels, expected: e };
+      if (t <= range[k].hi + 1e-9 && score > best[k].score) best[k] = { c, score, expected: e };
     });
   }
   const cuts: AutoCut[] = mixtures.map((mx, k) => ({ threshold: curves[k].threshold[best[k].c], expected: best[k].expected!, mixture: mx }));
   // the lower cut of the two: strangers merged are worse than a person split
   const k = cuts.length > 1 && (implausible || cuts[1].threshold < cuts[0].threshold) ? 1 : 0;
-  const labels = best[k].labels!;
+  const labels = cutTree(tree, { distanceThreshold: cuts[k].threshold }).labels;
   const warnings: string[] = graph.warning ? [`clusterAuto: ${graph.warning}`] : [];
   // 'squared' rests on unit vectors (d^2 = 2 - 2 cos); the default came by default, not by choice: say so
   if (options?.space === undefined && o.space === 'squared' && !unitRows) {

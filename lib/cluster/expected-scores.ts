@@ -17,6 +17,8 @@
  */
 import type { Matrix } from './_input.ts';
 import type { ClusteringMetrics } from '../evaluate/evaluate.ts';
+import type { MergeTree } from './agglomerative.ts';
+import { UnionFind } from './_graph.ts';
 import { rowsWithinRadius } from './_knn.ts';
 
 /** The pair probabilities of some rows against all points, in CSR form. */
@@ -116,4 +118,157 @@ export function expectedScores(labels: Int32Array, pp: PairProbabilities): Expec
     pairwisePrecision, pairwiseRecall, pairwiseF1: f1(pairwisePrecision, pairwiseRecall),
     bcubedPrecision, bcubedRecall, bcubedF1: f1(bcubedPrecision, bcubedRecall),
   };
+}
+
+/** The expected scores of a tree's cuts: see {@link expectedScoreCurves}. */
+export interface ExpectedScoreCurves {
+  /** Clusters of each cut (of all the tree's leaves). */
+  nClusters: Int32Array;
+  /** `scores[k][c]`: the expected scores of cut c under probability function k. */
+  scores: ExpectedScores[][];
+}
+
+/**
+ * The expected scores of the cuts of `tree` at `thresholds` (ascending; a cut joins the merges of height below its
+ * threshold, as `cutTree`) under several pair probabilities at once: for each cut c and function k, the same
+ * values as `expectedScores(labels, pairProbabilities(m, rows, maxDistance, probabilities[k]))` with `labels` the
+ * cut's labels of the rows of `m` (up to float rounding: the same sums in another order), in one radius search and
+ * one pass over its pairs instead of one pass per cut and function.
+ *
+ * `m` holds the faces scored (the rows `rows` are sampled among them); `leaves[i]` is the tree leaf of row i of `m`
+ * (null: leaf i), so the tree may hold more faces than are scored: cluster sizes count the scored faces only.
+ *
+ * How: a pair is in one cluster from the first cut whose merges include the lowest common ancestor of its two
+ * leaves. With the leaves in the tree's left-to-right order, that ancestor is the latest merge between the two
+ * leaves' positions (an ancestor is merged after its descendants), read in O(1) from a sparse table of range
+ * maxima (Bender & Farach-Colton, "The LCA problem revisited", LATIN 2000). Each pair's probability is added to its
+ * face's sum at that cut; the cuts are then walked upwards with a union-find of the merges for the cluster sizes.
+ *
+ * Complexity: O(|rows| n d) for the radius search, O(n log n) for the table, O(pairs * functions) for the pairs,
+ * O(cuts * |rows| * functions + merges) for the curve; memory O(n log n + joined pairs + |rows|).
+ */
+export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: number, probabilities: readonly ((d: number) => number)[], tree: MergeTree, leaves: Int32Array | null, thresholds: ArrayLike<number>): ExpectedScoreCurves {
+  const cuts = thresholds.length;
+  const nLeaves = tree.nLeaves;
+  const merges = tree.height.length;
+  const nk = probabilities.length;
+  const s = rows.length;
+  const leafOf = (i: number) => (leaves === null ? i : leaves[i]);
+  // merges each cut makes (the prefix of merges below its threshold, as cutTree) and the first cut of each merge
+  const mergesAt = new Int32Array(cuts);
+  const cutOfMerge = new Int32Array(merges).fill(cuts);
+  for (let c = 0, t = 0; c < cuts; c++) {
+    while (t < merges && tree.height[t] < thresholds[c]) cutOfMerge[t++] = c;
+    mergesAt[c] = t;
+  }
+  // the leaves in the tree's left-to-right order: each node covers a run of positions; between adjacent positions,
+  // the first cut that joins them (cuts: never, different roots)
+  const nodes = nLeaves + merges;
+  const start = new Int32Array(nodes);
+  const hasParent = new Uint8Array(nodes);
+  for (let t = 0; t < merges; t++) { hasParent[tree.left[t]] = 1; hasParent[tree.right[t]] = 1; }
+  const sizeOf = (v: number) => (v < nLeaves ? 1 : tree.size[v - nLeaves]);
+  for (let v = 0, at = 0; v < nodes; v++) if (!hasParent[v]) { start[v] = at; at += sizeOf(v); }
+  const gaps = Math.max(1, nLeaves - 1);
+  const levels = 32 - Math.clz32(gaps);
+  const table = new Int32Array(levels * gaps).fill(cuts);
+  for (let t = merges - 1; t >= 0; t--) {
+    const a = tree.left[t], at = start[nLeaves + t];
+    start[a] = at;
+    start[tree.right[t]] = at + sizeOf(a);
+    table[at + sizeOf(a) - 1] = cutOfMerge[t];
+  }
+  for (let l = 1; l < levels; l++) {
+    const half = 1 << (l - 1), row = l * gaps, prev = (l - 1) * gaps;
+    for (let p = 0; p + (1 << l) <= gaps; p++) table[row + p] = Math.max(table[prev + p], table[prev + p + half]);
+  }
+  // the first cut that joins two leaves (cuts: none)
+  const joinCut = (u: number, v: number): number => {
+    let a = start[u], b = start[v];
+    if (a > b) { const x = a; a = b; b = x; }
+    const l = 31 - Math.clz32(b - a);
+    const x = table[l * gaps + a], y = table[l * gaps + b - (1 << l)];
+    return x > y ? x : y;
+  };
+  // one radius search: each row's total, and the pairs some cut joins (row, cut, probability under each function)
+  const totals = Array.from({ length: nk }, () => new Float64Array(s).fill(1));
+  let joined = 0;
+  let pairRow = new Int32Array(1024), pairCut = new Int32Array(1024), pairProb = new Float32Array(1024 * nk);
+  const p = new Float64Array(nk);
+  rowsWithinRadius(m, rows, maxDistance, (r, j, dist) => {
+    let any = false;
+    for (let k = 0; k < nk; k++) {
+      const v = probabilities[k](dist);
+      // pairs under 1e-6 are left out, as withProbabilities
+      if (v < 1e-6) { p[k] = 0; continue; }
+      p[k] = v; totals[k][r] += v; any = true;
+    }
+    if (!any) return;
+    const c = joinCut(leafOf(rows[r]), leafOf(j));
+    if (c >= cuts) return;
+    if (joined === pairRow.length) {
+      const grow = <T extends Int32Array | Float32Array>(x: T): T => { const y = new (x.constructor as new (n: number) => T)(x.length * 2); y.set(x); return y; };
+      pairRow = grow(pairRow); pairCut = grow(pairCut); pairProb = grow(pairProb);
+    }
+    pairRow[joined] = r; pairCut[joined] = c;
+    for (let k = 0; k < nk; k++) pairProb[joined * nk + k] = p[k];
+    joined++;
+  });
+  // the joined pairs by cut (a counting sort)
+  const first = new Int32Array(cuts + 1);
+  for (let e = 0; e < joined; e++) first[pairCut[e] + 1]++;
+  for (let c = 0; c < cuts; c++) first[c + 1] += first[c];
+  const order = new Int32Array(joined);
+  const fill = first.slice(0, cuts);
+  for (let e = 0; e < joined; e++) order[fill[pairCut[e]]++] = e;
+  // walk the cuts upwards: the merges of each cut join scored-face counts, its pairs add to their rows' sums
+  // scored faces in each cluster, kept at its union-find root
+  const weight = new Float64Array(nLeaves);
+  for (let i = 0; i < m.n; i++) weight[leafOf(i)] = 1;
+  const uf = new UnionFind(nLeaves);
+  // a leaf of each node, to find its cluster by
+  const leafIn = new Int32Array(nodes);
+  for (let v = 0; v < nLeaves; v++) leafIn[v] = v;
+  for (let t = 0; t < merges; t++) leafIn[nLeaves + t] = leafIn[tree.left[t]];
+  const rowLeaf = Int32Array.from(rows, (i) => leafOf(i));
+  const inCluster = Array.from({ length: nk }, () => new Float64Array(s).fill(1));
+  const all = totals.map((tot) => { let a = 0; for (let r = 0; r < s; r++) a += tot[r] - 1; return a; });
+  const scale = m.n / Math.max(1, s) / 2;
+  const nClusters = new Int32Array(cuts);
+  const scores = probabilities.map(() => new Array<ExpectedScores>(cuts));
+  let inPairs = 0;
+  for (let c = 0, t = 0; c < cuts; c++) {
+    for (; t < mergesAt[c]; t++) {
+      const a = uf.find(leafIn[tree.left[t]]), b = uf.find(leafIn[tree.right[t]]);
+      inPairs += weight[a] * weight[b];
+      const root = uf.union(a, b);
+      weight[root] = weight[a] + weight[b];
+    }
+    nClusters[c] = nLeaves - mergesAt[c];
+    for (let q = first[c]; q < first[c + 1]; q++) {
+      const e = order[q];
+      for (let k = 0; k < nk; k++) inCluster[k][pairRow[e]] += pairProb[e * nk + k];
+    }
+    for (let k = 0; k < nk; k++) {
+      const inC = inCluster[k], tot = totals[k];
+      let tp = 0, bp = 0, br = 0;
+      for (let r = 0; r < s; r++) {
+        const v = inC[r];
+        tp += v - 1;
+        bp += v / weight[uf.find(rowLeaf[r])];
+        br += v / tot[r];
+      }
+      tp *= scale;
+      const allPairs = all[k] * scale;
+      const pairwisePrecision = inPairs > 0 ? Math.min(1, tp / inPairs) : 1;
+      const pairwiseRecall = allPairs > 0 ? Math.min(1, tp / allPairs) : 1;
+      const bcubedPrecision = bp / Math.max(1, s);
+      const bcubedRecall = br / Math.max(1, s);
+      scores[k][c] = {
+        pairwisePrecision, pairwiseRecall, pairwiseF1: f1(pairwisePrecision, pairwiseRecall),
+        bcubedPrecision, bcubedRecall, bcubedF1: f1(bcubedPrecision, bcubedRecall),
+      };
+    }
+  }
+  return { nClusters, scores };
 }
