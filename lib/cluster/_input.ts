@@ -51,6 +51,18 @@ export function toMatrix(fn: string, x: unknown, metric: Metric = 'euclidean'): 
   return { data, n, d };
 }
 
+/** Distance between two vectors, computed directly in float64 (as {@link rowDistance}, for rows held apart). */
+export function vectorDistance(a: Float32Array, b: Float32Array, metric: Metric): number {
+  const d = a.length;
+  let s = 0;
+  if (metric === 'cosine') {
+    for (let t = 0; t < d; t++) s += a[t] * b[t];
+    return Math.max(0, 1 - s);
+  }
+  for (let t = 0; t < d; t++) { const v = a[t] - b[t]; s += v * v; }
+  return Math.sqrt(s);
+}
+
 /** Distance between rows i and j of a matrix, computed directly in float64 (exact reference for boundaries). */
 export function rowDistance(m: Matrix, i: number, j: number, metric: Metric): number {
   const { data, d } = m;

@@ -16,6 +16,7 @@
  */
 import type { Metric } from '../types.ts';
 import { squaredNorms, type Neighborhoods } from './_knn.ts';
+import { vectorDistance } from './_input.ts';
 import { createDotKernel } from './_simd.ts';
 import { principalBasis, project, PREFILTER_DIMS } from './_subspace.ts';
 
@@ -77,15 +78,7 @@ export function radiusNeighborsBetween(queries: readonly Float32Array[], base: r
   const hi = radius + margin;
   const keyHi = metric === 'euclidean' ? hi * hi : hi;
   const inside = (dist: number): boolean => (strict ? dist < radius : dist <= radius);
-  const exact = (a: Float32Array, b: Float32Array): number => {
-    let s = 0;
-    if (metric === 'cosine') {
-      for (let t = 0; t < d; t++) s += a[t] * b[t];
-      return Math.max(0, 1 - s);
-    }
-    for (let t = 0; t < d; t++) { const v = a[t] - b[t]; s += v * v; }
-    return Math.sqrt(s);
-  };
+  const exact = (a: Float32Array, b: Float32Array): number => vectorDistance(a, b, metric);
   // Candidates per query, in base order (the scan visits j ascending for each block of 4 queries).
   const cand: number[][] = Array.from({ length: nq }, () => []);
   const collect = (qi: number, j: number) => void cand[qi].push(j);

@@ -20,6 +20,7 @@ import { availableParallelism } from 'node:os';
 import { FaceclusterError } from '../errors.ts';
 import type { Metric } from '../types.ts';
 import { loadUsearch, unitRows, type Neighborhoods } from './_knn.ts';
+import { vectorDistance } from './_input.ts';
 
 /** Settings of the indexed radius search. */
 export interface IndexedRadiusParams {
@@ -94,15 +95,7 @@ export function radiusNeighborsIndexed(queries: readonly Float32Array[], base: r
     for (let i = b; i < e; i++) keys[i - b] = BigInt(i);
     index.add(keys, flat(base, b, e, d), threads);
   }
-  const exact = (a: Float32Array, b: Float32Array): number => {
-    let s = 0;
-    if (metric === 'cosine') {
-      for (let t = 0; t < d; t++) s += a[t] * b[t];
-      return Math.max(0, 1 - s);
-    }
-    for (let t = 0; t < d; t++) { const v = a[t] - b[t]; s += v * v; }
-    return Math.sqrt(s);
-  };
+  const exact = (a: Float32Array, b: Float32Array): number => vectorDistance(a, b, metric);
   const inside = (dist: number): boolean => (strict ? dist < radius : dist <= radius);
   const found: { j: number; dist: number }[][] = Array.from({ length: nq }, () => []);
   // queries still asking, and how many candidates to ask for
