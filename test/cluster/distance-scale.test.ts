@@ -57,9 +57,9 @@ test("embedderMixtureOptions: an embedder's measured mixture constants; the equa
     const own = EMBEDDER_SPECS[e].mixture;
     assert.deepEqual(embedderMixtureOptions(e), own ?? UNMEASURED_MIXTURE, e);
   }
-  assert.deepEqual(EMBEDDER_SPECS.mobilefacenet512.mixture, { space: 'squared', sameSpreadCap: 2, sameReference: AUTO_DEFAULTS.sameReference });
-  // a fusion has no measured same-person reference: auto's conservative second mixture is off for it
-  assert.deepEqual(embedderMixtureOptions('resnet128+mobilefacenet512'), { space: 'distance', sameSpreadCap: 1, sameReference: null });
+  assert.deepEqual(EMBEDDER_SPECS.mobilefacenet512.mixture, { space: 'squared', sameSpreadCap: 2, sameReference: AUTO_DEFAULTS.sameReference, differentDf: AUTO_DEFAULTS.differentDf });
+  // a fusion has no measured same-person reference nor stranger tail: auto's conservative second mixture is off for it, strangers a normal
+  assert.deepEqual(embedderMixtureOptions('resnet128+mobilefacenet512'), { space: 'distance', sameSpreadCap: 1, sameReference: null, differentDf: Infinity });
   assert.deepEqual(embedderMixtureOptions('no-such-net'), UNMEASURED_MIXTURE);
   // a copy: changing it changes no later answer
   const o = embedderMixtureOptions('mobilefacenet512');
