@@ -32,6 +32,8 @@ import type { ClusterMethodName } from '../lib/cluster/registry.ts';
 import { UPDATE_PEOPLE_DEFAULTS } from '../lib/people/assign.ts';
 import { clusterGoodFaces } from '../lib/people/poor-faces.ts';
 import { fitStudentT } from '../lib/cluster/distance-mixture.ts';
+import { createEmbedder, isEmbedderName } from '../lib/embed/registry.ts';
+import { embedderNullResponse, embeddingQuality, NULL_SIMILARITY_BAR } from '../lib/quality/null-response.ts';
 import { COLLECTIONS, encodeCollection, loadCollection, storeDirOf, type Collection } from './_collections.ts';
 
 const CRITERIA: AutoCriterion[] = ['bcubed', 'pairwise'];
@@ -39,7 +41,7 @@ const CAPS = [1, 1.25, 1.5, 2];
 const CHOICES = CRITERIA.flatMap((criterion) => MIXTURE_SPACES.flatMap((space) => CAPS.map((sameSpreadCap) => ({ criterion, space, sameSpreadCap }))));
 const keyOf = (o: Pick<AutoOptions, 'criterion' | 'space' | 'sameSpreadCap'>) => `${o.criterion}/${o.space}/${o.sameSpreadCap}`;
 
-const { values: flags } = parseArgs({ options: { collections: { type: 'string' }, embedder: { type: 'string' }, faces: { type: 'string' }, grid: { type: 'boolean' }, encode: { type: 'boolean' }, json: { type: 'string' }, 'no-halves': { type: 'boolean' }, 'no-sweeps': { type: 'boolean' }, 'sweep-max': { type: 'string' } } });
+const { values: flags } = parseArgs({ options: { collections: { type: 'string' }, embedder: { type: 'string' }, faces: { type: 'string' }, grid: { type: 'boolean' }, encode: { type: 'boolean' }, json: { type: 'string' }, 'no-halves': { type: 'boolean' }, 'no-sweeps': { type: 'boolean' }, 'sweep-max': { type: 'string' }, 'null-bars': { type: 'string' } } });
 const sweepMax = Number(flags['sweep-max'] ?? Infinity);
 const names = flags.collections ? flags.collections.split(',') : Object.keys(COLLECTIONS);
 const modes = (flags.faces ?? 'both') === 'both' ? (['all', 'labelled'] as const) : ([flags.faces as 'all' | 'labelled'] as const);
@@ -186,6 +188,10 @@ interface Row {
   ownOnly: Run;
   /** auto with every face steering and clustered as it is (quality ignored); null when the store has no quality. */
   noQuality: Run | null;
+  /** Quality ignored, poor faces told by the embedder's null response at NULL_SIMILARITY_BAR (embeddingQuality). */
+  nullQuality: Run | null;
+  /** `--null-bars`: BCubed F at each bar of the null-response cosine. */
+  byNullBar: Record<string, number>;
   byChoice: Record<string, number>;
   best: { method: string; value: number; pairwiseF1: number; bcubedF1: number; nClusters: number }[];
   halves: { faces: number; bcubedF1: number; threshold: number }[];
@@ -220,6 +226,21 @@ const shipped = poolReference(poolNames.map((n) => stats.get(n)!));
 const tailNames = [...tails.keys()];
 const shippedDf = poolDf(tailNames.map((n) => tails.get(n)!));
 
+/** Bars of the null-response cosine tried (`--null-bars`), the shipped one always. */
+const nullBars = [...new Set([NULL_SIMILARITY_BAR, ...(flags['null-bars'] ? flags['null-bars'].split(',').map(Number) : [])])].sort((a, b) => a - b);
+const nullResponses = new Map<string, Float32Array | null>();
+/** The embedder's null response (its model run on the identity-less chips), once per embedder; null for precomputed vectors. */
+async function nullResponseOf(embedder: string): Promise<Float32Array | null> {
+  if (!nullResponses.has(embedder)) {
+    if (!isEmbedderName(embedder)) nullResponses.set(embedder, null);
+    else {
+      const e = await createEmbedder(embedder);
+      try { nullResponses.set(embedder, await embedderNullResponse(e)); } finally { e.dispose(); }
+    }
+  }
+  return nullResponses.get(embedder)!;
+}
+
 const rows: Row[] = [];
 for (const [name, entry] of loaded) {
   for (const mode of modes) {
@@ -230,10 +251,11 @@ for (const [name, entry] of loaded) {
     const own = ownOptions(c.embedder);
     // as `cluster` and `run` do: faces too poor to recognise (quality below the bar) do not steer the cut and make
     // no cluster of their own (unsorted: alone); `ignoreQuality` clusters every face as it is
-    const run = (options: Partial<AutoOptions>, ignoreQuality = false): Run & { result: ReturnType<typeof clusterAuto> } => {
+    // `quality`: another per-face score and its bar in place of the store's (the null response's)
+    const run = (options: Partial<AutoOptions>, ignoreQuality = false, quality?: { score: Float32Array; bar: number }): Run & { result: ReturnType<typeof clusterAuto> } => {
       const t0 = performance.now();
       let a!: ReturnType<typeof clusterAuto>;
-      const { result } = clusterGoodFaces(c.embeddings, ignoreQuality ? null : c.quality, UPDATE_PEOPLE_DEFAULTS.minQuality, (x, steering) => (a = clusterAuto(x, options, steering)),
+      const { result } = clusterGoodFaces(c.embeddings, quality ? quality.score : ignoreQuality ? null : c.quality, quality ? quality.bar : UPDATE_PEOPLE_DEFAULTS.minQuality, (x, steering) => (a = clusterAuto(x, options, steering)),
         { minGood: UPDATE_PEOPLE_DEFAULTS.minFaces, minGoodShare: UPDATE_PEOPLE_DEFAULTS.minGoodShare });
       const seconds = (performance.now() - t0) / 1000;
       const s = score(c, result.labels);
@@ -246,6 +268,12 @@ for (const [name, entry] of loaded) {
     const loo = own.sameReference === undefined || own.sameReference === null ? null : run({ ...own, sameReference: looRef, ...(own.differentDf === undefined || own.differentDf === Infinity ? {} : { differentDf: looDf }) });
     const ownOnly = run({ ...own, sameReference: null });
     const noQuality = c.quality ? run(own, true) : null;
+    // the store's quality ignored, poor faces told by the embedder's null response (embeddings alone)
+    const nullResp = await nullResponseOf(c.embedder);
+    const nullScore = nullResp && embeddingQuality(c.embeddings, nullResp);
+    const nullQuality = nullScore ? run(own, false, { score: nullScore, bar: 1 - NULL_SIMILARITY_BAR }) : null;
+    const byNullBar: Record<string, number> = {};
+    if (nullScore) for (const bar of nullBars) byNullBar[bar] = bar === NULL_SIMILARITY_BAR ? nullQuality!.bcubedF1 : run(own, false, { score: nullScore, bar: 1 - bar }).bcubedF1;
     const byChoice: Record<string, number> = {};
     if (flags.grid) {
       for (const ch of CHOICES) byChoice[keyOf(ch)] = score(c, clusterAuto(c.embeddings, { ...own, ...ch }).labels).bcubedF1;
@@ -283,7 +311,7 @@ for (const [name, entry] of loaded) {
       }
     }
     const strip = ({ result: _r, ...r }: Run & { result: unknown }): Run => r;
-    rows.push({ name, faces: mode, embedder: c.embedder, n: c.embeddings.length, labelled: c.labelled.length, people, auto: strip(auto), loo: loo && strip(loo), ownOnly: strip(ownOnly), noQuality: noQuality && strip(noQuality), byChoice, best, halves });
+    rows.push({ name, faces: mode, embedder: c.embedder, n: c.embeddings.length, labelled: c.labelled.length, people, auto: strip(auto), loo: loo && strip(loo), ownOnly: strip(ownOnly), noQuality: noQuality && strip(noQuality), nullQuality: nullQuality && strip(nullQuality), byNullBar, byChoice, best, halves });
     log(`${name} (${mode}): auto ${f3(auto.bcubedF1)} at ${f3(auto.threshold)} (${auto.basis}), own mixture only ${f3(ownOnly.bcubedF1)}, best ${f3(Math.max(...best.map((b) => b.bcubedF1)))}`);
   }
 }
@@ -295,14 +323,14 @@ for (const mode of modes) {
   if (!set.length) continue;
   console.log(`## ${mode === 'all' ? 'Every face found clustered (as `run` does), scored on the labelled face of each photo' : 'The labelled face of each photo alone (one face per photo)'}\n`);
   console.log(`Default: auto with the embedder's constants (${keyOf({ ...AUTO_DEFAULTS, ...ownOptions(set[0].embedder) })}, same-person reference from its spec). "LOO": the reference refitted without the collection's group. "own mixture only": no reference (the previous default). Best swept: with the labels, an upper bound.\n`);
-  console.log('| collection | faces clustered / labelled / people | default pairwise F / BCubed F | clusters | largest cluster (largest that is no one person) | labelled faces merged with another person | threshold (mixture) | weak evidence said | seconds | LOO BCubed F (gap) | own mixture only: BCubed F, largest | quality ignored: BCubed F, largest, largest mixed | best swept (with labels) | best pairwise F / BCubed F | gap (BCubed) |');
-  console.log('|---|---|---|---:|---:|---:|---|---|---:|---|---|---|---|---|---:|');
+  console.log('| collection | faces clustered / labelled / people | default pairwise F / BCubed F | clusters | largest cluster (largest that is no one person) | labelled faces merged with another person | threshold (mixture) | weak evidence said | seconds | LOO BCubed F (gap) | own mixture only: BCubed F, largest | quality ignored: BCubed F, largest, largest mixed | quality ignored, poor faces by the null response: BCubed F, largest, largest mixed | best swept (with labels) | best pairwise F / BCubed F | gap (BCubed) |');
+  console.log('|---|---|---|---:|---:|---:|---|---|---:|---|---|---|---|---|---|---:|');
   const gaps: number[] = [], looGaps: number[] = [];
   for (const r of set) {
     const b = bestOf(r);
     gaps.push(b.bcubedF1 - r.auto.bcubedF1);
     if (r.loo) looGaps.push(b.bcubedF1 - r.loo.bcubedF1);
-    console.log(`| ${r.name} | ${r.n} / ${r.labelled} / ${r.people} | ${f3(r.auto.pairwiseF1)} / **${f3(r.auto.bcubedF1)}** | ${r.auto.nClusters} | ${pct(r.auto.largestShare)} (${pct(r.auto.largestMixedShare)}) | ${pct(r.auto.mergedShare)} | ${f3(r.auto.threshold)} (${r.auto.basis}) | ${r.auto.weak ? 'yes' : 'no'} | ${r.auto.seconds.toFixed(1)} | ${r.loo ? `${f3(r.loo.bcubedF1)} (${f3(b.bcubedF1 - r.loo.bcubedF1)})` : '–'} | ${f3(r.ownOnly.bcubedF1)}, ${pct(r.ownOnly.largestShare)} | ${r.noQuality ? `${f3(r.noQuality.bcubedF1)}, ${pct(r.noQuality.largestShare)}, ${pct(r.noQuality.largestMixedShare)}` : '(no quality in the store)'} | ${b.method} at ${+b.value.toFixed(4)} | ${f3(b.pairwiseF1)} / ${f3(b.bcubedF1)} | ${f3(b.bcubedF1 - r.auto.bcubedF1)} |`);
+    console.log(`| ${r.name} | ${r.n} / ${r.labelled} / ${r.people} | ${f3(r.auto.pairwiseF1)} / **${f3(r.auto.bcubedF1)}** | ${r.auto.nClusters} | ${pct(r.auto.largestShare)} (${pct(r.auto.largestMixedShare)}) | ${pct(r.auto.mergedShare)} | ${f3(r.auto.threshold)} (${r.auto.basis}) | ${r.auto.weak ? 'yes' : 'no'} | ${r.auto.seconds.toFixed(1)} | ${r.loo ? `${f3(r.loo.bcubedF1)} (${f3(b.bcubedF1 - r.loo.bcubedF1)})` : '–'} | ${f3(r.ownOnly.bcubedF1)}, ${pct(r.ownOnly.largestShare)} | ${r.noQuality ? `${f3(r.noQuality.bcubedF1)}, ${pct(r.noQuality.largestShare)}, ${pct(r.noQuality.largestMixedShare)}` : '(no quality in the store)'} | ${r.nullQuality ? `${f3(r.nullQuality.bcubedF1)}, ${pct(r.nullQuality.largestShare)}, ${pct(r.nullQuality.largestMixedShare)}` : '–'} | ${b.method} at ${+b.value.toFixed(4)} | ${f3(b.pairwiseF1)} / ${f3(b.bcubedF1)} | ${f3(b.bcubedF1 - r.auto.bcubedF1)} |`);
   }
   const mean = (a: number[]) => a.reduce((s, g) => s + g, 0) / a.length;
   console.log(`\nGap (best swept BCubed F − default's): mean ${f3(mean(gaps))}, worst ${f3(Math.max(...gaps))}.${looGaps.length ? ` Held out (LOO reference): mean ${f3(mean(looGaps))}, worst ${f3(Math.max(...looGaps))}.` : ''}\n`);
@@ -313,6 +341,22 @@ console.log('| collection | same-person pairs | mean | sd | in the pool |');
 console.log('|---|---:|---:|---:|---|');
 for (const [name, st] of stats) console.log(`| ${name} | ${st.pairs} | ${f3(st.mean)} | ${f3(st.sd)} | ${inPool(name) ? 'yes' : 'no'} |`);
 if (shipped) console.log(`\nFit on the pool (${poolNames.join(', ')}; each weighed equally): mean ${f3(shipped.mean)}, sd ${f3(shipped.sd)}. The default embedder ships: mean ${AUTO_DEFAULTS.sameReference?.mean}, sd ${AUTO_DEFAULTS.sameReference?.sd}.\n`);
+
+if (nullBars.length > 1) {
+  for (const mode of modes) {
+    const set = rows.filter((r) => r.faces === mode && Object.keys(r.byNullBar).length);
+    if (!set.length) continue;
+    const pickOn = (s: Row[]) => nullBars.reduce((a, b) => (s.reduce((t, r) => t + r.byNullBar[b], 0) > s.reduce((t, r) => t + r.byNullBar[a], 0) + 1e-9 ? b : a), NULL_SIMILARITY_BAR);
+    console.log(`## Quality ignored, poor faces by the null response: BCubed F per bar of the cosine (${mode === 'all' ? 'every face' : 'labelled faces'}); fit on all: ${pickOn(set)}\n`);
+    console.log(`| bar | ${set.map((r) => r.name).join(' | ')} | mean |`);
+    console.log(`|---|${set.map(() => '---:').join('|')}|---:|`);
+    for (const bar of nullBars) console.log(`| ${bar}${bar === NULL_SIMILARITY_BAR ? ' (shipped)' : ''} | ${set.map((r) => f3(r.byNullBar[bar])).join(' | ')} | ${f3(set.reduce((t, r) => t + r.byNullBar[bar], 0) / set.length)} |`);
+    console.log('\n| held out | bar picked on the others (their mean BCubed F) | BCubed F there |');
+    console.log('|---|---:|---:|');
+    for (const r of set) { const b = pickOn(set.filter((o) => groupOf(o.name) !== groupOf(r.name))); console.log(`| ${r.name} | ${b} | ${f3(r.byNullBar[b])} |`); }
+    console.log('');
+  }
+}
 
 console.log('## The different-person tail (squared distances of labelled different-person pairs, Student t fitted at each df)\n');
 console.log(`| collection | pairs | ML df | mean log-likelihood per pair at df ${DF_GRID.map((d) => (d === Infinity ? '∞' : d)).join(' / ')} |`);
