@@ -29,7 +29,7 @@ import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
 import { FaceclusterError } from '../errors.ts';
 import { knn, KNN_METHODS, unitRows as hasUnitRows, type KnnMethod } from './_knn.ts';
 import { meanLinkageTree } from './_mean-linkage.ts';
-import { checkComponent, checkDegrees, DEFAULT_DIFFERENT_DF, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbability, sameProbabilityFunction, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
+import { checkComponent, checkDegrees, DEFAULT_DIFFERENT_DF, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbabilityFunction, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
 import { expectedScoreCurves, type ExpectedScores } from './expected-scores.ts';
 
 /** Which expected score chooses the cut. */
@@ -265,7 +265,8 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   const reach = Math.min(Math.max(...mixtures.map((mx, k) => {
     let r = mx.crossing;
     const step = (range[k].far - range[k].lo) / 400;
-    while (r < range[k].far && sameProbability(mx, r) >= 1e-6) r += step;
+    const p = sameProbabilityFunction(mx);
+    while (r < range[k].far && p(r) >= 1e-6) r += step;
     return r;
   })), hi);
   // every cut's expected scores under both mixtures, in one pass over the pairs within reach

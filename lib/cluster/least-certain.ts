@@ -17,7 +17,7 @@ import { FaceclusterError } from '../errors.ts';
 import { checkInteger, resolveOptions } from '../options.ts';
 import { toMatrix } from './_input.ts';
 import { knn } from './_knn.ts';
-import { sameProbability, type DistanceMixture } from './distance-mixture.ts';
+import { sameProbabilityFunction, type DistanceMixture } from './distance-mixture.ts';
 
 export interface ClusterConfidence {
   cluster: number;
@@ -87,7 +87,7 @@ export function leastCertain(x: Float32Array[], labels: ArrayLike<number>, optio
   const m = toMatrix(fn, x);
   const { n, d, data } = m;
   if (!labels || labels.length !== n) throw new FaceclusterError(fn, `labels must have one label per row of x (${n}), got ${labels?.length}.`, 'labels');
-  const p = (dist: number) => (o.mixture ? sameProbability(o.mixture, dist) : NaN);
+  const p = o.mixture ? sameProbabilityFunction(o.mixture) : () => NaN;
   let k = 0;
   for (let i = 0; i < n; i++) if (labels[i] + 1 > k) k = labels[i] + 1;
   const size = new Float64Array(k);
