@@ -192,6 +192,8 @@ interface Row {
   nullQuality: Run | null;
   /** `--null-bars`: BCubed F at each bar of the null-response cosine. */
   byNullBar: Record<string, number>;
+  /** ROC AUC of the null-response cosine for the faces under the store's quality bar (null without quality). */
+  nullAuc: number | null;
   byChoice: Record<string, number>;
   best: { method: string; value: number; pairwiseF1: number; bcubedF1: number; nClusters: number }[];
   halves: { faces: number; bcubedF1: number; threshold: number }[];
@@ -225,6 +227,21 @@ const poolNames = [...stats.keys()].filter(inPool);
 const shipped = poolReference(poolNames.map((n) => stats.get(n)!));
 const tailNames = [...tails.keys()];
 const shippedDf = poolDf(tailNames.map((n) => tails.get(n)!));
+
+/** ROC AUC of a score that is LOW for the positives (ties count half): P(score of a positive < score of a negative). */
+function rocAuc(score: ArrayLike<number>, positive: boolean[]): number {
+  const order = Array.from(positive.keys()).sort((a, b) => score[b] - score[a]);
+  let rankSum = 0, pos = 0;
+  for (let r = 0; r < order.length;) {
+    let e = r;
+    while (e + 1 < order.length && score[order[e + 1]] === score[order[r]]) e++;
+    const mid = (r + e) / 2 + 1;
+    for (let t = r; t <= e; t++) if (positive[order[t]]) { rankSum += mid; pos++; }
+    r = e + 1;
+  }
+  const neg = order.length - pos;
+  return pos && neg ? (rankSum - (pos * (pos + 1)) / 2) / (pos * neg) : NaN;
+}
 
 /** Bars of the null-response cosine tried (`--null-bars`), the shipped one always. */
 const nullBars = [...new Set([NULL_SIMILARITY_BAR, ...(flags['null-bars'] ? flags['null-bars'].split(',').map(Number) : [])])].sort((a, b) => a - b);
@@ -273,6 +290,7 @@ for (const [name, entry] of loaded) {
     const nullScore = nullResp && embeddingQuality(c.embeddings, nullResp);
     const nullQuality = nullScore ? run(own, false, { score: nullScore, bar: 1 - NULL_SIMILARITY_BAR }) : null;
     const byNullBar: Record<string, number> = {};
+    const nullAuc = nullScore && c.quality ? rocAuc(nullScore, Array.from(c.quality, (q) => q < UPDATE_PEOPLE_DEFAULTS.minQuality)) : null;
     if (nullScore) for (const bar of nullBars) byNullBar[bar] = bar === NULL_SIMILARITY_BAR ? nullQuality!.bcubedF1 : run(own, false, { score: nullScore, bar: 1 - bar }).bcubedF1;
     const byChoice: Record<string, number> = {};
     if (flags.grid) {
@@ -311,7 +329,7 @@ for (const [name, entry] of loaded) {
       }
     }
     const strip = ({ result: _r, ...r }: Run & { result: unknown }): Run => r;
-    rows.push({ name, faces: mode, embedder: c.embedder, n: c.embeddings.length, labelled: c.labelled.length, people, auto: strip(auto), loo: loo && strip(loo), ownOnly: strip(ownOnly), noQuality: noQuality && strip(noQuality), nullQuality: nullQuality && strip(nullQuality), byNullBar, byChoice, best, halves });
+    rows.push({ name, faces: mode, embedder: c.embedder, n: c.embeddings.length, labelled: c.labelled.length, people, auto: strip(auto), loo: loo && strip(loo), ownOnly: strip(ownOnly), noQuality: noQuality && strip(noQuality), nullQuality: nullQuality && strip(nullQuality), byNullBar, nullAuc, byChoice, best, halves });
     log(`${name} (${mode}): auto ${f3(auto.bcubedF1)} at ${f3(auto.threshold)} (${auto.basis}), own mixture only ${f3(ownOnly.bcubedF1)}, best ${f3(Math.max(...best.map((b) => b.bcubedF1)))}`);
   }
 }
@@ -333,6 +351,8 @@ for (const mode of modes) {
     console.log(`| ${r.name} | ${r.n} / ${r.labelled} / ${r.people} | ${f3(r.auto.pairwiseF1)} / **${f3(r.auto.bcubedF1)}** | ${r.auto.nClusters} | ${pct(r.auto.largestShare)} (${pct(r.auto.largestMixedShare)}) | ${pct(r.auto.mergedShare)} | ${f3(r.auto.threshold)} (${r.auto.basis}) | ${r.auto.weak ? 'yes' : 'no'} | ${r.auto.seconds.toFixed(1)} | ${r.loo ? `${f3(r.loo.bcubedF1)} (${f3(b.bcubedF1 - r.loo.bcubedF1)})` : '–'} | ${f3(r.ownOnly.bcubedF1)}, ${pct(r.ownOnly.largestShare)} | ${r.noQuality ? `${f3(r.noQuality.bcubedF1)}, ${pct(r.noQuality.largestShare)}, ${pct(r.noQuality.largestMixedShare)}` : '(no quality in the store)'} | ${r.nullQuality ? `${f3(r.nullQuality.bcubedF1)}, ${pct(r.nullQuality.largestShare)}, ${pct(r.nullQuality.largestMixedShare)}` : '–'} | ${b.method} at ${+b.value.toFixed(4)} | ${f3(b.pairwiseF1)} / ${f3(b.bcubedF1)} | ${f3(b.bcubedF1 - r.auto.bcubedF1)} |`);
   }
   const mean = (a: number[]) => a.reduce((s, g) => s + g, 0) / a.length;
+  const aucs = set.filter((r) => r.nullAuc !== null);
+  if (aucs.length) console.log(`\nNull response: ROC AUC of its cosine for the faces under the quality bar (${UPDATE_PEOPLE_DEFAULTS.minQuality}): ${aucs.map((r) => `${r.name} ${f3(r.nullAuc!)}`).join(', ')}.`);
   console.log(`\nGap (best swept BCubed F − default's): mean ${f3(mean(gaps))}, worst ${f3(Math.max(...gaps))}.${looGaps.length ? ` Held out (LOO reference): mean ${f3(mean(looGaps))}, worst ${f3(Math.max(...looGaps))}.` : ''}\n`);
 }
 
