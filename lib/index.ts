@@ -137,7 +137,7 @@ export { chipSharpness } from './quality/sharpness.ts';
 export { landmarkPose } from './quality/pose.ts';
 export type { LandmarkPose } from './quality/pose.ts';
 export { measureFaceQuality } from './quality/measure.ts';
-export { embedderNullResponse, embeddingQuality, identitylessChips, NULL_SIMILARITY_BAR } from './quality/null-response.ts';
+export { embedderNullResponse, embeddingQuality, identitylessChips, nullResponseQuality, NULL_SIMILARITY_BAR, NULL_SIMILARITY_BARS } from './quality/null-response.ts';
 export type { FaceQualityRecord } from './quality/measure.ts';
 export type { SameFaceRule } from './people/rule.ts';
 

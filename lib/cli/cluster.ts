@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { parseFlags, intFlag, minQualityFlag, numberFlag, outputFlag, UsageError, EXIT, type OptionsSpec } from './args.ts';
 import { UPDATE_PEOPLE_DEFAULTS } from '../people/assign.ts';
 import { clusterGoodFaces } from '../people/poor-faces.ts';
+import { NULL_SIMILARITY_BAR, NULL_SIMILARITY_BARS, nullResponseQuality } from '../quality/null-response.ts';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, clusterBy, scaledClusterMethod, type ClusterMethod, type ClusterMethodName } from '../cluster/registry.ts';
 import { EMBEDDER_SPECS, embedderDistanceScale, embedderMixtureOptions, isEmbedderName } from '../embed/registry.ts';
 import { clusterAuto, explainAuto, type AutoEvidence } from '../cluster/auto.ts';
@@ -248,7 +249,10 @@ the identities are known; records the run in the store; optionally saves one fol
                    face crops (EXIF-upright)
   --min-quality Q  faces of a store whose quality score is below Q (default ${UPDATE_PEOPLE_DEFAULTS.minQuality}; 0 turns it off) make no
                    cluster: in a cluster with fewer than ${UPDATE_PEOPLE_DEFAULTS.minFaces} faces above Q, or where they are less than
-                   ${UPDATE_PEOPLE_DEFAULTS.minGoodShare * 100}% of it, they get label -1, are counted as unsorted and saved in unsorted/
+                   ${UPDATE_PEOPLE_DEFAULTS.minGoodShare * 100}% of it, they get label -1, are counted as unsorted and saved in unsorted/.
+                   An input without scores (a store encoded before them, a JSONL file): where the embedder's bar was
+                   measured (${Object.keys(NULL_SIMILARITY_BARS).join(', ')}), each face is scored by its embedder's null response
+                   instead (1 - cosine to it, bar ${+(1 - NULL_SIMILARITY_BAR).toFixed(3)}); Q 0 turns that off too
   --json           print one JSON object (counts, sizes, metrics, labels, run id) instead of text
 
 ${INPUT_USAGE}
@@ -288,9 +292,18 @@ export async function run(argv: string[]): Promise<number> {
   if (modes.length > 1) throw new UsageError(`facecluster ${c}: choose one of --copy, --link, --crops, got ${modes.map((m) => `--${m}`).join(' ')}.`);
   if (modes.length && !values.save) throw new UsageError(`facecluster ${c}: --${modes[0]} needs --save DIR.`);
   const mode: SaveMode = modes[0] ?? 'copy';
-  const minQuality = minQualityFlag(c, values['min-quality']) ?? UPDATE_PEOPLE_DEFAULTS.minQuality;
+  const minQualityGiven = minQualityFlag(c, values['min-quality']);
+  let minQuality = minQualityGiven ?? UPDATE_PEOPLE_DEFAULTS.minQuality;
 
   const input = await readInput(c, positionals[0], values);
+  // no quality scores (a store encoded before them, a JSONL file): the embedder's null response tells the poor faces,
+  // where its bar was measured; else every face may make a cluster, and the output says so
+  let quality = input.quality ?? null;
+  let qualitySource: 'store' | 'null-response' | null = quality ? 'store' : null;
+  if (!quality && minQualityGiven !== 0 && input.embeddings.length > 0) {
+    const told = await nullResponseQuality(input.embedder, input.embeddings);
+    if (told) [quality, minQuality, qualitySource] = [told.quality, told.minQuality, 'null-response'];
+  }
   const resolved = methodFor(method, input);
   const { spec, scale } = resolved;
   const options = { ...embedderDefaults(c, resolved, given), ...given };
@@ -299,8 +312,8 @@ export async function run(argv: string[]): Promise<number> {
   // (a store that an older facecluster wrote inside the photo folder, .facecluster/, keeps its runs there)
   if (input.storeDir && input.photoRoot) outputFlag(c, 'store', input.storeDir, input.photoRoot, { allow: legacyStoreDir(input.photoRoot) });
   const t0 = performance.now();
-  // faces too poor to recognise never make a cluster (stores with quality scores)
-  const { result, unsorted } = clusterGoodFaces(input.embeddings, input.quality ?? null, minQuality, (x, steering) => (method === 'auto' ? clusterAuto(x, options, steering) : clusterBy(method, x, options)),
+  // faces too poor to recognise never make a cluster
+  const { result, unsorted } = clusterGoodFaces(input.embeddings, quality, minQuality, (x, steering) => (method === 'auto' ? clusterAuto(x, options, steering) : clusterBy(method, x, options)),
     { minGood: UPDATE_PEOPLE_DEFAULTS.minFaces, minGoodShare: UPDATE_PEOPLE_DEFAULTS.minGoodShare });
   const seconds = (performance.now() - t0) / 1000;
   const labels = prune ? pruneSmallClusters(result, prune).labels : result.labels;
@@ -310,7 +323,7 @@ export async function run(argv: string[]): Promise<number> {
   const parameters = {
     ...(spec.defaults as Record<string, unknown>), ...options, ...(prune ? { prune } : {}),
     ...(evidence ? { chosenThreshold: evidence.threshold } : {}),
-    ...(input.quality ? { minQuality } : {}),
+    ...(quality ? { minQuality } : {}),
   };
 
   let saved: Awaited<ReturnType<typeof saveClusters>> | undefined;
@@ -331,7 +344,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.json) {
     console.log(JSON.stringify({
       input: input.source, embedder: input.embedder, distanceScale: scale ?? null, n: labels.length, skipped: input.skipped, method, parameters, seconds,
-      nClusters, nNoise, unsorted: unsorted.length, clusterSizes: sizes, metrics: metrics ? jsonMetrics(metrics) : null, evidence: evidence ?? null,
+      nClusters, nNoise, unsorted: unsorted.length, quality: qualitySource, clusterSizes: sizes, metrics: metrics ? jsonMetrics(metrics) : null, evidence: evidence ?? null,
       warnings: result.warnings, run: runRecord ? join(storeDir!, 'runs', runRecord.id) : null,
       saved: saved ? { dir: saved.dir, folders: saved.folders.length, written: saved.written, failed: saved.failed } : null,
       labels: Array.from(labels),
@@ -346,7 +359,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     const own = Object.keys(resolved.embedderOptions).filter((k) => given[k] === undefined);
     if (own.length > 0) console.log(`  ${own.map((k) => `${kebab(k)} ${typeof options[k] === 'object' ? JSON.stringify(options[k]) : options[k]}`).join(', ')}: ${embedderHasMixture(input.embedder) ? `measured for ${input.embedder} (bench:transfer)` : `not measured for ${input.embedder}: the equal-spread setting for unmeasured embedders`}`);
-    console.log(`Found ${nClusters} people (clusters) and ${nNoise} noise faces${unsorted.length ? ` (${unsorted.length} of them unsorted: too poor to recognise, quality < ${minQuality})` : ''}.`);
+    if (qualitySource === 'null-response') console.log(`  no quality scores in this input: faces too poor to recognise were told by ${input.embedder}'s null response instead (1 - cosine to it < ${+minQuality.toFixed(3)}; ${input.storeDir ? '`facecluster encode` adds the store\'s scores' : 'measured by bench:transfer'})`);
+    else if (!quality && minQualityGiven !== 0) console.log(`  no quality scores in this input, and ${input.embedder} has no measured null-response bar: faces too poor to recognise are clustered like the others`);
+    console.log(`Found ${nClusters} people (clusters) and ${nNoise} noise faces${unsorted.length ? ` (${unsorted.length} of them unsorted: too poor to recognise, ${qualitySource === 'null-response' ? 'null-response quality' : 'quality'} < ${+minQuality.toFixed(3)})` : ''}.`);
     console.log(`Cluster sizes: ${describeSizes(sizes)}`);
     for (const w of result.warnings) console.log(`Warning: ${w}`);
     if (metrics) console.log(`\nMetrics against the ${metrics.nIdentities} known identities:\n${metricsTable(metrics)}`);

@@ -13,6 +13,7 @@
  * Measured by `npm run bench:transfer` (column "quality ignored: null response").
  */
 import type { Embedder } from '../embed/embedder.ts';
+import { createEmbedder, isEmbedderName, type EmbedderName } from '../embed/registry.ts';
 import { invalidParameter } from '../errors.ts';
 import type { RgbImage } from '../types.ts';
 
@@ -24,6 +25,12 @@ import type { RgbImage } from '../types.ts';
  * for every collection left out (`npm run bench:transfer -- --null-bars 0.1,0.2,0.3,0.4`; README "Every face").
  */
 export const NULL_SIMILARITY_BAR = 0.2;
+
+/**
+ * The bar per embedder, where measured: {@link NULL_SIMILARITY_BAR} for mobilefacenet512 (the default embedder; the
+ * only one whose stores bench:transfer holds). The others have none: their null response is not trusted as a bar.
+ */
+export const NULL_SIMILARITY_BARS: Readonly<Partial<Record<EmbedderName, number>>> = Object.freeze({ mobilefacenet512: NULL_SIMILARITY_BAR });
 
 /** The synthetic chips with no identity in them (`size` x `size`, deterministic): their embeddings make the null response. */
 export function identitylessChips(size: number): RgbImage[] {
@@ -70,4 +77,23 @@ export function embeddingQuality(x: readonly Float32Array[], nullResponse: Float
     for (let t = 0; t < d; t++) { dot += v[t] * nullResponse[t]; nv += v[t] * v[t]; }
     return nv > 0 ? 1 - dot / Math.sqrt(nv) : 0;
   });
+}
+
+/**
+ * Each face's quality from its embedding alone, for vectors that come with no quality score (a store encoded before
+ * scores existed, embeddings from elsewhere): loads `embedder`, takes its null response ({@link embedderNullResponse})
+ * and scores the rows ({@link embeddingQuality}). `minQuality` is the bar on that score, `1 - ` the embedder's
+ * {@link NULL_SIMILARITY_BARS} entry. Null when the embedder (or a fusion `a+b`) has no measured bar: then nothing is
+ * told apart, and the caller should say so. Pass the result to `clusterGoodFaces` as the quality and its bar.
+ */
+export async function nullResponseQuality(embedder: string, x: readonly Float32Array[]): Promise<{ quality: Float32Array; minQuality: number; bar: number } | null> {
+  if (!isEmbedderName(embedder)) return null;
+  const bar = NULL_SIMILARITY_BARS[embedder];
+  if (bar === undefined) return null;
+  const e = await createEmbedder(embedder);
+  try {
+    return { quality: embeddingQuality(x, await embedderNullResponse(e)), minQuality: 1 - bar, bar };
+  } finally {
+    e.dispose();
+  }
 }

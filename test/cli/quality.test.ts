@@ -4,8 +4,11 @@
 // them in unsorted/; a bad --min-quality names the flag (exit 2) on run, cluster and people update.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
+import { findData } from '../../lib/paths.ts';
 import { makeToyStore } from './_toy.ts';
 import { facesFromArrow, facesToArrow } from '../../lib/store/schema.ts';
 
@@ -91,5 +94,89 @@ test('a bad --min-quality names the flag (exit 2) on run, cluster and people upd
     assert.ok(!existsSync(join(t.root, 'out')), 'nothing written by a refused run');
   } finally {
     rmSync(t.root, { recursive: true, force: true });
+  }
+});
+
+// A mobilefacenet512 store with no quality scores (encoded before them): 12 real faces of 3 LFW people and 16 poor
+// faces of 8 others (each photo's face area shrunk to 6 and 8 px and blown up again, then embedded). `cluster` tells
+// the poor faces by the embedder's null response, keeps them out of clusters and says so; --min-quality 0 turns it off.
+const subset = findData('lfw-subset/120faces');
+test('cluster on a store without quality scores: the null response keeps a crowd of poor faces out of clusters', { skip: subset ? false : 'LFW subset not found (set FACECLUSTER_DATA)' }, async () => {
+  const { openStoreWriter } = await import('../../lib/store/write.ts');
+  const { createFaceEncoder } = await import('../../lib/pipeline/face-encoder.ts');
+  const { createEmbedder } = await import('../../lib/embed/registry.ts');
+  const root = mkdtempSync(join(tmpdir(), 'fc-nullq-'));
+  const enc = await createFaceEncoder();
+  const emb = await createEmbedder('mobilefacenet512');
+  try {
+    const people = ['Adrien_Brody', 'Al_Gore', 'Al_Sharpton'];
+    const photos: { path: string; label: string }[] = [];
+    const rows: { path: string; faceIndex: number; label: string; embedding: Float32Array }[] = [];
+    for (const p of people) for (const f of readdirSync(join(subset!, p)).sort().slice(0, 4)) {
+      const r = await enc.encodeFile(join(subset!, p, f));
+      assert.equal(r.status, 'ok');
+      if (r.status !== 'ok') return;
+      photos.push({ path: `${p}/${f}`, label: p });
+      rows.push({ path: `${p}/${f}`, faceIndex: 0, label: p, embedding: r.faces.reduce((a, b) => (b.box.width > a.box.width ? b : a)).embedding });
+    }
+    for (const p of readdirSync(subset!).filter((q) => !people.includes(q)).sort().slice(0, 8)) {
+      const f = readdirSync(join(subset!, p)).sort()[0];
+      photos.push({ path: `${p}/${f}`, label: p });
+      for (const [k, side] of [6, 8].entries()) {
+        const small = await sharp(join(subset!, p, f)).extract({ left: 69, top: 69, width: 112, height: 112 }).resize(side, side).toBuffer();
+        const { data } = await sharp(small).resize(112, 112, { kernel: 'cubic' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+        const [v] = await emb.embed([{ data: new Uint8Array(data), width: 112, height: 112 }]);
+        rows.push({ path: `${p}/${f}`, faceIndex: k, label: p, embedding: v });
+      }
+    }
+    const store = join(root, 'store');
+    const w = await openStoreWriter(store, {
+      detector: 'ultraface', detectorConfig: {}, embedder: 'mobilefacenet512', embeddingDimension: 512, minScore: null, minFaceSize: 0,
+      align: { method: 'similarity', template: 'arcface', size: 112 }, maxPixels: 1e8, maxSide: 2048, labels: 'folder',
+    }, { photoFolder: subset!, backend: 'test' });
+    await w.plan(photos.map((p) => ({ path: p.path, sizeBytes: 1, mtimeMs: 1 })));
+    const lm = [0, 1, 2, 3, 4].map((k) => ({ x: 100 + k, y: 110 })) as never;
+    await w.writeBatch(
+      photos.map((p) => ({ path: p.path, sizeBytes: 1, mtimeMs: 1, width: 250, height: 250, status: 'ok' as const, reason: null, faceCount: rows.filter((r) => r.path === p.path).length, label: p.label })),
+      rows.map((r) => ({ path: r.path, faceIndex: r.faceIndex, label: r.label, imageWidth: 250, imageHeight: 250, score: 0.9, landmarks5: lm, box: { x: 69, y: 69, width: 112, height: 112 }, embedding: r.embedding })),
+    );
+    await w.finish(true);
+
+    type Out = { quality: string | null; unsorted: number; labels: number[]; nClusters: number };
+    // the store's order: paths in code-unit order, then face index; poor faces are the rows of the 8 other folders
+    const order = [...rows].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.faceIndex - b.faceIndex));
+    const isPoor = order.map((r) => !people.includes(r.label));
+    let r = await cli('cluster', store, '--json');
+    assert.equal(r.code, 0, r.err);
+    const told = JSON.parse(r.out) as Out;
+    assert.equal(told.quality, 'null-response');
+    assert.equal(told.labels.length, 28);
+    // every poor face unsorted; the 3 people's faces all in clusters, no cluster holding two of them
+    assert.deepEqual(told.labels.map((l, i) => (isPoor[i] ? l : 0)), isPoor.map((p) => (p ? -1 : 0)));
+    assert.equal(told.unsorted, 16);
+    const owner = new Map<number, string>();
+    told.labels.forEach((l, i) => {
+      if (isPoor[i]) return;
+      assert.ok(l >= 0, `${order[i].path} in a cluster`);
+      assert.equal(owner.get(l) ?? order[i].label, order[i].label, `cluster ${l} holds one person`);
+      owner.set(l, order[i].label);
+    });
+    r = await cli('cluster', store);
+    assert.match(r.out, /no quality scores in this input: faces too poor to recognise were told by mobilefacenet512's null response/);
+    // the bar off: no scores at all, the poor faces are clustered like the others
+    r = await cli('cluster', store, '--json', '--min-quality', '0');
+    const off = JSON.parse(r.out) as Out;
+    assert.equal(off.quality, null);
+    assert.equal(off.unsorted, 0);
+    // ... and they make a crowd: a cluster of poor faces of 3 or more different people
+    const folders = new Map<number, Set<string>>();
+    off.labels.forEach((l, i) => { if (isPoor[i] && l >= 0) (folders.get(l) ?? folders.set(l, new Set()).get(l)!).add(order[i].label); });
+    const crowd = Math.max(...[...folders.values()].map((f) => f.size));
+    console.log(`# bar off: the largest cluster of poor faces holds ${crowd} people`);
+    assert.ok(crowd >= 3, `a crowd of poor faces without the null response (largest: ${crowd} people)`);
+  } finally {
+    enc.dispose();
+    emb.dispose();
+    rmSync(root, { recursive: true, force: true });
   }
 });
