@@ -113,13 +113,27 @@ interface AssignArgs {
   scanFraction: number;
 }
 
-/** A thread's kernel: the centres (float32) with their norms, a scratch of 4 point rows, the output. */
+/**
+ * A thread's kernel: the centres (float32) with their norms (also float64 in the kernel's memory, for nearest4 and
+ * bounds4), the centres' moves, a scratch of 4 point rows, the dots, nearest4's result, the rows' norms and slacks,
+ * bounds4's rows of bounds and group minima.
+ */
 interface AssignState {
   kernel: DotKernel;
+  /** Views of the kernel's memory (it does not grow after the setup). */
+  f32: Float32Array;
+  f64: Float64Array;
+  i32: Int32Array;
   dp: number;
   centersByte: number;
   scratchByte: number;
   outByte: number;
+  normsByte: number;
+  movedByte: number;
+  resByte: number;
+  xsByte: number;
+  lowByte: number;
+  groupsByte: number;
   cNorms: Float64Array;
   cMax: number;
   keys: Float64Array;
@@ -137,8 +151,15 @@ function assignSetup(a: AssignArgs, newKernel: () => DotKernel): AssignState {
   const centersByte = 0;
   const scratchByte = kPad * dp * 4;
   const outByte = scratchByte + 4 * dp * 4;
-  kernel.ensure(outByte + 16 * kPad);
+  const normsByte = outByte + 16 * kPad;
+  const movedByte = normsByte + 8 * kPad;
+  const resByte = movedByte + 8 * kPad;
+  const xsByte = resByte + 96;
+  const lowByte = xsByte + 64;
+  const groupsByte = lowByte + 16 * kPad;
+  kernel.ensure(groupsByte + 32 * (Math.ceil(k / a.group) + 1));
   const mem = kernel.f32();
+  const f64 = new Float64Array(mem.buffer);
   mem.fill(0, 0, outByte >> 2);
   const cNorms = new Float64Array(k);
   let cMax = 0;
@@ -152,68 +173,88 @@ function assignSetup(a: AssignArgs, newKernel: () => DotKernel): AssignState {
     cNorms[c] = s;
     if (s > cMax) cMax = s;
   }
+  f64.set(cNorms, normsByte >> 3);
+  f64.fill(0, movedByte >> 3, (movedByte >> 3) + kPad);
+  if (a.moved.length === k) f64.set(a.moved, movedByte >> 3);
   const scanAbove = Math.floor(k / a.scanFraction);
   return {
-    kernel, dp, centersByte, scratchByte, outByte, cNorms, cMax, keys: new Float64Array(k + 4),
+    kernel, f32: mem, f64, i32: new Int32Array(mem.buffer), dp, centersByte, scratchByte, outByte, normsByte, movedByte, resByte, xsByte, lowByte, groupsByte,
+    cNorms, cMax, keys: new Float64Array(k + 4),
     candidates: new Int32Array(scanAbove + 1), failed: new Int32Array(a.nGroups), failedMin: new Float64Array(a.nGroups), deferred: new Int32Array(a.chunks[a.chunks.length - 1]),
   };
 }
 
-/** The nearest centre of point i from the kernel's dots (lane r), exact; with `bounds`, its row of lower bounds. */
-function decideRow(a: AssignArgs, s: AssignState, mem: Float32Array, r: number, i: number, bounds: boolean): void {
+/**
+ * The nearest centre of point i (lane r of the last scanPoints block), exact: nearest4's smallest key, then exactly
+ * (float64) every centre within twice the rounding error of it, which is needed only when the second smallest key
+ * is that close. With `bounds`, its row of lower bounds and group bounds from bounds4 (the group of its own centre
+ * recomputed without it).
+ */
+function decideRow(a: AssignArgs, s: AssignState, r: number, i: number, bounds: boolean): void {
   const { data, d, k, centers, pointNorms } = a;
-  const { cNorms } = s;
+  const { cNorms, f32: mem, f64 } = s;
   const outF = s.outByte >> 2;
+  const resD = s.resByte >> 3;
   const xNorm = pointNorms[i];
   // the nearest by the dot trick, then exactly (float64) among the centres within twice the rounding error of it
   const slack = a.keyErr * (xNorm + s.cMax);
-  let best = -1, bestKey = Infinity;
-  for (let c = 0; c < k; c++) {
-    const key = cNorms[c] - 2 * mem[outF + 4 * c + r];
-    if (key < bestKey) { bestKey = key; best = c; }
-  }
+  let best = s.i32[(s.resByte >> 2) + 16 + 2 * r];
+  const keyHi = f64[resD + r] + 2 * slack;
   let bestExact = exactDist2(data, i, d, centers, best);
-  const keyHi = bestKey + 2 * slack;
-  for (let c = 0; c < k; c++) {
-    if (c === best || cNorms[c] - 2 * mem[outF + 4 * c + r] > keyHi) continue;
-    const e = exactDist2(data, i, d, centers, c);
-    if (e < bestExact || (e === bestExact && c < best)) { bestExact = e; best = c; }
+  if (f64[resD + 4 + r] <= keyHi) {
+    const first = best;
+    for (let c = 0; c < k; c++) {
+      if (c === first || cNorms[c] - 2 * mem[outF + 4 * c + r] > keyHi) continue;
+      const e = exactDist2(data, i, d, centers, c);
+      if (e < bestExact || (e === bestExact && c < best)) { bestExact = e; best = c; }
+    }
   }
   a.labels[i] = best;
   a.dist2[i] = bestExact;
   if (bounds) {
-    const { lower, moved, groupLower, groupMoved, group, nGroups, storeLow } = a;
-    const row = i * k;
-    let g = 0;
-    let groupMin = Infinity;
-    for (let c = 0; c < k; c++) {
-      const lo = Math.sqrt(Math.max(0, xNorm + cNorms[c] - 2 * mem[outF + 4 * c + r] - slack));
-      lower[row + c] = (lo + moved[c]) * storeLow;
-      if (lo < groupMin && c !== best) groupMin = lo;
-      if (c - g * group === group - 1 || c === k - 1) {
-        groupLower[i * nGroups + g] = (groupMin + groupMoved[g]) * storeLow;
-        g++;
+    const { lower, groupLower, groupMoved, group, nGroups, storeLow } = a;
+    const lowF = (s.lowByte >> 2) + r * k;
+    lower.set(mem.subarray(lowF, lowF + k), i * k);
+    const gD = s.groupsByte >> 3;
+    const own = Math.floor(best / group);
+    for (let g = 0; g < nGroups; g++) {
+      let groupMin = f64[gD + 4 * g + r];
+      if (g === own) {
         groupMin = Infinity;
+        for (let c = g * group, end = Math.min(k, c + group); c < end; c++) {
+          if (c === best) continue;
+          const lo = Math.sqrt(Math.max(0, xNorm + cNorms[c] - 2 * mem[outF + 4 * c + r] - slack));
+          if (lo < groupMin) groupMin = lo;
+        }
       }
+      groupLower[i * nGroups + g] = (groupMin + groupMoved[g]) * storeLow;
     }
   }
 }
 
 /** Points `rows[from .. from + count)` against every centre by the kernel, 4 at a time (see decideRow). */
 function scanPoints(a: AssignArgs, s: AssignState, rows: Int32Array | null, from: number, count: number, bounds: boolean): void {
-  const { data, d, k } = a;
-  const { kernel, dp, scratchByte } = s;
+  const { data, d, k, pointNorms } = a;
+  const { kernel, dp, scratchByte, f32: mem, f64 } = s;
   const sf = scratchByte >> 2;
+  const xsD = s.xsByte >> 3;
   for (let r0 = 0; r0 < count; r0 += 4) {
     const rEnd = Math.min(4, count - r0);
-    let mem = kernel.f32();
     for (let r = 0; r < rEnd; r++) {
       const i = rows ? rows[from + r0 + r] : from + r0 + r;
       mem.set(data.subarray(i * d, i * d + d), sf + r * dp);
     }
     kernel.dots4(scratchByte, s.centersByte, k, dp, s.outByte);
-    mem = kernel.f32();
-    for (let r = 0; r < rEnd; r++) decideRow(a, s, mem, r, rows ? rows[from + r0 + r] : from + r0 + r, bounds);
+    kernel.nearest4(s.outByte, s.normsByte, k, s.resByte);
+    if (bounds) {
+      for (let r = 0; r < 4; r++) {
+        const xNorm = r < rEnd ? pointNorms[rows ? rows[from + r0 + r] : from + r0 + r] : 0;
+        f64[xsD + r] = xNorm;
+        f64[xsD + 4 + r] = a.keyErr * (xNorm + s.cMax);
+      }
+      kernel.bounds4(s.outByte, s.normsByte, s.movedByte, k, s.xsByte, a.storeLow, a.group, s.lowByte, s.groupsByte);
+    }
+    for (let r = 0; r < rEnd; r++) decideRow(a, s, r, rows ? rows[from + r0 + r] : from + r0 + r, bounds);
   }
 }
 
@@ -301,7 +342,7 @@ function assignChunk(a: AssignArgs, s: AssignState, c: number): number {
     const from = e;
     const xNorm = pointNorms[i];
     const slack = slackOf * (xNorm + s.cMax);
-    if (left > 0) kernel.f32().set(data.subarray(i * d, i * d + d), scratchByte >> 2);
+    if (left > 0) s.f32.set(data.subarray(i * d, i * d + d), scratchByte >> 2);
     let block = -1;
     let bestKey = e2 - xNorm;
     for (let t = 0; t < left; t++) {
@@ -310,7 +351,7 @@ function assignChunk(a: AssignArgs, s: AssignState, c: number): number {
         block = cc >> 2;
         const c0 = block << 2;
         kernel.dots4(centersByte + c0 * dp * 4, scratchByte, 1, dp, outByte);
-        const mem = kernel.f32();
+        const mem = s.f32;
         const end = Math.min(4, k - c0);
         for (let r = 0; r < end; r++) keys[c0 + r] = cNorms[c0 + r] - 2 * mem[of + r];
       }
