@@ -22,7 +22,7 @@
  * Private: inputs are assumed valid.
  */
 import type { Matrix } from './_input.ts';
-import { createDotKernel, type DotKernel } from './_simd.ts';
+import type { DotKernel } from './_simd.ts';
 import { runTask, shared, splitRows, type ThreadTask } from './_threads.ts';
 
 /** Squared euclidean distance, float64, between point i and centre c (k x d float64). */
@@ -396,12 +396,83 @@ const ASSIGN: ThreadTask<AssignArgs, AssignState, number> = {
   chunk: assignChunk,
 };
 
+/** Chunks of the centres' half distances (rows of centres; fixed). */
+const HALF_CHUNKS = 8;
+
+/** What the half distances share with the threads. */
+interface HalfArgs {
+  d: number;
+  k: number;
+  centers: Float64Array;
+  half: Float64Array;
+  /** Chunk c is the centres `rows[c] .. rows[c+1]` (multiples of 4), each against itself and every later centre. */
+  rows: Int32Array;
+  keyErr: number;
+}
+
+interface HalfState {
+  kernel: DotKernel;
+  f32: Float32Array;
+  dp: number;
+  outByte: number;
+  cNorms: Float64Array;
+}
+
+function halfSetup(a: HalfArgs, newKernel: () => DotKernel): HalfState {
+  const { d, k, centers } = a;
+  const kernel = newKernel();
+  const dp = (d + 3) & ~3;
+  const kPad = (k + 3) & ~3;
+  const outByte = kPad * dp * 4;
+  kernel.ensure(outByte + 16 * kPad);
+  const mem = kernel.f32();
+  mem.fill(0, 0, outByte >> 2);
+  const cNorms = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    let s = 0;
+    for (let t = 0; t < d; t++) {
+      const v = Math.fround(centers[c * d + t]);
+      mem[c * dp + t] = v;
+      s += v * v;
+    }
+    cNorms[c] = s;
+  }
+  return { kernel, f32: mem, dp, outByte, cNorms };
+}
+
+/** Half distances of the centres of chunk ch to themselves and every later centre, written both ways. */
+function halfChunk(a: HalfArgs, s: HalfState, ch: number): number {
+  const { k, half, keyErr } = a;
+  const { kernel, f32: mem, dp, outByte, cNorms } = s;
+  const outF = outByte >> 2;
+  for (let a0 = a.rows[ch]; a0 < a.rows[ch + 1]; a0 += 4) {
+    kernel.dots4(a0 * dp * 4, a0 * dp * 4, k - a0, dp, outByte);
+    const rEnd = Math.min(4, k - a0);
+    for (let r = 0; r < rEnd; r++) {
+      const i = a0 + r;
+      for (let c = i; c < k; c++) {
+        const sum = cNorms[i] + cNorms[c];
+        const h = c === i ? 0 : 0.5 * Math.sqrt(Math.max(0, sum - 2 * mem[outF + 4 * (c - a0) + r] - keyErr * sum)) * (1 - 1e-9);
+        half[i * k + c] = h;
+        half[c * k + i] = h;
+      }
+    }
+  }
+  return 0;
+}
+
+const HALF: ThreadTask<HalfArgs, HalfState, number> = {
+  name: 'kmeansHalf',
+  setup: halfSetup,
+  chunk: halfChunk,
+};
+
 /** Squared distances point -> nearest centre, with the assignment, every pair by the SIMD kernel (on the threads). */
 export class FullAssigner {
   readonly pointNorms: Float64Array;
   /** The step's arrays, shared with the threads (the callers' are copied in and out). */
   readonly args: AssignArgs;
-  private kernel: DotKernel | null = null;
+  private halfRows: Int32Array | null = null;
   constructor(m: Matrix, k: number) {
     const { n, d } = m;
     const data = shared(Float32Array, n * d);
@@ -448,45 +519,19 @@ export class FullAssigner {
 
   /**
    * Half the distance between every two centres (k x k, a lower bound: float32 dot products, rounded down), and
-   * for each centre half the distance to its nearest other centre. On the calling thread (k^2 d, small).
+   * for each centre half the distance to its nearest other centre. Each pair once (the dot products are symmetric,
+   * bit for bit), on the threads.
    */
   halfDistances(centers: Float64Array, half: Float64Array, nearest: Float64Array): void {
     const { d, k } = this.args;
-    const dp = (d + 3) & ~3;
-    const kPad = (k + 3) & ~3;
-    const outByte = kPad * dp * 4;
-    this.kernel ??= createDotKernel();
-    const kernel = this.kernel;
-    kernel.ensure(outByte + 16 * kPad);
-    let mem = kernel.f32();
-    mem.fill(0, 0, outByte >> 2);
-    const cNorms = new Float64Array(k);
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) {
-        const v = Math.fround(centers[c * d + t]);
-        mem[c * dp + t] = v;
-        s += v * v;
-      }
-      cNorms[c] = s;
-    }
-    const err = keyError(d);
-    const outF = outByte >> 2;
-    nearest.fill(Infinity);
-    for (let a0 = 0; a0 < k; a0 += 4) {
-      kernel.dots4(a0 * dp * 4, 0, k, dp, outByte);
-      mem = kernel.f32();
-      const rEnd = Math.min(4, k - a0);
-      for (let r = 0; r < rEnd; r++) {
-        const a = a0 + r;
-        const row = a * k;
-        for (let c = 0; c < k; c++) {
-          const sum = cNorms[a] + cNorms[c];
-          const h = c === a ? 0 : 0.5 * Math.sqrt(Math.max(0, sum - 2 * mem[outF + 4 * c + r] - err * sum)) * (1 - 1e-9);
-          half[row + c] = h;
-          if (c !== a && h < nearest[a]) nearest[a] = h;
-        }
-      }
+    this.args.centers.set(centers);
+    this.halfRows ??= splitRows(k, HALF_CHUNKS, (i) => k - i);
+    runTask(HALF, { d, k, centers: this.args.centers, half, rows: this.halfRows, keyErr: keyError(d) }, this.halfRows.length - 1);
+    for (let a = 0; a < k; a++) {
+      let m = Infinity;
+      const row = a * k;
+      for (let c = 0; c < k; c++) if (c !== a && half[row + c] < m) m = half[row + c];
+      nearest[a] = m;
     }
   }
 }
