@@ -23,7 +23,7 @@
  */
 import type { Matrix } from './_input.ts';
 import type { DotKernel } from './_simd.ts';
-import { runTask, shared, splitRows, type ThreadTask } from './_threads.ts';
+import { releaseShared, runTask, shared, splitRows, type ThreadTask } from './_threads.ts';
 
 /** Squared euclidean distance, float64, between point i and centre c (k x d float64). */
 export function exactDist2(data: Float32Array, i: number, d: number, centers: Float64Array, c: number): number {
@@ -509,6 +509,12 @@ export class FullAssigner {
     return computed;
   }
 
+  /** Gives the shared arrays back for later calls (_threads.ts releaseShared); the assigner is not used afterwards. */
+  release(): void {
+    const a = this.args;
+    releaseShared(a.data, a.pointNorms, a.centers, a.labels, a.dist2);
+  }
+
   /**
    * Fills labels and squared distances (float64, exact) for the given centres (k x d, float64). Ties go to the
    * lower centre.
@@ -567,6 +573,11 @@ export class ElkanAssigner {
   private get bounds(): Partial<AssignArgs> {
     const { lower, moved, groupLower, groupMoved, nGroups, tight, half, nearest } = this;
     return { lower, moved, groupLower, groupMoved, nGroups, tight, half, nearest };
+  }
+
+  /** Gives the shared arrays back for later calls (see FullAssigner.release). */
+  release(): void {
+    releaseShared(this.lower, this.groupLower, this.half);
   }
 
   /** The first step of a run: the full assignment, which fills the bounds. */

@@ -196,6 +196,11 @@ class Assignment {
   relocated(i: number, from: number): void {
     this.elkan?.relocated(i, from);
   }
+  /** After the last run: the shared arrays go back for later calls (their first touch costs page faults). */
+  release(): void {
+    this.elkan?.release();
+    this.full.release();
+  }
 }
 
 /** One Lloyd run from `centers` (modified in place); yields every iteration. */
@@ -311,6 +316,7 @@ export function kmeans(x: Float32Array[], options?: Partial<KMeansOptions>): KMe
     while (!r.done) r = gen.next();
     if (!best || r.value.inertia < best.inertia) best = { ...r.value, centers };
   }
+  assigner.release();
   const b = best!;
   const warnings: string[] = [];
   if (b.nIter >= o.maxIter) warnings.push(`did not converge in maxIter=${o.maxIter} iterations.`);
@@ -330,5 +336,7 @@ export function kmeans(x: Float32Array[], options?: Partial<KMeansOptions>): KMe
 export function* kmeansSteps(x: Float32Array[], options?: Partial<KMeansOptions>): Generator<KMeansStep, void> {
   const c = check('kmeansSteps', x, options);
   if (c.m.n === 0) return;
-  yield* lloyd(c.m, c.o.nClusters, initialCenters(c, 0), c.o, new Assignment(c.m, c.o.nClusters));
+  const assigner = new Assignment(c.m, c.o.nClusters);
+  yield* lloyd(c.m, c.o.nClusters, initialCenters(c, 0), c.o, assigner);
+  assigner.release();
 }
