@@ -3,14 +3,17 @@
  * two forms that give the same labels:
  *
  * - {@link FullAssigner}: every point against every centre by the WebAssembly SIMD dot-product kernel
- *   (`|x - c|^2 = |x|^2 + |c|^2 - 2 x.c` in float32), the nearest decided in float64 when the best two are close.
- *   O(n k d) per step.
+ *   (`|x - c|^2 = |x|^2 + |c|^2 - 2 x.c` in float32), the smallest and second smallest key of 4 points at a time by
+ *   the SIMD kernel nearest4 (float64, the numbers the JS it replaced computed), the nearest decided exactly in
+ *   float64 only when the second is within the rounding error of the first. O(n k d) per step.
  * - {@link ElkanAssigner}: Elkan's bounds (C. Elkan, "Using the Triangle Inequality to Accelerate k-Means",
  *   ICML 2003), as scikit-learn's `algorithm="elkan"`: an upper bound on each point's distance to its centre and a
  *   lower bound on its distance to every other centre, carried across iterations through the centres' moves
  *   (triangle inequality), plus half the distances between centres. A distance is computed (in float64) only
  *   where the bounds cannot exclude a centre; late iterations, where the centres barely move, compute almost none.
- *   The first step is the full one (it fills the bounds). Bounds are kept on the safe side of every rounding
+ *   The first step is the full one (it fills the bounds, by the SIMD kernel bounds4), and so are the second and any
+ *   step after one where the bounds left a quarter of the points to a full scan (FIRST_FULL, RESCAN_SHARE): the
+ *   bounds renewed, while the centres still move far. Bounds are kept on the safe side of every rounding
  *   (float32 dot products, float32 storage), so the labels are those of the full step: the exact nearest centre.
  *   O(n k) bound checks per step plus the distances computed; n k float32 bounds of memory.
  *
