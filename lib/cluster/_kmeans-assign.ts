@@ -53,7 +53,7 @@ function keyError(d: number): number {
 const STORE_LOW = 1 - 2 ** -20;
 
 /**
- * Where a full step leaves its lower bounds (see ElkanAssigner): `lower[i k + c]` = a lower bound of d(x_i, c) plus
+ * Where a full step leaves its lower bounds (see ElkanAssigner): `lower[i stride + c]` = a lower bound of d(x_i, c) plus
  * `moved[c]`; `groupLower[i nGroups + g]` = a lower bound of d(x_i, c) over the centres c of group g (`group`
  * consecutive centres) but i's own, plus `groupMoved[g]`.
  */
@@ -121,6 +121,11 @@ interface AssignArgs {
   nearest: Float64Array;
   /** [0]: points of the step compared with every centre because the bounds left too many (Atomics.add). */
   deferredCount: Int32Array;
+  /**
+   * Row stride of `lower`: k rounded up to a multiple of GROUP, so that a group's 16 float32 bounds are one 64-byte
+   * cache line (the bound checks wait on memory: a group across two lines was two misses).
+   */
+  stride: number;
   /** keyError(d), STORE_LOW, BOUND_SLACK, SCAN_FRACTION (the workers see no module constants). */
   keyErr: number;
   storeLow: number;
@@ -229,7 +234,7 @@ function decideRow(a: AssignArgs, s: AssignState, r: number, i: number, bounds: 
   if (bounds) {
     const { lower, groupLower, groupMoved, group, nGroups, storeLow } = a;
     const lowF = (s.lowByte >> 2) + r * k;
-    lower.set(mem.subarray(lowF, lowF + k), i * k);
+    lower.set(mem.subarray(lowF, lowF + k), i * a.stride);
     const gD = s.groupsByte >> 3;
     const own = Math.floor(best / group);
     for (let g = 0; g < nGroups; g++) {
@@ -276,7 +281,7 @@ function scanPoints(a: AssignArgs, s: AssignState, rows: Int32Array | null, from
 /** Renews the bound of point i (centre `own`) for group g from its Elkan bounds. */
 function renewGroup(a: AssignArgs, i: number, g: number, own: number): void {
   const { lower, moved, k, group } = a;
-  const row = i * k;
+  const row = i * a.stride;
   let lo = Infinity;
   for (let c = g * group, end = Math.min(k, c + group); c < end; c++) {
     if (c === own) continue;
@@ -317,7 +322,7 @@ function assignChunk(a: AssignArgs, s: AssignState, c: number): number {
     // every other centre is at least 2 nearest[e] - u away: e is the nearest, strictly
     if (uHi < nearest[e]) continue;
     // the centres the bounds leave: groups first, then Elkan's bound of each centre of a group that is left
-    const row = i * k;
+    const row = i * a.stride;
     const gRow = i * nGroups;
     const hRow = e * k;
     let left = 0;
@@ -505,7 +510,7 @@ export class FullAssigner {
       mode: 0, data, n, d, k, pointNorms: this.pointNorms, centers: shared(Float64Array, k * d),
       labels: shared(Int32Array, n), dist2: shared(Float64Array, n), chunks: splitRows(n, ASSIGN_CHUNKS),
       lower: none32, moved: none64, groupLower: none32, groupMoved: none64, group: GROUP, nGroups: 0,
-      tight: new Uint8Array(0), half: none64, nearest: none64, deferredCount: shared(Int32Array, 1),
+      tight: new Uint8Array(0), half: none64, nearest: none64, deferredCount: shared(Int32Array, 1), stride: Math.ceil(k / GROUP) * GROUP,
       keyErr: keyError(d), storeLow: STORE_LOW, boundSlack: BOUND_SLACK, scanFraction: SCAN_FRACTION,
     };
   }
@@ -579,7 +584,7 @@ export class ElkanAssigner {
   deferred = 0;
   private steps = 0;
   constructor(private m: Matrix, private k: number, private full: FullAssigner) {
-    this.lower = shared(Float32Array, m.n * k);
+    this.lower = shared(Float32Array, m.n * full.args.stride);
     this.moved = shared(Float64Array, k);
     this.nGroups = Math.ceil(k / GROUP);
     this.groupLower = shared(Float32Array, m.n * this.nGroups);
@@ -624,7 +629,7 @@ export class ElkanAssigner {
   /** Point i was moved to another centre outside the assignment (an empty cluster took it): no bound holds for it. */
   relocated(i: number, from: number): void {
     this.tight[i] = 0;
-    this.lower[i * this.k + from] = this.moved[from] * STORE_LOW; // bound 0, stored as the move so far
+    this.lower[i * this.full.args.stride + from] = this.moved[from] * STORE_LOW; // bound 0, stored as the move so far
     const g = Math.floor(from / GROUP);
     this.groupLower[i * this.nGroups + g] = this.groupMoved[g] * STORE_LOW;
   }
