@@ -117,7 +117,7 @@ interface AssignArgs {
   group: number;
   nGroups: number;
   tight: Uint8Array;
-  half: Float64Array;
+  half: Float32Array;
   nearest: Float64Array;
   /** [0]: points of the step compared with every centre because the bounds left too many (Atomics.add). */
   deferredCount: Int32Array;
@@ -425,7 +425,7 @@ interface HalfArgs {
   d: number;
   k: number;
   centers: Float64Array;
-  half: Float64Array;
+  half: Float32Array;
   /** Chunk c is the centres `rows[c] .. rows[c+1]` (multiples of 4), each against itself and every later centre. */
   rows: Int32Array;
   keyErr: number;
@@ -474,8 +474,10 @@ function halfChunk(a: HalfArgs, s: HalfState, ch: number): number {
       for (let c = i; c < k; c++) {
         const sum = cNorms[i] + cNorms[c];
         const h = c === i ? 0 : 0.5 * Math.sqrt(Math.max(0, sum - 2 * mem[outF + 4 * (c - a0) + r] - keyErr * sum)) * (1 - 1e-9);
-        half[i * k + c] = h;
-        half[c * k + i] = h;
+        // float32, rounded down (a relative 2^-20 below, more than float32's rounding): half the memory to wait on
+        const h32 = Math.fround(h * (1 - 2 ** -20));
+        half[i * k + c] = h32;
+        half[c * k + i] = h32;
       }
     }
   }
@@ -510,7 +512,7 @@ export class FullAssigner {
       mode: 0, data, n, d, k, pointNorms: this.pointNorms, centers: shared(Float64Array, k * d),
       labels: shared(Int32Array, n), dist2: shared(Float64Array, n), chunks: splitRows(n, ASSIGN_CHUNKS),
       lower: none32, moved: none64, groupLower: none32, groupMoved: none64, group: GROUP, nGroups: 0,
-      tight: new Uint8Array(0), half: none64, nearest: none64, deferredCount: shared(Int32Array, 1), stride: Math.ceil(k / GROUP) * GROUP,
+      tight: new Uint8Array(0), half: none32, nearest: none64, deferredCount: shared(Int32Array, 1), stride: Math.ceil(k / GROUP) * GROUP,
       keyErr: keyError(d), storeLow: STORE_LOW, boundSlack: BOUND_SLACK, scanFraction: SCAN_FRACTION,
     };
   }
@@ -545,11 +547,11 @@ export class FullAssigner {
   }
 
   /**
-   * Half the distance between every two centres (k x k, a lower bound: float32 dot products, rounded down), and
+   * Half the distance between every two centres (k x k float32, a lower bound: float32 dot products, rounded down), and
    * for each centre half the distance to its nearest other centre. Each pair once (the dot products are symmetric,
    * bit for bit), on the threads.
    */
-  halfDistances(centers: Float64Array, half: Float64Array, nearest: Float64Array): void {
+  halfDistances(centers: Float64Array, half: Float32Array, nearest: Float64Array): void {
     const { d, k } = this.args;
     this.args.centers.set(centers);
     this.halfRows ??= splitRows(k, HALF_CHUNKS, (i) => k - i);
@@ -576,7 +578,7 @@ export class ElkanAssigner {
   private nGroups: number;
   /** Whether `dist2[i]` is still the exact squared distance to i's centre (it has not moved since). */
   private tight: Uint8Array;
-  private half: Float64Array;
+  private half: Float32Array;
   private nearest: Float64Array;
   /** Distances computed by the last step, as a count of point-centre pairs (for the tests and the benchmark). */
   computed = 0;
@@ -590,7 +592,7 @@ export class ElkanAssigner {
     this.groupLower = shared(Float32Array, m.n * this.nGroups);
     this.groupMoved = shared(Float64Array, this.nGroups);
     this.tight = shared(Uint8Array, m.n);
-    this.half = shared(Float64Array, k * k);
+    this.half = shared(Float32Array, k * k);
     this.nearest = shared(Float64Array, k);
   }
 
