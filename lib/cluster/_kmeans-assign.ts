@@ -498,8 +498,12 @@ export class FullAssigner {
   private halfRows: Int32Array | null = null;
   constructor(m: Matrix, k: number) {
     const { n, d } = m;
-    const data = shared(Float32Array, n * d);
-    data.set(m.data.subarray(0, n * d));
+    // the rows themselves when they are on a SharedArrayBuffer already (kmeans puts them there), else a copy
+    let data = m.data;
+    if (!(data.buffer instanceof SharedArrayBuffer)) {
+      data = shared(Float32Array, n * d);
+      data.set(m.data.subarray(0, n * d));
+    }
     this.pointNorms = shared(Float64Array, n);
     for (let i = 0; i < n; i++) {
       let s = 0;

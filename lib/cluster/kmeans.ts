@@ -27,7 +27,7 @@ import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
 import type { ClusterResult } from '../types.ts';
 import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
 import { ElkanAssigner, FullAssigner } from './_kmeans-assign.ts';
-import { threadWarning } from './_threads.ts';
+import { shared, threadWarning } from './_threads.ts';
 
 export interface KMeansOptions {
   /**
@@ -104,7 +104,8 @@ function check(fn: string, x: Float32Array[], options: Partial<KMeansOptions> | 
   checkInteger(fn, 'maxIter', o.maxIter, 1);
   checkNumber(fn, 'tol', o.tol, 0);
   checkInteger(fn, 'seed', o.seed, 0, 2 ** 32 - 1);
-  const m = toMatrix(fn, x);
+  // on a SharedArrayBuffer (reused from an earlier call when one was given back), for the assignment's threads
+  const m = toMatrix(fn, x, 'euclidean', (length) => shared(Float32Array, length));
   if (m.n > 0 && o.nClusters > m.n) throw new FaceclusterError(fn, `nClusters must be <= the number of points (${m.n}), got ${o.nClusters}.`, 'nClusters');
   let explicit: Float64Array | null = null;
   if (Array.isArray(o.init)) {
