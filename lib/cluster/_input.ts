@@ -17,9 +17,10 @@ export interface Matrix {
 
 /**
  * Checks `x` (an array of equally long Float32Array rows of finite numbers) and copies it into one flat
- * matrix. With `metric: 'cosine'` the copy's rows are scaled to unit length (a zero row is rejected).
+ * matrix. With `metric: 'cosine'` the copy's rows are scaled to unit length (a zero row is rejected). `alloc` makes
+ * the flat array (zeros): a fresh Float32Array by default; k-means takes one on a SharedArrayBuffer for its threads.
  */
-export function toMatrix(fn: string, x: unknown, metric: Metric = 'euclidean'): Matrix {
+export function toMatrix(fn: string, x: unknown, metric: Metric = 'euclidean', alloc: (length: number) => Float32Array = (length) => new Float32Array(length)): Matrix {
   if (!Array.isArray(x)) throw invalidParameter(fn, 'x', 'an array of Float32Array rows', x);
   const n = x.length;
   if (n === 0) return { data: new Float32Array(0), n: 0, d: 0 };
@@ -27,7 +28,7 @@ export function toMatrix(fn: string, x: unknown, metric: Metric = 'euclidean'): 
   if (!(first instanceof Float32Array)) throw invalidParameter(fn, 'x[0]', 'a Float32Array', first);
   const d = first.length;
   if (d === 0) throw invalidParameter(fn, 'x[0].length', '>= 1', 0);
-  const data = new Float32Array(n * d);
+  const data = alloc(n * d);
   for (let i = 0; i < n; i++) {
     const row = x[i];
     if (!(row instanceof Float32Array)) throw invalidParameter(fn, `x[${i}]`, 'a Float32Array', row);

@@ -3,14 +3,17 @@
  * two forms that give the same labels:
  *
  * - {@link FullAssigner}: every point against every centre by the WebAssembly SIMD dot-product kernel
- *   (`|x - c|^2 = |x|^2 + |c|^2 - 2 x.c` in float32), the nearest decided in float64 when the best two are close.
- *   O(n k d) per step.
+ *   (`|x - c|^2 = |x|^2 + |c|^2 - 2 x.c` in float32), the smallest and second smallest key of 4 points at a time by
+ *   the SIMD kernel nearest4 (float64, the numbers the JS it replaced computed), the nearest decided exactly in
+ *   float64 only when the second is within the rounding error of the first. O(n k d) per step.
  * - {@link ElkanAssigner}: Elkan's bounds (C. Elkan, "Using the Triangle Inequality to Accelerate k-Means",
  *   ICML 2003), as scikit-learn's `algorithm="elkan"`: an upper bound on each point's distance to its centre and a
  *   lower bound on its distance to every other centre, carried across iterations through the centres' moves
  *   (triangle inequality), plus half the distances between centres. A distance is computed (in float64) only
  *   where the bounds cannot exclude a centre; late iterations, where the centres barely move, compute almost none.
- *   The first step is the full one (it fills the bounds). Bounds are kept on the safe side of every rounding
+ *   The first step is the full one (it fills the bounds, by the SIMD kernel bounds4), and so are the second and any
+ *   step after one where the bounds left a quarter of the points to a full scan (FIRST_FULL, RESCAN_SHARE): the
+ *   bounds renewed, while the centres still move far. Bounds are kept on the safe side of every rounding
  *   (float32 dot products, float32 storage), so the labels are those of the full step: the exact nearest centre.
  *   O(n k) bound checks per step plus the distances computed; n k float32 bounds of memory.
  *
@@ -22,8 +25,8 @@
  * Private: inputs are assumed valid.
  */
 import type { Matrix } from './_input.ts';
-import { createDotKernel, type DotKernel } from './_simd.ts';
-import { runTask, shared, splitRows, type ThreadTask } from './_threads.ts';
+import type { DotKernel } from './_simd.ts';
+import { releaseShared, runTask, shared, splitRows, type ThreadTask } from './_threads.ts';
 
 /** Squared euclidean distance, float64, between point i and centre c (k x d float64). */
 export function exactDist2(data: Float32Array, i: number, d: number, centers: Float64Array, c: number): number {
@@ -50,7 +53,7 @@ function keyError(d: number): number {
 const STORE_LOW = 1 - 2 ** -20;
 
 /**
- * Where a full step leaves its lower bounds (see ElkanAssigner): `lower[i k + c]` = a lower bound of d(x_i, c) plus
+ * Where a full step leaves its lower bounds (see ElkanAssigner): `lower[i stride + c]` = a lower bound of d(x_i, c) plus
  * `moved[c]`; `groupLower[i nGroups + g]` = a lower bound of d(x_i, c) over the centres c of group g (`group`
  * consecutive centres) but i's own, plus `groupMoved[g]`.
  */
@@ -80,6 +83,16 @@ const SCAN_FRACTION = 16;
  */
 const GROUP = 16;
 
+/**
+ * The first FIRST_FULL steps after a run's first are full steps too, and so is a step after one that compared more
+ * than RESCAN_SHARE of the points with every centre (the bounds left too many candidates): a full step renews every
+ * bound, and while the centres move far the bounds rule out little. Measured on all of LFW (128-d, k 500 from the
+ * centres of bench:sklearn, one thread, min CPU of 12 runs under load ~7): 1 and 0.25 took 0.91–0.95 s; bounds at
+ * every step after the first, 1.13 s; 0 and 0.25, 1.02–1.09 s. Either way the labels are exact.
+ */
+const FIRST_FULL = 1;
+const RESCAN_SHARE = 0.25;
+
 /** Chunks of an assignment step (fixed: the labels never depend on the threads). */
 const ASSIGN_CHUNKS = 32;
 
@@ -104,8 +117,15 @@ interface AssignArgs {
   group: number;
   nGroups: number;
   tight: Uint8Array;
-  half: Float64Array;
+  half: Float32Array;
   nearest: Float64Array;
+  /** [0]: points of the step compared with every centre because the bounds left too many (Atomics.add). */
+  deferredCount: Int32Array;
+  /**
+   * Row stride of `lower`: k rounded up to a multiple of GROUP, so that a group's 16 float32 bounds are one 64-byte
+   * cache line (the bound checks wait on memory: a group across two lines was two misses).
+   */
+  stride: number;
   /** keyError(d), STORE_LOW, BOUND_SLACK, SCAN_FRACTION (the workers see no module constants). */
   keyErr: number;
   storeLow: number;
@@ -113,13 +133,27 @@ interface AssignArgs {
   scanFraction: number;
 }
 
-/** A thread's kernel: the centres (float32) with their norms, a scratch of 4 point rows, the output. */
+/**
+ * A thread's kernel: the centres (float32) with their norms (also float64 in the kernel's memory, for nearest4 and
+ * bounds4), the centres' moves, a scratch of 4 point rows, the dots, nearest4's result, the rows' norms and slacks,
+ * bounds4's rows of bounds and group minima.
+ */
 interface AssignState {
   kernel: DotKernel;
+  /** Views of the kernel's memory (it does not grow after the setup). */
+  f32: Float32Array;
+  f64: Float64Array;
+  i32: Int32Array;
   dp: number;
   centersByte: number;
   scratchByte: number;
   outByte: number;
+  normsByte: number;
+  movedByte: number;
+  resByte: number;
+  xsByte: number;
+  lowByte: number;
+  groupsByte: number;
   cNorms: Float64Array;
   cMax: number;
   keys: Float64Array;
@@ -137,8 +171,15 @@ function assignSetup(a: AssignArgs, newKernel: () => DotKernel): AssignState {
   const centersByte = 0;
   const scratchByte = kPad * dp * 4;
   const outByte = scratchByte + 4 * dp * 4;
-  kernel.ensure(outByte + 16 * kPad);
+  const normsByte = outByte + 16 * kPad;
+  const movedByte = normsByte + 8 * kPad;
+  const resByte = movedByte + 8 * kPad;
+  const xsByte = resByte + 96;
+  const lowByte = xsByte + 64;
+  const groupsByte = lowByte + 16 * kPad;
+  kernel.ensure(groupsByte + 32 * (Math.ceil(k / a.group) + 1));
   const mem = kernel.f32();
+  const f64 = new Float64Array(mem.buffer);
   mem.fill(0, 0, outByte >> 2);
   const cNorms = new Float64Array(k);
   let cMax = 0;
@@ -152,75 +193,95 @@ function assignSetup(a: AssignArgs, newKernel: () => DotKernel): AssignState {
     cNorms[c] = s;
     if (s > cMax) cMax = s;
   }
+  f64.set(cNorms, normsByte >> 3);
+  f64.fill(0, movedByte >> 3, (movedByte >> 3) + kPad);
+  if (a.moved.length === k) f64.set(a.moved, movedByte >> 3);
   const scanAbove = Math.floor(k / a.scanFraction);
   return {
-    kernel, dp, centersByte, scratchByte, outByte, cNorms, cMax, keys: new Float64Array(k + 4),
+    kernel, f32: mem, f64, i32: new Int32Array(mem.buffer), dp, centersByte, scratchByte, outByte, normsByte, movedByte, resByte, xsByte, lowByte, groupsByte,
+    cNorms, cMax, keys: new Float64Array(k + 4),
     candidates: new Int32Array(scanAbove + 1), failed: new Int32Array(a.nGroups), failedMin: new Float64Array(a.nGroups), deferred: new Int32Array(a.chunks[a.chunks.length - 1]),
   };
 }
 
-/** The nearest centre of point i from the kernel's dots (lane r), exact; with `bounds`, its row of lower bounds. */
-function decideRow(a: AssignArgs, s: AssignState, mem: Float32Array, r: number, i: number, bounds: boolean): void {
+/**
+ * The nearest centre of point i (lane r of the last scanPoints block), exact: nearest4's smallest key, then exactly
+ * (float64) every centre within twice the rounding error of it, which is needed only when the second smallest key
+ * is that close. With `bounds`, its row of lower bounds and group bounds from bounds4 (the group of its own centre
+ * recomputed without it).
+ */
+function decideRow(a: AssignArgs, s: AssignState, r: number, i: number, bounds: boolean): void {
   const { data, d, k, centers, pointNorms } = a;
-  const { cNorms } = s;
+  const { cNorms, f32: mem, f64 } = s;
   const outF = s.outByte >> 2;
+  const resD = s.resByte >> 3;
   const xNorm = pointNorms[i];
   // the nearest by the dot trick, then exactly (float64) among the centres within twice the rounding error of it
   const slack = a.keyErr * (xNorm + s.cMax);
-  let best = -1, bestKey = Infinity;
-  for (let c = 0; c < k; c++) {
-    const key = cNorms[c] - 2 * mem[outF + 4 * c + r];
-    if (key < bestKey) { bestKey = key; best = c; }
-  }
+  let best = s.i32[(s.resByte >> 2) + 16 + 2 * r];
+  const keyHi = f64[resD + r] + 2 * slack;
   let bestExact = exactDist2(data, i, d, centers, best);
-  const keyHi = bestKey + 2 * slack;
-  for (let c = 0; c < k; c++) {
-    if (c === best || cNorms[c] - 2 * mem[outF + 4 * c + r] > keyHi) continue;
-    const e = exactDist2(data, i, d, centers, c);
-    if (e < bestExact || (e === bestExact && c < best)) { bestExact = e; best = c; }
+  if (f64[resD + 4 + r] <= keyHi) {
+    const first = best;
+    for (let c = 0; c < k; c++) {
+      if (c === first || cNorms[c] - 2 * mem[outF + 4 * c + r] > keyHi) continue;
+      const e = exactDist2(data, i, d, centers, c);
+      if (e < bestExact || (e === bestExact && c < best)) { bestExact = e; best = c; }
+    }
   }
   a.labels[i] = best;
   a.dist2[i] = bestExact;
   if (bounds) {
-    const { lower, moved, groupLower, groupMoved, group, nGroups, storeLow } = a;
-    const row = i * k;
-    let g = 0;
-    let groupMin = Infinity;
-    for (let c = 0; c < k; c++) {
-      const lo = Math.sqrt(Math.max(0, xNorm + cNorms[c] - 2 * mem[outF + 4 * c + r] - slack));
-      lower[row + c] = (lo + moved[c]) * storeLow;
-      if (lo < groupMin && c !== best) groupMin = lo;
-      if (c - g * group === group - 1 || c === k - 1) {
-        groupLower[i * nGroups + g] = (groupMin + groupMoved[g]) * storeLow;
-        g++;
+    const { lower, groupLower, groupMoved, group, nGroups, storeLow } = a;
+    const lowF = (s.lowByte >> 2) + r * k;
+    lower.set(mem.subarray(lowF, lowF + k), i * a.stride);
+    const gD = s.groupsByte >> 3;
+    const own = Math.floor(best / group);
+    for (let g = 0; g < nGroups; g++) {
+      let groupMin = f64[gD + 4 * g + r];
+      if (g === own) {
         groupMin = Infinity;
+        for (let c = g * group, end = Math.min(k, c + group); c < end; c++) {
+          if (c === best) continue;
+          const lo = Math.sqrt(Math.max(0, xNorm + cNorms[c] - 2 * mem[outF + 4 * c + r] - slack));
+          if (lo < groupMin) groupMin = lo;
+        }
       }
+      groupLower[i * nGroups + g] = (groupMin + groupMoved[g]) * storeLow;
     }
   }
 }
 
 /** Points `rows[from .. from + count)` against every centre by the kernel, 4 at a time (see decideRow). */
 function scanPoints(a: AssignArgs, s: AssignState, rows: Int32Array | null, from: number, count: number, bounds: boolean): void {
-  const { data, d, k } = a;
-  const { kernel, dp, scratchByte } = s;
+  const { data, d, k, pointNorms } = a;
+  const { kernel, dp, scratchByte, f32: mem, f64 } = s;
   const sf = scratchByte >> 2;
+  const xsD = s.xsByte >> 3;
   for (let r0 = 0; r0 < count; r0 += 4) {
     const rEnd = Math.min(4, count - r0);
-    let mem = kernel.f32();
     for (let r = 0; r < rEnd; r++) {
       const i = rows ? rows[from + r0 + r] : from + r0 + r;
       mem.set(data.subarray(i * d, i * d + d), sf + r * dp);
     }
     kernel.dots4(scratchByte, s.centersByte, k, dp, s.outByte);
-    mem = kernel.f32();
-    for (let r = 0; r < rEnd; r++) decideRow(a, s, mem, r, rows ? rows[from + r0 + r] : from + r0 + r, bounds);
+    kernel.nearest4(s.outByte, s.normsByte, k, s.resByte);
+    if (bounds) {
+      for (let r = 0; r < 4; r++) {
+        const xNorm = r < rEnd ? pointNorms[rows ? rows[from + r0 + r] : from + r0 + r] : 0;
+        f64[xsD + r] = xNorm;
+        f64[xsD + 4 + r] = a.keyErr * (xNorm + s.cMax);
+      }
+      kernel.bounds4(s.outByte, s.normsByte, s.movedByte, k, s.xsByte, a.storeLow, a.group, s.lowByte, s.groupsByte);
+    }
+    for (let r = 0; r < rEnd; r++) decideRow(a, s, r, rows ? rows[from + r0 + r] : from + r0 + r, bounds);
   }
 }
 
 /** Renews the bound of point i (centre `own`) for group g from its Elkan bounds. */
 function renewGroup(a: AssignArgs, i: number, g: number, own: number): void {
   const { lower, moved, k, group } = a;
-  const row = i * k;
+  const row = i * a.stride;
   let lo = Infinity;
   for (let c = g * group, end = Math.min(k, c + group); c < end; c++) {
     if (c === own) continue;
@@ -261,7 +322,7 @@ function assignChunk(a: AssignArgs, s: AssignState, c: number): number {
     // every other centre is at least 2 nearest[e] - u away: e is the nearest, strictly
     if (uHi < nearest[e]) continue;
     // the centres the bounds leave: groups first, then Elkan's bound of each centre of a group that is left
-    const row = i * k;
+    const row = i * a.stride;
     const gRow = i * nGroups;
     const hRow = e * k;
     let left = 0;
@@ -301,7 +362,7 @@ function assignChunk(a: AssignArgs, s: AssignState, c: number): number {
     const from = e;
     const xNorm = pointNorms[i];
     const slack = slackOf * (xNorm + s.cMax);
-    if (left > 0) kernel.f32().set(data.subarray(i * d, i * d + d), scratchByte >> 2);
+    if (left > 0) s.f32.set(data.subarray(i * d, i * d + d), scratchByte >> 2);
     let block = -1;
     let bestKey = e2 - xNorm;
     for (let t = 0; t < left; t++) {
@@ -310,7 +371,7 @@ function assignChunk(a: AssignArgs, s: AssignState, c: number): number {
         block = cc >> 2;
         const c0 = block << 2;
         kernel.dots4(centersByte + c0 * dp * 4, scratchByte, 1, dp, outByte);
-        const mem = kernel.f32();
+        const mem = s.f32;
         const end = Math.min(4, k - c0);
         for (let r = 0; r < end; r++) keys[c0 + r] = cNorms[c0 + r] - 2 * mem[of + r];
       }
@@ -345,6 +406,7 @@ function assignChunk(a: AssignArgs, s: AssignState, c: number): number {
   }
   scanPoints(a, s, deferred, 0, nDeferred, true);
   for (let r = 0; r < nDeferred; r++) tight[deferred[r]] = 1;
+  if (nDeferred > 0) Atomics.add(a.deferredCount, 0, nDeferred);
   return computed + nDeferred * k;
 }
 
@@ -355,16 +417,93 @@ const ASSIGN: ThreadTask<AssignArgs, AssignState, number> = {
   chunk: assignChunk,
 };
 
+/** Chunks of the centres' half distances (rows of centres; fixed). */
+const HALF_CHUNKS = 8;
+
+/** What the half distances share with the threads. */
+interface HalfArgs {
+  d: number;
+  k: number;
+  centers: Float64Array;
+  half: Float32Array;
+  /** Chunk c is the centres `rows[c] .. rows[c+1]` (multiples of 4), each against itself and every later centre. */
+  rows: Int32Array;
+  keyErr: number;
+}
+
+interface HalfState {
+  kernel: DotKernel;
+  f32: Float32Array;
+  dp: number;
+  outByte: number;
+  cNorms: Float64Array;
+}
+
+function halfSetup(a: HalfArgs, newKernel: () => DotKernel): HalfState {
+  const { d, k, centers } = a;
+  const kernel = newKernel();
+  const dp = (d + 3) & ~3;
+  const kPad = (k + 3) & ~3;
+  const outByte = kPad * dp * 4;
+  kernel.ensure(outByte + 16 * kPad);
+  const mem = kernel.f32();
+  mem.fill(0, 0, outByte >> 2);
+  const cNorms = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    let s = 0;
+    for (let t = 0; t < d; t++) {
+      const v = Math.fround(centers[c * d + t]);
+      mem[c * dp + t] = v;
+      s += v * v;
+    }
+    cNorms[c] = s;
+  }
+  return { kernel, f32: mem, dp, outByte, cNorms };
+}
+
+/** Half distances of the centres of chunk ch to themselves and every later centre, written both ways. */
+function halfChunk(a: HalfArgs, s: HalfState, ch: number): number {
+  const { k, half, keyErr } = a;
+  const { kernel, f32: mem, dp, outByte, cNorms } = s;
+  const outF = outByte >> 2;
+  for (let a0 = a.rows[ch]; a0 < a.rows[ch + 1]; a0 += 4) {
+    kernel.dots4(a0 * dp * 4, a0 * dp * 4, k - a0, dp, outByte);
+    const rEnd = Math.min(4, k - a0);
+    for (let r = 0; r < rEnd; r++) {
+      const i = a0 + r;
+      for (let c = i; c < k; c++) {
+        const sum = cNorms[i] + cNorms[c];
+        const h = c === i ? 0 : 0.5 * Math.sqrt(Math.max(0, sum - 2 * mem[outF + 4 * (c - a0) + r] - keyErr * sum)) * (1 - 1e-9);
+        // float32, rounded down (a relative 2^-20 below, more than float32's rounding): half the memory to wait on
+        const h32 = Math.fround(h * (1 - 2 ** -20));
+        half[i * k + c] = h32;
+        half[c * k + i] = h32;
+      }
+    }
+  }
+  return 0;
+}
+
+const HALF: ThreadTask<HalfArgs, HalfState, number> = {
+  name: 'kmeansHalf',
+  setup: halfSetup,
+  chunk: halfChunk,
+};
+
 /** Squared distances point -> nearest centre, with the assignment, every pair by the SIMD kernel (on the threads). */
 export class FullAssigner {
   readonly pointNorms: Float64Array;
   /** The step's arrays, shared with the threads (the callers' are copied in and out). */
   readonly args: AssignArgs;
-  private kernel: DotKernel | null = null;
+  private halfRows: Int32Array | null = null;
   constructor(m: Matrix, k: number) {
     const { n, d } = m;
-    const data = shared(Float32Array, n * d);
-    data.set(m.data.subarray(0, n * d));
+    // the rows themselves when they are on a SharedArrayBuffer already (kmeans puts them there), else a copy
+    let data = m.data;
+    if (!(data.buffer instanceof SharedArrayBuffer)) {
+      data = shared(Float32Array, n * d);
+      data.set(m.data.subarray(0, n * d));
+    }
     this.pointNorms = shared(Float64Array, n);
     for (let i = 0; i < n; i++) {
       let s = 0;
@@ -377,7 +516,7 @@ export class FullAssigner {
       mode: 0, data, n, d, k, pointNorms: this.pointNorms, centers: shared(Float64Array, k * d),
       labels: shared(Int32Array, n), dist2: shared(Float64Array, n), chunks: splitRows(n, ASSIGN_CHUNKS),
       lower: none32, moved: none64, groupLower: none32, groupMoved: none64, group: GROUP, nGroups: 0,
-      tight: new Uint8Array(0), half: none64, nearest: none64,
+      tight: new Uint8Array(0), half: none32, nearest: none64, deferredCount: shared(Int32Array, 1), stride: Math.ceil(k / GROUP) * GROUP,
       keyErr: keyError(d), storeLow: STORE_LOW, boundSlack: BOUND_SLACK, scanFraction: SCAN_FRACTION,
     };
   }
@@ -397,6 +536,12 @@ export class FullAssigner {
     return computed;
   }
 
+  /** Gives the shared arrays back for later calls (_threads.ts releaseShared); the assigner is not used afterwards. */
+  release(): void {
+    const a = this.args;
+    releaseShared(a.data, a.pointNorms, a.centers, a.labels, a.dist2);
+  }
+
   /**
    * Fills labels and squared distances (float64, exact) for the given centres (k x d, float64). Ties go to the
    * lower centre.
@@ -406,46 +551,20 @@ export class FullAssigner {
   }
 
   /**
-   * Half the distance between every two centres (k x k, a lower bound: float32 dot products, rounded down), and
-   * for each centre half the distance to its nearest other centre. On the calling thread (k^2 d, small).
+   * Half the distance between every two centres (k x k float32, a lower bound: float32 dot products, rounded down), and
+   * for each centre half the distance to its nearest other centre. Each pair once (the dot products are symmetric,
+   * bit for bit), on the threads.
    */
-  halfDistances(centers: Float64Array, half: Float64Array, nearest: Float64Array): void {
+  halfDistances(centers: Float64Array, half: Float32Array, nearest: Float64Array): void {
     const { d, k } = this.args;
-    const dp = (d + 3) & ~3;
-    const kPad = (k + 3) & ~3;
-    const outByte = kPad * dp * 4;
-    this.kernel ??= createDotKernel();
-    const kernel = this.kernel;
-    kernel.ensure(outByte + 16 * kPad);
-    let mem = kernel.f32();
-    mem.fill(0, 0, outByte >> 2);
-    const cNorms = new Float64Array(k);
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) {
-        const v = Math.fround(centers[c * d + t]);
-        mem[c * dp + t] = v;
-        s += v * v;
-      }
-      cNorms[c] = s;
-    }
-    const err = keyError(d);
-    const outF = outByte >> 2;
-    nearest.fill(Infinity);
-    for (let a0 = 0; a0 < k; a0 += 4) {
-      kernel.dots4(a0 * dp * 4, 0, k, dp, outByte);
-      mem = kernel.f32();
-      const rEnd = Math.min(4, k - a0);
-      for (let r = 0; r < rEnd; r++) {
-        const a = a0 + r;
-        const row = a * k;
-        for (let c = 0; c < k; c++) {
-          const sum = cNorms[a] + cNorms[c];
-          const h = c === a ? 0 : 0.5 * Math.sqrt(Math.max(0, sum - 2 * mem[outF + 4 * c + r] - err * sum)) * (1 - 1e-9);
-          half[row + c] = h;
-          if (c !== a && h < nearest[a]) nearest[a] = h;
-        }
-      }
+    this.args.centers.set(centers);
+    this.halfRows ??= splitRows(k, HALF_CHUNKS, (i) => k - i);
+    runTask(HALF, { d, k, centers: this.args.centers, half, rows: this.halfRows, keyErr: keyError(d) }, this.halfRows.length - 1);
+    for (let a = 0; a < k; a++) {
+      let m = Infinity;
+      const row = a * k;
+      for (let c = 0; c < k; c++) if (c !== a && half[row + c] < m) m = half[row + c];
+      nearest[a] = m;
     }
   }
 }
@@ -463,18 +582,21 @@ export class ElkanAssigner {
   private nGroups: number;
   /** Whether `dist2[i]` is still the exact squared distance to i's centre (it has not moved since). */
   private tight: Uint8Array;
-  private half: Float64Array;
+  private half: Float32Array;
   private nearest: Float64Array;
   /** Distances computed by the last step, as a count of point-centre pairs (for the tests and the benchmark). */
   computed = 0;
+  /** Points the last step compared with every centre (all of them for a full step). */
+  deferred = 0;
+  private steps = 0;
   constructor(private m: Matrix, private k: number, private full: FullAssigner) {
-    this.lower = shared(Float32Array, m.n * k);
+    this.lower = shared(Float32Array, m.n * full.args.stride);
     this.moved = shared(Float64Array, k);
     this.nGroups = Math.ceil(k / GROUP);
     this.groupLower = shared(Float32Array, m.n * this.nGroups);
     this.groupMoved = shared(Float64Array, this.nGroups);
     this.tight = shared(Uint8Array, m.n);
-    this.half = shared(Float64Array, k * k);
+    this.half = shared(Float32Array, k * k);
     this.nearest = shared(Float64Array, k);
   }
 
@@ -483,8 +605,15 @@ export class ElkanAssigner {
     return { lower, moved, groupLower, groupMoved, nGroups, tight, half, nearest };
   }
 
+  /** Gives the shared arrays back for later calls (see FullAssigner.release). */
+  release(): void {
+    releaseShared(this.lower, this.groupLower, this.half);
+  }
+
   /** The first step of a run: the full assignment, which fills the bounds. */
-  start(centers: Float64Array, labels: Int32Array, dist2: Float64Array): void {
+  start(centers: Float64Array, labels: Int32Array, dist2: Float64Array, renew = false): void {
+    this.deferred = 0;
+    if (!renew) this.steps = 0;
     this.moved.fill(0);
     this.groupMoved.fill(0);
     this.tight.fill(1);
@@ -506,14 +635,25 @@ export class ElkanAssigner {
   /** Point i was moved to another centre outside the assignment (an empty cluster took it): no bound holds for it. */
   relocated(i: number, from: number): void {
     this.tight[i] = 0;
-    this.lower[i * this.k + from] = this.moved[from] * STORE_LOW; // bound 0, stored as the move so far
+    this.lower[i * this.full.args.stride + from] = this.moved[from] * STORE_LOW; // bound 0, stored as the move so far
     const g = Math.floor(from / GROUP);
     this.groupLower[i * this.nGroups + g] = this.groupMoved[g] * STORE_LOW;
   }
 
-  /** The assignment for the current centres, from the bounds; `dist2` gets every point's exact squared distance. */
+  /**
+   * The assignment for the current centres, from the bounds; `dist2` gets every point's exact squared distance.
+   * When the last step compared more than a share of the points with every centre anyway (RESCAN_SHARE; the first
+   * steps, while the centres move far), this one is the full step, which renews every bound.
+   */
   assign(centers: Float64Array, labels: Int32Array, dist2: Float64Array): void {
+    if (this.deferred > RESCAN_SHARE * this.m.n || this.steps++ < FIRST_FULL) {
+      this.start(centers, labels, dist2, true);
+      return;
+    }
     this.full.halfDistances(centers, this.half, this.nearest);
+    const count = this.full.args.deferredCount;
+    count[0] = 0;
     this.computed = this.full.run(2, centers, labels, dist2, this.bounds);
+    this.deferred = count[0];
   }
 }

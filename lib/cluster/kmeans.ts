@@ -11,8 +11,9 @@
  * are then recomputed from the final centres. With an explicit `init` and one run it gives scikit-learn's
  * partition. The restart with the lowest inertia (sum of squared distances to the centres) wins.
  *
- * The assignment step is exact either way: the first of a run compares every point with every centre (dot products
- * in WebAssembly SIMD), later ones use Elkan's bounds (C. Elkan, "Using the Triangle Inequality to Accelerate
+ * The assignment step is exact either way: the first of a run (and the second, and any after a step where the bounds
+ * ruled out too little) compares every point with every centre (dot products and the nearest centre in WebAssembly
+ * SIMD), the others use Elkan's bounds (C. Elkan, "Using the Triangle Inequality to Accelerate
  * k-Means", ICML 2003) and compute only the distances the bounds cannot rule out (see _kmeans-assign.ts), on every
  * core (_threads.ts: the same labels for any number of threads). A centre is recomputed only when its cluster gained
  * or lost points (the others' sums would be the same numbers).
@@ -26,7 +27,7 @@ import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
 import type { ClusterResult } from '../types.ts';
 import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
 import { ElkanAssigner, FullAssigner } from './_kmeans-assign.ts';
-import { threadWarning } from './_threads.ts';
+import { shared, threadWarning } from './_threads.ts';
 
 export interface KMeansOptions {
   /**
@@ -103,7 +104,8 @@ function check(fn: string, x: Float32Array[], options: Partial<KMeansOptions> | 
   checkInteger(fn, 'maxIter', o.maxIter, 1);
   checkNumber(fn, 'tol', o.tol, 0);
   checkInteger(fn, 'seed', o.seed, 0, 2 ** 32 - 1);
-  const m = toMatrix(fn, x);
+  // on a SharedArrayBuffer (reused from an earlier call when one was given back), for the assignment's threads
+  const m = toMatrix(fn, x, 'euclidean', (length) => shared(Float32Array, length));
   if (m.n > 0 && o.nClusters > m.n) throw new FaceclusterError(fn, `nClusters must be <= the number of points (${m.n}), got ${o.nClusters}.`, 'nClusters');
   let explicit: Float64Array | null = null;
   if (Array.isArray(o.init)) {
@@ -196,10 +198,18 @@ class Assignment {
   relocated(i: number, from: number): void {
     this.elkan?.relocated(i, from);
   }
+  /** After the last run: the shared arrays go back for later calls (their first touch costs page faults). */
+  release(): void {
+    this.elkan?.release();
+    this.full.release();
+  }
 }
 
-/** One Lloyd run from `centers` (modified in place); yields every iteration. */
-function* lloyd(m: Matrix, k: number, centers: Float64Array, o: KMeansOptions, assigner: Assignment): Generator<KMeansStep, { labels: Int32Array; inertia: number; nIter: number }> {
+/**
+ * One Lloyd run from `centers` (modified in place); yields every iteration, with copies of the labels and centres when
+ * `copies` (kmeansSteps; kmeans only drives the run: its steps share the run's labels and have no centres).
+ */
+function* lloyd(m: Matrix, k: number, centers: Float64Array, o: KMeansOptions, assigner: Assignment, copies = true): Generator<KMeansStep, { labels: Int32Array; inertia: number; nIter: number }> {
   const { n, d, data } = m;
   // tolerance relative to the mean per-feature variance (scikit-learn's _tolerance)
   let meanVar = 0;
@@ -271,7 +281,7 @@ function* lloyd(m: Matrix, k: number, centers: Float64Array, o: KMeansOptions, a
     for (let i = 0; i < n && same; i++) if (labels[i] !== prev[i]) same = false;
     strict = same;
     const converged = strict || shift <= tol;
-    yield { iteration: iter, labels: Int32Array.from(labels), centers: toRows(centers, k, d), inertia, centerShift: shift, converged };
+    yield { iteration: iter, labels: copies ? Int32Array.from(labels) : labels, centers: copies ? toRows(centers, k, d) : [], inertia, centerShift: shift, converged };
     if (converged) break;
     prev.set(labels);
   }
@@ -306,11 +316,12 @@ export function kmeans(x: Float32Array[], options?: Partial<KMeansOptions>): KMe
   let best: { labels: Int32Array; inertia: number; nIter: number; centers: Float64Array } | null = null;
   for (let run = 0; run < runs; run++) {
     const centers = initialCenters(c, run);
-    const gen = lloyd(m, k, centers, o, assigner);
+    const gen = lloyd(m, k, centers, o, assigner, false);
     let r = gen.next();
     while (!r.done) r = gen.next();
     if (!best || r.value.inertia < best.inertia) best = { ...r.value, centers };
   }
+  assigner.release();
   const b = best!;
   const warnings: string[] = [];
   if (b.nIter >= o.maxIter) warnings.push(`did not converge in maxIter=${o.maxIter} iterations.`);
@@ -330,5 +341,7 @@ export function kmeans(x: Float32Array[], options?: Partial<KMeansOptions>): KMe
 export function* kmeansSteps(x: Float32Array[], options?: Partial<KMeansOptions>): Generator<KMeansStep, void> {
   const c = check('kmeansSteps', x, options);
   if (c.m.n === 0) return;
-  yield* lloyd(c.m, c.o.nClusters, initialCenters(c, 0), c.o, new Assignment(c.m, c.o.nClusters));
+  const assigner = new Assignment(c.m, c.o.nClusters);
+  yield* lloyd(c.m, c.o.nClusters, initialCenters(c, 0), c.o, assigner);
+  assigner.release();
 }
