@@ -145,7 +145,8 @@ export interface ExpectedScoreCurves {
  * face's sum at that cut; the cuts are then walked upwards with a union-find of the merges for the cluster sizes.
  *
  * Complexity: O(|rows| n d) for the radius search, O(n log n) for the table, O(pairs * functions) for the pairs,
- * O(cuts * |rows| * functions + merges) for the curve; memory O(n log n + joined pairs + |rows|).
+ * O(cuts * |rows| * functions + merges) for the curve; memory O(n log n + |rows| * cuts * functions) and one batch of
+ * the radius search's hits ({@link rowsWithinRadius}), whatever the number of pairs within `maxDistance`.
  */
 export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: number, probabilities: readonly ((d: number) => number)[], tree: MergeTree, leaves: Int32Array | null, thresholds: ArrayLike<number>): ExpectedScoreCurves {
   const cuts = thresholds.length;
@@ -190,12 +191,40 @@ export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: nu
     const x = table[l * gaps + a], y = table[l * gaps + b - (1 << l)];
     return x > y ? x : y;
   };
-  // one radius search: each row's total, and the pairs some cut joins (row, cut, probability under each function)
+  // one radius search: each row's total, and, row by row, the sum of its pairs' probabilities in the cluster of
+  // every cut (the pairs a cut joins added to the running sum in cut order, then in order of j: the same additions
+  // in the same order as summing each cut's pairs onto the row's sum while walking the cuts), so only one row's pairs
+  // are held at a time: memory O(n + |rows| cuts), not O(pairs within reach) (1.5 billion at a million faces)
   const totals = Array.from({ length: nk }, () => new Float64Array(s).fill(1));
-  let joined = 0;
-  let pairRow = new Int32Array(1024), pairCut = new Int32Array(1024), pairProb = new Float32Array(1024 * nk);
+  // atCut[k][r * cuts + c]: 1 + the probabilities (under function k) of row r's pairs in one cluster at cut c
+  const atCut = Array.from({ length: nk }, () => new Float64Array(s * cuts).fill(1));
+  // the current row's joined pairs: cut and probability (float32, as before) under each function
+  let rowCut = new Int32Array(1024), rowProb = new Float32Array(1024 * nk);
+  let joined = 0, current = -1;
+  const firstOfCut = new Int32Array(cuts + 1);
+  let orderBuf = new Int32Array(1024);
+  const flush = (): void => {
+    if (current < 0 || joined === 0) { joined = 0; return; }
+    // the row's joined pairs by cut (a stable counting sort: order of j within a cut)
+    firstOfCut.fill(0);
+    for (let e = 0; e < joined; e++) firstOfCut[rowCut[e] + 1]++;
+    for (let c = 0; c < cuts; c++) firstOfCut[c + 1] += firstOfCut[c];
+    if (orderBuf.length < joined) orderBuf = new Int32Array(rowCut.length);
+    const fill = firstOfCut.slice(0, cuts);
+    for (let e = 0; e < joined; e++) orderBuf[fill[rowCut[e]]++] = e;
+    for (let k = 0; k < nk; k++) {
+      const out = atCut[k];
+      let v = 1;
+      for (let c = 0, q = 0; c < cuts; c++) {
+        for (; q < firstOfCut[c + 1]; q++) v += rowProb[orderBuf[q] * nk + k];
+        out[current * cuts + c] = v;
+      }
+    }
+    joined = 0;
+  };
   const p = new Float64Array(nk);
   rowsWithinRadius(m, rows, maxDistance, (r, j, dist) => {
+    if (r !== current) { flush(); current = r; }
     let any = false;
     for (let k = 0; k < nk; k++) {
       const v = probabilities[k](dist);
@@ -206,21 +235,15 @@ export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: nu
     if (!any) return;
     const c = joinCut(leafOf(rows[r]), leafOf(j));
     if (c >= cuts) return;
-    if (joined === pairRow.length) {
+    if (joined === rowCut.length) {
       const grow = <T extends Int32Array | Float32Array>(x: T): T => { const y = new (x.constructor as new (n: number) => T)(x.length * 2); y.set(x); return y; };
-      pairRow = grow(pairRow); pairCut = grow(pairCut); pairProb = grow(pairProb);
+      rowCut = grow(rowCut); rowProb = grow(rowProb);
     }
-    pairRow[joined] = r; pairCut[joined] = c;
-    for (let k = 0; k < nk; k++) pairProb[joined * nk + k] = p[k];
+    rowCut[joined] = c;
+    for (let k = 0; k < nk; k++) rowProb[joined * nk + k] = p[k];
     joined++;
   });
-  // the joined pairs by cut (a counting sort)
-  const first = new Int32Array(cuts + 1);
-  for (let e = 0; e < joined; e++) first[pairCut[e] + 1]++;
-  for (let c = 0; c < cuts; c++) first[c + 1] += first[c];
-  const order = new Int32Array(joined);
-  const fill = first.slice(0, cuts);
-  for (let e = 0; e < joined; e++) order[fill[pairCut[e]]++] = e;
+  flush();
   // walk the cuts upwards: the merges of each cut join scored-face counts, its pairs add to their rows' sums
   // scored faces in each cluster, kept at its union-find root
   const weight = new Float64Array(nLeaves);
@@ -231,7 +254,6 @@ export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: nu
   for (let v = 0; v < nLeaves; v++) leafIn[v] = v;
   for (let t = 0; t < merges; t++) leafIn[nLeaves + t] = leafIn[tree.left[t]];
   const rowLeaf = Int32Array.from(rows, (i) => leafOf(i));
-  const inCluster = Array.from({ length: nk }, () => new Float64Array(s).fill(1));
   const all = totals.map((tot) => { let a = 0; for (let r = 0; r < s; r++) a += tot[r] - 1; return a; });
   const scale = m.n / Math.max(1, s) / 2;
   const nClusters = new Int32Array(cuts);
@@ -245,15 +267,11 @@ export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: nu
       weight[root] = weight[a] + weight[b];
     }
     nClusters[c] = nLeaves - mergesAt[c];
-    for (let q = first[c]; q < first[c + 1]; q++) {
-      const e = order[q];
-      for (let k = 0; k < nk; k++) inCluster[k][pairRow[e]] += pairProb[e * nk + k];
-    }
     for (let k = 0; k < nk; k++) {
-      const inC = inCluster[k], tot = totals[k];
+      const inC = atCut[k], tot = totals[k];
       let tp = 0, bp = 0, br = 0;
       for (let r = 0; r < s; r++) {
-        const v = inC[r];
+        const v = inC[r * cuts + c];
         tp += v - 1;
         bp += v / weight[uf.find(rowLeaf[r])];
         br += v / tot[r];
