@@ -29,7 +29,7 @@ import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
 import { FaceclusterError } from '../errors.ts';
 import { knn, KNN_METHODS, unitRows as hasUnitRows, type KnnMethod } from './_knn.ts';
 import { meanLinkageTree } from './_mean-linkage.ts';
-import { checkComponent, checkDegrees, DEFAULT_DIFFERENT_DF, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbabilityFunction, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
+import { checkComponent, checkDegrees, DEFAULT_DIFFERENT_DF, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbabilityConstants, sameProbabilityFunction, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
 import { expectedScoreCurves, type ExpectedScores } from './expected-scores.ts';
 
 /** Which expected score chooses the cut. */
@@ -271,7 +271,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   })), hi);
   // every cut's expected scores under both mixtures, in one pass over the pairs within reach
   const thresholds = Array.from({ length: o.cuts }, (_, c) => lo + ((hi - lo) * c) / (o.cuts - 1));
-  const scoredCuts = expectedScoreCurves(ms, rows, reach, mixtures.map(sameProbabilityFunction), tree, steer, thresholds);
+  const scoredCuts = expectedScoreCurves(ms, rows, reach, mixtures.map(sameProbabilityConstants), tree, steer, thresholds);
   const curves = mixtures.map(() => ({ threshold: [] as number[], nClusters: [] as number[], bcubedF1: [] as number[], pairwiseF1: [] as number[] }));
   const best = mixtures.map(() => ({ c: 0, score: -1, expected: null as ExpectedScores | null }));
   // the collection's own same-person mode is not one person's photos: only the measured mode's mixture chooses, and

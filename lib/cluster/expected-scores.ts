@@ -19,7 +19,10 @@ import type { Matrix } from './_input.ts';
 import type { ClusteringMetrics } from '../evaluate/evaluate.ts';
 import type { MergeTree } from './agglomerative.ts';
 import { UnionFind } from './_graph.ts';
-import { rowsWithinRadius } from './_knn.ts';
+import { rowsWithinRadius, squaredNorms } from './_knn.ts';
+import { sameProbabilityWith, type sameProbabilityConstants, type sameProbabilityFunction, type SameProbabilityConstants } from './distance-mixture.ts';
+import { cutSums, SCORE_ROWS } from './_score-tasks.ts';
+import { runTask, shared, splitRows } from './_threads.ts';
 
 /** The pair probabilities of some rows against all points, in CSR form. */
 export interface PairProbabilities {
@@ -144,11 +147,15 @@ export interface ExpectedScoreCurves {
  * maxima (Bender & Farach-Colton, "The LCA problem revisited", LATIN 2000). Each pair's probability is added to its
  * face's sum at that cut; the cuts are then walked upwards with a union-find of the merges for the cluster sizes.
  *
+ * `probabilities`: functions of the distance, or mixtures' constants ({@link sameProbabilityConstants}, the same
+ * values as {@link sameProbabilityFunction}): with constants only, the pair pass runs on every thread (the task of
+ * _score-tasks.ts), the probabilities computed where the distances are; the same sums in the same order either way.
+ *
  * Complexity: O(|rows| n d) for the radius search, O(n log n) for the table, O(pairs * functions) for the pairs,
  * O(cuts * |rows| * functions + merges) for the curve; memory O(n log n + |rows| * cuts * functions) and one batch of
  * the radius search's hits ({@link rowsWithinRadius}), whatever the number of pairs within `maxDistance`.
  */
-export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: number, probabilities: readonly ((d: number) => number)[], tree: MergeTree, leaves: Int32Array | null, thresholds: ArrayLike<number>): ExpectedScoreCurves {
+export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: number, probabilities: readonly (SameProbabilityConstants | ((d: number) => number))[], tree: MergeTree, leaves: Int32Array | null, thresholds: ArrayLike<number>): ExpectedScoreCurves {
   const cuts = thresholds.length;
   const nLeaves = tree.nLeaves;
   const merges = tree.height.length;
@@ -193,57 +200,79 @@ export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: nu
   };
   // one radius search: each row's total, and, row by row, the sum of its pairs' probabilities in the cluster of
   // every cut (the pairs a cut joins added to the running sum in cut order, then in order of j: the same additions
-  // in the same order as summing each cut's pairs onto the row's sum while walking the cuts), so only one row's pairs
-  // are held at a time: memory O(n + |rows| cuts), not O(pairs within reach) (1.5 billion at a million faces)
+  // in the same order as summing each cut's pairs onto the row's sum while walking the cuts), so no pair list is
+  // held: memory O(n + |rows| cuts), not O(pairs within reach) (1.5 billion at a million faces)
+  // totals[k][r]: 1 + the probabilities of row r's pairs; atCut[k][r * cuts + c]: those in one cluster at cut c
   const totals = Array.from({ length: nk }, () => new Float64Array(s).fill(1));
-  // atCut[k][r * cuts + c]: 1 + the probabilities (under function k) of row r's pairs in one cluster at cut c
   const atCut = Array.from({ length: nk }, () => new Float64Array(s * cuts).fill(1));
-  // the current row's joined pairs: cut and probability (float32, as before) under each function
-  let rowCut = new Int32Array(1024), rowProb = new Float32Array(1024 * nk);
-  let joined = 0, current = -1;
-  const firstOfCut = new Int32Array(cuts + 1);
-  let orderBuf = new Int32Array(1024);
-  const flush = (): void => {
-    if (current < 0 || joined === 0) { joined = 0; return; }
-    // the row's joined pairs by cut (a stable counting sort: order of j within a cut)
-    firstOfCut.fill(0);
-    for (let e = 0; e < joined; e++) firstOfCut[rowCut[e] + 1]++;
-    for (let c = 0; c < cuts; c++) firstOfCut[c + 1] += firstOfCut[c];
-    if (orderBuf.length < joined) orderBuf = new Int32Array(rowCut.length);
-    const fill = firstOfCut.slice(0, cuts);
-    for (let e = 0; e < joined; e++) orderBuf[fill[rowCut[e]]++] = e;
-    for (let k = 0; k < nk; k++) {
-      const out = atCut[k];
-      let v = 1;
-      for (let c = 0, q = 0; c < cuts; c++) {
-        for (; q < firstOfCut[c + 1]; q++) v += rowProb[orderBuf[q] * nk + k];
-        out[current * cuts + c] = v;
+  const functions = probabilities.filter((f): f is SameProbabilityConstants => typeof f !== 'function');
+  if (functions.length === nk && s > 0 && m.n > 0) {
+    // the mixtures' probabilities: on every thread, pair by pair where the distances are computed
+    const { n, d } = m;
+    const data = shared(Float32Array, n * d);
+    data.set(m.data.subarray(0, n * d));
+    const norms = shared(Float64Array, n);
+    norms.set(squaredNorms(m));
+    const q = shared(Int32Array, s);
+    q.set(rows);
+    const sharedTable = shared(Int32Array, table.length);
+    sharedTable.set(table);
+    const leafStart = shared(Int32Array, nLeaves);
+    leafStart.set(start.subarray(0, nLeaves));
+    let sharedLeaves: Int32Array | null = null;
+    if (leaves !== null) { sharedLeaves = shared(Int32Array, leaves.length); sharedLeaves.set(leaves); }
+    // chunks of at least 16 rows (a row costs n d multiply-adds), as rowsWithinRadius
+    const bounds = splitRows(s, Math.min(64, Math.ceil(s / 16)));
+    const chunks = runTask(SCORE_ROWS, { data, n, d, norms, rows: q, bounds, radius: maxDistance, functions, leaves: sharedLeaves, leafStart, table: sharedTable, gaps, cuts }, bounds.length - 1).chunks;
+    chunks.forEach((out, ch) => {
+      for (let r = bounds[ch]; r < bounds[ch + 1]; r++) {
+        const local = r - bounds[ch];
+        for (let k = 0; k < nk; k++) {
+          totals[k][r] = out.totals[local * nk + k];
+          atCut[k].set(out.atCut.subarray((local * nk + k) * cuts, (local * nk + k + 1) * cuts), r * cuts);
+        }
       }
-    }
-    joined = 0;
-  };
-  const p = new Float64Array(nk);
-  rowsWithinRadius(m, rows, maxDistance, (r, j, dist) => {
-    if (r !== current) { flush(); current = r; }
-    let any = false;
-    for (let k = 0; k < nk; k++) {
-      const v = probabilities[k](dist);
-      // pairs under 1e-6 are left out, as withProbabilities
-      if (v < 1e-6) { p[k] = 0; continue; }
-      p[k] = v; totals[k][r] += v; any = true;
-    }
-    if (!any) return;
-    const c = joinCut(leafOf(rows[r]), leafOf(j));
-    if (c >= cuts) return;
-    if (joined === rowCut.length) {
-      const grow = <T extends Int32Array | Float32Array>(x: T): T => { const y = new (x.constructor as new (n: number) => T)(x.length * 2); y.set(x); return y; };
-      rowCut = grow(rowCut); rowProb = grow(rowProb);
-    }
-    rowCut[joined] = c;
-    for (let k = 0; k < nk; k++) rowProb[joined * nk + k] = p[k];
-    joined++;
-  });
-  flush();
+    });
+  } else {
+    const fns = probabilities.map((f) => (typeof f === 'function' ? f : (x: number) => sameProbabilityWith(f, x)));
+    // the current row's joined pairs: cut and probability (float32) under each function
+    let rowCut = new Int32Array(1024), rowProb = new Float32Array(1024 * nk), order = new Int32Array(1024);
+    const firstOfCut = new Int32Array(cuts + 1);
+    // one row's sums in one array, then into each function's
+    let rowOut = new Float64Array(nk * cuts);
+    let joined = 0, current = -1;
+    const flush = (): void => {
+      if (current >= 0 && joined > 0) {
+        if (order.length < joined) order = new Int32Array(rowCut.length);
+        if (rowOut.length < nk * cuts) rowOut = new Float64Array(nk * cuts);
+        cutSums(rowCut, rowProb, joined, nk, cuts, firstOfCut, order, rowOut, 0, cuts);
+        for (let k = 0; k < nk; k++) atCut[k].set(rowOut.subarray(k * cuts, (k + 1) * cuts), current * cuts);
+      }
+      joined = 0;
+    };
+    const p = new Float64Array(nk);
+    rowsWithinRadius(m, rows, maxDistance, (r, j, dist) => {
+      if (r !== current) { flush(); current = r; }
+      let any = false;
+      for (let k = 0; k < nk; k++) {
+        const v = fns[k](dist);
+        // pairs under 1e-6 are left out, as withProbabilities
+        if (v < 1e-6) { p[k] = 0; continue; }
+        p[k] = v; totals[k][r] += v; any = true;
+      }
+      if (!any) return;
+      const c = joinCut(leafOf(rows[r]), leafOf(j));
+      if (c >= cuts) return;
+      if (joined === rowCut.length) {
+        const grow = <T extends Int32Array | Float32Array>(x: T): T => { const y = new (x.constructor as new (n: number) => T)(x.length * 2); y.set(x); return y; };
+        rowCut = grow(rowCut); rowProb = grow(rowProb);
+      }
+      rowCut[joined] = c;
+      for (let k = 0; k < nk; k++) rowProb[joined * nk + k] = p[k];
+      joined++;
+    });
+    flush();
+  }
   // walk the cuts upwards: the merges of each cut join scored-face counts, its pairs add to their rows' sums
   // scored faces in each cluster, kept at its union-find root
   const weight = new Float64Array(nLeaves);
