@@ -18,8 +18,10 @@ export interface Matrix {
 /**
  * Checks `x` (an array of equally long Float32Array rows of finite numbers) and copies it into one flat
  * matrix. With `metric: 'cosine'` the copy's rows are scaled to unit length (a zero row is rejected).
+ * `sharedMemory`: the copy on a SharedArrayBuffer, which the thread pool's tasks then read as it is instead of
+ * copying it again (clusterAuto: 2 GB less at a million 512-d faces); native engines get plain copies of it.
  */
-export function toMatrix(fn: string, x: unknown, metric: Metric = 'euclidean'): Matrix {
+export function toMatrix(fn: string, x: unknown, metric: Metric = 'euclidean', sharedMemory = false): Matrix {
   if (!Array.isArray(x)) throw invalidParameter(fn, 'x', 'an array of Float32Array rows', x);
   const n = x.length;
   if (n === 0) return { data: new Float32Array(0), n: 0, d: 0 };
@@ -27,7 +29,7 @@ export function toMatrix(fn: string, x: unknown, metric: Metric = 'euclidean'): 
   if (!(first instanceof Float32Array)) throw invalidParameter(fn, 'x[0]', 'a Float32Array', first);
   const d = first.length;
   if (d === 0) throw invalidParameter(fn, 'x[0].length', '>= 1', 0);
-  const data = new Float32Array(n * d);
+  const data = sharedMemory ? new Float32Array(new SharedArrayBuffer(Math.max(8, 4 * n * d))).subarray(0, n * d) : new Float32Array(n * d);
   for (let i = 0; i < n; i++) {
     const row = x[i];
     if (!(row instanceof Float32Array)) throw invalidParameter(fn, `x[${i}]`, 'a Float32Array', row);

@@ -25,7 +25,7 @@ import { rowDistance, type Matrix } from './_input.ts';
 import { heapOffer, KNN_HEAPS, RADIUS_PAIRS, ROWS_WITHIN, type Heaps, type KnnArgs, type PairArgs, type RadiusArgs } from './_knn-tasks.ts';
 import { createDotKernel } from './_simd.ts';
 import { principalBasis, project, PREFILTER_DIMS } from './_subspace.ts';
-import { runTask, shared, splitRows } from './_threads.ts';
+import { onShared, runTask, shared, splitRows } from './_threads.ts';
 
 /** k nearest neighbours of every point (itself excluded), nearest first. Row i is `[i*k, (i+1)*k)`. */
 export interface KnnGraph {
@@ -106,8 +106,7 @@ function keyToDistance(key: number, metric: Metric): number {
 /** The rows and squared norms (euclidean) on SharedArrayBuffers, with chunk starts of about equal pair counts. */
 function pairArgs(m: Matrix, metric: Metric): PairArgs {
   const { n, d } = m;
-  const data = shared(Float32Array, n * d);
-  data.set(m.data.subarray(0, n * d));
+  const data = onShared(m.data.subarray(0, n * d));
   let norms: Float64Array | null = null;
   if (metric === 'euclidean') {
     norms = shared(Float64Array, n);
@@ -310,13 +309,14 @@ function knnUsearch(mod: UsearchModule, m: Matrix, k: number, metric: Metric, p:
     const e = Math.min(n, b + BLOCK);
     const keys = new BigUint64Array(e - b);
     for (let i = b; i < e; i++) keys[i - b] = BigInt(i);
-    index.add(keys, data.subarray(b * d, e * d), threads);
+    // a plain copy of a shared matrix's block for the native addon (only plain buffers go to it)
+    index.add(keys, data.buffer instanceof SharedArrayBuffer ? data.slice(b * d, e * d) : data.subarray(b * d, e * d), threads);
   }
   const t1 = performance.now();
   const cand: { idx: number; dist: number }[] = [];
   for (let b = 0; b < n; b += BLOCK) {
     const e = Math.min(n, b + BLOCK);
-    const res = index.search(data.subarray(b * d, e * d), kq, threads);
+    const res = index.search(data.buffer instanceof SharedArrayBuffer ? data.slice(b * d, e * d) : data.subarray(b * d, e * d), kq, threads);
     for (let i = b; i < e; i++) {
       const r = i - b;
       const found = res.counts ? Number(res.counts[r]) : Math.min(kq, res.keys.length);
@@ -443,8 +443,7 @@ export const ROWS_WITHIN_BATCH_PAIRS = 1 << 24;
 export function rowsWithinRadius(m: Matrix, rows: ArrayLike<number>, radius: number, visit: (r: number, j: number, distance: number) => void, batchPairs = ROWS_WITHIN_BATCH_PAIRS): void {
   const { n, d } = m;
   if (n === 0 || rows.length === 0) return;
-  const data = shared(Float32Array, n * d);
-  data.set(m.data.subarray(0, n * d));
+  const data = onShared(m.data.subarray(0, n * d));
   const norms = shared(Float64Array, n);
   norms.set(squaredNorms(m));
   const batch = Math.max(16, 4 * Math.floor(batchPairs / n / 4));

@@ -211,7 +211,8 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   checkNumber(fn, 'beta', o.beta, 0, Infinity, true);
   checkNumber(fn, 'weakBeta', o.weakBeta, 0, Infinity, true);
   checkDegrees(fn, 'differentDf', o.differentDf);
-  const m = toMatrix(fn, x);
+  // on shared memory: the threads of the pair passes read it as it is
+  const m = toMatrix(fn, x, 'euclidean', true);
   const n = m.n;
   if (n < 3) {
     // too few pairs to learn anything from: every face its own person

@@ -22,7 +22,7 @@ import { UnionFind } from './_graph.ts';
 import { rowsWithinRadius, squaredNorms } from './_knn.ts';
 import { sameProbabilityWith, type sameProbabilityConstants, type sameProbabilityFunction, type SameProbabilityConstants } from './distance-mixture.ts';
 import { cutSums, SCORE_ROWS } from './_score-tasks.ts';
-import { runTask, shared, splitRows } from './_threads.ts';
+import { onShared, runTask, shared, splitRows } from './_threads.ts';
 
 /** The pair probabilities of some rows against all points, in CSR form. */
 export interface PairProbabilities {
@@ -209,8 +209,7 @@ export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: nu
   if (functions.length === nk && s > 0 && m.n > 0) {
     // the mixtures' probabilities: on every thread, pair by pair where the distances are computed
     const { n, d } = m;
-    const data = shared(Float32Array, n * d);
-    data.set(m.data.subarray(0, n * d));
+    const data = onShared(m.data.subarray(0, n * d));
     const norms = shared(Float64Array, n);
     norms.set(squaredNorms(m));
     const q = shared(Int32Array, s);
