@@ -20,7 +20,8 @@
  *
  * Complexity: O(n k d) after the kNN graph (exact O(n^2 d) up to 50,000 faces, HNSW above), O(s n d) for the pair
  * probabilities of s sampled faces, O(pairs + cuts * s) for the curve (every cut at once, {@link expectedScoreCurves}).
- * Measured: all of LFW (12,424 faces) in about 5 s; 100,000 synthetic faces in about a minute (`npm run bench:cluster`).
+ * Measured: all of LFW (12,424 faces) in about 5 s; 100,000 synthetic 512-d faces in 137 s at load 1.5-3.5, peak RSS
+ * 1.1 GB (`npm run bench:cluster -- --n 100000 --dim 512 --only auto`; README "Where `auto` spends its time at scale").
  */
 import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import type { ClusterResult } from '../types.ts';
