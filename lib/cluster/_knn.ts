@@ -25,7 +25,7 @@ import { rowDistance, type Matrix } from './_input.ts';
 import { heapOffer, KNN_HEAPS, RADIUS_PAIRS, ROWS_WITHIN, type Heaps, type KnnArgs, type PairArgs, type RadiusArgs } from './_knn-tasks.ts';
 import { createDotKernel } from './_simd.ts';
 import { principalBasis, project, PREFILTER_DIMS } from './_subspace.ts';
-import { runTask, shared, splitRows } from './_threads.ts';
+import { onShared, runTask, shared, splitRows } from './_threads.ts';
 
 /** k nearest neighbours of every point (itself excluded), nearest first. Row i is `[i*k, (i+1)*k)`. */
 export interface KnnGraph {
@@ -106,8 +106,7 @@ function keyToDistance(key: number, metric: Metric): number {
 /** The rows and squared norms (euclidean) on SharedArrayBuffers, with chunk starts of about equal pair counts. */
 function pairArgs(m: Matrix, metric: Metric): PairArgs {
   const { n, d } = m;
-  const data = shared(Float32Array, n * d);
-  data.set(m.data.subarray(0, n * d));
+  const data = onShared(m.data.subarray(0, n * d));
   let norms: Float64Array | null = null;
   if (metric === 'euclidean') {
     norms = shared(Float64Array, n);
@@ -310,13 +309,14 @@ function knnUsearch(mod: UsearchModule, m: Matrix, k: number, metric: Metric, p:
     const e = Math.min(n, b + BLOCK);
     const keys = new BigUint64Array(e - b);
     for (let i = b; i < e; i++) keys[i - b] = BigInt(i);
-    index.add(keys, data.subarray(b * d, e * d), threads);
+    // a plain copy of a shared matrix's block for the native addon (only plain buffers go to it)
+    index.add(keys, data.buffer instanceof SharedArrayBuffer ? data.slice(b * d, e * d) : data.subarray(b * d, e * d), threads);
   }
   const t1 = performance.now();
   const cand: { idx: number; dist: number }[] = [];
   for (let b = 0; b < n; b += BLOCK) {
     const e = Math.min(n, b + BLOCK);
-    const res = index.search(data.subarray(b * d, e * d), kq, threads);
+    const res = index.search(data.buffer instanceof SharedArrayBuffer ? data.slice(b * d, e * d) : data.subarray(b * d, e * d), kq, threads);
     for (let i = b; i < e; i++) {
       const r = i - b;
       const found = res.counts ? Number(res.counts[r]) : Math.min(kq, res.keys.length);
@@ -425,22 +425,35 @@ export function condensedDistances(m: Matrix, metric: Metric, squared = false): 
 }
 
 /**
- * Calls `visit(r, j, distance)` for every row `rows[r]` against every point j != rows[r] whose euclidean distance
- * is `<= radius`. Dot products from the SIMD kernel, 4 query rows at a time: O(|rows| n d). Measured side by side
- * on all of LFW (3,000 rows, clusterAuto's use): half the time of radiusNeighborsBetween, whose subspace prefilter
- * pays off for few queries, not for thousands at a wide radius.
+ * Query rows one radius search holds the hits of at most, as pairs (rows x points): 2^24, about 270 MB of hits
+ * (16 bytes each) whatever n, where all rows at once held 3,000 x n / 2 of them at the radius clusterAuto uses
+ * (4.8 GB at 200,000 faces, 24 GB at a million). Fewer rows per call cost one copy of the points into each thread's
+ * kernel per call: at 100,000 x 512-d, 18 calls of 167 rows.
  */
-export function rowsWithinRadius(m: Matrix, rows: ArrayLike<number>, radius: number, visit: (r: number, j: number, distance: number) => void): void {
+export const ROWS_WITHIN_BATCH_PAIRS = 1 << 24;
+
+/**
+ * Calls `visit(r, j, distance)` for every row `rows[r]` against every point j != rows[r] whose euclidean distance
+ * is `<= radius`, in order of r, then j. Dot products from the SIMD kernel, 4 query rows at a time: O(|rows| n d).
+ * Measured side by side on all of LFW (3,000 rows, clusterAuto's use): half the time of radiusNeighborsBetween,
+ * whose subspace prefilter pays off for few queries, not for thousands at a wide radius. The rows go in batches of
+ * `batchPairs` / n (a multiple of 4, at least 16; default {@link ROWS_WITHIN_BATCH_PAIRS}), so memory stays bounded; the distances are the
+ * same whatever the batches (each query's dot products are its own lane of the kernel).
+ */
+export function rowsWithinRadius(m: Matrix, rows: ArrayLike<number>, radius: number, visit: (r: number, j: number, distance: number) => void, batchPairs = ROWS_WITHIN_BATCH_PAIRS): void {
   const { n, d } = m;
   if (n === 0 || rows.length === 0) return;
-  const data = shared(Float32Array, n * d);
-  data.set(m.data.subarray(0, n * d));
+  const data = onShared(m.data.subarray(0, n * d));
   const norms = shared(Float64Array, n);
   norms.set(squaredNorms(m));
-  const q = shared(Int32Array, rows.length);
-  for (let r = 0; r < rows.length; r++) q[r] = rows[r];
-  // chunks of at least 16 queries (a query costs n d multiply-adds)
-  const bounds = splitRows(rows.length, Math.min(PAIR_CHUNKS, Math.ceil(rows.length / 16)));
-  const hits = runTask(ROWS_WITHIN, { data, n, d, norms, rows: q, bounds, radius }, bounds.length - 1).chunks;
-  for (const h of hits) for (let e = 0; e < h.r.length; e++) visit(h.r[e], h.j[e], h.dist[e]);
+  const batch = Math.max(16, 4 * Math.floor(batchPairs / n / 4));
+  for (let b0 = 0; b0 < rows.length; b0 += batch) {
+    const bn = Math.min(batch, rows.length - b0);
+    const q = shared(Int32Array, bn);
+    for (let r = 0; r < bn; r++) q[r] = rows[b0 + r];
+    // chunks of at least 16 queries (a query costs n d multiply-adds)
+    const bounds = splitRows(bn, Math.min(PAIR_CHUNKS, Math.ceil(bn / 16)));
+    const hits = runTask(ROWS_WITHIN, { data, n, d, norms, rows: q, bounds, radius }, bounds.length - 1).chunks;
+    for (const h of hits) for (let e = 0; e < h.r.length; e++) visit(b0 + h.r[e], h.j[e], h.dist[e]);
+  }
 }

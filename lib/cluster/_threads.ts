@@ -193,6 +193,17 @@ export function kernelReuser(make: () => DotKernel, keepBytes: number): { begin:
   };
 }
 
+/**
+ * `a` itself when it lies on a SharedArrayBuffer (a matrix from `toMatrix` with `shared` as its allocator), else a copy on one: at a
+ * million 512-d faces, the 2 GB copy the threads would otherwise need.
+ */
+export function onShared(a: Float32Array): Float32Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const out = shared(Float32Array, a.length);
+  out.set(a);
+  return out;
+}
+
 /** The worker's program: compiles the tasks it is sent, claims chunks, posts results. Plain JavaScript. */
 function workerSource(): string {
   return `'use strict';

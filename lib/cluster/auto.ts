@@ -20,7 +20,8 @@
  *
  * Complexity: O(n k d) after the kNN graph (exact O(n^2 d) up to 50,000 faces, HNSW above), O(s n d) for the pair
  * probabilities of s sampled faces, O(pairs + cuts * s) for the curve (every cut at once, {@link expectedScoreCurves}).
- * Measured: all of LFW (12,424 faces) in about 5 s; 100,000 synthetic faces in about a minute (`npm run bench:cluster`).
+ * Measured: all of LFW (12,424 faces) in about 5 s; 100,000 synthetic 512-d faces in 137 s at load 1.5-3.5, peak RSS
+ * 1.1 GB (`npm run bench:cluster -- --n 100000 --dim 512 --only auto`; README "Where `auto` spends its time at scale").
  */
 import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import type { ClusterResult } from '../types.ts';
@@ -29,7 +30,8 @@ import { makeResult, Random, toMatrix, type Matrix } from './_input.ts';
 import { FaceclusterError } from '../errors.ts';
 import { knn, KNN_METHODS, unitRows as hasUnitRows, type KnnMethod } from './_knn.ts';
 import { meanLinkageTree } from './_mean-linkage.ts';
-import { checkComponent, checkDegrees, DEFAULT_DIFFERENT_DF, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbabilityFunction, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
+import { shared, threadWarning } from './_threads.ts';
+import { checkComponent, checkDegrees, DEFAULT_DIFFERENT_DF, DEFAULT_SAME_REFERENCE, FIT_DISTANCE_MIXTURE_DEFAULTS, fitMixtureToDistances, MIXTURE_SPACES, modeDistance, sameProbabilityConstants, sameProbabilityFunction, samplePairDistances, type DistanceMixture, type MixtureComponent, type MixtureSpace } from './distance-mixture.ts';
 import { expectedScoreCurves, type ExpectedScores } from './expected-scores.ts';
 
 /** Which expected score chooses the cut. */
@@ -211,7 +213,8 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   checkNumber(fn, 'beta', o.beta, 0, Infinity, true);
   checkNumber(fn, 'weakBeta', o.weakBeta, 0, Infinity, true);
   checkDegrees(fn, 'differentDf', o.differentDf);
-  const m = toMatrix(fn, x);
+  // on shared memory: the threads of the pair passes read it as it is
+  const m = toMatrix(fn, x, 'euclidean', (length) => shared(Float32Array, length));
   const n = m.n;
   if (n < 3) {
     // too few pairs to learn anything from: every face its own person
@@ -271,7 +274,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   })), hi);
   // every cut's expected scores under both mixtures, in one pass over the pairs within reach
   const thresholds = Array.from({ length: o.cuts }, (_, c) => lo + ((hi - lo) * c) / (o.cuts - 1));
-  const scoredCuts = expectedScoreCurves(ms, rows, reach, mixtures.map(sameProbabilityFunction), tree, steer, thresholds);
+  const scoredCuts = expectedScoreCurves(ms, rows, reach, mixtures.map(sameProbabilityConstants), tree, steer, thresholds);
   const curves = mixtures.map(() => ({ threshold: [] as number[], nClusters: [] as number[], bcubedF1: [] as number[], pairwiseF1: [] as number[] }));
   const best = mixtures.map(() => ({ c: 0, score: -1, expected: null as ExpectedScores | null }));
   // the collection's own same-person mode is not one person's photos: only the measured mode's mixture chooses, and
@@ -305,6 +308,8 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   if (mixture.samePrior < 1e-4) warnings.push(`clusterAuto: almost no pair looks like one person (prior ${mixture.samePrior.toExponential(1)}); nearly every face is its own cluster.`);
   const weakEvidence = weakEvidenceSentence(cuts, k, o.criterion, implausible);
   if (weakEvidence) warnings.push(`clusterAuto: ${weakEvidence}`);
+  const pool = threadWarning();
+  if (pool) warnings.push(`clusterAuto: ${pool}`);
   const result = makeResult(labels, warnings);
   const sizes = new Int32Array(result.nClusters);
   for (const l of result.labels) sizes[l]++;

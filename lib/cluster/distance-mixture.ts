@@ -196,28 +196,64 @@ export function sameProbability(mixture: DistanceMixture, d: number): number {
 }
 
 /**
+ * The constants of {@link sameProbabilityFunction}, worked out once from a mixture: plain numbers, so that worker
+ * threads can take them (with {@link sameProbabilityWith}, whose source they run).
+ */
+export interface SameProbabilityConstants {
+  squared: boolean;
+  pSame: number;
+  pDifferent: number;
+  mSame: number;
+  sSame: number;
+  kSame: number;
+  mDifferent: number;
+  sDifferent: number;
+  kDifferent: number;
+  crossing: number;
+  /** Whether the different-person mode is a Student t (finite df), else a normal. */
+  student: boolean;
+  df: number;
+  logC: number;
+  half: number;
+}
+
+/** The constants of {@link sameProbabilityFunction} of one mixture. */
+export function sameProbabilityConstants(mixture: DistanceMixture): SameProbabilityConstants {
+  // the different-person mode's density as studentPdf computes it (a normal for df = Infinity)
+  const df = mixture.differentDf;
+  const student = Number.isFinite(df);
+  return {
+    squared: mixture.space === 'squared',
+    pSame: mixture.samePrior, pDifferent: 1 - mixture.samePrior,
+    mSame: mixture.same.mean, sSame: mixture.same.sd, kSame: mixture.same.sd * SQRT_2PI,
+    mDifferent: mixture.different.mean, sDifferent: mixture.different.sd, kDifferent: mixture.different.sd * SQRT_2PI,
+    crossing: mixture.crossing,
+    student, df,
+    logC: student ? logGamma((df + 1) / 2) - logGamma(df / 2) - 0.5 * Math.log(df * Math.PI) : 0,
+    half: (df + 1) / 2,
+  };
+}
+
+/**
+ * {@link sameProbability} at distance d from the mixture's constants: the same value, bit for bit (the same
+ * operations in the same order). Self-contained (no imports, no closures): worker threads run its source.
+ */
+export function sameProbabilityWith(c: SameProbabilityConstants, d: number): number {
+  const x = c.squared ? d * d : d;
+  const zs = (x - c.mSame) / c.sSame;
+  const zd = (x - c.mDifferent) / c.sDifferent;
+  const a = c.pSame * (Math.exp(-0.5 * zs * zs) / c.kSame);
+  const b = c.pDifferent * (c.student ? Math.exp(c.logC - c.half * Math.log1p((zd * zd) / c.df)) / c.sDifferent : Math.exp(-0.5 * zd * zd) / c.kDifferent);
+  return a + b > 0 ? a / (a + b) : d < c.crossing ? 1 : 0;
+}
+
+/**
  * {@link sameProbability} of one mixture as a function of d, its constants worked out once: the same value, bit for
  * bit (the same operations in the same order), for the millions of pairs the expected scores weigh.
  */
 export function sameProbabilityFunction(mixture: DistanceMixture): (d: number) => number {
-  const squared = mixture.space === 'squared';
-  const pSame = mixture.samePrior, pDifferent = 1 - mixture.samePrior;
-  const mSame = mixture.same.mean, sSame = mixture.same.sd, kSame = mixture.same.sd * SQRT_2PI;
-  const mDifferent = mixture.different.mean, sDifferent = mixture.different.sd, kDifferent = mixture.different.sd * SQRT_2PI;
-  const crossing = mixture.crossing;
-  // the different-person mode's density as studentPdf computes it (a normal for df = Infinity)
-  const df = mixture.differentDf;
-  const student = Number.isFinite(df);
-  const logC = student ? logGamma((df + 1) / 2) - logGamma(df / 2) - 0.5 * Math.log(df * Math.PI) : 0;
-  const half = (df + 1) / 2;
-  return (d: number): number => {
-    const x = squared ? d * d : d;
-    const zs = (x - mSame) / sSame;
-    const zd = (x - mDifferent) / sDifferent;
-    const a = pSame * (Math.exp(-0.5 * zs * zs) / kSame);
-    const b = pDifferent * (student ? Math.exp(logC - half * Math.log1p((zd * zd) / df)) / sDifferent : Math.exp(-0.5 * zd * zd) / kDifferent);
-    return a + b > 0 ? a / (a + b) : d < crossing ? 1 : 0;
-  };
+  const c = sameProbabilityConstants(mixture);
+  return (d: number): number => sameProbabilityWith(c, d);
 }
 
 /**

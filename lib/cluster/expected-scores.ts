@@ -19,7 +19,10 @@ import type { Matrix } from './_input.ts';
 import type { ClusteringMetrics } from '../evaluate/evaluate.ts';
 import type { MergeTree } from './agglomerative.ts';
 import { UnionFind } from './_graph.ts';
-import { rowsWithinRadius } from './_knn.ts';
+import { rowsWithinRadius, squaredNorms } from './_knn.ts';
+import { sameProbabilityWith, type sameProbabilityConstants, type sameProbabilityFunction, type SameProbabilityConstants } from './distance-mixture.ts';
+import { cutSums, SCORE_ROWS } from './_score-tasks.ts';
+import { onShared, runTask, shared, splitRows } from './_threads.ts';
 
 /** The pair probabilities of some rows against all points, in CSR form. */
 export interface PairProbabilities {
@@ -144,10 +147,15 @@ export interface ExpectedScoreCurves {
  * maxima (Bender & Farach-Colton, "The LCA problem revisited", LATIN 2000). Each pair's probability is added to its
  * face's sum at that cut; the cuts are then walked upwards with a union-find of the merges for the cluster sizes.
  *
+ * `probabilities`: functions of the distance, or mixtures' constants ({@link sameProbabilityConstants}, the same
+ * values as {@link sameProbabilityFunction}): with constants only, the pair pass runs on every thread (the task of
+ * _score-tasks.ts), the probabilities computed where the distances are; the same sums in the same order either way.
+ *
  * Complexity: O(|rows| n d) for the radius search, O(n log n) for the table, O(pairs * functions) for the pairs,
- * O(cuts * |rows| * functions + merges) for the curve; memory O(n log n + joined pairs + |rows|).
+ * O(cuts * |rows| * functions + merges) for the curve; memory O(n log n + |rows| * cuts * functions) and one batch of
+ * the radius search's hits ({@link rowsWithinRadius}), whatever the number of pairs within `maxDistance`.
  */
-export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: number, probabilities: readonly ((d: number) => number)[], tree: MergeTree, leaves: Int32Array | null, thresholds: ArrayLike<number>): ExpectedScoreCurves {
+export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: number, probabilities: readonly (SameProbabilityConstants | ((d: number) => number))[], tree: MergeTree, leaves: Int32Array | null, thresholds: ArrayLike<number>): ExpectedScoreCurves {
   const cuts = thresholds.length;
   const nLeaves = tree.nLeaves;
   const merges = tree.height.length;
@@ -190,37 +198,80 @@ export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: nu
     const x = table[l * gaps + a], y = table[l * gaps + b - (1 << l)];
     return x > y ? x : y;
   };
-  // one radius search: each row's total, and the pairs some cut joins (row, cut, probability under each function)
+  // one radius search: each row's total, and, row by row, the sum of its pairs' probabilities in the cluster of
+  // every cut (the pairs a cut joins added to the running sum in cut order, then in order of j: the same additions
+  // in the same order as summing each cut's pairs onto the row's sum while walking the cuts), so no pair list is
+  // held: memory O(n + |rows| cuts), not O(pairs within reach) (1.5 billion at a million faces)
+  // totals[k][r]: 1 + the probabilities of row r's pairs; atCut[k][r * cuts + c]: those in one cluster at cut c
   const totals = Array.from({ length: nk }, () => new Float64Array(s).fill(1));
-  let joined = 0;
-  let pairRow = new Int32Array(1024), pairCut = new Int32Array(1024), pairProb = new Float32Array(1024 * nk);
-  const p = new Float64Array(nk);
-  rowsWithinRadius(m, rows, maxDistance, (r, j, dist) => {
-    let any = false;
-    for (let k = 0; k < nk; k++) {
-      const v = probabilities[k](dist);
-      // pairs under 1e-6 are left out, as withProbabilities
-      if (v < 1e-6) { p[k] = 0; continue; }
-      p[k] = v; totals[k][r] += v; any = true;
-    }
-    if (!any) return;
-    const c = joinCut(leafOf(rows[r]), leafOf(j));
-    if (c >= cuts) return;
-    if (joined === pairRow.length) {
-      const grow = <T extends Int32Array | Float32Array>(x: T): T => { const y = new (x.constructor as new (n: number) => T)(x.length * 2); y.set(x); return y; };
-      pairRow = grow(pairRow); pairCut = grow(pairCut); pairProb = grow(pairProb);
-    }
-    pairRow[joined] = r; pairCut[joined] = c;
-    for (let k = 0; k < nk; k++) pairProb[joined * nk + k] = p[k];
-    joined++;
-  });
-  // the joined pairs by cut (a counting sort)
-  const first = new Int32Array(cuts + 1);
-  for (let e = 0; e < joined; e++) first[pairCut[e] + 1]++;
-  for (let c = 0; c < cuts; c++) first[c + 1] += first[c];
-  const order = new Int32Array(joined);
-  const fill = first.slice(0, cuts);
-  for (let e = 0; e < joined; e++) order[fill[pairCut[e]]++] = e;
+  const atCut = Array.from({ length: nk }, () => new Float64Array(s * cuts).fill(1));
+  const functions = probabilities.filter((f): f is SameProbabilityConstants => typeof f !== 'function');
+  if (functions.length === nk && s > 0 && m.n > 0) {
+    // the mixtures' probabilities: on every thread, pair by pair where the distances are computed
+    const { n, d } = m;
+    const data = onShared(m.data.subarray(0, n * d));
+    const norms = shared(Float64Array, n);
+    norms.set(squaredNorms(m));
+    const q = shared(Int32Array, s);
+    q.set(rows);
+    const sharedTable = shared(Int32Array, table.length);
+    sharedTable.set(table);
+    const leafStart = shared(Int32Array, nLeaves);
+    leafStart.set(start.subarray(0, nLeaves));
+    let sharedLeaves: Int32Array | null = null;
+    if (leaves !== null) { sharedLeaves = shared(Int32Array, leaves.length); sharedLeaves.set(leaves); }
+    // chunks of at least 16 rows (a row costs n d multiply-adds), as rowsWithinRadius
+    const bounds = splitRows(s, Math.min(64, Math.ceil(s / 16)));
+    const chunks = runTask(SCORE_ROWS, { data, n, d, norms, rows: q, bounds, radius: maxDistance, functions, leaves: sharedLeaves, leafStart, table: sharedTable, gaps, cuts }, bounds.length - 1).chunks;
+    chunks.forEach((out, ch) => {
+      for (let r = bounds[ch]; r < bounds[ch + 1]; r++) {
+        const local = r - bounds[ch];
+        for (let k = 0; k < nk; k++) {
+          totals[k][r] = out.totals[local * nk + k];
+          atCut[k].set(out.atCut.subarray((local * nk + k) * cuts, (local * nk + k + 1) * cuts), r * cuts);
+        }
+      }
+    });
+  } else {
+    const fns = probabilities.map((f) => (typeof f === 'function' ? f : (x: number) => sameProbabilityWith(f, x)));
+    // the current row's joined pairs: cut and probability (float32) under each function
+    let rowCut = new Int32Array(1024), rowProb = new Float32Array(1024 * nk), order = new Int32Array(1024);
+    const firstOfCut = new Int32Array(cuts + 1);
+    // one row's sums in one array, then into each function's
+    let rowOut = new Float64Array(nk * cuts);
+    let joined = 0, current = -1;
+    const flush = (): void => {
+      if (current >= 0 && joined > 0) {
+        if (order.length < joined) order = new Int32Array(rowCut.length);
+        if (rowOut.length < nk * cuts) rowOut = new Float64Array(nk * cuts);
+        cutSums(rowCut, rowProb, joined, nk, cuts, firstOfCut, order, rowOut, 0, cuts);
+        for (let k = 0; k < nk; k++) atCut[k].set(rowOut.subarray(k * cuts, (k + 1) * cuts), current * cuts);
+      }
+      joined = 0;
+    };
+    const p = new Float64Array(nk);
+    rowsWithinRadius(m, rows, maxDistance, (r, j, dist) => {
+      if (r !== current) { flush(); current = r; }
+      let any = false;
+      for (let k = 0; k < nk; k++) {
+        const v = fns[k](dist);
+        // pairs under 1e-6 are left out, as withProbabilities
+        if (v < 1e-6) { p[k] = 0; continue; }
+        p[k] = v; totals[k][r] += v; any = true;
+      }
+      if (!any) return;
+      const c = joinCut(leafOf(rows[r]), leafOf(j));
+      if (c >= cuts) return;
+      if (joined === rowCut.length) {
+        const grow = <T extends Int32Array | Float32Array>(x: T): T => { const y = new (x.constructor as new (n: number) => T)(x.length * 2); y.set(x); return y; };
+        rowCut = grow(rowCut); rowProb = grow(rowProb);
+      }
+      rowCut[joined] = c;
+      for (let k = 0; k < nk; k++) rowProb[joined * nk + k] = p[k];
+      joined++;
+    });
+    flush();
+  }
   // walk the cuts upwards: the merges of each cut join scored-face counts, its pairs add to their rows' sums
   // scored faces in each cluster, kept at its union-find root
   const weight = new Float64Array(nLeaves);
@@ -231,7 +282,6 @@ export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: nu
   for (let v = 0; v < nLeaves; v++) leafIn[v] = v;
   for (let t = 0; t < merges; t++) leafIn[nLeaves + t] = leafIn[tree.left[t]];
   const rowLeaf = Int32Array.from(rows, (i) => leafOf(i));
-  const inCluster = Array.from({ length: nk }, () => new Float64Array(s).fill(1));
   const all = totals.map((tot) => { let a = 0; for (let r = 0; r < s; r++) a += tot[r] - 1; return a; });
   const scale = m.n / Math.max(1, s) / 2;
   const nClusters = new Int32Array(cuts);
@@ -245,15 +295,11 @@ export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: nu
       weight[root] = weight[a] + weight[b];
     }
     nClusters[c] = nLeaves - mergesAt[c];
-    for (let q = first[c]; q < first[c + 1]; q++) {
-      const e = order[q];
-      for (let k = 0; k < nk; k++) inCluster[k][pairRow[e]] += pairProb[e * nk + k];
-    }
     for (let k = 0; k < nk; k++) {
-      const inC = inCluster[k], tot = totals[k];
+      const inC = atCut[k], tot = totals[k];
       let tp = 0, bp = 0, br = 0;
       for (let r = 0; r < s; r++) {
-        const v = inC[r];
+        const v = inC[r * cuts + c];
         tp += v - 1;
         bp += v / weight[uf.find(rowLeaf[r])];
         br += v / tot[r];

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { cutTree, type MergeTree } from '../../lib/cluster/agglomerative.ts';
 import { expectedScoreCurves, expectedScores, pairProbabilities, type ExpectedScores } from '../../lib/cluster/expected-scores.ts';
-import { fitMixtureToDistances, sameProbability, sameProbabilityFunction, samplePairDistances } from '../../lib/cluster/distance-mixture.ts';
+import { fitMixtureToDistances, sameProbability, sameProbabilityConstants, sameProbabilityFunction, samplePairDistances } from '../../lib/cluster/distance-mixture.ts';
 import { meanLinkageTree } from '../../lib/cluster/_mean-linkage.ts';
 import { Random, rowDistance, toMatrix, type Matrix } from '../../lib/cluster/_input.ts';
 import { knnExact, type KnnGraph } from '../../lib/cluster/_knn.ts';
@@ -193,4 +193,13 @@ test('on LFW (the faces of the first 600 photos): the tree matches the reference
   const sample = Int32Array.from({ length: Math.floor(m.n / 3) }, (_, i) => 3 * i);
   const fast = expectedScoreCurves(m, sample, 0.8, mixtures.map(sameProbabilityFunction), tree, null, thresholds);
   mixtures.forEach((mx, k) => assertSameScores(fast.scores[k], fromScratch(m, sample, 0.8, (d) => sameProbability(mx, d), tree, null, thresholds), `LFW, mixture ${k}`));
+  // the mixtures' constants (the pair pass on the threads): the same scores, bit for bit, as the functions on the
+  // calling thread, with every face a tree leaf and with the scored faces a subset of the tree's leaves
+  const threaded = expectedScoreCurves(m, sample, 0.8, mixtures.map(sameProbabilityConstants), tree, null, thresholds);
+  assert.deepEqual(threaded, fast);
+  assert.ok(fast.scores[1].some((e, c) => c > 0 && e.bcubedF1 !== fast.scores[1][0].bcubedF1), 'the curve moves');
+  const steer = Int32Array.from({ length: m.n - 100 }, (_, i) => i + 50);
+  const ms = { data: m.data.slice(50 * m.d, (m.n - 50) * m.d), n: m.n - 100, d: m.d };
+  const subSample = Int32Array.from({ length: 130 }, (_, i) => 3 * i);
+  assert.deepEqual(expectedScoreCurves(ms, subSample, 0.8, mixtures.map(sameProbabilityConstants), tree, steer, thresholds), expectedScoreCurves(ms, subSample, 0.8, mixtures.map(sameProbabilityFunction), tree, steer, thresholds));
 });
