@@ -27,12 +27,19 @@ export const INDEXED_SEARCH_ABOVE = 200_000_000;
  * when the index engine does not load, the search stays exact and `warnings` says so.
  */
 export function nearby(queries: readonly Float32Array[], base: readonly Float32Array[], radius: number, metric: Metric, search: NearbySearch, warnings: string[]): Neighborhoods {
-  const big = queries.length * base.length >= INDEXED_SEARCH_ABOVE;
-  if (search === 'index' || (search === 'auto' && big)) {
-    const a = indexedRadiusAvailable();
-    if (a.ok || search === 'index') return radiusNeighborsIndexed(queries, base, radius, metric, true);
-    const w = `the index engine usearch did not load (${a.error}), so new faces were compared with every face (exact, slower); reinstall usearch (npm install usearch) for speed.`;
-    if (!warnings.includes(w)) warnings.push(w);
-  }
+  if (throughIndex(search, queries.length * base.length, warnings)) return radiusNeighborsIndexed(queries, base, radius, metric, true);
   return radiusNeighborsBetween(queries, base, radius, metric, true);
+}
+
+/**
+ * Whether a search of `pairs` pairs goes through an index under `search`. With `auto`, when the index engine does not
+ * load, it does not and `warnings` says so; with `index` it does (and fails there, naming usearch).
+ */
+export function throughIndex(search: NearbySearch, pairs: number, warnings: string[]): boolean {
+  if (search === 'exact' || (search === 'auto' && pairs < INDEXED_SEARCH_ABOVE)) return false;
+  const a = indexedRadiusAvailable();
+  if (a.ok || search === 'index') return true;
+  const w = `the index engine usearch did not load (${a.error}), so new faces were compared with every face (exact, slower); reinstall usearch (npm install usearch) for speed.`;
+  if (!warnings.includes(w)) warnings.push(w);
+  return false;
 }

@@ -32,7 +32,10 @@ import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
 import { settlePoorFaces } from './poor-faces.ts';
 import { allowedIn, rootPerson, type PeopleConstraints } from './constraints.ts';
 import { sameFaceRule, type SameFaceRule } from './rule.ts';
-import { nearby, NEARBY_SEARCHES, type NearbySearch } from './_nearby.ts';
+import { nearby, NEARBY_SEARCHES, throughIndex, type NearbySearch } from './_nearby.ts';
+import type { FaceNeighbourIndex } from './face-index.ts';
+import type { Neighborhoods } from '../cluster/_knn.ts';
+import { vectorDistance } from '../cluster/_input.ts';
 
 /** One person: a stable id, an optional name, when it was first made. */
 export interface PersonRecord {
@@ -152,6 +155,16 @@ export interface UpdatePeopleOptions {
    * synthetic faces the index found 90% of the joins the exact search finds (README "The people update at scale").
    */
   search: NearbySearch;
+  /**
+   * An index of the store's faces kept between updates (lib/people/face-index.ts, `storeFaceIndex`: what
+   * `updateStorePeople` passes), used where `search` goes through an index. The new faces are then searched among
+   * the faces, not the people's centroids: under `average` a person can pass only if one of its faces is within the
+   * threshold (the mean of the squared distances is at least their minimum), so the candidates are the people of
+   * the faces found, each decided exactly as by the exact search; under `neighbours` the faces found are the
+   * neighbours. @default null — for an update through an index, one of the people's centroids (and unassigned faces)
+   * is built for it and dropped
+   */
+  index: FaceNeighbourIndex | null;
 }
 
 /**
@@ -179,7 +192,7 @@ export const POOR_JOIN_FACTOR = 0;
  */
 export const MIN_GOOD_SHARE = 0.5;
 
-export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '', rule: null, quality: null, minQuality: QUALITY_BAR, poorJoinFactor: POOR_JOIN_FACTOR, minGoodShare: MIN_GOOD_SHARE, search: 'auto' });
+export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '', rule: null, quality: null, minQuality: QUALITY_BAR, poorJoinFactor: POOR_JOIN_FACTOR, minGoodShare: MIN_GOOD_SHARE, search: 'auto', index: null });
 
 /**
  * The people now, from the faces (`faceIds[i]` with `embeddings[i]`), the last run's `previous` people (null on
@@ -199,6 +212,7 @@ export function updatePeople(
   checkNumber(fn, 'poorJoinFactor', o.poorJoinFactor, 0, 1);
   checkNumber(fn, 'minGoodShare', o.minGoodShare, 0, 1);
   if (!NEARBY_SEARCHES.includes(o.search)) throw invalidParameter(fn, 'search', `one of ${NEARBY_SEARCHES.join(', ')}`, o.search);
+  if (o.index !== null && typeof o.index?.near !== 'function') throw invalidParameter(fn, 'index', 'null or a face index (storeFaceIndex)', o.index);
   if (o.quality !== null && (!(o.quality instanceof Float32Array) || o.quality.length !== faceIds.length)) {
     throw invalidParameter(fn, 'quality', `null or a Float32Array with one score per face id (${faceIds.length})`, o.quality);
   }
@@ -279,7 +293,7 @@ export function updatePeople(
     const queries = active.filter((i) => !placed[i] && isNew(i));
     if (queries.length > 0 && threshold === undefined) threshold = rule.clusterAll(active.map((i) => embeddings[i]), active.map((i) => !poor(i))).threshold;
     const place = rule.join === 'average' ? placeByAverage : placeByNeighbours;
-    if (queries.length > 0) joined = place(queries, active, embeddings, faceIds, constraints, rule, threshold!, personOf, status, placed, newGroups, o.minFaces, o.search, warnings);
+    if (queries.length > 0) joined = place(queries, active, embeddings, faceIds, constraints, rule, threshold!, personOf, status, placed, newGroups, o.minFaces, o.search, warnings, o.index);
   } else {
     for (const i of active) if (!placed[i] && previous?.known.has(faceIds[i]) !== true) status[i] = 'new';
     for (const i of active) if (!placed[i] && status[i] !== 'new' && previous?.unsorted?.has(faceIds[i]) && poor(i)) status[i] = 'unsorted';
@@ -338,18 +352,26 @@ export function updatePeople(
 type Placer = (
   queries: number[], active: number[], embeddings: readonly Float32Array[], faceIds: readonly string[], constraints: PeopleConstraints,
   rule: SameFaceRule, threshold: number, personOf: Int32Array, status: FaceStatus[], placed: Uint8Array, newGroups: number[][], minFaces: number,
-  search: NearbySearch, warnings: string[],
+  search: NearbySearch, warnings: string[], index: FaceNeighbourIndex | null,
 ) => number;
+
+/**
+ * With a kept face index, when this update's search goes through an index (`search`, pairs of new faces x faces): the
+ * neighbours of each query face among all faces, as indices into the update's faces; else null.
+ */
+function keptNeighbours(index: FaceNeighbourIndex | null, search: NearbySearch, queries: number[], active: number[], threshold: number, metric: SameFaceRule['metric'], warnings: string[]): Neighborhoods | null {
+  if (index === null || !throughIndex(search, queries.length * active.length, warnings)) return null;
+  return index.near(queries, threshold, metric, true);
+}
 
 /**
  * Steps 1 and 2 of the incremental placement (see the file comment) for the `neighbours` criterion. Returns how many
  * new faces joined a person.
  */
-const placeByNeighbours: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces, search, warnings) => {
+const placeByNeighbours: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces, search, warnings, index) => {
   const rows = (idx: number[]) => idx.map((i) => (rule.metric === 'cosine' ? unit(embeddings[i]) : embeddings[i]));
-  const q = rows(queries);
-  const base = rows(active);
-  const nb = nearby(q, base, threshold, rule.metric, search, warnings);
+  const kept = keptNeighbours(index, search, queries, active, threshold, rule.metric, warnings);
+  const nb = kept ? amongActive(kept, active, embeddings.length) : nearby(rows(queries), rows(active), threshold, rule.metric, search, warnings);
   // Graph over the faces touched by a new face: neighbours (face index, distance) of each.
   const adj = new Map<number, { j: number; d: number }[]>();
   const link = (a: number, b: number, d: number) => {
@@ -402,6 +424,20 @@ const placeByNeighbours: Placer = (queries, active, embeddings, faceIds, constra
   return joined;
 };
 
+/** Neighbourhoods over all faces restricted to the `active` ones, as positions in `active`. */
+function amongActive(nb: Neighborhoods, active: number[], n: number): Neighborhoods {
+  const at = new Int32Array(n).fill(-1);
+  active.forEach((i, k) => { at[i] = k; });
+  const offsets = new Int32Array(nb.n + 1);
+  const idx: number[] = [];
+  const dist: number[] = [];
+  for (let q = 0; q < nb.n; q++) {
+    for (let e = nb.offsets[q]; e < nb.offsets[q + 1]; e++) if (at[nb.indices[e]] >= 0) { idx.push(at[nb.indices[e]]); dist.push(nb.distances[e]); }
+    offsets[q + 1] = idx.length;
+  }
+  return { n: nb.n, offsets, indices: Int32Array.from(idx), distances: Float32Array.from(dist) };
+}
+
 /** Step 2: the faces left over are clustered at the collection's threshold; groups of `minFaces` become people. */
 function clusterRest(rest: number[], embeddings: readonly Float32Array[], rule: SameFaceRule, threshold: number, newGroups: number[][], minFaces: number): void {
   if (rest.length === 0) return;
@@ -423,19 +459,23 @@ function clusterRest(rest: number[], embeddings: readonly Float32Array[], rule: 
  * squared distance to the centroid plus the person's spread), found by the same exact radius search. Leftover
  * new faces are clustered with the earlier unassigned faces within the threshold of them.
  */
-const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces, search, warnings) => {
+const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces, search, warnings, index) => {
   const cosine = rule.metric === 'cosine';
   const row = (i: number) => (cosine ? unit(embeddings[i]) : embeddings[i]);
   const d = embeddings[queries[0]].length;
-  const { ids, index, sums, sq, count } = personSums(active.filter((i) => placed[i]), personOf, row, d);
+  const { ids, index: entry, sums, sq, count } = personSums(active.filter((i) => placed[i]), personOf, row, d);
   const centroids = sums.map((s, k) => Float32Array.from(s, (v) => v / count[k]));
   // linkage^2 = |q - c|^2 + spread (euclidean); 1 - q.c (cosine, unit rows)
   const spread = centroids.map((c, k) => { let c2 = 0; for (let t = 0; t < d; t++) c2 += c[t] * c[t]; return Math.max(0, sq[k] / count[k] - c2); });
   const qRows = queries.map(row);
   let joined = 0;
   const linkage = (k: number, dist: number) => (cosine ? dist : Math.sqrt(dist * dist + spread[k]));
-  // candidates: centroids within the threshold (euclidean: necessary, as spread >= 0); cosine: every person
-  const nb = cosine ? null : nearby(qRows, centroids, threshold, rule.metric, search, warnings);
+  // candidates: with a kept face index, the people of the faces within the threshold (necessary: the mean squared
+  // distance is at least the smallest); else centroids within the threshold (euclidean: necessary, as spread >= 0);
+  // cosine: every person
+  const faceNb = keptNeighbours(index, search, queries, active, threshold, rule.metric, warnings);
+  const nb = faceNb || cosine ? null : nearby(qRows, centroids, threshold, rule.metric, search, warnings);
+  const inPerson = Uint8Array.from(placed); // the people as they were before this step (what personSums holds)
   const left: number[] = [];
   queries.forEach((i, qi) => {
     let best = -1;
@@ -444,7 +484,16 @@ const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraint
       const link = linkage(k, dist);
       if (link < bestLink && allowedIn(constraints, faceIds[i], ids[k])) { best = k; bestLink = link; }
     };
-    if (nb) for (let e = nb.offsets[qi]; e < nb.offsets[qi + 1]; e++) visit(nb.indices[e], nb.distances[e]);
+    if (faceNb) {
+      const seen = new Set<number>();
+      for (let e = faceNb.offsets[qi]; e < faceNb.offsets[qi + 1]; e++) {
+        const j = faceNb.indices[e];
+        const k = inPerson[j] ? entry.get(personOf[j]) : undefined;
+        if (k === undefined || seen.has(k)) continue;
+        seen.add(k);
+        visit(k, vectorDistance(qRows[qi], centroids[k], rule.metric));
+      }
+    } else if (nb) for (let e = nb.offsets[qi]; e < nb.offsets[qi + 1]; e++) visit(nb.indices[e], nb.distances[e]);
     else for (let k = 0; k < centroids.length; k++) { let dot = 0; for (let t = 0; t < d; t++) dot += qRows[qi][t] * centroids[k][t]; visit(k, 1 - dot); }
     if (best < 0) { left.push(i); return; }
     personOf[i] = ids[best];
@@ -454,11 +503,24 @@ const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraint
   });
   // 2. the new faces left, with the earlier unassigned faces within the threshold of them
   const isQuery = new Set(queries);
-  const pool = active.filter((i) => !placed[i] && !isQuery.has(i));
   const near = new Set<number>(left);
-  if (left.length > 0 && pool.length > 0) {
-    const nb2 = nearby(left.map(row), pool.map(row), threshold, rule.metric, search, warnings);
-    for (let e = 0; e < nb2.indices.length; e++) near.add(pool[nb2.indices[e]]);
+  if (faceNb) {
+    const isActive = new Uint8Array(embeddings.length);
+    for (const i of active) isActive[i] = 1;
+    const leftAt = new Set(left);
+    queries.forEach((i, qi) => {
+      if (!leftAt.has(i)) return;
+      for (let e = faceNb.offsets[qi]; e < faceNb.offsets[qi + 1]; e++) {
+        const j = faceNb.indices[e];
+        if (isActive[j] && !placed[j] && !isQuery.has(j)) near.add(j);
+      }
+    });
+  } else {
+    const pool = active.filter((i) => !placed[i] && !isQuery.has(i));
+    if (left.length > 0 && pool.length > 0) {
+      const nb2 = nearby(left.map(row), pool.map(row), threshold, rule.metric, search, warnings);
+      for (let e = 0; e < nb2.indices.length; e++) near.add(pool[nb2.indices[e]]);
+    }
   }
   clusterRest([...near], embeddings, rule, threshold, newGroups, minFaces);
   return joined;
