@@ -33,7 +33,7 @@ import { settlePoorFaces } from './poor-faces.ts';
 import { allowedIn, rootPerson, type PeopleConstraints } from './constraints.ts';
 import { sameFaceRule, type SameFaceRule } from './rule.ts';
 import { nearby, NEARBY_SEARCHES, throughIndex, type NearbySearch } from './_nearby.ts';
-import type { FaceNeighbourIndex } from './face-index.ts';
+import { FACE_INDEX_RETRY, type FaceNeighbourIndex } from './face-index.ts';
 import type { Neighborhoods } from '../cluster/_knn.ts';
 import { vectorDistance } from '../cluster/_input.ts';
 
@@ -476,18 +476,19 @@ const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraint
   const faceNb = keptNeighbours(index, search, queries, active, threshold, rule.metric, warnings);
   const nb = faceNb || cosine ? null : nearby(qRows, centroids, threshold, rule.metric, search, warnings);
   const inPerson = Uint8Array.from(placed); // the people as they were before this step (what personSums holds)
-  const left: number[] = [];
-  queries.forEach((i, qi) => {
+  /** The person of query `qi` (an entry of personSums), or -1, from its candidates. */
+  const decide = (qi: number, cand: Neighborhoods | null, at: number): number => {
+    const i = queries[qi];
     let best = -1;
     let bestLink = threshold;
     const visit = (k: number, dist: number) => {
       const link = linkage(k, dist);
       if (link < bestLink && allowedIn(constraints, faceIds[i], ids[k])) { best = k; bestLink = link; }
     };
-    if (faceNb) {
+    if (faceNb && cand) {
       const seen = new Set<number>();
-      for (let e = faceNb.offsets[qi]; e < faceNb.offsets[qi + 1]; e++) {
-        const j = faceNb.indices[e];
+      for (let e = cand.offsets[at]; e < cand.offsets[at + 1]; e++) {
+        const j = cand.indices[e];
         const k = inPerson[j] ? entry.get(personOf[j]) : undefined;
         if (k === undefined || seen.has(k)) continue;
         seen.add(k);
@@ -495,26 +496,44 @@ const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraint
       }
     } else if (nb) for (let e = nb.offsets[qi]; e < nb.offsets[qi + 1]; e++) visit(nb.indices[e], nb.distances[e]);
     else for (let k = 0; k < centroids.length; k++) { let dot = 0; for (let t = 0; t < d; t++) dot += qRows[qi][t] * centroids[k][t]; visit(k, 1 - dot); }
-    if (best < 0) { left.push(i); return; }
-    personOf[i] = ids[best];
+    return best;
+  };
+  const join = (qi: number, k: number) => {
+    const i = queries[qi];
+    personOf[i] = ids[k];
     status[i] = 'assigned';
     placed[i] = 1;
     joined++;
-  });
+  };
+  let leftQ: number[] = [];
+  queries.forEach((_, qi) => { const k = decide(qi, faceNb, qi); if (k < 0) leftQ.push(qi); else join(qi, k); });
+  // with a kept index, the faces that joined no one ask again, wider (FACE_INDEX_RETRY): a face whose person was missed,
+  // or whose earlier unassigned faces (step 2) were, is found then; the faces that joined someone need not
+  let leftNb = faceNb;
+  let leftAt = (qi: number) => qi;
+  if (faceNb && index && leftQ.length > 0) {
+    const again = index.near(leftQ.map((qi) => queries[qi]), threshold, rule.metric, true, FACE_INDEX_RETRY);
+    const pos = new Map(leftQ.map((qi, r) => [qi, r]));
+    const still: number[] = [];
+    for (const qi of leftQ) { const k = decide(qi, again, pos.get(qi)!); if (k < 0) still.push(qi); else join(qi, k); }
+    leftQ = still;
+    leftNb = again;
+    leftAt = (qi) => pos.get(qi)!;
+  }
+  const left = leftQ.map((qi) => queries[qi]);
   // 2. the new faces left, with the earlier unassigned faces within the threshold of them
   const isQuery = new Set(queries);
   const near = new Set<number>(left);
   if (faceNb) {
     const isActive = new Uint8Array(embeddings.length);
     for (const i of active) isActive[i] = 1;
-    const leftAt = new Set(left);
-    queries.forEach((i, qi) => {
-      if (!leftAt.has(i)) return;
-      for (let e = faceNb.offsets[qi]; e < faceNb.offsets[qi + 1]; e++) {
-        const j = faceNb.indices[e];
+    for (const qi of leftQ) {
+      const r = leftAt(qi);
+      for (let e = leftNb!.offsets[r]; e < leftNb!.offsets[r + 1]; e++) {
+        const j = leftNb!.indices[e];
         if (isActive[j] && !placed[j] && !isQuery.has(j)) near.add(j);
       }
-    });
+    }
   } else {
     const pool = active.filter((i) => !placed[i] && !isQuery.has(i));
     if (left.length > 0 && pool.length > 0) {

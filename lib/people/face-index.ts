@@ -43,6 +43,15 @@ const FORMAT = 1;
  */
 export const FACE_INDEX_DEFAULTS: Readonly<IndexedRadiusParams> = Object.freeze({ ...INDEXED_RADIUS_DEFAULTS });
 
+/**
+ * Candidates asked at first by a new face that joined no person in the first search (people update, `average` join):
+ * 1,024, which widens that search (usearch searches with a candidate list of at least what is asked). On synthetic
+ * 512-d faces (bench:people -- --million --faces 100000 --new 1000 --second) the first search alone (16 candidates,
+ * efSearch 256) placed 624 of 625 new faces of known people and made 105 new people where the exact search makes 121
+ * (the earlier unassigned face of a new person missed); efSearch 1,024 for every face found them all in twice the time.
+ */
+export const FACE_INDEX_RETRY = 1024;
+
 /** What opening the kept index did. */
 export interface FaceIndexReport {
   /** `loaded`: the saved index was used; `built`: there was none; `rebuilt`: the saved one was not trusted (`reason`). */
@@ -63,7 +72,8 @@ export interface FaceIndexReport {
  * indices into the update's faces, ascending, with exact distances.
  */
 export interface FaceNeighbourIndex {
-  near(queries: readonly number[], radius: number, metric: Metric, strict: boolean): Neighborhoods;
+  /** `neighbors`: candidates asked at first (more while all are inside), which also widens the search. */
+  near(queries: readonly number[], radius: number, metric: Metric, strict: boolean, neighbors?: number): Neighborhoods;
 }
 
 /** The store's kept index, opened on first use (see the file comment). */
@@ -233,13 +243,13 @@ export function storeFaceIndex(storeDir: string, faceIds: readonly string[], emb
 
   return {
     report: () => report,
-    near(queries, radius, metric, strict) {
+    near(queries, radius, metric, strict, neighbors) {
       if (queries.length === 0 || faceIds.length === 0) return { n: queries.length, offsets: new Int32Array(queries.length + 1), indices: new Int32Array(0), distances: new Float32Array(0) };
       open();
       const t = performance.now();
       // the people update compares unit rows by cosine (lib/people/assign.ts)
       const vec = metric === 'cosine' ? (i: number) => unit(embeddings[i]) : (i: number) => embeddings[i];
-      const nb = radiusSearch(index!, queries.map(vec), (key) => (rowOfKey[key] >= 0 ? vec(rowOfKey[key]) : null), radius, metric, strict, p);
+      const nb = radiusSearch(index!, queries.map(vec), (key) => (rowOfKey[key] >= 0 ? vec(rowOfKey[key]) : null), radius, metric, strict, neighbors ? { ...p, neighbors } : p);
       // keys -> the update's faces, ascending
       const indices = new Int32Array(nb.indices.length);
       const distances = new Float32Array(nb.indices.length);
