@@ -175,3 +175,48 @@ test('on LFW: faces placed among 4,000 through a saved, reloaded index make the 
 test('updatePeople: an index that is not a face index is refused, naming the parameter', () => {
   assert.throws(() => updatePeople([], [], null, foldCorrections([]), { index: {} as never }), /updatePeople: index must be null or a face index/);
 });
+
+test('updateStorePeople keeps the index in the store folder: built by the first update through it, loaded by the next, which adds only its new faces', { skip: SKIP }, async () => {
+  const { makeToyStore } = await import('../cli/_toy.ts');
+  const { openStoreWriter } = await import('../../lib/store/write.ts');
+  const { readManifest } = await import('../../lib/store/read.ts');
+  const { updateStorePeople } = await import('../../lib/people/people.ts');
+  const t = await makeToyStore();
+  try {
+    const people = await updateStorePeople(t.store); // the first update clusters every face: no index
+    assert.equal(people.faceIndex, undefined);
+    assert.ok(!existsSync(join(t.store, FACE_INDEX_FILE)));
+    const files = people.faces.map((f) => f.path);
+    // one more photo of `who` (a centre of the toy: Ann 0, Bob 1), encoded into the store as `encode` would
+    const addPhoto = async (file: string, who: number, seed: number) => {
+      const params = (await readManifest(t.store))!.parameters;
+      const w = await openStoreWriter(t.store, params, { photoFolder: t.photos, backend: 'test' });
+      await w.plan([...files, file].map((p) => ({ path: p, sizeBytes: 1, mtimeMs: 1 })));
+      const lm = [0, 1, 2, 3, 4].map((k) => ({ x: 8 + k, y: 10 })) as never;
+      const rng = new Random(seed);
+      await w.writeBatch(
+        [{ path: file, sizeBytes: 1, mtimeMs: 1, width: 24, height: 24, status: 'ok' as const, reason: null, faceCount: 1, label: null }],
+        [{ path: file, faceIndex: 0, label: null, imageWidth: 24, imageHeight: 24, score: 0.9, landmarks5: lm, box: { x: 4, y: 4, width: 16, height: 16 },
+          embedding: Float32Array.from({ length: 128 }, (_, k) => (k === who ? 1 : 0) + 0.006 * rng.normal()) }],
+      );
+      await w.finish(true);
+      files.push(file);
+    };
+    await addPhoto('Ann/Ann_0009.jpg', 0, 1);
+    const u1 = await updateStorePeople(t.store, { search: 'index' });
+    assert.equal(u1.faceIndex?.how, 'built');
+    assert.equal(u1.faceIndex?.size, 12);
+    assert.ok(existsSync(join(t.store, FACE_INDEX_FILE)) && existsSync(join(t.store, FACE_INDEX_RECORD)));
+    assert.ok(!existsSync(join(t.photos, FACE_INDEX_FILE)), 'never in the photo folder');
+    const ann = (u: typeof u1) => u.state.personOf[u.state.faceIds.indexOf('Ann/Ann_0001.jpg#0')];
+    assert.equal(u1.state.personOf[u1.state.faceIds.indexOf('Ann/Ann_0009.jpg#0')], ann(u1));
+    await addPhoto('Bob/Bob_0009.jpg', 1, 2);
+    const u2 = await updateStorePeople(t.store, { search: 'index' });
+    assert.deepEqual({ how: u2.faceIndex?.how, added: u2.faceIndex?.added, size: u2.faceIndex?.size }, { how: 'loaded', added: 1, size: 13 });
+    const bob = u2.state.personOf[u2.state.faceIds.indexOf('Bob/Bob_0001.jpg#0')];
+    assert.ok(bob >= 0);
+    assert.equal(u2.state.personOf[u2.state.faceIds.indexOf('Bob/Bob_0009.jpg#0')], bob);
+  } finally {
+    rmSync(t.root, { recursive: true, force: true });
+  }
+});
