@@ -13,8 +13,8 @@
  *    threshold; groups of at least `minFaces` become new people.
  * Cost: a radius search of the new faces against the people (and the unassigned faces), exact pair by pair
  * (lib/cluster/_radius-between.ts, SIMD with a subspace prefilter) or, for large stores, through an index
- * (lib/cluster/_radius-indexed.ts; see `search`), plus clustering the few left over; the full clustering costs all
- * faces x all faces.
+ * (lib/cluster/_radius-indexed.ts; see `search`; an index of the faces kept with the store: `index`,
+ * lib/people/face-index.ts), plus clustering the few left over; the full clustering costs all faces x all faces.
  *
  * Re-cluster (`recluster: true`): the default method clusters every face that is not ignored; each cluster goes
  * to the person most of its faces are in (confirmed there, or there in the last run: so ids and names survive),
@@ -152,7 +152,8 @@ export interface UpdatePeopleOptions {
    * index (every candidate decided exactly: a neighbour the index does not return is the only possible difference);
    * `auto` uses the index from `INDEXED_SEARCH_ABOVE` pairs (lib/people/_nearby.ts) on.
    * @default 'auto' — exact on all of LFW (14 million pairs), where `index` gives the same people too; at 1,000,000
-   * synthetic faces the index found 90% of the joins the exact search finds (README "The people update at scale").
+   * synthetic faces the index of centroids built for the update found 90% of the joins the exact search finds, the
+   * index of faces kept with the store (`index`) more (README "The people update at scale").
    */
   search: NearbySearch;
   /**
@@ -456,8 +457,10 @@ function clusterRest(rest: number[], embeddings: readonly Float32Array[], rule: 
  * (average linkage on squared distances; 1 - mean cosine similarity for cosine) is below the threshold, the
  * smallest winning. Each person is its count, the sum of its faces and of their squared norms, so the test is
  * O(d) per person; only people whose centroid is within the threshold can pass (the mean squared distance is the
- * squared distance to the centroid plus the person's spread), found by the same exact radius search. Leftover
- * new faces are clustered with the earlier unassigned faces within the threshold of them.
+ * squared distance to the centroid plus the person's spread), found by the same exact radius search; with a kept
+ * face index, only people one of whose faces is within the threshold can pass (the mean squared distance is at least
+ * the smallest), found through it. Leftover new faces are clustered with the earlier unassigned faces within the
+ * threshold of them.
  */
 const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces, search, warnings, index) => {
   const cosine = rule.metric === 'cosine';
