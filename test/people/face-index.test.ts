@@ -17,6 +17,9 @@ import { Random } from '../../lib/cluster/_input.ts';
 
 const SKIP = indexedRadiusAvailable().ok ? false : 'usearch does not load here';
 const NOW = '2026-01-01T00:00:00.000Z';
+/** One thread: usearch then builds the same graph every time (on several its insertion order varies), so what the
+ * index finds, and these tests, do not vary from run to run. */
+const ONE = { threads: 1 };
 
 /** 40 people of 1-6 faces, 16-d: tight blobs (spread 0.05) around unit centres, far apart. */
 function toy(seed: number): { ids: string[]; x: Float32Array[] } {
@@ -58,7 +61,7 @@ test('a kept index, built then saved, then loaded with new faces added, places n
     const dir = tmp();
     try {
       // update 1: the people of 100 faces, 20 new; no index yet: built over the 120 faces and saved
-      const a = storeFaceIndex(dir, ids.slice(0, 120), x.slice(0, 120));
+      const a = storeFaceIndex(dir, ids.slice(0, 120), x.slice(0, 120), ONE);
       const u1 = agree(ids, x, 100, 120, rule, a);
       assert.ok(u1.exact.summary.joined >= 5, `joined ${u1.exact.summary.joined}`); // there is something to place
       assert.equal(a.report()?.how, 'built');
@@ -66,13 +69,13 @@ test('a kept index, built then saved, then loaded with new faces added, places n
       a.save();
       assert.ok(existsSync(join(dir, FACE_INDEX_FILE)) && existsSync(join(dir, FACE_INDEX_RECORD)));
       // update 2: 16 more faces; the saved index is loaded (nothing rebuilt) and only they are added
-      const b = storeFaceIndex(dir, ids, x);
+      const b = storeFaceIndex(dir, ids, x, ONE);
       const u2 = agree(ids, x, 120, n, rule, b);
       assert.ok(u2.exact.summary.joined >= 5, `joined ${u2.exact.summary.joined}`);
       assert.deepEqual({ how: b.report()?.how, added: b.report()?.added, removed: b.report()?.removed, size: b.report()?.size }, { how: 'loaded', added: n - 120, removed: 0, size: n });
       b.save();
       // and once more with nothing new: loaded, nothing added, nothing written
-      const c = storeFaceIndex(dir, ids, x);
+      const c = storeFaceIndex(dir, ids, x, ONE);
       agree(ids, x, 120, n, rule, c);
       assert.deepEqual({ how: c.report()?.how, added: c.report()?.added }, { how: 'loaded', added: 0 });
     } finally {
@@ -85,8 +88,8 @@ test('a stale, corrupt, torn or mismatched kept index is rebuilt (with the reaso
   const { ids, x } = toy(5);
   const rule = sameFaceRule();
   const dir = tmp();
-  const saved = () => { const s = storeFaceIndex(dir, ids, x); agree(ids, x, 100, ids.length, rule, s); s.save(); };
-  const reopen = (fx = x, fids = ids) => { const s = storeFaceIndex(dir, fids, fx); agree(fids, fx, 100, fids.length, rule, s); return s.report()!; };
+  const saved = () => { const s = storeFaceIndex(dir, ids, x, ONE); agree(ids, x, 100, ids.length, rule, s); s.save(); };
+  const reopen = (fx = x, fids = ids) => { const s = storeFaceIndex(dir, fids, fx, ONE); agree(fids, fx, 100, fids.length, rule, s); return s.report()!; };
   try {
     saved();
     assert.equal(reopen().how, 'loaded');
@@ -132,13 +135,13 @@ test('a face whose photo was encoded again is replaced in the kept index; a face
   const rule = sameFaceRule();
   const dir = tmp();
   try {
-    const a = storeFaceIndex(dir, ids.slice(0, 120), x.slice(0, 120));
+    const a = storeFaceIndex(dir, ids.slice(0, 120), x.slice(0, 120), ONE);
     agree(ids, x, 100, 120, rule, a);
     a.save();
     // face 3 changed (a new vector under the same id); face 4 gone (its photo removed); 16 new faces
     const ids2 = ids.filter((_, i) => i !== 4);
     const x2 = x.map((v, i) => (i === 3 ? Float32Array.from(x[10]) : v)).filter((_, i) => i !== 4);
-    const b = storeFaceIndex(dir, ids2, x2);
+    const b = storeFaceIndex(dir, ids2, x2, ONE);
     agree(ids2, x2, 99, ids2.length, rule, b);
     assert.deepEqual({ how: b.report()?.how, added: b.report()?.added, removed: b.report()?.removed, size: b.report()?.size }, { how: 'loaded', added: 1 + (ids.length - 120), removed: 2, size: ids2.length });
   } finally {
@@ -159,11 +162,11 @@ test('on LFW: faces placed among 4,000 through a saved, reloaded index make the 
   try {
     // the index is made and saved by an update placing 400 faces among 3,600, then loaded by the next, which places
     // the last faces among 4,000 and adds only them to it
-    const a = storeFaceIndex(dir, ids.slice(0, 4000), x.slice(0, 4000));
+    const a = storeFaceIndex(dir, ids.slice(0, 4000), x.slice(0, 4000), ONE);
     const u1 = agree(ids, x, 3600, 4000, rule, a);
     assert.ok(u1.exact.summary.joined > 50, `joined ${u1.exact.summary.joined}`); // the comparison has faces to place
     a.save();
-    const b = storeFaceIndex(dir, ids, x);
+    const b = storeFaceIndex(dir, ids, x, ONE);
     const { exact } = agree(ids, x, 4000, n, rule, b);
     assert.ok(exact.summary.joined > 50, `joined ${exact.summary.joined}`);
     assert.deepEqual({ how: b.report()?.how, added: b.report()?.added, size: b.report()?.size }, { how: 'loaded', added: n - 4000, size: n });
