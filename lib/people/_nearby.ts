@@ -17,7 +17,8 @@ export const NEARBY_SEARCHES: readonly NearbySearch[] = ['auto', 'exact', 'index
  * Pairs (new faces x faces or people) from which `auto` searches through an index: 200 million, where the exact search
  * takes minutes on 512-d faces whose subspace prefilter keeps most pairs (bench:people -- --million: 1,000 new faces
  * against 101,000 took 36 s of CPU). Above it the index costs less but may miss neighbours: on synthetic 512-d faces
- * it found 605 of 607 joins at 51,000 faces and 90% at 1,000,000 (README "The people update at scale"). Below it
+ * it found 605 of 607 joins at 51,000 faces and 90% at 1,000,000 as an index of centroids built for the update; the
+ * index of faces kept with the store (lib/people/face-index.ts) finds more (README "The people update at scale"). Below it
  * (all of LFW: 1,243 new faces x 11,181 = 14 million pairs) the search stays exact.
  */
 export const INDEXED_SEARCH_ABOVE = 200_000_000;
