@@ -23,6 +23,14 @@
  * share of new faces placed in their identity's person. The store's own I/O (reading faces.arrow, writing the
  * people tables) is not in it: see bench:export. `--compare`: the same update again with the exact search, and how many faces
  * it places differently (the index's misses).
+ *
+ * `--index-dir DIR [--second]`: the face index kept with the store (lib/people/face-index.ts) in DIR, over two runs (two
+ * processes, so that the second reads the index from disk). The first (without `--second`): the store is the first
+ * `--faces` faces, of which the last `--new` arrive now; the index is built over them (or loaded when DIR has one) and
+ * saved. The second (`--second`): the store is all `--faces` + `--new` faces, the last `--new` arrive now; the index
+ * saved by the first is loaded, the new faces added to it and searched, and it is saved again. Printed besides: how
+ * the index was opened and the seconds to check and load (or build), add, search and save it. `--ef-search N`: the
+ * index's candidate list while searching (FACE_INDEX_DEFAULTS.efSearch otherwise).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -30,6 +38,7 @@ import { parseArgs } from 'node:util';
 import { loadPrecomputedEmbeddings } from '../lib/datasets/precomputed.ts';
 import { evaluateClustering } from '../lib/evaluate/evaluate.ts';
 import { snapshotOf, updatePeople, type PeopleState } from '../lib/people/assign.ts';
+import { storeFaceIndex } from '../lib/people/face-index.ts';
 import { foldCorrections } from '../lib/people/constraints.ts';
 import { chineseWhispersRule, sameFaceRule } from '../lib/people/rule.ts';
 import { embedderMixtureOptions } from '../lib/embed/registry.ts';
@@ -39,13 +48,14 @@ const { values } = parseArgs({ options: {
   repeat: { type: 'string', default: '3' }, rule: { type: 'string', default: 'default' },
   million: { type: 'boolean', default: false }, dim: { type: 'string', default: '512' }, faces: { type: 'string', default: '1000000' }, new: { type: 'string', default: '10000' },
   threshold: { type: 'string', default: '0.77' }, search: { type: 'string', default: 'auto' }, compare: { type: 'boolean', default: false },
+  'index-dir': { type: 'string' }, second: { type: 'boolean', default: false }, 'ef-search': { type: 'string' },
 } });
 const repeat = Math.max(1, Number(values.repeat));
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 if (values.million) {
-  million(Number(values.faces), Number(values.new), Number(values.dim), Number(values.threshold));
+  million(Number(values.faces), Number(values.new), Number(values.dim), Number(values.threshold), values['index-dir'] ?? null, values.second!);
   process.exit(0);
 }
 
@@ -53,11 +63,13 @@ if (values.million) {
  * The incremental update at scale (see the file comment). `threshold`: the rule's threshold as recorded by the last
  * full clustering (auto chose 0.77 on 100,000 of these 512-d faces: bench:cluster -- --n 100000 --dim 512).
  */
-function million(nOld: number, nNew: number, dim: number, threshold: number): void {
+function million(faces: number, nNew: number, dim: number, threshold: number, indexDir: string | null, second: boolean): void {
   const peak = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
-  const total = nOld + nNew;
   const t0 = performance.now();
-  const syn = makeSynthetic(total, dim);
+  const syn = makeSynthetic(faces + (indexDir !== null ? nNew : 0), dim);
+  // with a kept index, the first run's store is the first `faces` faces (its last nNew new), the second's all of them
+  const nOld = indexDir !== null && !second ? faces - nNew : faces;
+  const total = nOld + nNew;
   // the rows are in a seeded random order: the last nNew arrive now
   const faceIds = Array.from({ length: total }, (_, i) => `p${String(i >> 7).padStart(5, '0')}/photo_${i}.jpg#0`);
   const count = new Map<number, number>();
@@ -80,15 +92,20 @@ function million(nOld: number, nNew: number, dim: number, threshold: number): vo
   console.log(`bench:people --million: ${nOld} known faces (${persons.length} people, ${nOld - assignment.size} unassigned) + ${nNew} new, ${dim}-d synthetic, threshold ${threshold}; made in ${((performance.now() - t0) / 1000).toFixed(1)} s; peak RSS so far ${peak().toFixed(0)} MB; load ${load()}`);
   const rule = sameFaceRule();
   const search = values.search as 'auto' | 'exact' | 'index';
+  const x = syn.x.slice(0, total);
   const c = process.cpuUsage();
   const t1 = performance.now();
-  const s = updatePeople(faceIds, syn.x, snap, foldCorrections([]), { rule, now: new Date(0).toISOString(), search });
+  const index = indexDir !== null ? storeFaceIndex(indexDir, faceIds, x, values['ef-search'] ? { efSearch: Number(values['ef-search']) } : {}) : null;
+  const s = updatePeople(faceIds, x, snap, foldCorrections([]), { rule, now: new Date(0).toISOString(), search, index });
+  index?.save();
   const wall = (performance.now() - t1) / 1000;
   const u = process.cpuUsage(c);
+  const r = index?.report();
+  if (r) console.log(`kept index in ${indexDir}: ${r.how}${r.reason ? ` (${r.reason})` : ''}, ${r.added} faces added, ${r.removed} removed, ${r.size} held; seconds: open (check + load, or build) ${r.seconds.open.toFixed(1)}, add ${r.seconds.add.toFixed(1)}, search ${r.seconds.search.toFixed(1)}, save ${r.seconds.save.toFixed(1)}; load ${load()}`);
   if (values.compare) {
     // the same update with the exact search: how many faces are placed differently (new people matched by their faces)
     const t2 = performance.now();
-    const e = updatePeople(faceIds, syn.x, snap, foldCorrections([]), { rule, now: new Date(0).toISOString(), search: 'exact' });
+    const e = updatePeople(faceIds, x, snap, foldCorrections([]), { rule, now: new Date(0).toISOString(), search: 'exact' });
     const ev = evaluateClustering(e.personOf, Array.from(s.personOf, (p, i) => (p < 0 ? `u${i}` : String(p))));
     let differ = 0;
     for (let i = 0; i < total; i++) if ((s.personOf[i] < 0) !== (e.personOf[i] < 0) || (s.personOf[i] <= nextId - 1 && s.personOf[i] !== e.personOf[i])) differ++;

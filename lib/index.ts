@@ -117,6 +117,8 @@ export { openPeople, updateStorePeople, namePerson, mergePeople, moveFace, split
 export type { Person, StorePeople, PeopleChangeOptions } from './people/people.ts';
 export { updatePeople, snapshotOf, UPDATE_PEOPLE_DEFAULTS, QUALITY_BAR, POOR_JOIN_FACTOR } from './people/assign.ts';
 export type { FaceStatus, PeopleSnapshot, PeopleState, PeopleUpdateSummary, PersonRecord, UpdatePeopleOptions } from './people/assign.ts';
+export { storeFaceIndex, FACE_INDEX_FILE, FACE_INDEX_RECORD } from './people/face-index.ts';
+export type { FaceIndexReport, FaceNeighbourIndex, StoreFaceIndex } from './people/face-index.ts';
 export { foldCorrections, areDistinct } from './people/constraints.ts';
 export type { PeopleConstraints } from './people/constraints.ts';
 export { readCorrections, CORRECTIONS_FILE } from './people/journal.ts';

@@ -12,6 +12,7 @@ import {
   personFolderNames, PEOPLE_CHANGE_DEFAULTS, type StorePeople,
 } from '../people/people.ts';
 import { UPDATE_PEOPLE_DEFAULTS } from '../people/assign.ts';
+import type { FaceIndexReport } from '../people/face-index.ts';
 import { readManifest } from '../store/read.ts';
 import { saveClusters } from '../store/save-clusters.ts';
 
@@ -172,7 +173,7 @@ async function runPeople(argv: string[]): Promise<number> {
       done = (values.recluster
         ? `re-clustered ${s.faces} faces (${people.state.rule.method}, threshold ${people.state.rule.threshold}); corrections kept`
         : `${s.newFaces} new faces: ${s.joined} joined existing people, ${s.newPeople} new people; ${s.droppedFaces} faces of removed photos dropped, ${s.removedPeople} people left without faces removed`)
-        + `; ${poorLine(people, minQuality)}`;
+        + `; ${poorLine(people, minQuality)}${people.faceIndex ? `; ${indexLine(people.faceIndex)}` : ''}`;
       break;
     }
     default:
@@ -180,6 +181,11 @@ async function runPeople(argv: string[]): Promise<number> {
   }
   printPeople(people, done, Boolean(values.json));
   return EXIT.ok;
+}
+
+/** What the update did with the face index kept in the store (lib/people/face-index.ts). */
+function indexLine(r: FaceIndexReport): string {
+  return `face index of the store ${r.how}${r.reason ? ` (${r.reason})` : ''}: ${r.added} faces added, ${r.removed} removed, ${r.size} held`;
 }
 
 /** How the quality bar went: unsorted faces, poor faces that joined a person, the bar. */
@@ -217,6 +223,7 @@ export async function savePeople(store: string, dir: string, recluster: boolean,
     ? `Re-clustered ${s.faces} faces (${people.state.rule.method}, threshold ${people.state.rule.threshold}), corrections kept.`
     : `${s.newFaces} new faces: ${s.joined} joined existing people, ${s.newPeople} new people; ${s.droppedFaces} faces of removed photos dropped.`);
   console.log(`Faces too poor to recognise: ${poorLine(people, minQuality)}.`);
+  if (people.faceIndex) console.log(`The ${indexLine(people.faceIndex)}.`);
   for (const w of s.warnings ?? []) console.log(`Note: ${w}`);
   printPeople(people, '', false);
   const photoFolder = (await readManifest(people.storeDir)).photoFolder;

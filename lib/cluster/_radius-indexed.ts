@@ -47,12 +47,60 @@ export interface IndexedRadiusParams {
  */
 export const INDEXED_RADIUS_DEFAULTS: Readonly<IndexedRadiusParams> = Object.freeze({ neighbors: 16, m: 16, efConstruction: 64, efSearch: 256, threads: 0 });
 
-interface UsearchIndex {
+/** The usearch index, as far as it is used here (see node_modules/usearch/javascript/usearch.ts). */
+export interface UsearchIndex {
   add(keys: BigUint64Array, vectors: Float32Array, threads: number): void;
   /** One query (a vector of length d) gives `{ keys, distances }` of what it found; several give `counts` and k slots each. */
   search(vectors: Float32Array, k: number, threads: number): { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
+  remove(keys: BigUint64Array): number[];
+  size(): number;
+  save(path: string): void;
+  load(path: string): void;
 }
 type UsearchIndexClass = new (o: { metric: string; dimensions: number; connectivity: number; quantization: string; expansion_add: number; expansion_search: number; multi: boolean }) => UsearchIndex;
+
+/** How rows are coded in the index: int8 searched by cosine (unit rows), else bf16 by squared euclidean distance. */
+export interface IndexCoding {
+  metric: 'cos' | 'l2sq';
+  quantization: 'i8' | 'bf16';
+}
+
+/** The coding for rows like `sample` (unit rows or the cosine metric: int8 by cosine; else bf16): see the file comment. */
+export function indexCoding(sample: readonly Float32Array[], metric: Metric): IndexCoding {
+  const n = Math.min(sample.length, 1024);
+  const d = n > 0 ? sample[0].length : 0;
+  const unit = metric === 'cosine' || (n > 0 && unitRows({ data: flat(sample, 0, n, d), n, d }));
+  return unit ? { metric: 'cos', quantization: 'i8' } : { metric: 'l2sq', quantization: 'bf16' };
+}
+
+/** An empty index of `d`-dimensional rows coded by `coding`, with the graph settings of `params`. Throws when usearch does not load. */
+export function newUsearchIndex(d: number, coding: IndexCoding, params: Partial<IndexedRadiusParams> = {}): UsearchIndex {
+  const p = { ...INDEXED_RADIUS_DEFAULTS, ...params };
+  const u = loadUsearch();
+  if (!u.mod) throw new FaceclusterError('radiusNeighborsIndexed', `the index engine usearch did not load (${u.error}); reinstall it (npm install usearch).`, 'engine');
+  const Index = (u.mod as unknown as { Index: UsearchIndexClass }).Index;
+  return new Index({
+    metric: coding.metric, dimensions: d, connectivity: p.m, quantization: coding.quantization,
+    expansion_add: p.efConstruction, expansion_search: Math.max(p.efSearch, p.neighbors), multi: false,
+  });
+}
+
+/** Rows added per call to usearch (bounds the flat copy). */
+const BLOCK = 65_536;
+
+/** Adds `rows[i]` under key `keys[i]` for each i, in blocks, on `threads` (0: every core). */
+export function addToIndex(index: UsearchIndex, keys: ArrayLike<number>, rows: readonly Float32Array[], threads = 0): void {
+  const n = rows.length;
+  if (n === 0) return;
+  const d = rows[0].length;
+  const th = threads > 0 ? threads : availableParallelism();
+  for (let b = 0; b < n; b += BLOCK) {
+    const e = Math.min(n, b + BLOCK);
+    const k = new BigUint64Array(e - b);
+    for (let i = b; i < e; i++) k[i - b] = BigInt(keys[i]);
+    index.add(k, flat(rows, b, e, d), th);
+  }
+}
 
 /** Whether the index engine (usearch) loads here; the reason when it does not. */
 export function indexedRadiusAvailable(): { ok: boolean; error: string } {
@@ -73,28 +121,27 @@ function flat(rows: readonly Float32Array[], from: number, to: number, d: number
  * with their exact distances). Throws when usearch does not load.
  */
 export function radiusNeighborsIndexed(queries: readonly Float32Array[], base: readonly Float32Array[], radius: number, metric: Metric, strict = false, params: Partial<IndexedRadiusParams> = {}): Neighborhoods {
-  const p = { ...INDEXED_RADIUS_DEFAULTS, ...params };
   const nq = queries.length;
   const nb = base.length;
+  if (nq === 0 || nb === 0) return { n: nq, offsets: new Int32Array(nq + 1), indices: new Int32Array(0), distances: new Float32Array(0) };
+  const index = newUsearchIndex(base[0].length, indexCoding(base, metric), params);
+  addToIndex(index, Int32Array.from({ length: nb }, (_, i) => i), base, params.threads ?? INDEXED_RADIUS_DEFAULTS.threads);
+  return radiusSearch(index, queries, (key) => base[key], radius, metric, strict, params);
+}
+
+/**
+ * Steps 2 and 3 of the file comment on an index built already (by {@link radiusNeighborsIndexed}, or kept with a store:
+ * lib/people/face-index.ts): for each query, the keys of `index` whose row (`rowOf(key)`; null: a key to pass over)
+ * is within `radius`, with exact distances, keys ascending.
+ */
+export function radiusSearch(index: UsearchIndex, queries: readonly Float32Array[], rowOf: (key: number) => Float32Array | null, radius: number, metric: Metric, strict = false, params: Partial<IndexedRadiusParams> = {}): Neighborhoods {
+  const p = { ...INDEXED_RADIUS_DEFAULTS, ...params };
+  const nq = queries.length;
+  const nb = index.size();
   const offsets = new Int32Array(nq + 1);
   if (nq === 0 || nb === 0) return { n: nq, offsets, indices: new Int32Array(0), distances: new Float32Array(0) };
-  const u = loadUsearch();
-  if (!u.mod) throw new FaceclusterError('radiusNeighborsIndexed', `the index engine usearch did not load (${u.error}); reinstall it (npm install usearch).`, 'engine');
-  const Index = (u.mod as unknown as { Index: UsearchIndexClass }).Index;
-  const d = base[0].length;
+  const d = queries[0].length;
   const threads = p.threads > 0 ? p.threads : availableParallelism();
-  const BLOCK = 65_536;
-  const unit = metric === 'cosine' || unitRows({ data: flat(base, 0, Math.min(nb, 1024), d), n: Math.min(nb, 1024), d });
-  const index = new Index({
-    metric: unit ? 'cos' : 'l2sq', dimensions: d, connectivity: p.m, quantization: unit ? 'i8' : 'bf16',
-    expansion_add: p.efConstruction, expansion_search: Math.max(p.efSearch, p.neighbors), multi: false,
-  });
-  for (let b = 0; b < nb; b += BLOCK) {
-    const e = Math.min(nb, b + BLOCK);
-    const keys = new BigUint64Array(e - b);
-    for (let i = b; i < e; i++) keys[i - b] = BigInt(i);
-    index.add(keys, flat(base, b, e, d), threads);
-  }
   const exact = (a: Float32Array, b: Float32Array): number => vectorDistance(a, b, metric);
   const inside = (dist: number): boolean => (strict ? dist < radius : dist <= radius);
   const found: { j: number; dist: number }[][] = Array.from({ length: nq }, () => []);
@@ -113,7 +160,9 @@ export function radiusNeighborsIndexed(queries: readonly Float32Array[], base: r
         let allInside = got > 0;
         for (let t = 0; t < got; t++) {
           const j = Number(res.keys[r * k + t]);
-          const dist = exact(queries[qi], base[j]);
+          const row = rowOf(j);
+          if (row === null) continue;
+          const dist = exact(queries[qi], row);
           if (inside(dist)) list.push({ j, dist }); else allInside = false;
         }
         found[qi] = list;

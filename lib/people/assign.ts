@@ -13,8 +13,8 @@
  *    threshold; groups of at least `minFaces` become new people.
  * Cost: a radius search of the new faces against the people (and the unassigned faces), exact pair by pair
  * (lib/cluster/_radius-between.ts, SIMD with a subspace prefilter) or, for large stores, through an index
- * (lib/cluster/_radius-indexed.ts; see `search`), plus clustering the few left over; the full clustering costs all
- * faces x all faces.
+ * (lib/cluster/_radius-indexed.ts; see `search`; an index of the faces kept with the store: `index`,
+ * lib/people/face-index.ts), plus clustering the few left over; the full clustering costs all faces x all faces.
  *
  * Re-cluster (`recluster: true`): the default method clusters every face that is not ignored; each cluster goes
  * to the person most of its faces are in (confirmed there, or there in the last run: so ids and names survive),
@@ -32,7 +32,10 @@ import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
 import { settlePoorFaces } from './poor-faces.ts';
 import { allowedIn, rootPerson, type PeopleConstraints } from './constraints.ts';
 import { sameFaceRule, type SameFaceRule } from './rule.ts';
-import { nearby, NEARBY_SEARCHES, type NearbySearch } from './_nearby.ts';
+import { nearby, NEARBY_SEARCHES, throughIndex, type NearbySearch } from './_nearby.ts';
+import { FACE_INDEX_RETRY, type FaceNeighbourIndex } from './face-index.ts';
+import type { Neighborhoods } from '../cluster/_knn.ts';
+import { vectorDistance } from '../cluster/_input.ts';
 
 /** One person: a stable id, an optional name, when it was first made. */
 export interface PersonRecord {
@@ -149,9 +152,20 @@ export interface UpdatePeopleOptions {
    * index (every candidate decided exactly: a neighbour the index does not return is the only possible difference);
    * `auto` uses the index from `INDEXED_SEARCH_ABOVE` pairs (lib/people/_nearby.ts) on.
    * @default 'auto' — exact on all of LFW (14 million pairs), where `index` gives the same people too; at 1,000,000
-   * synthetic faces the index found 90% of the joins the exact search finds (README "The people update at scale").
+   * synthetic faces the index of centroids built for the update found 90% of the joins the exact search finds, the
+   * index of faces kept with the store (`index`) more (README "The people update at scale").
    */
   search: NearbySearch;
+  /**
+   * An index of the store's faces kept between updates (lib/people/face-index.ts, `storeFaceIndex`: what
+   * `updateStorePeople` passes), used where `search` goes through an index. The new faces are then searched among
+   * the faces, not the people's centroids: under `average` a person can pass only if one of its faces is within the
+   * threshold (the mean of the squared distances is at least their minimum), so the candidates are the people of
+   * the faces found, each decided exactly as by the exact search; under `neighbours` the faces found are the
+   * neighbours. @default null — for an update through an index, one of the people's centroids (and unassigned faces)
+   * is built for it and dropped
+   */
+  index: FaceNeighbourIndex | null;
 }
 
 /**
@@ -179,7 +193,7 @@ export const POOR_JOIN_FACTOR = 0;
  */
 export const MIN_GOOD_SHARE = 0.5;
 
-export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '', rule: null, quality: null, minQuality: QUALITY_BAR, poorJoinFactor: POOR_JOIN_FACTOR, minGoodShare: MIN_GOOD_SHARE, search: 'auto' });
+export const UPDATE_PEOPLE_DEFAULTS: Readonly<UpdatePeopleOptions> = Object.freeze({ recluster: false, placeNew: true, minFaces: 2, now: '', rule: null, quality: null, minQuality: QUALITY_BAR, poorJoinFactor: POOR_JOIN_FACTOR, minGoodShare: MIN_GOOD_SHARE, search: 'auto', index: null });
 
 /**
  * The people now, from the faces (`faceIds[i]` with `embeddings[i]`), the last run's `previous` people (null on
@@ -199,6 +213,7 @@ export function updatePeople(
   checkNumber(fn, 'poorJoinFactor', o.poorJoinFactor, 0, 1);
   checkNumber(fn, 'minGoodShare', o.minGoodShare, 0, 1);
   if (!NEARBY_SEARCHES.includes(o.search)) throw invalidParameter(fn, 'search', `one of ${NEARBY_SEARCHES.join(', ')}`, o.search);
+  if (o.index !== null && typeof o.index?.near !== 'function') throw invalidParameter(fn, 'index', 'null or a face index (storeFaceIndex)', o.index);
   if (o.quality !== null && (!(o.quality instanceof Float32Array) || o.quality.length !== faceIds.length)) {
     throw invalidParameter(fn, 'quality', `null or a Float32Array with one score per face id (${faceIds.length})`, o.quality);
   }
@@ -279,7 +294,7 @@ export function updatePeople(
     const queries = active.filter((i) => !placed[i] && isNew(i));
     if (queries.length > 0 && threshold === undefined) threshold = rule.clusterAll(active.map((i) => embeddings[i]), active.map((i) => !poor(i))).threshold;
     const place = rule.join === 'average' ? placeByAverage : placeByNeighbours;
-    if (queries.length > 0) joined = place(queries, active, embeddings, faceIds, constraints, rule, threshold!, personOf, status, placed, newGroups, o.minFaces, o.search, warnings);
+    if (queries.length > 0) joined = place(queries, active, embeddings, faceIds, constraints, rule, threshold!, personOf, status, placed, newGroups, o.minFaces, o.search, warnings, o.index);
   } else {
     for (const i of active) if (!placed[i] && previous?.known.has(faceIds[i]) !== true) status[i] = 'new';
     for (const i of active) if (!placed[i] && status[i] !== 'new' && previous?.unsorted?.has(faceIds[i]) && poor(i)) status[i] = 'unsorted';
@@ -338,18 +353,26 @@ export function updatePeople(
 type Placer = (
   queries: number[], active: number[], embeddings: readonly Float32Array[], faceIds: readonly string[], constraints: PeopleConstraints,
   rule: SameFaceRule, threshold: number, personOf: Int32Array, status: FaceStatus[], placed: Uint8Array, newGroups: number[][], minFaces: number,
-  search: NearbySearch, warnings: string[],
+  search: NearbySearch, warnings: string[], index: FaceNeighbourIndex | null,
 ) => number;
+
+/**
+ * With a kept face index, when this update's search goes through an index (`search`, pairs of new faces x faces): the
+ * neighbours of each query face among all faces, as indices into the update's faces; else null.
+ */
+function keptNeighbours(index: FaceNeighbourIndex | null, search: NearbySearch, queries: number[], active: number[], threshold: number, metric: SameFaceRule['metric'], warnings: string[]): Neighborhoods | null {
+  if (index === null || !throughIndex(search, queries.length * active.length, warnings)) return null;
+  return index.near(queries, threshold, metric, true);
+}
 
 /**
  * Steps 1 and 2 of the incremental placement (see the file comment) for the `neighbours` criterion. Returns how many
  * new faces joined a person.
  */
-const placeByNeighbours: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces, search, warnings) => {
+const placeByNeighbours: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces, search, warnings, index) => {
   const rows = (idx: number[]) => idx.map((i) => (rule.metric === 'cosine' ? unit(embeddings[i]) : embeddings[i]));
-  const q = rows(queries);
-  const base = rows(active);
-  const nb = nearby(q, base, threshold, rule.metric, search, warnings);
+  const kept = keptNeighbours(index, search, queries, active, threshold, rule.metric, warnings);
+  const nb = kept ? amongActive(kept, active, embeddings.length) : nearby(rows(queries), rows(active), threshold, rule.metric, search, warnings);
   // Graph over the faces touched by a new face: neighbours (face index, distance) of each.
   const adj = new Map<number, { j: number; d: number }[]>();
   const link = (a: number, b: number, d: number) => {
@@ -402,6 +425,20 @@ const placeByNeighbours: Placer = (queries, active, embeddings, faceIds, constra
   return joined;
 };
 
+/** Neighbourhoods over all faces restricted to the `active` ones, as positions in `active`. */
+function amongActive(nb: Neighborhoods, active: number[], n: number): Neighborhoods {
+  const at = new Int32Array(n).fill(-1);
+  active.forEach((i, k) => { at[i] = k; });
+  const offsets = new Int32Array(nb.n + 1);
+  const idx: number[] = [];
+  const dist: number[] = [];
+  for (let q = 0; q < nb.n; q++) {
+    for (let e = nb.offsets[q]; e < nb.offsets[q + 1]; e++) if (at[nb.indices[e]] >= 0) { idx.push(at[nb.indices[e]]); dist.push(nb.distances[e]); }
+    offsets[q + 1] = idx.length;
+  }
+  return { n: nb.n, offsets, indices: Int32Array.from(idx), distances: Float32Array.from(dist) };
+}
+
 /** Step 2: the faces left over are clustered at the collection's threshold; groups of `minFaces` become people. */
 function clusterRest(rest: number[], embeddings: readonly Float32Array[], rule: SameFaceRule, threshold: number, newGroups: number[][], minFaces: number): void {
   if (rest.length === 0) return;
@@ -420,45 +457,92 @@ function clusterRest(rest: number[], embeddings: readonly Float32Array[], rule: 
  * (average linkage on squared distances; 1 - mean cosine similarity for cosine) is below the threshold, the
  * smallest winning. Each person is its count, the sum of its faces and of their squared norms, so the test is
  * O(d) per person; only people whose centroid is within the threshold can pass (the mean squared distance is the
- * squared distance to the centroid plus the person's spread), found by the same exact radius search. Leftover
- * new faces are clustered with the earlier unassigned faces within the threshold of them.
+ * squared distance to the centroid plus the person's spread), found by the same exact radius search; with a kept
+ * face index, only people one of whose faces is within the threshold can pass (the mean squared distance is at least
+ * the smallest), found through it. Leftover new faces are clustered with the earlier unassigned faces within the
+ * threshold of them.
  */
-const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces, search, warnings) => {
+const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraints, rule, threshold, personOf, status, placed, newGroups, minFaces, search, warnings, index) => {
   const cosine = rule.metric === 'cosine';
   const row = (i: number) => (cosine ? unit(embeddings[i]) : embeddings[i]);
   const d = embeddings[queries[0]].length;
-  const { ids, index, sums, sq, count } = personSums(active.filter((i) => placed[i]), personOf, row, d);
+  const { ids, index: entry, sums, sq, count } = personSums(active.filter((i) => placed[i]), personOf, row, d);
   const centroids = sums.map((s, k) => Float32Array.from(s, (v) => v / count[k]));
   // linkage^2 = |q - c|^2 + spread (euclidean); 1 - q.c (cosine, unit rows)
   const spread = centroids.map((c, k) => { let c2 = 0; for (let t = 0; t < d; t++) c2 += c[t] * c[t]; return Math.max(0, sq[k] / count[k] - c2); });
   const qRows = queries.map(row);
   let joined = 0;
   const linkage = (k: number, dist: number) => (cosine ? dist : Math.sqrt(dist * dist + spread[k]));
-  // candidates: centroids within the threshold (euclidean: necessary, as spread >= 0); cosine: every person
-  const nb = cosine ? null : nearby(qRows, centroids, threshold, rule.metric, search, warnings);
-  const left: number[] = [];
-  queries.forEach((i, qi) => {
+  // candidates: with a kept face index, the people of the faces within the threshold (necessary: the mean squared
+  // distance is at least the smallest); else centroids within the threshold (euclidean: necessary, as spread >= 0);
+  // cosine: every person
+  const faceNb = keptNeighbours(index, search, queries, active, threshold, rule.metric, warnings);
+  const nb = faceNb || cosine ? null : nearby(qRows, centroids, threshold, rule.metric, search, warnings);
+  const inPerson = Uint8Array.from(placed); // the people as they were before this step (what personSums holds)
+  /** The person of query `qi` (an entry of personSums), or -1, from its candidates. */
+  const decide = (qi: number, cand: Neighborhoods | null, at: number): number => {
+    const i = queries[qi];
     let best = -1;
     let bestLink = threshold;
     const visit = (k: number, dist: number) => {
       const link = linkage(k, dist);
       if (link < bestLink && allowedIn(constraints, faceIds[i], ids[k])) { best = k; bestLink = link; }
     };
-    if (nb) for (let e = nb.offsets[qi]; e < nb.offsets[qi + 1]; e++) visit(nb.indices[e], nb.distances[e]);
+    if (faceNb && cand) {
+      const seen = new Set<number>();
+      for (let e = cand.offsets[at]; e < cand.offsets[at + 1]; e++) {
+        const j = cand.indices[e];
+        const k = inPerson[j] ? entry.get(personOf[j]) : undefined;
+        if (k === undefined || seen.has(k)) continue;
+        seen.add(k);
+        visit(k, vectorDistance(qRows[qi], centroids[k], rule.metric));
+      }
+    } else if (nb) for (let e = nb.offsets[qi]; e < nb.offsets[qi + 1]; e++) visit(nb.indices[e], nb.distances[e]);
     else for (let k = 0; k < centroids.length; k++) { let dot = 0; for (let t = 0; t < d; t++) dot += qRows[qi][t] * centroids[k][t]; visit(k, 1 - dot); }
-    if (best < 0) { left.push(i); return; }
-    personOf[i] = ids[best];
+    return best;
+  };
+  const join = (qi: number, k: number) => {
+    const i = queries[qi];
+    personOf[i] = ids[k];
     status[i] = 'assigned';
     placed[i] = 1;
     joined++;
-  });
+  };
+  let leftQ: number[] = [];
+  queries.forEach((_, qi) => { const k = decide(qi, faceNb, qi); if (k < 0) leftQ.push(qi); else join(qi, k); });
+  // with a kept index, the faces that joined no one ask again, wider (FACE_INDEX_RETRY): a face whose person was missed,
+  // or whose earlier unassigned faces (step 2) were, is found then; the faces that joined someone need not
+  let leftNb = faceNb;
+  let leftAt = (qi: number) => qi;
+  if (faceNb && index && leftQ.length > 0) {
+    const again = index.near(leftQ.map((qi) => queries[qi]), threshold, rule.metric, true, FACE_INDEX_RETRY);
+    const pos = new Map(leftQ.map((qi, r) => [qi, r]));
+    const still: number[] = [];
+    for (const qi of leftQ) { const k = decide(qi, again, pos.get(qi)!); if (k < 0) still.push(qi); else join(qi, k); }
+    leftQ = still;
+    leftNb = again;
+    leftAt = (qi) => pos.get(qi)!;
+  }
+  const left = leftQ.map((qi) => queries[qi]);
   // 2. the new faces left, with the earlier unassigned faces within the threshold of them
   const isQuery = new Set(queries);
-  const pool = active.filter((i) => !placed[i] && !isQuery.has(i));
   const near = new Set<number>(left);
-  if (left.length > 0 && pool.length > 0) {
-    const nb2 = nearby(left.map(row), pool.map(row), threshold, rule.metric, search, warnings);
-    for (let e = 0; e < nb2.indices.length; e++) near.add(pool[nb2.indices[e]]);
+  if (faceNb) {
+    const isActive = new Uint8Array(embeddings.length);
+    for (const i of active) isActive[i] = 1;
+    for (const qi of leftQ) {
+      const r = leftAt(qi);
+      for (let e = leftNb!.offsets[r]; e < leftNb!.offsets[r + 1]; e++) {
+        const j = leftNb!.indices[e];
+        if (isActive[j] && !placed[j] && !isQuery.has(j)) near.add(j);
+      }
+    }
+  } else {
+    const pool = active.filter((i) => !placed[i] && !isQuery.has(i));
+    if (left.length > 0 && pool.length > 0) {
+      const nb2 = nearby(left.map(row), pool.map(row), threshold, rule.metric, search, warnings);
+      for (let e = 0; e < nb2.indices.length; e++) near.add(pool[nb2.indices[e]]);
+    }
   }
   clusterRest([...near], embeddings, rule, threshold, newGroups, minFaces);
   return joined;

@@ -22,6 +22,8 @@ import { appendCorrection, readCorrections, type Correction, type IgnoreReason }
 import { readPeopleSnapshot, writePeopleTables } from './table.ts';
 import { sameFaceRule } from './rule.ts';
 import { embedderMixtureOptions } from '../embed/registry.ts';
+import { storeFaceIndex, type FaceIndexReport } from './face-index.ts';
+import type { NearbySearch } from './_nearby.ts';
 
 /** The lock file that serialises changes to the people of a store. */
 export const PEOPLE_LOCK_FILE = 'people.lock';
@@ -40,6 +42,8 @@ export interface StorePeople {
   constraints: PeopleConstraints;
   /** Journal lines that did not parse (a correction torn by a kill; reported, skipped). */
   damagedCorrections: number[];
+  /** What the update did with the store's kept face index (face-index.ts); absent when it did not search through it. */
+  faceIndex?: FaceIndexReport;
 }
 
 /** One person, as listed. */
@@ -113,12 +117,21 @@ async function locked<T>(dir: string, waitMs: number, fn: string, work: (storeDi
  * every face. Faces whose quality is below `minQuality` (default `UPDATE_PEOPLE_DEFAULTS.minQuality`) never start
  * a person (see `updatePeople`).
  */
-export async function updateStorePeople(dir: string, options?: Partial<{ recluster: boolean; minQuality: number } & PeopleChangeOptions>): Promise<StorePeople> {
+export async function updateStorePeople(dir: string, options?: Partial<{ recluster: boolean; minQuality: number; search: NearbySearch } & PeopleChangeOptions>): Promise<StorePeople> {
   const waitMs = options?.waitMs ?? PEOPLE_CHANGE_DEFAULTS.waitMs;
   return locked(dir, waitMs, 'updateStorePeople', async (storeDir) => {
-    const people = await load(storeDir, { recluster: options?.recluster ?? false, ...(options?.minQuality !== undefined ? { minQuality: options.minQuality } : {}) });
+    const inputs = await readInputs(storeDir);
+    // the store's face index, kept in the store folder: opened only when the update searches through an index
+    const index = storeFaceIndex(storeDir, inputs.faceIds, inputs.store.embeddings);
+    const people = await peopleOf(inputs, {
+      recluster: options?.recluster ?? false, index,
+      ...(options?.minQuality !== undefined ? { minQuality: options.minQuality } : {}),
+      ...(options?.search !== undefined ? { search: options.search } : {}),
+    });
     await writePeopleTables(storeDir, people.state, people.constraints.count);
-    return people;
+    index.save();
+    const report = index.report();
+    return report ? { ...people, faceIndex: report } : people;
   });
 }
 

@@ -8,6 +8,8 @@
  *   batches/         work of a run in progress: `<name>.faces.arrow` then `<name>.photos.arrow`
  *                    (a batch counts once its photos file exists); merged into the two tables at the end
  *   lock             pid of the process writing the store
+ *   people.*, people-faces.arrow, corrections.jsonl, people-index.*   the people (lib/people: table.ts,
+ *                    journal.ts, face-index.ts)
  * Every file is written to a temporary name in the same folder and renamed into place, so a reader or
  * an interrupted run never sees half a file; symbolic links are never followed.
  */
