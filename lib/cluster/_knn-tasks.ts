@@ -100,6 +100,17 @@ function radiusChunk(a: RadiusArgs, s: RadiusState, c: number): PairList {
   let pi = new Int32Array(cap);
   let pj = new Int32Array(cap);
   let pd = new Float64Array(cap);
+  // the pairs found, grown by doubling (an inner function: the task stays self-contained)
+  const push = (i: number, j: number, dist: number): void => {
+    if (count === cap) {
+      cap *= 2;
+      const ni2 = new Int32Array(cap); ni2.set(pi); pi = ni2;
+      const nj2 = new Int32Array(cap); nj2.set(pj); pj = nj2;
+      const nd2 = new Float64Array(cap); nd2.set(pd); pd = nd2;
+    }
+    pi[count] = i; pj[count] = j; pd[count] = dist;
+    count++;
+  };
   for (let i0 = a.bounds[c]; i0 < a.bounds[c + 1]; i0 += 4) {
     kernel.dots4(i0 * rowBytes, i0 * rowBytes, n - i0, dp, end);
     const mem = kernel.f32();
@@ -129,14 +140,7 @@ function radiusChunk(a: RadiusArgs, s: RadiusState, c: number): PairList {
           for (let t = 0; t < d; t++) { const v = full[oi + t] - full[oj + t]; sum += v * v; }
           const dist = Math.sqrt(sum);
           if (strict ? dist < radius : dist <= radius) {
-            if (count === cap) {
-              cap *= 2;
-              const ni2 = new Int32Array(cap); ni2.set(pi); pi = ni2;
-              const nj2 = new Int32Array(cap); nj2.set(pj); pj = nj2;
-              const nd2 = new Float64Array(cap); nd2.set(pd); pd = nd2;
-            }
-            pi[count] = i; pj[count] = j; pd[count] = dist;
-            count++;
+            push(i, j, dist);
           }
         }
       }
@@ -164,14 +168,7 @@ function radiusChunk(a: RadiusArgs, s: RadiusState, c: number): PairList {
           }
         }
         if (strict ? dist < radius : dist <= radius) {
-          if (count === cap) {
-            cap *= 2;
-            const ni2 = new Int32Array(cap); ni2.set(pi); pi = ni2;
-            const nj2 = new Int32Array(cap); nj2.set(pj); pj = nj2;
-            const nd2 = new Float64Array(cap); nd2.set(pd); pd = nd2;
-          }
-          pi[count] = i; pj[count] = j; pd[count] = dist;
-          count++;
+          push(i, j, dist);
         }
       }
     }
