@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { embedderNullResponse, embeddingQuality, identitylessChips, NULL_SIMILARITY_BAR } from '../../lib/quality/null-response.ts';
 import { createEmbedder } from '../../lib/embed/registry.ts';
 import { createFaceEncoder } from '../../lib/pipeline/face-encoder.ts';
 import { findData } from '../../lib/paths.ts';
+import { degradedCopies, largestFace } from './_degraded.ts';
 
 test('embeddingQuality: 1 minus the cosine to the null response (hand-worked); a row of another length is named', () => {
   const nul = Float32Array.of(1, 0);
@@ -36,17 +36,8 @@ test('a tiny or a blurred copy of a real face is nearer the null response than t
     const nul = await embedderNullResponse(embedder);
     assert.equal(nul.length, 512);
     assert.ok(Math.abs(Math.hypot(...nul) - 1) < 1e-5, 'a unit vector');
-    const src = join(twoFaces!, 'Bill_Gates', 'Bill_Gates_0001.jpg');
-    const tiny = join(dir, 'tiny.png');
-    const blurred = join(dir, 'blurred.png');
-    await sharp(src).resize(62, 62).png().toFile(tiny);
-    await sharp(src).blur(3).png().toFile(blurred);
-    const largest = async (path: string) => {
-      const r = await enc.encodeFile(path);
-      assert.equal(r.status, 'ok');
-      if (r.status !== 'ok') throw new Error('unreachable');
-      return r.faces.reduce((a, b) => (b.box.width > a.box.width ? b : a)).embedding;
-    };
+    const { src, tiny, blurred } = await degradedCopies(twoFaces!, dir);
+    const largest = async (path: string) => (await largestFace(enc, path)).embedding;
     const [face, small, blur] = embeddingQuality([await largest(src), await largest(tiny), await largest(blurred)], nul);
     assert.ok(small < face && blur < face, `face ${face}, tiny ${small}, blurred ${blur}`);
     console.log(`# embedding quality: face ${face.toFixed(3)}, tiny ${small.toFixed(3)}, blurred ${blur.toFixed(3)}`);

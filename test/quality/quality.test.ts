@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { chipSharpness } from '../../lib/quality/sharpness.ts';
 import { landmarkPose } from '../../lib/quality/pose.ts';
 import { faceQuality, FACE_QUALITY_MODEL } from '../../lib/quality/face-quality.ts';
 import { qualitySignals, type QualitySignals } from '../../lib/quality/signals.ts';
 import { createFaceEncoder } from '../../lib/pipeline/face-encoder.ts';
 import { findData } from '../../lib/paths.ts';
+import { degradedCopies, largestFace } from './_degraded.ts';
 import type { Landmarks5, RgbImage } from '../../lib/types.ts';
 
 const chip = (size: number, value: (x: number, y: number) => number): RgbImage => {
@@ -68,17 +68,9 @@ test('a tiny or a blurred copy of a real face scores lower than the face (LFW, d
   const dir = mkdtempSync(join(tmpdir(), 'fc-quality-'));
   const enc = await createFaceEncoder();
   try {
-    const src = join(twoFaces!, 'Bill_Gates', 'Bill_Gates_0001.jpg');
-    const tiny = join(dir, 'tiny.png');
-    const blurred = join(dir, 'blurred.png');
     // the whole photo at a quarter of its side (the face about 25 px), and blurred at its own size
-    await sharp(src).resize(62, 62).png().toFile(tiny);
-    await sharp(src).blur(3).png().toFile(blurred);
-    const largest = async (path: string) => {
-      const r = await enc.encodeFile(path);
-      assert.equal(r.status, 'ok', `${path}: ${JSON.stringify(r.status === 'failed' ? r.reason : '')}`);
-      return r.faces.reduce((a, b) => (b.box.width > a.box.width ? b : a));
-    };
+    const { src, tiny, blurred } = await degradedCopies(twoFaces!, dir);
+    const largest = (path: string) => largestFace(enc, path);
     const face = await largest(src);
     assert.ok(face.quality !== undefined && face.sharpness !== undefined && face.embeddingNorm !== undefined, 'the pipeline stores the quality and its signals');
     for (const [name, path] of [['tiny', tiny], ['blurred', blurred]] as const) {
