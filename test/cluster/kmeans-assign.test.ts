@@ -16,7 +16,7 @@ const file = precomputedEmbeddingsPath();
 const skip = existsSync(file) ? false : `LFW embeddings not found at ${file} (set FACECLUSTER_DATA)`;
 
 /** Runs the Lloyd steps of kmeansSteps and checks Elkan's assignment against the full one at each of them. */
-function agreeAlongRun(x: Float32Array[], init: Float32Array[]): { steps: number; computed: number[] } {
+function agreeAlongRun(x: Float32Array[], init: Float32Array[]): { steps: number; computed: number[]; halfSteps: number; elkanSteps: number } {
   const m = toMatrix('test', x);
   const k = init.length;
   const full = new FullAssigner(m, k);
@@ -28,11 +28,13 @@ function agreeAlongRun(x: Float32Array[], init: Float32Array[]): { steps: number
   elkan.start(centers, le, de);
   const computed: number[] = [];
   let steps = 0;
+  let elkanSteps = 0;
   for (const step of kmeansSteps(x, { nClusters: k, init })) {
     full.assign(centers, lf, df);
     if (steps > 0) {
       elkan.assign(centers, le, de);
       computed.push(elkan.computed);
+      if (elkan.computed < m.n * k) elkanSteps++; // a step from the bounds (a full one computes every pair)
     }
     assert.deepEqual(le, lf, `labels of step ${step.iteration}`);
     assert.deepEqual(de, df, `squared distances of step ${step.iteration}`);
@@ -46,7 +48,7 @@ function agreeAlongRun(x: Float32Array[], init: Float32Array[]): { steps: number
     centers = next;
     steps++;
   }
-  return { steps, computed };
+  return { steps, computed, halfSteps: elkan.halfSteps, elkanSteps };
 }
 
 test('Elkan assignment = full assignment at every step: LFW, the first 3,000 faces, k 200', { skip }, async () => {
@@ -54,8 +56,10 @@ test('Elkan assignment = full assignment at every step: LFW, the first 3,000 fac
   const n = ds.embeddings.length;
   assert.ok(n >= 2000, `${n} faces`);
   const init = Array.from({ length: 200 }, (_, c) => Float32Array.from(ds.embeddings[(c * 37) % n]));
-  const { steps, computed } = agreeAlongRun(ds.embeddings, init);
+  const { steps, computed, halfSteps, elkanSteps } = agreeAlongRun(ds.embeddings, init);
   assert.ok(steps >= 5, `${steps} steps`);
+  // in 128-d the centres' half distances exclude almost nothing: dropped after the first step that tried them
+  assert.ok(elkanSteps >= 3 && halfSteps === 1, `half distances at ${halfSteps} of ${elkanSteps} steps from the bounds`);
   // the point of the bounds: late steps compute a small share of the 600,000 pairs
   assert.ok(computed[computed.length - 1] < 0.05 * n * 200, `last step computed ${computed[computed.length - 1]} pairs`);
 });
@@ -82,4 +86,14 @@ test('Elkan assignment on blobs in 64-d with many equal points', () => {
   }
   const init = Array.from({ length: 40 }, (_, c) => Float32Array.from(x[(c * 3) % 600]));
   agreeAlongRun(x, init);
+});
+
+test('Elkan assignment in 2-d: the half distances of the centres keep excluding pairs and are kept at every step', () => {
+  let s = 7;
+  const rand = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296 - 0.5; };
+  const base = Array.from({ length: 5 }, () => [4 * rand(), 4 * rand()]);
+  const x = Array.from({ length: 2000 }, (_, i) => Float32Array.from(base[i % 5], (v) => v + rand()));
+  const init = Array.from({ length: 8 }, (_, c) => Float32Array.from(x[c * 7]));
+  const { halfSteps, elkanSteps } = agreeAlongRun(x, init);
+  assert.ok(elkanSteps >= 5 && halfSteps === elkanSteps, `half distances at ${halfSteps} of ${elkanSteps} steps from the bounds`);
 });
