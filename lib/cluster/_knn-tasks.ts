@@ -8,6 +8,8 @@
  *   heaps over the chunks it did, the caller merges them ({@link heapOffer}): the k smallest by (key, index) are the
  *   same whichever thread saw which pair.
  * - {@link ROWS_WITHIN}: query rows against every point (clusterAuto's radius search).
+ * - {@link BETWEEN_HITS}: query rows against the rows of another set, a cache-sized run of them per chunk (the exact
+ *   radius search between two sets, _radius-between.ts).
  *
  * Keys: squared euclidean `|a|^2 + |b|^2 - 2 a.b` (clamped at 0), or `1 - a.b` for cosine on unit rows. The dot
  * product of a pair is the same number whichever of its rows the kernel takes as the query (same products, same
@@ -338,3 +340,76 @@ function withinChunk(a: RowsWithinArgs, s: RowsInKernel, c: number): RowHits {
 }
 
 export const ROWS_WITHIN: ThreadTask<RowsWithinArgs, RowsInKernel, RowHits> = { name: 'rowsWithin', helpers: [rowsInKernel], setup: withinSetup, chunk: withinChunk };
+
+export interface BetweenArgs {
+  /** The query rows (nq x d) and the base rows (nb x d), flat, on SharedArrayBuffers. */
+  queries: Float32Array;
+  nq: number;
+  base: Float32Array;
+  nb: number;
+  d: number;
+  /** Half of each query's squared norm (euclidean), or 0 (cosine). */
+  half: Float64Array;
+  /**
+   * Per base row: a pair is a candidate when `q.b >= half[q] + lo[j]` (euclidean: `lo = (|b|^2 - keyHi) / 2`, cosine:
+   * `1 - keyHi`, both lowered by a hair: float rounding never drops a candidate).
+   */
+  lo: Float64Array;
+  /** Chunk c is the base rows `bounds[c] .. bounds[c+1]`, at most `chunkRows` of them. */
+  bounds: Int32Array;
+  chunkRows: number;
+}
+
+/** Candidate pairs of a chunk: query `q[e]` and base row `j[e]`, by q then j. */
+export interface BetweenHits {
+  q: Int32Array;
+  j: Int32Array;
+}
+
+function betweenSetup(a: BetweenArgs, newKernel: () => DotKernel): RowsInKernel {
+  const dp = (a.d + 3) & ~3;
+  return rowsInKernel(a.queries, a.nq, a.d, newKernel, a.chunkRows * dp * 4 + 16 * a.chunkRows);
+}
+
+/**
+ * The base rows of the chunk (copied next to the queries in the thread's kernel: a run small enough to stay in the
+ * core's cache while every block of 4 queries passes over it) against every query.
+ */
+function betweenChunk(a: BetweenArgs, s: RowsInKernel, c: number): BetweenHits {
+  const { base, d, nq, half, lo } = a;
+  const { kernel, dp, rowBytes, end } = s;
+  const b0 = a.bounds[c];
+  const nRows = a.bounds[c + 1] - b0;
+  const baseByte = end;
+  const outByte = baseByte + a.chunkRows * rowBytes;
+  let mem = kernel.f32();
+  for (let j = 0; j < nRows; j++) mem.set(base.subarray((b0 + j) * d, (b0 + j + 1) * d), (baseByte >> 2) + j * dp);
+  const outF = outByte >> 2;
+  let cap = 256;
+  let count = 0;
+  let pq = new Int32Array(cap);
+  let pj = new Int32Array(cap);
+  for (let q0 = 0; q0 < nq; q0 += 4) {
+    kernel.dots4(q0 * rowBytes, baseByte, nRows, dp, outByte);
+    mem = kernel.f32();
+    const rEnd = Math.min(4, nq - q0);
+    for (let r = 0; r < rEnd; r++) {
+      const h = half[q0 + r];
+      for (let j = 0, o = outF + r; j < nRows; j++, o += 4) {
+        if (mem[o] < h + lo[b0 + j]) continue;
+        if (count === cap) {
+          cap *= 2;
+          const x = new Int32Array(cap); x.set(pq); pq = x;
+          const y = new Int32Array(cap); y.set(pj); pj = y;
+        }
+        pq[count] = q0 + r;
+        pj[count] = b0 + j;
+        count++;
+      }
+    }
+  }
+  return { q: pq.slice(0, count), j: pj.slice(0, count) };
+}
+
+/** Every query against the base rows of the chunk: the candidate pairs (radiusNeighborsBetween decides them exactly). */
+export const BETWEEN_HITS: ThreadTask<BetweenArgs, RowsInKernel, BetweenHits> = { name: 'betweenHits', helpers: [rowsInKernel], setup: betweenSetup, chunk: betweenChunk };

@@ -162,7 +162,8 @@ export interface UpdatePeopleOptions {
    * the faces, not the people's centroids: under `average` a person can pass only if one of its faces is within the
    * threshold (the mean of the squared distances is at least their minimum), so the candidates are the people of
    * the faces found, each decided exactly as by the exact search; under `neighbours` the faces found are the
-   * neighbours. @default null — for an update through an index, one of the people's centroids (and unassigned faces)
+   * neighbours. Under `average` (euclidean), a new face that joins no one through the index is then compared exactly
+   * with every person's centroid and every earlier unassigned face (what the index may have missed). @default null — for an update through an index, one of the people's centroids (and unassigned faces)
    * is built for it and dropped
    */
   index: FaceNeighbourIndex | null;
@@ -510,11 +511,36 @@ const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraint
   };
   let leftQ: number[] = [];
   queries.forEach((_, qi) => { const k = decide(qi, faceNb, qi); if (k < 0) leftQ.push(qi); else join(qi, k); });
-  // with a kept index, the faces that joined no one ask again, wider (FACE_INDEX_RETRY): a face whose person was missed,
-  // or whose earlier unassigned faces (step 2) were, is found then; the faces that joined someone need not
+  const isQuery = new Set(queries);
+  // with a kept index, the faces that joined no one are looked at again, since the index may have missed their person
+  // or their earlier unassigned faces (step 2). Euclidean: exactly, against every person's centroid (a person passes
+  // only if its centroid is within the threshold) and every earlier unassigned face, in one scan (SIMD; O(left x
+  // (people + unassigned) x d)). Cosine: the index asked again, wider (FACE_INDEX_RETRY).
+  let exactNear: Set<number> | null = null;
+  if (faceNb && index && leftQ.length > 0 && !cosine) {
+    const pool = active.filter((i) => !placed[i] && !isQuery.has(i));
+    const nPeople = centroids.length;
+    const hits = nearby(leftQ.map((qi) => qRows[qi]), centroids.concat(pool.map(row)), threshold, rule.metric, 'exact', warnings);
+    const still: number[] = [];
+    exactNear = new Set();
+    leftQ.forEach((qi, r) => {
+      let best = -1;
+      let bestLink = threshold;
+      for (let e = hits.offsets[r]; e < hits.offsets[r + 1]; e++) {
+        const k = hits.indices[e];
+        if (k >= nPeople) continue;
+        const link = linkage(k, hits.distances[e]);
+        if (link < bestLink && allowedIn(constraints, faceIds[queries[qi]], ids[k])) { best = k; bestLink = link; }
+      }
+      if (best >= 0) { join(qi, best); return; }
+      still.push(qi);
+      for (let e = hits.offsets[r]; e < hits.offsets[r + 1]; e++) if (hits.indices[e] >= nPeople) exactNear!.add(pool[hits.indices[e] - nPeople]);
+    });
+    leftQ = still;
+  }
   let leftNb = faceNb;
   let leftAt = (qi: number) => qi;
-  if (faceNb && index && leftQ.length > 0) {
+  if (faceNb && index && leftQ.length > 0 && exactNear === null) {
     const again = index.near(leftQ.map((qi) => queries[qi]), threshold, rule.metric, true, FACE_INDEX_RETRY);
     const pos = new Map(leftQ.map((qi, r) => [qi, r]));
     const still: number[] = [];
@@ -525,9 +551,10 @@ const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraint
   }
   const left = leftQ.map((qi) => queries[qi]);
   // 2. the new faces left, with the earlier unassigned faces within the threshold of them
-  const isQuery = new Set(queries);
   const near = new Set<number>(left);
-  if (faceNb) {
+  if (exactNear) {
+    for (const j of exactNear) near.add(j);
+  } else if (faceNb) {
     const isActive = new Uint8Array(embeddings.length);
     for (const i of active) isActive[i] = 1;
     for (const qi of leftQ) {

@@ -45,8 +45,8 @@ const FORMAT = 1;
 export const FACE_INDEX_DEFAULTS: Readonly<IndexedRadiusParams> = Object.freeze({ ...INDEXED_RADIUS_DEFAULTS });
 
 /**
- * Candidates asked at first by a new face that joined no person in the first search (people update, `average` join):
- * 1,024, which widens that search (usearch searches with a candidate list of at least what is asked). On synthetic
+ * Candidates asked at first by a new face that joined no person in the first search (people update, `average` join,
+ * cosine rows; euclidean rows are compared exactly with every person's centroid and unassigned face instead): 1,024, which widens that search (usearch searches with a candidate list of at least what is asked). On synthetic
  * 512-d faces (bench:people -- --million --faces 100000 --new 1000 --second) the first search alone (16 candidates,
  * efSearch 256) placed 624 of 625 new faces of known people and made 105 new people where the exact search makes 121
  * (the earlier unassigned face of a new person missed); efSearch 1,024 for every face found them all in twice the time.

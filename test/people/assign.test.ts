@@ -220,3 +220,21 @@ test('search on LFW: the faces after the first 4,000 (of the first 4,600 photos:
   assert.deepEqual([...indexed.personOf], [...exact.personOf]);
   assert.deepEqual(indexed.summary, exact.summary);
 });
+
+test('a kept index that misses every neighbour: under the average join the faces it leaves are compared exactly, the same people as the exact search (LFW, 321 faces among 4,000)', { skip: !indexedRadiusAvailable().ok ? 'usearch does not load here' : lfwVectors ? false : 'precomputed LFW embeddings not found' }, async () => {
+  const d = await loadPrecomputedEmbeddings({ limit: 4600 });
+  const ids = d.files.map((f) => `${f}#0`);
+  const rule = sameFaceRule(embedderMixtureOptions('resnet128'));
+  assert.equal(rule.join, 'average');
+  const first = updatePeople(ids.slice(0, 4000), d.embeddings.slice(0, 4000), null, foldCorrections([]), { rule, now: '2026-01-01T00:00:00.000Z' });
+  let asked = 0;
+  // the worst index: it returns no face for any query
+  const blind = { near(queries: readonly number[]) { asked += queries.length; return { n: queries.length, offsets: new Int32Array(queries.length + 1), indices: new Int32Array(0), distances: new Float32Array(0) }; } };
+  const go = (search: 'exact' | 'index') => updatePeople(ids, d.embeddings, snapshotOf(first), foldCorrections([]), { rule, now: '2026-01-01T00:00:00.000Z', search, index: search === 'index' ? blind : null });
+  const exact = go('exact');
+  const indexed = go('index');
+  assert.ok(asked >= ids.length - 4000, `the index was asked for ${asked} faces`);
+  assert.ok(exact.summary.joined > 100 && exact.summary.newPeople > 0, JSON.stringify(exact.summary));
+  assert.deepEqual([...indexed.personOf], [...exact.personOf]);
+  assert.deepEqual(indexed.summary, exact.summary);
+});
