@@ -26,7 +26,7 @@
  * Either way ids never change: a new person gets the next id never used; a person left with no face is kept
  * when it has a name, removed otherwise; ids retired by a merge are never reused.
  */
-import { personSums, unit } from './_person-sums.ts';
+import { personCentroids, unit } from './_person-sums.ts';
 import { invalidParameter } from '../errors.ts';
 import { checkInteger, checkNumber, resolveOptions } from '../options.ts';
 import { settlePoorFaces } from './poor-faces.ts';
@@ -467,10 +467,8 @@ const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraint
   const cosine = rule.metric === 'cosine';
   const row = (i: number) => (cosine ? unit(embeddings[i]) : embeddings[i]);
   const d = embeddings[queries[0]].length;
-  const { ids, index: entry, sums, sq, count } = personSums(active.filter((i) => placed[i]), personOf, row, d);
-  const centroids = sums.map((s, k) => Float32Array.from(s, (v) => v / count[k]));
   // linkage^2 = |q - c|^2 + spread (euclidean); 1 - q.c (cosine, unit rows)
-  const spread = centroids.map((c, k) => { let c2 = 0; for (let t = 0; t < d; t++) c2 += c[t] * c[t]; return Math.max(0, sq[k] / count[k] - c2); });
+  const { ids, index: entry, centroids, spread } = personCentroids(active.filter((i) => placed[i]), personOf, row, d);
   const qRows = queries.map(row);
   let joined = 0;
   const linkage = (k: number, dist: number) => (cosine ? dist : Math.sqrt(dist * dist + spread[k]));
@@ -479,8 +477,8 @@ const placeByAverage: Placer = (queries, active, embeddings, faceIds, constraint
   // cosine: every person
   const faceNb = keptNeighbours(index, search, queries, active, threshold, rule.metric, warnings);
   const nb = faceNb || cosine ? null : nearby(qRows, centroids, threshold, rule.metric, search, warnings);
-  const inPerson = Uint8Array.from(placed); // the people as they were before this step (what personSums holds)
-  /** The person of query `qi` (an entry of personSums), or -1, from its candidates. */
+  const inPerson = Uint8Array.from(placed); // the people as they were before this step (what personCentroids holds)
+  /** The person of query `qi` (an entry of personCentroids), or -1, from its candidates. */
   const decide = (qi: number, cand: Neighborhoods | null, at: number): number => {
     const i = queries[qi];
     let best = -1;
