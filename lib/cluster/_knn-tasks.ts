@@ -8,8 +8,8 @@
  *   heaps over the chunks it did, the caller merges them ({@link heapOffer}): the k smallest by (key, index) are the
  *   same whichever thread saw which pair.
  * - {@link ROWS_WITHIN}: query rows against every point (clusterAuto's radius search).
- * - {@link BETWEEN_HITS}: query rows against the rows of another set, a cache-sized run of them per chunk (the exact
- *   radius search between two sets, _radius-between.ts).
+ * - {@link BETWEEN_HITS}: query rows against the rows of another set, a cache-sized run of them per chunk, on int16
+ *   codes (the candidates of the exact radius search between two sets, _radius-between.ts).
  *
  * Keys: squared euclidean `|a|^2 + |b|^2 - 2 a.b` (clamped at 0), or `1 - a.b` for cosine on unit rows. The dot
  * product of a pair is the same number whichever of its rows the kernel takes as the query (same products, same
@@ -342,18 +342,21 @@ function withinChunk(a: RowsWithinArgs, s: RowsInKernel, c: number): RowHits {
 export const ROWS_WITHIN: ThreadTask<RowsWithinArgs, RowsInKernel, RowHits> = { name: 'rowsWithin', helpers: [rowsInKernel], setup: withinSetup, chunk: withinChunk };
 
 export interface BetweenArgs {
-  /** The query rows (nq x d) and the base rows (nb x d), flat, on SharedArrayBuffers. */
-  queries: Float32Array;
-  nq: number;
-  base: Float32Array;
-  nb: number;
-  d: number;
-  /** Half of each query's squared norm (euclidean), or 0 (cosine). */
-  half: Float64Array;
   /**
-   * Per base row: a pair is a candidate when `q.b >= half[q] + lo[j]` (euclidean: `lo = (|b|^2 - keyHi) / 2`, cosine:
-   * `1 - keyHi`, both lowered by a hair: float rounding never drops a candidate).
+   * The query rows (nq x dp) and the base rows (nb x dp), quantised to int16 (each set with its own scale; rows padded
+   * with zeros to dp, a multiple of 8), flat, on SharedArrayBuffers.
    */
+  queries: Int16Array;
+  nq: number;
+  base: Int16Array;
+  nb: number;
+  dp: number;
+  /**
+   * Per query, in units of the two scales' product: a pair is a candidate when the integer dot product
+   * `q.b >= half[q] + lo[j]`, both already lowered by the quantisation's error bound and a hair for float rounding
+   * (radiusNeighborsBetween), so that no pair within the radius is dropped.
+   */
+  half: Float64Array;
   lo: Float64Array;
   /** Chunk c is the base rows `bounds[c] .. bounds[c+1]`, at most `chunkRows` of them. */
   bounds: Int32Array;
@@ -366,37 +369,46 @@ export interface BetweenHits {
   j: Int32Array;
 }
 
-function betweenSetup(a: BetweenArgs, newKernel: () => DotKernel): RowsInKernel {
-  const dp = (a.d + 3) & ~3;
-  return rowsInKernel(a.queries, a.nq, a.d, newKernel, a.chunkRows * dp * 4 + 16 * a.chunkRows);
+interface BetweenState {
+  kernel: DotKernel;
+  /** Byte offsets: the chunk's base rows (after the queries), the dot products. */
+  baseByte: number;
+  outByte: number;
+}
+
+function betweenSetup(a: BetweenArgs, newKernel: () => DotKernel): BetweenState {
+  const kernel = newKernel();
+  const rowBytes = a.dp * 2;
+  const baseByte = ((a.nq + 3) & ~3) * rowBytes;
+  const outByte = baseByte + a.chunkRows * rowBytes;
+  kernel.ensure(outByte + 16 * a.chunkRows);
+  new Int16Array(kernel.f32().buffer).set(a.queries.subarray(0, a.nq * a.dp));
+  return { kernel, baseByte, outByte };
 }
 
 /**
  * The base rows of the chunk (copied next to the queries in the thread's kernel: a run small enough to stay in the
- * core's cache while every block of 4 queries passes over it) against every query.
+ * core's cache while every block of 4 queries passes over it) against every query, by the int16 kernel.
  */
-function betweenChunk(a: BetweenArgs, s: RowsInKernel, c: number): BetweenHits {
-  const { base, d, nq, half, lo } = a;
-  const { kernel, dp, rowBytes, end } = s;
+function betweenChunk(a: BetweenArgs, s: BetweenState, c: number): BetweenHits {
+  const { base, dp, nq, half, lo } = a;
+  const { kernel, baseByte, outByte } = s;
   const b0 = a.bounds[c];
   const nRows = a.bounds[c + 1] - b0;
-  const baseByte = end;
-  const outByte = baseByte + a.chunkRows * rowBytes;
-  let mem = kernel.f32();
-  for (let j = 0; j < nRows; j++) mem.set(base.subarray((b0 + j) * d, (b0 + j + 1) * d), (baseByte >> 2) + j * dp);
-  const outF = outByte >> 2;
+  new Int16Array(kernel.f32().buffer).set(base.subarray(b0 * dp, (b0 + nRows) * dp), baseByte >> 1);
+  const out = new Int32Array(kernel.f32().buffer);
+  const outI = outByte >> 2;
   let cap = 256;
   let count = 0;
   let pq = new Int32Array(cap);
   let pj = new Int32Array(cap);
   for (let q0 = 0; q0 < nq; q0 += 4) {
-    kernel.dots4(q0 * rowBytes, baseByte, nRows, dp, outByte);
-    mem = kernel.f32();
+    kernel.dots4i16(q0 * dp * 2, baseByte, nRows, dp, outByte);
     const rEnd = Math.min(4, nq - q0);
     for (let r = 0; r < rEnd; r++) {
       const h = half[q0 + r];
-      for (let j = 0, o = outF + r; j < nRows; j++, o += 4) {
-        if (mem[o] < h + lo[b0 + j]) continue;
+      for (let j = 0, o = outI + r; j < nRows; j++, o += 4) {
+        if (out[o] < h + lo[b0 + j]) continue;
         if (count === cap) {
           cap *= 2;
           const x = new Int32Array(cap); x.set(pq); pq = x;
@@ -412,4 +424,4 @@ function betweenChunk(a: BetweenArgs, s: RowsInKernel, c: number): BetweenHits {
 }
 
 /** Every query against the base rows of the chunk: the candidate pairs (radiusNeighborsBetween decides them exactly). */
-export const BETWEEN_HITS: ThreadTask<BetweenArgs, RowsInKernel, BetweenHits> = { name: 'betweenHits', helpers: [rowsInKernel], setup: betweenSetup, chunk: betweenChunk };
+export const BETWEEN_HITS: ThreadTask<BetweenArgs, BetweenState, BetweenHits> = { name: 'betweenHits', setup: betweenSetup, chunk: betweenChunk };

@@ -73,26 +73,70 @@ export type BetweenPath = 'prefilter' | 'threads' | 'direct';
 const BETWEEN_CHUNK_ROWS = 512;
 
 /**
- * scanPairs on the full rows, on the threads of _threads.ts (BETWEEN_HITS: each chunk a run of base rows against
- * every query), `keep(q, j)` called in order of j's chunk, then q, then j: for each query, j ascending.
+ * The candidate pairs of scanPairs on the full rows, on the threads of _threads.ts (BETWEEN_HITS: each chunk a run of
+ * base rows against every query), by integer dot products of int16 codes: each set scaled so that its largest
+ * |value| is Q = sqrt((2^31 - 1) / dp) (2,047 at 512-d: the int32 sums cannot overflow), rounded. With x = s_x qx + ex
+ * and y = s_y qy + ey (|ex|, |ey| <= half a step), |x.y - s_x s_y qx.qy| <= (s_y / 2) |x|_1 + (s_x / 2) |y|_1
+ * + (3 / 4) d s_x s_y: each query's threshold is lowered by that bound (with the largest |y|_1 of the base), so no
+ * pair within the radius is dropped; at 512-d unit rows it is about 0.003 of a squared distance. Twice the
+ * multiply-adds per instruction of the float32 kernel, half the memory. `keep(q, j)` in order of j's chunk, then q,
+ * then j: for each query, j ascending.
  */
 function scanThreaded(queries: readonly Float32Array[], base: readonly Float32Array[], d: number, metric: Metric, keyHi: number, keep: (qi: number, j: number) => void): void {
   const nq = queries.length;
   const nb = base.length;
-  const q = shared(Float32Array, nq * d);
-  queries.forEach((r, i) => q.set(r, i * d));
-  const b = shared(Float32Array, nb * d);
-  base.forEach((r, i) => b.set(r, i * d));
+  const dp = (d + 7) & ~7;
+  const Q = Math.min(32767, Math.floor(Math.sqrt((2 ** 31 - 1) / dp)));
+  const scaleOf = (rows: readonly Float32Array[]) => {
+    let most = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      for (let t = 0; t < d; t++) { const v = r[t]; if (v > most) most = v; else if (-v > most) most = -v; }
+    }
+    return most > 0 ? most / Q : 1;
+  };
+  const sq = scaleOf(queries);
+  const sb = scaleOf(base);
+  /** The int16 codes of `rows` (padded to dp) and each row's L1 norm and squared norm (float64, of the float rows). */
+  const code = (rows: readonly Float32Array[], s: number) => {
+    const out = shared(Int16Array, rows.length * dp);
+    const l1 = new Float64Array(rows.length);
+    const n2 = new Float64Array(rows.length);
+    const inv = 1 / s;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      const o = i * dp;
+      let a = 0, b = 0;
+      for (let t = 0; t < d; t++) {
+        const v = r[t];
+        const u = v * inv;
+        // rounded to the nearest step (the int16 store truncates toward zero); |u| <= Q, so no overflow
+        out[o + t] = u < 0 ? u - 0.5 : u + 0.5;
+        a += v < 0 ? -v : v;
+        b += v * v;
+      }
+      l1[i] = a;
+      n2[i] = b;
+    }
+    return { out, l1, n2 };
+  };
+  const cq = code(queries, sq);
+  const cb = code(base, sb);
+  let l1Max = 0;
+  for (let j = 0; j < nb; j++) if (cb.l1[j] > l1Max) l1Max = cb.l1[j];
+  const unit = sq * sb;
   const half = shared(Float64Array, nq);
   const lo = shared(Float64Array, nb);
-  const qNorms = metric === 'euclidean' ? squaredNorms({ data: q, n: nq, d }) : null;
-  const bNorms = metric === 'euclidean' ? squaredNorms({ data: b, n: nb, d }) : null;
-  for (let i = 0; i < nq; i++) half[i] = qNorms ? qNorms[i] / 2 : 0;
-  // as scanPairs: lowered by a hair so that float rounding never drops a candidate
-  for (let j = 0; j < nb; j++) lo[j] = (bNorms ? (bNorms[j] - keyHi) / 2 : 1 - keyHi) - 1e-5 * (1 + (bNorms ? bNorms[j] : 1));
+  // dot >= |q|^2 / 2 + (|b|^2 - keyHi) / 2 (euclidean) or 1 - keyHi (cosine), lowered by the quantisation's bound and
+  // by a hair (as scanPairs), in units of sq * sb
+  for (let i = 0; i < nq; i++) {
+    const err = (sb / 2) * cq.l1[i] + (sq / 2) * l1Max + 0.75 * d * sq * sb;
+    half[i] = ((metric === 'euclidean' ? cq.n2[i] / 2 : 0) - err) / unit;
+  }
+  for (let j = 0; j < nb; j++) lo[j] = ((metric === 'euclidean' ? (cb.n2[j] - keyHi) / 2 : 1 - keyHi) - 1e-5 * (1 + (metric === 'euclidean' ? cb.n2[j] : 1))) / unit;
   const bounds = Int32Array.from({ length: Math.ceil(nb / BETWEEN_CHUNK_ROWS) + 1 }, (_, c) => Math.min(nb, c * BETWEEN_CHUNK_ROWS));
-  const run = runTask(BETWEEN_HITS, { queries: q, nq, base: b, nb, d, half, lo, bounds, chunkRows: BETWEEN_CHUNK_ROWS }, bounds.length - 1);
-  releaseShared(q, b, half, lo);
+  const run = runTask(BETWEEN_HITS, { queries: cq.out, nq, base: cb.out, nb, dp, half, lo, bounds, chunkRows: BETWEEN_CHUNK_ROWS }, bounds.length - 1);
+  releaseShared(cq.out, cb.out, half, lo);
   for (const h of run.chunks) for (let e = 0; e < h.q.length; e++) keep(h.q[e], h.j[e]);
 }
 

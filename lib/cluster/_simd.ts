@@ -208,12 +208,108 @@
  *             (local.set $g1 (local.get $inf))
  *             (local.set $left (local.get $group))))
  *         (br $cs))))
+ *   ;; dots4i16(a, b, n, dp, out): out (i32) [4j + r] = row(a + r) . row(b + j), j < n; rows of dp int16 (dp % 8 = 0).
+ *   ;; As dots4, with i32x4.dot_i16x8_s (8 products a call, summed in pairs into 4 int32 lanes): exact integer sums while
+ *   ;; dp * max|value|^2 < 2^31.
+ *   (func (export "dots4i16") (param $a i32) (param $b i32) (param $n i32) (param $dp i32) (param $out i32)
+ *     (local $j i32) (local $t i32) (local $stride i32) (local $pb i32) (local $pc i32)
+ *     (local $a1 i32) (local $a2 i32) (local $a3 i32)
+ *     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+ *     (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+ *     (local $v v128) (local $w v128) (local $x v128)
+ *     (local.set $stride (i32.shl (local.get $dp) (i32.const 1)))
+ *     (local.set $a1 (i32.add (local.get $a) (local.get $stride)))
+ *     (local.set $a2 (i32.add (local.get $a1) (local.get $stride)))
+ *     (local.set $a3 (i32.add (local.get $a2) (local.get $stride)))
+ *     (local.set $pb (local.get $b))
+ *     (local.set $j (i32.const 0))
+ *     (block $done
+ *       (loop $pairs
+ *         (br_if $done (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $n)))
+ *         (local.set $pc (i32.add (local.get $pb) (local.get $stride)))
+ *         (local.set $s0 (v128.const i32x4 0 0 0 0))
+ *         (local.set $s1 (v128.const i32x4 0 0 0 0))
+ *         (local.set $s2 (v128.const i32x4 0 0 0 0))
+ *         (local.set $s3 (v128.const i32x4 0 0 0 0))
+ *         (local.set $q0 (v128.const i32x4 0 0 0 0))
+ *         (local.set $q1 (v128.const i32x4 0 0 0 0))
+ *         (local.set $q2 (v128.const i32x4 0 0 0 0))
+ *         (local.set $q3 (v128.const i32x4 0 0 0 0))
+ *         (local.set $t (i32.const 0))
+ *         (block $tdone
+ *           (loop $inner
+ *             (br_if $tdone (i32.ge_u (local.get $t) (local.get $stride)))
+ *             (local.set $v (v128.load (i32.add (local.get $pb) (local.get $t))))
+ *             (local.set $w (v128.load (i32.add (local.get $pc) (local.get $t))))
+ *             (local.set $x (v128.load (i32.add (local.get $a) (local.get $t))))
+ *             (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s (local.get $x) (local.get $v))))
+ *             (local.set $q0 (i32x4.add (local.get $q0) (i32x4.dot_i16x8_s (local.get $x) (local.get $w))))
+ *             (local.set $x (v128.load (i32.add (local.get $a1) (local.get $t))))
+ *             (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s (local.get $x) (local.get $v))))
+ *             (local.set $q1 (i32x4.add (local.get $q1) (i32x4.dot_i16x8_s (local.get $x) (local.get $w))))
+ *             (local.set $x (v128.load (i32.add (local.get $a2) (local.get $t))))
+ *             (local.set $s2 (i32x4.add (local.get $s2) (i32x4.dot_i16x8_s (local.get $x) (local.get $v))))
+ *             (local.set $q2 (i32x4.add (local.get $q2) (i32x4.dot_i16x8_s (local.get $x) (local.get $w))))
+ *             (local.set $x (v128.load (i32.add (local.get $a3) (local.get $t))))
+ *             (local.set $s3 (i32x4.add (local.get $s3) (i32x4.dot_i16x8_s (local.get $x) (local.get $v))))
+ *             (local.set $q3 (i32x4.add (local.get $q3) (i32x4.dot_i16x8_s (local.get $x) (local.get $w))))
+ *             (local.set $t (i32.add (local.get $t) (i32.const 16)))
+ *             (br $inner)))
+ *         (local.set $v (i32x4.add
+ *           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $s0) (local.get $s1))
+ *           (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $s0) (local.get $s1))))
+ *         (local.set $w (i32x4.add
+ *           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $s2) (local.get $s3))
+ *           (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $s2) (local.get $s3))))
+ *         (v128.store offset=0 (local.get $out) (i32x4.add
+ *           (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $v) (local.get $w))
+ *           (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $v) (local.get $w))))
+ *         (local.set $v (i32x4.add
+ *           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $q0) (local.get $q1))
+ *           (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $q0) (local.get $q1))))
+ *         (local.set $w (i32x4.add
+ *           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $q2) (local.get $q3))
+ *           (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $q2) (local.get $q3))))
+ *         (v128.store offset=16 (local.get $out) (i32x4.add
+ *           (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $v) (local.get $w))
+ *           (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $v) (local.get $w))))
+ *         (local.set $out (i32.add (local.get $out) (i32.const 32)))
+ *         (local.set $pb (i32.add (local.get $pc) (local.get $stride)))
+ *         (local.set $j (i32.add (local.get $j) (i32.const 2)))
+ *         (br $pairs)))
+ *     (if (i32.lt_u (local.get $j) (local.get $n))
+ *       (then
+ *         (local.set $s0 (v128.const i32x4 0 0 0 0))
+ *         (local.set $s1 (v128.const i32x4 0 0 0 0))
+ *         (local.set $s2 (v128.const i32x4 0 0 0 0))
+ *         (local.set $s3 (v128.const i32x4 0 0 0 0))
+ *         (local.set $t (i32.const 0))
+ *         (block $tdone2
+ *           (loop $inner2
+ *             (br_if $tdone2 (i32.ge_u (local.get $t) (local.get $stride)))
+ *             (local.set $v (v128.load (i32.add (local.get $pb) (local.get $t))))
+ *             (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s (v128.load (i32.add (local.get $a) (local.get $t))) (local.get $v))))
+ *             (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s (v128.load (i32.add (local.get $a1) (local.get $t))) (local.get $v))))
+ *             (local.set $s2 (i32x4.add (local.get $s2) (i32x4.dot_i16x8_s (v128.load (i32.add (local.get $a2) (local.get $t))) (local.get $v))))
+ *             (local.set $s3 (i32x4.add (local.get $s3) (i32x4.dot_i16x8_s (v128.load (i32.add (local.get $a3) (local.get $t))) (local.get $v))))
+ *             (local.set $t (i32.add (local.get $t) (i32.const 16)))
+ *             (br $inner2)))
+ *         (local.set $v (i32x4.add
+ *           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $s0) (local.get $s1))
+ *           (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $s0) (local.get $s1))))
+ *         (local.set $w (i32x4.add
+ *           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $s2) (local.get $s3))
+ *           (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $s2) (local.get $s3))))
+ *         (v128.store offset=0 (local.get $out) (i32x4.add
+ *           (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $v) (local.get $w))
+ *           (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $v) (local.get $w))))))
+ *   )
  * )
  * ```
  */
 
 const WASM_BASE64 =
-  'AGFzbQEAAAABHANgBX9/f39/AGAEf39/fwBgCX9/f39/fH9/fwADBAMAAQIFBgEBAYCABAcnBAZtZW1vcnkCAAVkb3RzNAAACG5lYXJlc3Q0AAEHYm91bmRzNAACCssOA9oIAgh/C3sgA0ECdCEHIAAgB2ohCiAKIAdqIQsgCyAHaiEMIAEhCEEAIQUCQANAIAVBAmogAksNASAIIAdqIQn9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAhE/0MAAAAAAAAAAAAAAAAAAAAACEUQQAhBgJAA0AgBiAHTw0BIAggBmr9AAQAIRUgCSAGav0ABAAhFiAAIAZq/QAEACEXIA0gFyAV/eYB/eQBIQ0gESAXIBb95gH95AEhESAKIAZq/QAEACEXIA4gFyAV/eYB/eQBIQ4gEiAXIBb95gH95AEhEiALIAZq/QAEACEXIA8gFyAV/eYB/eQBIQ8gEyAXIBb95gH95AEhEyAMIAZq/QAEACEXIBAgFyAV/eYB/eQBIRAgFCAXIBb95gH95AEhFCAGQRBqIQYMAAsLIA0gDv0NAAECAwQFBgcQERITFBUWFyANIA79DQgJCgsMDQ4PGBkaGxwdHh/95AEhFSAPIBD9DQABAgMEBQYHEBESExQVFhcgDyAQ/Q0ICQoLDA0ODxgZGhscHR4f/eQBIRYgBCAVIBb9DQABAgMICQoLEBESExgZGhsgFSAW/Q0EBQYHDA0ODxQVFhccHR4f/eQB/QsEACARIBL9DQABAgMEBQYHEBESExQVFhcgESAS/Q0ICQoLDA0ODxgZGhscHR4f/eQBIRUgEyAU/Q0AAQIDBAUGBxAREhMUFRYXIBMgFP0NCAkKCwwNDg8YGRobHB0eH/3kASEWIAQgFSAW/Q0AAQIDCAkKCxAREhMYGRobIBUgFv0NBAUGBwwNDg8UFRYXHB0eH/3kAf0LBBAgBEEgaiEEIAkgB2ohCCAFQQJqIQUMAAsLIAUgAkkEQP0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQQQAhBgJAA0AgBiAHTw0BIAggBmr9AAQAIRUgDSAAIAZq/QAEACAV/eYB/eQBIQ0gDiAKIAZq/QAEACAV/eYB/eQBIQ4gDyALIAZq/QAEACAV/eYB/eQBIQ8gECAMIAZq/QAEACAV/eYB/eQBIRAgBkEQaiEGDAALCyANIA79DQABAgMEBQYHEBESExQVFhcgDSAO/Q0ICQoLDA0ODxgZGhscHR4f/eQBIRUgDyAQ/Q0AAQIDBAUGBxAREhMUFRYXIA8gEP0NCAkKCwwNDg8YGRobHB0eH/3kASEWIAQgFSAW/Q0AAQIDCAkKCxAREhMYGRobIBUgFv0NBAUGBwwNDg8UFRYXHB0eH/3kAf0LBAALC6UCAgF/C3tEAAAAAAAA8H/9FCEKIAohCyAKIQwgCiENQQAhBAJAA0AgBCACTw0BIAAgBEEEdGr9AAQAIQUgASAEQQN0aisDAP0UIQYgBK39EiEJIAUhByAH/V8hByAGIAcgB/3wAf3xASEHIAwgCiAH/fUB/fQBIQwgByAK/UkhCCAHIAogCP1SIQogCSAOIAj9UiEOIAUhByAHIAf9DQgJCgsMDQ4PAAECAwQFBgf9XyEHIAYgByAH/fAB/fEBIQcgDSALIAf99QH99AEhDSAHIAv9SSEIIAcgCyAI/VIhCyAJIA8gCP1SIQ8gBEEBaiEEDAALCyADIAr9CwQAIAMgC/0LBBAgAyAM/QsEICADIA39CwQwIAMgDv0LBEAgAyAP/QsEUAvFAwIEfw17IAT9AAQAIRQgBP0ABBAhFSAE/QAEICEWIAT9AAQwIRcgBf0UIRFEAAAAAAAAAAD9FCESRAAAAAAAAPB//RQhEyATIRggEyEZIANBAnQhCyAGIQpBACEJAkADQCAJIANPDQEgACAJQQR0av0ABAAhDSABIAlBA3RqKwMA/RQhDiACIAlBA3RqKwMA/RQhDyAHIAlBAnRqIQwgDSEQIBD9XyEQIBQgDv3wASAQIBD98AH98QEgFv3xASEQIBIgEP31Af3vASEQIBggEP30ASEYIBAgD/3wASAR/fIBIRAgDCAQ/SEAtjgCACAMIAtqIQwgDCAQ/SEBtjgCACAMIAtqIQwgDSEQIBAgEP0NCAkKCwwNDg8AAQIDBAUGB/1fIRAgFSAO/fABIBAgEP3wAf3xASAX/fEBIRAgEiAQ/fUB/e8BIRAgGSAQ/fQBIRkgECAP/fABIBH98gEhECAMIBD9IQC2OAIAIAwgC2ohDCAMIBD9IQG2OAIAIAwgC2ohDCAJQQFqIQkgCkEBayEKIApFIAkgA0ZyBEAgCCAY/QsEACAIIBn9CwQQIAhBIGohCCATIRggEyEZIAYhCgsMAAsLCw==';
+  'AGFzbQEAAAABHANgBX9/f39/AGAEf39/fwBgCX9/f39/fH9/fwADBQQAAQIABQYBAQGAgAQHMgUGbWVtb3J5AgAFZG90czQAAAhuZWFyZXN0NAABB2JvdW5kczQAAghkb3RzNGkxNgADCqcXBNoIAgh/C3sgA0ECdCEHIAAgB2ohCiAKIAdqIQsgCyAHaiEMIAEhCEEAIQUCQANAIAVBAmogAksNASAIIAdqIQn9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAhE/0MAAAAAAAAAAAAAAAAAAAAACEUQQAhBgJAA0AgBiAHTw0BIAggBmr9AAQAIRUgCSAGav0ABAAhFiAAIAZq/QAEACEXIA0gFyAV/eYB/eQBIQ0gESAXIBb95gH95AEhESAKIAZq/QAEACEXIA4gFyAV/eYB/eQBIQ4gEiAXIBb95gH95AEhEiALIAZq/QAEACEXIA8gFyAV/eYB/eQBIQ8gEyAXIBb95gH95AEhEyAMIAZq/QAEACEXIBAgFyAV/eYB/eQBIRAgFCAXIBb95gH95AEhFCAGQRBqIQYMAAsLIA0gDv0NAAECAwQFBgcQERITFBUWFyANIA79DQgJCgsMDQ4PGBkaGxwdHh/95AEhFSAPIBD9DQABAgMEBQYHEBESExQVFhcgDyAQ/Q0ICQoLDA0ODxgZGhscHR4f/eQBIRYgBCAVIBb9DQABAgMICQoLEBESExgZGhsgFSAW/Q0EBQYHDA0ODxQVFhccHR4f/eQB/QsEACARIBL9DQABAgMEBQYHEBESExQVFhcgESAS/Q0ICQoLDA0ODxgZGhscHR4f/eQBIRUgEyAU/Q0AAQIDBAUGBxAREhMUFRYXIBMgFP0NCAkKCwwNDg8YGRobHB0eH/3kASEWIAQgFSAW/Q0AAQIDCAkKCxAREhMYGRobIBUgFv0NBAUGBwwNDg8UFRYXHB0eH/3kAf0LBBAgBEEgaiEEIAkgB2ohCCAFQQJqIQUMAAsLIAUgAkkEQP0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQQQAhBgJAA0AgBiAHTw0BIAggBmr9AAQAIRUgDSAAIAZq/QAEACAV/eYB/eQBIQ0gDiAKIAZq/QAEACAV/eYB/eQBIQ4gDyALIAZq/QAEACAV/eYB/eQBIQ8gECAMIAZq/QAEACAV/eYB/eQBIRAgBkEQaiEGDAALCyANIA79DQABAgMEBQYHEBESExQVFhcgDSAO/Q0ICQoLDA0ODxgZGhscHR4f/eQBIRUgDyAQ/Q0AAQIDBAUGBxAREhMUFRYXIA8gEP0NCAkKCwwNDg8YGRobHB0eH/3kASEWIAQgFSAW/Q0AAQIDCAkKCxAREhMYGRobIBUgFv0NBAUGBwwNDg8UFRYXHB0eH/3kAf0LBAALC6UCAgF/C3tEAAAAAAAA8H/9FCEKIAohCyAKIQwgCiENQQAhBAJAA0AgBCACTw0BIAAgBEEEdGr9AAQAIQUgASAEQQN0aisDAP0UIQYgBK39EiEJIAUhByAH/V8hByAGIAcgB/3wAf3xASEHIAwgCiAH/fUB/fQBIQwgByAK/UkhCCAHIAogCP1SIQogCSAOIAj9UiEOIAUhByAHIAf9DQgJCgsMDQ4PAAECAwQFBgf9XyEHIAYgByAH/fAB/fEBIQcgDSALIAf99QH99AEhDSAHIAv9SSEIIAcgCyAI/VIhCyAJIA8gCP1SIQ8gBEEBaiEEDAALCyADIAr9CwQAIAMgC/0LBBAgAyAM/QsEICADIA39CwQwIAMgDv0LBEAgAyAP/QsEUAvFAwIEfw17IAT9AAQAIRQgBP0ABBAhFSAE/QAEICEWIAT9AAQwIRcgBf0UIRFEAAAAAAAAAAD9FCESRAAAAAAAAPB//RQhEyATIRggEyEZIANBAnQhCyAGIQpBACEJAkADQCAJIANPDQEgACAJQQR0av0ABAAhDSABIAlBA3RqKwMA/RQhDiACIAlBA3RqKwMA/RQhDyAHIAlBAnRqIQwgDSEQIBD9XyEQIBQgDv3wASAQIBD98AH98QEgFv3xASEQIBIgEP31Af3vASEQIBggEP30ASEYIBAgD/3wASAR/fIBIRAgDCAQ/SEAtjgCACAMIAtqIQwgDCAQ/SEBtjgCACAMIAtqIQwgDSEQIBAgEP0NCAkKCwwNDg8AAQIDBAUGB/1fIRAgFSAO/fABIBAgEP3wAf3xASAX/fEBIRAgEiAQ/fUB/e8BIRAgGSAQ/fQBIRkgECAP/fABIBH98gEhECAMIBD9IQC2OAIAIAwgC2ohDCAMIBD9IQG2OAIAIAwgC2ohDCAJQQFqIQkgCkEBayEKIApFIAkgA0ZyBEAgCCAY/QsEACAIIBn9CwQQIAhBIGohCCATIRggEyEZIAYhCgsMAAsLC9oIAgh/C3sgA0EBdCEHIAAgB2ohCiAKIAdqIQsgCyAHaiEMIAEhCEEAIQUCQANAIAVBAmogAksNASAIIAdqIQn9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAhE/0MAAAAAAAAAAAAAAAAAAAAACEUQQAhBgJAA0AgBiAHTw0BIAggBmr9AAQAIRUgCSAGav0ABAAhFiAAIAZq/QAEACEXIA0gFyAV/boB/a4BIQ0gESAXIBb9ugH9rgEhESAKIAZq/QAEACEXIA4gFyAV/boB/a4BIQ4gEiAXIBb9ugH9rgEhEiALIAZq/QAEACEXIA8gFyAV/boB/a4BIQ8gEyAXIBb9ugH9rgEhEyAMIAZq/QAEACEXIBAgFyAV/boB/a4BIRAgFCAXIBb9ugH9rgEhFCAGQRBqIQYMAAsLIA0gDv0NAAECAwQFBgcQERITFBUWFyANIA79DQgJCgsMDQ4PGBkaGxwdHh/9rgEhFSAPIBD9DQABAgMEBQYHEBESExQVFhcgDyAQ/Q0ICQoLDA0ODxgZGhscHR4f/a4BIRYgBCAVIBb9DQABAgMICQoLEBESExgZGhsgFSAW/Q0EBQYHDA0ODxQVFhccHR4f/a4B/QsEACARIBL9DQABAgMEBQYHEBESExQVFhcgESAS/Q0ICQoLDA0ODxgZGhscHR4f/a4BIRUgEyAU/Q0AAQIDBAUGBxAREhMUFRYXIBMgFP0NCAkKCwwNDg8YGRobHB0eH/2uASEWIAQgFSAW/Q0AAQIDCAkKCxAREhMYGRobIBUgFv0NBAUGBwwNDg8UFRYXHB0eH/2uAf0LBBAgBEEgaiEEIAkgB2ohCCAFQQJqIQUMAAsLIAUgAkkEQP0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQQQAhBgJAA0AgBiAHTw0BIAggBmr9AAQAIRUgDSAAIAZq/QAEACAV/boB/a4BIQ0gDiAKIAZq/QAEACAV/boB/a4BIQ4gDyALIAZq/QAEACAV/boB/a4BIQ8gECAMIAZq/QAEACAV/boB/a4BIRAgBkEQaiEGDAALCyANIA79DQABAgMEBQYHEBESExQVFhcgDSAO/Q0ICQoLDA0ODxgZGhscHR4f/a4BIRUgDyAQ/Q0AAQIDBAUGBxAREhMUFRYXIA8gEP0NCAkKCwwNDg8YGRobHB0eH/2uASEWIAQgFSAW/Q0AAQIDCAkKCxAREhMYGRobIBUgFv0NBAUGBwwNDg8UFRYXHB0eH/2uAf0LBAALCw==';
 
 export interface DotKernel {
   /** The module's memory as floats (re-read after {@link ensure}: growing detaches the old view). */
@@ -234,6 +330,11 @@ export interface DotKernel {
    * = the smallest lo over group g (`group` consecutive centres). Offsets in bytes.
    */
   bounds4(out: number, norms: number, moved: number, k: number, xs: number, storeLow: number, group: number, low: number, groups: number): void;
+  /**
+   * As dots4 on rows of dp int16 (dp % 8 = 0): out (int32) [4j + r] = row(a + r) . row(b + j), exact while
+   * dp * max|value|^2 < 2^31; twice the products per instruction of the float32 kernel.
+   */
+  dots4i16(a: number, b: number, n: number, dp: number, out: number): void;
 }
 
 let module: WebAssembly.Module | null = null;
@@ -253,6 +354,7 @@ export function dotKernelOf(compiled: WebAssembly.Module): DotKernel {
   const memory = instance.exports.memory as WebAssembly.Memory;
   const dots4 = instance.exports.dots4 as (a: number, b: number, n: number, dp: number, out: number) => void;
   const nearest4 = instance.exports.nearest4 as (out: number, norms: number, k: number, res: number) => void;
+  const dots4i16 = instance.exports.dots4i16 as (a: number, b: number, n: number, dp: number, out: number) => void;
   const bounds4 = instance.exports.bounds4 as (out: number, norms: number, moved: number, k: number, xs: number, storeLow: number, group: number, low: number, groups: number) => void;
   return {
     f32: () => new Float32Array(memory.buffer),
@@ -263,6 +365,7 @@ export function dotKernelOf(compiled: WebAssembly.Module): DotKernel {
     dots4,
     nearest4,
     bounds4,
+    dots4i16,
   };
 }
 

@@ -110,7 +110,7 @@ let spares: WeakRef<SharedArrayBuffer>[] = [];
  * A typed array of `length` elements on a SharedArrayBuffer (what tasks read on every thread), zeroed: a given-back
  * buffer that fits (at most twice the size), else a fresh one.
  */
-export function shared<T extends Float32Array | Float64Array | Int32Array | Uint8Array>(ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T {
+export function shared<T extends Float32Array | Float64Array | Int32Array | Int16Array | Uint8Array>(ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T {
   const bytes = Math.max(8, length * ctor.BYTES_PER_ELEMENT);
   let buffer: SharedArrayBuffer | null = null;
   if (bytes >= SPARE_MIN_BYTES) {
@@ -134,7 +134,7 @@ export function shared<T extends Float32Array | Float64Array | Int32Array | Uint
  * Gives arrays from {@link shared} back for later calls to reuse; the caller must not touch them afterwards (nor may
  * any thread: give back only after the calls that read them returned).
  */
-export function releaseShared(...arrays: (Float32Array | Float64Array | Int32Array | Uint8Array)[]): void {
+export function releaseShared(...arrays: (Float32Array | Float64Array | Int32Array | Int16Array | Uint8Array)[]): void {
   for (const a of arrays) {
     const b = a.buffer;
     if (b instanceof SharedArrayBuffer && b.byteLength >= SPARE_MIN_BYTES && !spares.some((r) => r.deref() === b)) spares.push(new WeakRef(b));
@@ -188,6 +188,7 @@ export function kernelReuser(make: () => DotKernel, keepBytes: number): { begin:
         dots4: old.dots4,
         nearest4: old.nearest4,
         bounds4: old.bounds4,
+        dots4i16: old.dots4i16,
       };
     },
   };
