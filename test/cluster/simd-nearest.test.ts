@@ -158,3 +158,30 @@ test('shared: a given-back buffer is handed out again, zeroed; a small or much l
   releaseShared(c);
   assert.notEqual(shared(Float32Array, 100_000).buffer, c.buffer); // 0.4 MB from a 2 MB spare: too large a spare
 });
+
+test('dots4i16: exact integer dot products of int16 rows, 4 rows against an odd run, at the largest values the exact radius search uses (no overflow)', () => {
+  const kernel = createDotKernel();
+  for (const [dp, n] of [[512, 7], [136, 2], [8, 1]] as const) {
+    const q = Math.floor(Math.sqrt((2 ** 31 - 1) / dp)); // as _radius-between.ts scales its codes
+    const a = 0;
+    const b = 4 * dp * 2;
+    const out = b + n * dp * 2;
+    kernel.ensure(out + 16 * n);
+    const m16 = new Int16Array(kernel.f32().buffer);
+    let s = dp;
+    const next = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s; };
+    // rows 0 and j = 0: every value +q (the largest sum); the rest at random in [-q, q]
+    for (let i = 0; i < 4 * dp; i++) m16[i] = i < dp ? q : (next() % (2 * q + 1)) - q;
+    for (let i = 0; i < n * dp; i++) m16[b / 2 + i] = i < dp ? q : (next() % (2 * q + 1)) - q;
+    kernel.dots4i16(a, b, n, dp, out);
+    const got = new Int32Array(kernel.f32().buffer);
+    for (let j = 0; j < n; j++) {
+      for (let r = 0; r < 4; r++) {
+        let e = 0;
+        for (let t = 0; t < dp; t++) e += m16[r * dp + t] * m16[b / 2 + j * dp + t];
+        assert.equal(got[out / 4 + 4 * j + r], e, `dp ${dp}, row ${r}, column ${j}`);
+      }
+    }
+    assert.equal(got[out / 4], dp * q * q);
+  }
+});
