@@ -69,7 +69,7 @@ function scanPairs(q: Float32Array, nq: number, b: Float32Array, nb: number, d: 
 /** How the pairs were scanned: in the subspace first, on the full rows on the threads, or on the full rows here. */
 export type BetweenPath = 'prefilter' | 'threads' | 'direct';
 
-/** Base rows per chunk of the threaded scan: 512 rows of 512-d floats (1 MB) stay in a core's cache while the queries pass. */
+/** Base rows per chunk of the threaded scan: 512 rows of 512-d int16 codes (512 KB) stay in a core's cache while the queries pass. */
 const BETWEEN_CHUNK_ROWS = 512;
 
 /**
@@ -144,8 +144,8 @@ function scanThreaded(queries: readonly Float32Array[], base: readonly Float32Ar
 const PREFILTER_SAMPLE = 64;
 /**
  * The prefilter is used when it keeps at most this share of the pairs: every kept pair is then decided in float64 (about
- * 1 GMAC/s in JS), which beats scanning every pair on the full rows (the SIMD kernel, about 20 GMAC/s) only below
- * about 1/20 of the pairs. On LFW's face-api descriptors it keeps 0.6%; on isotropic synthetic faces (bench:people
+ * 1 GMAC/s in JS), which beats scanning every pair on the full rows (the SIMD kernel on the threads, 20–40 GMAC/s) only
+ * below about 1/20 of the pairs. On LFW's face-api descriptors it keeps 0.6%; on isotropic synthetic faces (bench:people
  * `--million`: 512-d, every stranger at about 1.41, radius 0.77) nearly all, where it made the exact search hours.
  */
 const PREFILTER_MAX_SHARE = 0.05;
