@@ -168,7 +168,7 @@ test('dots4i16: exact integer dot products of int16 rows, 4 rows against an odd 
     const out = b + n * dp * 2;
     kernel.ensure(out + 16 * n);
     const m16 = new Int16Array(kernel.f32().buffer);
-    let s = dp;
+    let s: number = dp;
     const next = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s; };
     // rows 0 and j = 0: every value +q (the largest sum); the rest at random in [-q, q]
     for (let i = 0; i < 4 * dp; i++) m16[i] = i < dp ? q : (next() % (2 * q + 1)) - q;
