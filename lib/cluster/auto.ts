@@ -121,6 +121,29 @@ export const PLAUSIBLE_SAME_SDS = 2;
  */
 export const SURE_SAME_SDS = 1;
 
+/**
+ * The linkage tree and the cuts tried stop where the same-person probability of a pair falls below this under every
+ * mixture that may choose (the measured mode's alone when the collection's own mode is implausible): above, every
+ * further merge joins pairs at least 1,000 to 1 two people. @default 1e-3 — on the 16 collections of bench:transfer
+ * (every face and the labelled ones) the choosing mixture's probability at the chosen cut is 0.12-1.0 and the
+ * distance where it falls below 1e-3 is 0.06-0.49 above the cut, so no cut moves (the same labels on all 16, checked
+ * with and without it); on 100,000 synthetic 512-d faces the tree stops at 1.30 instead of the strangers' mode 1.41
+ * (README "Where `auto` spends its time at scale").
+ */
+export const TOP_PROBABILITY = 1e-3;
+
+/**
+ * The first distance above the mixture's crossing where its same-person probability falls below `p`, searched in
+ * steps of 1/400 of the way from `lo` to `far` (Infinity: not before `far`).
+ */
+function probabilityFallsBelow(mixture: DistanceMixture, lo: number, far: number, p: number): number {
+  const same = sameProbabilityFunction(mixture);
+  const step = (far - lo) / 400;
+  let d = Math.max(lo, mixture.crossing);
+  while (d < far && same(d) >= p) d += step;
+  return d < far ? d : Infinity;
+}
+
 
 export const AUTO_DEFAULTS: Readonly<AutoOptions> = Object.freeze({
   criterion: 'bcubed',
@@ -159,7 +182,10 @@ export interface AutoEvidence {
   /** The expected scores at the chosen cut. */
   expected: ExpectedScores;
   mixture: DistanceMixture;
-  /** The curve over cuts: threshold, clusters, expected BCubed and pairwise F1. */
+  /**
+   * The curve over cuts: threshold, clusters, expected BCubed and pairwise F1; `cuts` thresholds from the lower
+   * same-person mode, up to where every mixture that may choose finds pairs {@link TOP_PROBABILITY} likely one person.
+   */
   curve: { threshold: number[]; nClusters: number[]; bcubedF1: number[]; pairwiseF1: number[] };
   /** Index of the chosen cut in `curve`. */
   chosen: number;
@@ -170,7 +196,10 @@ export interface AutoEvidence {
    * same-person mode (`'reference'`): the lower cut of the two.
    */
   basis: 'collection' | 'reference';
-  /** The cut of the collection's own mixture. */
+  /**
+   * The cut of the collection's own mixture (among the cuts tried: when its mode is implausible, those up to where
+   * the measured mode's mixture finds pairs {@link TOP_PROBABILITY} likely one person).
+   */
   collectionCut: AutoCut;
   /** The cut of the mixture with the measured same-person mode; null without `sameReference`. */
   referenceCut: AutoCut | null;
@@ -185,7 +214,10 @@ export interface AutoEvidence {
 
 export interface AutoClusterResult extends ClusterResult {
   evidence: AutoEvidence;
-  /** The linkage tree (merges up to the different-person mode), to cut again elsewhere with `cutTree`. */
+  /**
+   * The linkage tree (merges up to the last cut tried, where every choosing mixture finds pairs
+   * {@link TOP_PROBABILITY} likely one person), to cut again elsewhere with `cutTree`.
+   */
   tree: MergeTree;
 }
 
@@ -250,8 +282,17 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   });
   const lo = Math.min(...range.map((r) => r.lo));
   const hi = Math.max(...range.map((r) => r.hi));
+  // the collection's own same-person mode is not one person's photos: only the measured mode's mixture chooses, and
+  // it weighs precision more (the collection gave no evidence of where its people are)
+  const sds = ref !== null ? (own.same.mean - ref.same.mean) / ref.same.sd : -Infinity;
+  const implausible = sds > PLAUSIBLE_SAME_SDS;
+  // the tree and the cuts stop where every mixture that may choose finds a pair less than TOP_PROBABILITY likely one
+  // person (no collection's cut comes near: see the constant); the top of the tree, where clusters of strangers
+  // absorb one another, is most of its cost at scale
+  const choosing = implausible ? [1] : mixtures.map((_, k) => k);
+  const top = Math.min(hi, Math.max(...choosing.map((k) => probabilityFallsBelow(mixtures[k], range[k].lo, range[k].far, TOP_PROBABILITY))));
   const graph = knn(m, Math.min(o.neighbors, n - 1), 'euclidean', o.knn);
-  const tree = meanLinkageTree(m, graph, hi);
+  const tree = meanLinkageTree(m, graph, top);
   // faces the scores average over (of the steering faces)
   const ns = ms.n;
   let rows: Int32Array;
@@ -272,19 +313,16 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
     while (r < range[k].far && p(r) >= 1e-6) r += step;
     return r;
   })), hi);
-  // every cut's expected scores under both mixtures, in one pass over the pairs within reach
-  const thresholds = Array.from({ length: o.cuts }, (_, c) => lo + ((hi - lo) * c) / (o.cuts - 1));
+  // every cut's expected scores under both mixtures, in one pass over the pairs within reach: the cuts of the grid
+  // from lo to hi up to the top of the tree
+  const thresholds = Array.from({ length: o.cuts }, (_, c) => lo + ((hi - lo) * c) / (o.cuts - 1)).filter((t, c) => c === 0 || t <= top);
   const scoredCuts = expectedScoreCurves(ms, rows, reach, mixtures.map(sameProbabilityConstants), tree, steer, thresholds);
   const curves = mixtures.map(() => ({ threshold: [] as number[], nClusters: [] as number[], bcubedF1: [] as number[], pairwiseF1: [] as number[] }));
   const best = mixtures.map(() => ({ c: 0, score: -1, expected: null as ExpectedScores | null }));
-  // the collection's own same-person mode is not one person's photos: only the measured mode's mixture chooses, and
-  // it weighs precision more (the collection gave no evidence of where its people are)
-  const sds = ref !== null ? (own.same.mean - ref.same.mean) / ref.same.sd : -Infinity;
-  const implausible = sds > PLAUSIBLE_SAME_SDS;
   // between sure and implausible, the measured mode's mixture weighs precision more the farther the own mode is
   const doubt = Math.min(1, Math.max(0, (sds - SURE_SAME_SDS) / (PLAUSIBLE_SAME_SDS - SURE_SAME_SDS)));
   const betaOf = (k: number) => (k === 1 ? o.beta + doubt * (o.weakBeta - o.beta) : o.beta);
-  for (let c = 0; c < o.cuts; c++) {
+  for (let c = 0; c < thresholds.length; c++) {
     const t = thresholds[c];
     mixtures.forEach((_, k) => {
       const e = scoredCuts.scores[k][c];
@@ -306,7 +344,9 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   }
   const mixture = cuts[k].mixture;
   if (mixture.samePrior < 1e-4) warnings.push(`clusterAuto: almost no pair looks like one person (prior ${mixture.samePrior.toExponential(1)}); nearly every face is its own cluster.`);
-  const weakEvidence = weakEvidenceSentence(cuts, k, o.criterion, implausible);
+  // the collection's own cut at the top of the cuts tried, below its own range's end: its curve was not followed higher
+  const ownAtTop = best[0].c === thresholds.length - 1 && thresholds[thresholds.length - 1] < range[0].hi - 1e-9;
+  const weakEvidence = weakEvidenceSentence(cuts, k, o.criterion, implausible, ownAtTop);
   if (weakEvidence) warnings.push(`clusterAuto: ${weakEvidence}`);
   const pool = threadWarning();
   if (pool) warnings.push(`clusterAuto: ${pool}`);
@@ -349,14 +389,14 @@ function subMatrix(m: Matrix, rows: Int32Array): Matrix {
 export const WEAK_EXPECTED_F1 = 0.5;
 
 /** The sentence of {@link AutoEvidence.weakEvidence}, or null. */
-function weakEvidenceSentence(cuts: AutoCut[], k: number, criterion: AutoCriterion, implausible: boolean): string | null {
+function weakEvidenceSentence(cuts: AutoCut[], k: number, criterion: AutoCriterion, implausible: boolean, ownAtTop: boolean): string | null {
   const f = (v: number) => v.toFixed(3);
   const score = (c: AutoCut) => (criterion === 'bcubed' ? c.expected.bcubedF1 : c.expected.pairwiseF1);
   const own = cuts[0];
   const parts: string[] = [];
   if (k === 1 && (implausible || own.threshold - cuts[1].threshold > 0.01)) {
     const mx = own.mixture;
-    parts.push(`this collection's own same-person mode (at ${f(modeDistance(mx, mx.same))}, ${(100 * mx.samePrior).toFixed(1)}% of pairs) is farther than one person's photos are by the embedder's measured distances (relatives, look-alikes or poor faces, not one person), so auto took the conservative cut ${f(cuts[1].threshold)} instead of ${f(own.threshold)}: some people may be split, strangers are not merged`);
+    parts.push(`this collection's own same-person mode (at ${f(modeDistance(mx, mx.same))}, ${(100 * mx.samePrior).toFixed(1)}% of pairs) is farther than one person's photos are by the embedder's measured distances (relatives, look-alikes or poor faces, not one person), so auto took the conservative cut ${f(cuts[1].threshold)} instead of ${f(own.threshold)}${ownAtTop ? ' or higher' : ''}: some people may be split, strangers are not merged`);
   }
   if (score(cuts[k]) < WEAK_EXPECTED_F1) parts.push(`the expected ${criterion === 'bcubed' ? 'BCubed' : 'pairwise'} F1 at the cut is only ${f(score(cuts[k]))}: the pair distances do not show where people are`);
   return parts.length ? `weak evidence: ${parts.join('; ')}.` : null;

@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { clusterAuto, explainAuto } from '../../lib/cluster/auto.ts';
-import { componentDensities, fitDistanceMixture, fitMixtureToDistances, modeDistance, sameProbability } from '../../lib/cluster/distance-mixture.ts';
+import { clusterAuto, explainAuto, TOP_PROBABILITY } from '../../lib/cluster/auto.ts';
+import { componentDensities, fitDistanceMixture, fitMixtureToDistances, modeDistance, sameProbability, sameProbabilityFunction } from '../../lib/cluster/distance-mixture.ts';
 import { embedderMixtureOptions } from '../../lib/embed/registry.ts';
 import { expectedScores, pairProbabilities } from '../../lib/cluster/expected-scores.ts';
 import { meanLinkageTree } from '../../lib/cluster/_mean-linkage.ts';
@@ -211,6 +211,28 @@ test('clusterAuto: two blob sets at different spreads both recover their people'
   assertSamePartition(a.labels, tight.truth, 'tight');
   assert.ok(evaluateClustering(b.labels, loose.truth).bcubedF1 > 0.98, 'loose');
   assert.ok(b.evidence.threshold > a.evidence.threshold, `${b.evidence.threshold} > ${a.evidence.threshold}`);
+});
+
+test('clusterAuto: the tree and the cuts stop where the mixture finds pairs TOP_PROBABILITY likely one person, and the cut is that of the whole tree', () => {
+  const { x, truth } = identities(12, 10, 32, 0.45, 21);
+  const r = clusterAuto(x);
+  const mx = r.evidence.mixture;
+  const p = sameProbabilityFunction(mx);
+  const cuts = r.evidence.curve.threshold;
+  const far = modeDistance(mx, mx.different);
+  const step = cuts[1] - cuts[0];
+  // every cut tried but the last is one the mixture finds at least TOP_PROBABILITY likely, the next would not be
+  for (const t of cuts.slice(0, -1)) assert.ok(p(t) >= TOP_PROBABILITY, `p(${t}) = ${p(t)}`);
+  assert.ok(p(cuts[cuts.length - 1] + step) < TOP_PROBABILITY, 'the cuts stop at the first grid point past the bar');
+  // the tree stops there too, well below the strangers' mode it used to reach
+  const top = r.tree.height[r.tree.height.length - 1];
+  assert.ok(top < cuts[cuts.length - 1] + step && top < far - 2 * step, `tree top ${top}, last cut ${cuts[cuts.length - 1]}, strangers at ${far}`);
+  // the whole tree (to the strangers' mode) cut at the chosen threshold: the same partition
+  const m = toMatrix('test', x, 'euclidean');
+  const whole = meanLinkageTree(m, knnExact(m, 16, 'euclidean'), far);
+  assert.ok(whole.height.length > r.tree.height.length, `${whole.height.length} merges > ${r.tree.height.length}`);
+  assertSamePartition(r.labels, cutTree(whole, { distanceThreshold: r.evidence.threshold }).labels);
+  assertSamePartition(r.labels, truth);
 });
 
 test('clusterAuto: explains itself', () => {
