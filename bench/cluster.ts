@@ -25,7 +25,9 @@ import { evaluateClustering } from '../lib/evaluate/evaluate.ts';
 import { sweep } from '../lib/evaluate/sweep.ts';
 import { Random, toMatrix, type Matrix } from '../lib/cluster/_input.ts';
 import { makeSynthetic } from './_synthetic-faces.ts';
-import { knnExact, knnHnsw, KNN_AUTO_HNSW_ABOVE, rowsWithinRadius, type KnnGraph } from '../lib/cluster/_knn.ts';
+import { knnExact, knnHnsw, knnIvf, KNN_AUTO_APPROXIMATE_ABOVE, rowsWithinRadius, type KnnGraph } from '../lib/cluster/_knn.ts';
+import { IVF_DEFAULT_PARAMS } from '../lib/cluster/_ivf.ts';
+import { threadCount } from '../lib/cluster/_threads.ts';
 import { clusterAuto } from '../lib/cluster/auto.ts';
 import { modeDistance } from '../lib/cluster/distance-mixture.ts';
 import { embedderMixtureOptions } from '../lib/embed/registry.ts';
@@ -185,7 +187,7 @@ function rssMb(): number {
  * exact 16th is printed too: 1 when the neighbours found are as near as the exact ones), and each engine's peak
  * memory above what the process held before it.
  */
-function engines(m: Matrix, k: number, list: string[]): void {
+function engines(m: Matrix, k: number, list: string[], labels: Int32Array | null = null): void {
   const n = m.n;
   const S = Math.min(1000, n);
   const rng = new Random(7);
@@ -203,15 +205,20 @@ function engines(m: Matrix, k: number, list: string[]): void {
   });
   const truth = Array.from({ length: S }, (_, r) => new Set(bestI.subarray(r * k, r * k + k)));
   console.log(`exact ${k}-NN of ${S} sampled points (brute force, WebAssembly SIMD): ${secs(t0).toFixed(1)} s`);
-  console.log(`| engine | build s | query s (${k}-NN of all ${n}) | recall@${k} | ${k}th-neighbour distance / exact | peak memory above start, MB | load |`);
-  console.log('|---|---:|---:|---:|---:|---:|---|');
+  // of the exact neighbours, those of the same identity (what the clustering needs: strangers' order is a coin toss)
+  const mates = labels ? Array.from({ length: S }, (_, r) => Array.from(bestI.subarray(r * k, r * k + k)).filter((j) => j >= 0 && labels[j] === labels[sample[r]])) : null;
+  const mateCount = mates ? mates.reduce((a, l) => a + l.length, 0) : 0;
+  console.log(`| engine | build s | query s (${k}-NN of all ${n}) | recall@${k} | ${mates ? `same-identity recall (${mateCount} exact neighbours) | ` : ''}${k}th-neighbour distance / exact | peak memory above start, MB | load |`);
+  console.log(`|---|---:|---:|---:|${mates ? '---:|' : ''}---:|---:|---|`);
   let prev: { label: string; g: KnnGraph } | null = null;
   for (const name of list) {
     const [engine, quantization, build] = name.split(':') as ['usearch' | 'hnswlib', 'auto' | 'i8' | 'bf16' | 'f32' | undefined, string | undefined];
     const threads = Number(build ?? 1);
     const before = rssMb();
     const reset = resetPeak();
-    const g = knnHnsw(m, k, 'euclidean', { engine, quantization: quantization ?? 'auto', threads });
+    // `ivf` or `ivf:PROBE`: the inverted file on every thread
+    const ivf = (engine as string) === 'ivf';
+    const g = ivf ? knnIvf(m, k, 'euclidean', quantization ? { probe: Number(quantization) } : {}) : knnHnsw(m, k, 'euclidean', { engine, quantization: quantization ?? 'auto', threads });
     const peak = reset ? peakRssMb() - before : NaN;
     let hit = 0;
     let ratio = 0;
@@ -219,8 +226,10 @@ function engines(m: Matrix, k: number, list: string[]): void {
       for (let t = 0; t < k; t++) if (truth[r].has(g.indices[i * k + t])) hit++;
       ratio += g.distances[i * k + k - 1] / bestD[r * k + k - 1];
     });
-    const label = engine === 'usearch' ? `${g.engine}, ${threads} thread${threads > 1 ? 's' : ''}` : `${g.engine}, 1 thread`;
-    console.log(`| ${label} | ${g.seconds!.build.toFixed(1)} | ${g.seconds!.query.toFixed(1)} | ${f3(hit / (S * k))} | ${f3(ratio / S)} | ${peak.toFixed(0)} | ${load()} |`);
+    const label = ivf ? `${g.engine}, ${IVF_DEFAULT_PARAMS.probe === Number(quantization ?? IVF_DEFAULT_PARAMS.probe) ? '' : `probe ${quantization}, `}${threadCount()} threads` : engine === 'usearch' ? `${g.engine}, ${threads} thread${threads > 1 ? 's' : ''}` : `${g.engine}, 1 thread`;
+    let mateHit = 0;
+    if (mates) sample.forEach((i, r) => { const got = new Set(g.indices.subarray(i * k, i * k + k)); for (const j of mates[r]) if (got.has(j)) mateHit++; });
+    console.log(`| ${label} | ${g.seconds!.build.toFixed(1)} | ${g.seconds!.query.toFixed(1)} | ${f3(hit / (S * k))} | ${mates ? `${f3(mateHit / Math.max(1, mateCount))} | ` : ''}${f3(ratio / S)} | ${peak.toFixed(0)} | ${load()} |`);
     if (prev && prev.label === label) {
       let rows = 0;
       for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) if (g.indices[i * k + t] !== prev.g.indices[i * k + t]) { rows++; break; }
@@ -240,14 +249,14 @@ async function synthetic(n: number): Promise<void> {
   if (sections.has('engines')) {
     console.log(`\n## kNN engines on the same ${n} x ${synthDim} vectors  (load ${load()})`);
     const m = { data: syn.data, n, d: synthDim };
-    engines(m, 16, (args.engines ?? 'hnswlib,usearch:i8,usearch:i8,usearch:i8:2,usearch:i8:2,usearch:bf16,usearch:f32').split(','));
+    engines(m, 16, (args.engines ?? 'hnswlib,usearch:i8,usearch:i8,usearch:i8:2,usearch:i8:2,usearch:bf16,usearch:f32,ivf').split(','), syn.labels);
   }
   if (sections.has('aro')) await aro(n, syn);
   if (sections.has('auto')) {
     console.log(`\n## the default (clusterAuto) on the same ${n} embeddings  (load ${load()})`);
     const [a, tAuto] = timed(() => clusterAuto(syn.x));
     const ea = evaluateClustering(a.labels, syn.labels);
-    console.log(`clusterAuto (defaults; kNN ${n > KNN_AUTO_HNSW_ABOVE ? 'HNSW' : 'exact'}): ${tAuto.toFixed(1)} s, chose threshold ${f3(a.evidence.threshold)} (modes at distances ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.same))} / ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.different))})`);
+    console.log(`clusterAuto (defaults; kNN ${n > KNN_AUTO_APPROXIMATE_ABOVE ? 'inverted file' : 'exact'}): ${tAuto.toFixed(1)} s, chose threshold ${f3(a.evidence.threshold)} (modes at distances ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.same))} / ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.different))})`);
     console.log(`peak RSS ${peakRssMb().toFixed(0)} MB, load average now ${load()}`);
     console.log(`quality: pairwise F ${f3(ea.pairwiseF1)}, BCubed F ${f3(ea.bcubedF1)}, NMI ${f3(ea.nmi)}, ${ea.nClusters} clusters for ${syn.nIds} identities`);
     for (const w of a.warnings) console.log(`warning: ${w}`);

@@ -23,6 +23,7 @@ import { FaceclusterError } from '../errors.ts';
 import type { Metric } from '../types.ts';
 import { rowDistance, type Matrix } from './_input.ts';
 import { heapOffer, KNN_HEAPS, RADIUS_PAIRS, ROWS_WITHIN, type Heaps, type KnnArgs, type PairArgs, type RadiusArgs } from './_knn-tasks.ts';
+import { ivfCandidates, type IvfParams } from './_ivf.ts';
 import { createDotKernel } from './_simd.ts';
 import { principalBasis, project, PREFILTER_DIMS } from './_subspace.ts';
 import { onShared, runTask, shared, splitRows } from './_threads.ts';
@@ -43,11 +44,14 @@ export interface KnnGraph {
   seconds?: { build: number; query: number };
 }
 
-/** How to find neighbours: `exact` (blocked brute force), `hnsw` (approximate), `auto` (hnsw above 50,000 points). */
-export type KnnMethod = 'auto' | 'exact' | 'hnsw';
-export const KNN_METHODS: readonly KnnMethod[] = ['auto', 'exact', 'hnsw'];
+/**
+ * How to find neighbours: `exact` (blocked brute force), `hnsw` (approximate, a graph index), `ivf` (approximate, an
+ * inverted file on every thread: _ivf.ts), `auto` (ivf above 50,000 points).
+ */
+export type KnnMethod = 'auto' | 'exact' | 'hnsw' | 'ivf';
+export const KNN_METHODS: readonly KnnMethod[] = ['auto', 'exact', 'hnsw', 'ivf'];
 /** Above this many points `auto` uses HNSW. */
-export const KNN_AUTO_HNSW_ABOVE = 50_000;
+export const KNN_AUTO_APPROXIMATE_ABOVE = 50_000;
 
 /** Squared euclidean norm of every row. */
 export function squaredNorms(m: Pick<Matrix, 'data' | 'n' | 'd'>): Float64Array {
@@ -142,6 +146,15 @@ export function knnExact(m: Matrix, k: number, metric: Metric): KnnGraph {
       }
     }
   }
+  return graphFromHeaps(m, heaps, k, kk, metric);
+}
+
+/**
+ * The k-nearest-neighbour graph of candidate heaps (kk per row): the kept candidates' exact distances, each row
+ * ordered by (distance, index).
+ */
+export function graphFromHeaps(m: Matrix, heaps: Heaps, k: number, kk: number, metric: Metric): KnnGraph {
+  const n = m.n;
   const { hIdx, size } = heaps;
   const indices = new Int32Array(n * k).fill(-1);
   const distances = new Float32Array(n * k).fill(Infinity);
@@ -333,10 +346,27 @@ function knnUsearch(mod: UsearchModule, m: Matrix, k: number, metric: Metric, p:
   return { n, k, indices, distances, engine, seconds: { build: (t1 - t0) / 1000, query: (performance.now() - t1) / 1000 } };
 }
 
-/** k nearest neighbours by the chosen method (`auto`: exact up to {@link KNN_AUTO_HNSW_ABOVE} points). */
+/**
+ * k nearest neighbours by the chosen method (`auto`: exact up to {@link KNN_AUTO_APPROXIMATE_ABOVE} points, the inverted
+ * file above: on 100,000 synthetic 512-d faces it finds 0.98 of each face's same-identity neighbours where usearch
+ * finds 0.74, in half the time on two cores, and the same rows give the same graph; README "kNN engines").
+ */
 export function knn(m: Matrix, k: number, metric: Metric, method: KnnMethod = 'auto', hnsw: Partial<HnswParams> = {}): KnnGraph {
-  const useHnsw = method === 'hnsw' || (method === 'auto' && m.n > KNN_AUTO_HNSW_ABOVE);
-  return useHnsw ? knnHnsw(m, k, metric, hnsw) : knnExact(m, k, metric);
+  if (method === 'ivf' || (method === 'auto' && m.n > KNN_AUTO_APPROXIMATE_ABOVE)) return knnIvf(m, k, metric);
+  return method === 'hnsw' ? knnHnsw(m, k, metric, hnsw) : knnExact(m, k, metric);
+}
+
+/**
+ * Approximate k nearest neighbours by an inverted file ({@link ivfCandidates}): the candidates of each row's nearest
+ * cells, the k kept re-ranked by their exact distances. For cosine the rows must be unit vectors.
+ */
+export function knnIvf(m: Matrix, k: number, metric: Metric, params: Partial<IvfParams> = {}): KnnGraph {
+  const kk = Math.max(0, Math.min(k, m.n - 1));
+  if (kk === 0) return { n: m.n, k, indices: new Int32Array(m.n * k).fill(-1), distances: new Float32Array(m.n * k).fill(Infinity), engine: 'ivf' };
+  const c = ivfCandidates(m, kk, params);
+  const t = performance.now();
+  const g = graphFromHeaps(m, c.heaps, k, kk, metric);
+  return { ...g, engine: `ivf (${c.cells} cells, ${Math.round(c.candidatesPerRow)} candidates a row, largest cell ${c.largestCell})`, seconds: { build: c.seconds.train + c.seconds.assign, query: c.seconds.search + (performance.now() - t) / 1000 } };
 }
 
 /** Sparse symmetric neighbourhoods in CSR form: neighbours of i are `indices[offsets[i] .. offsets[i+1])`. */

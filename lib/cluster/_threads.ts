@@ -111,7 +111,8 @@ let spares: WeakRef<SharedArrayBuffer>[] = [];
  * buffer that fits (at most twice the size), else a fresh one.
  */
 export function shared<T extends Float32Array | Float64Array | Int32Array | Int16Array | Uint8Array>(ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T {
-  const bytes = Math.max(8, length * ctor.BYTES_PER_ELEMENT);
+  // whole multiples of 8 bytes, so that a buffer given back by one type fits any other
+  const bytes = Math.max(8, Math.ceil((length * ctor.BYTES_PER_ELEMENT) / 8) * 8);
   let buffer: SharedArrayBuffer | null = null;
   if (bytes >= SPARE_MIN_BYTES) {
     spares = spares.filter((r) => r.deref() !== undefined);

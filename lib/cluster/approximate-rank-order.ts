@@ -2,7 +2,7 @@
  * Approximate Rank-Order clustering: scales rank-order clustering to millions of faces.
  *
  * Otto, Wang, Jain, "Clustering Millions of Faces by Identity", IEEE TPAMI 40(2), 2018 (arXiv:1604.00989).
- * 1. Top-k neighbour lists from a nearest-neighbour index (exact below 50,000 points, HNSW above; Otto et al.
+ * 1. Top-k neighbour lists from a nearest-neighbour index (exact below 50,000 points, an inverted file above, or HNSW; Otto et al.
  *    use a randomized k-d forest). A point's list is itself at rank 0 followed by its k nearest neighbours.
  * 2. For each point a and each b in a's list (rank `O_a(b)`), the approximate rank-order distance counts only
  *    presence in the lists:
@@ -44,7 +44,7 @@ export interface ApproximateRankOrderOptions {
   maxDistance: number;
   /** Distance. @default 'euclidean' — face-api descriptors are trained for it. */
   metric: Metric;
-  /** Neighbour search. @default 'auto' — exact up to 50,000 points, HNSW above. */
+  /** Neighbour search. @default 'auto' — exact up to 50,000 points, an inverted file (`ivf`) above. */
   knnMethod: KnnMethod;
   /** Seed of the HNSW index (exact search needs none). @default 0 — reproducible by default. */
   seed: number;

@@ -18,7 +18,7 @@
  * What it returns besides the labels is the evidence a person can check: the mixture (both modes, the prior, the
  * crossing), the curve of expected scores over cuts and the chosen cut.
  *
- * Complexity: O(n k d) after the kNN graph (exact O(n^2 d) up to 50,000 faces, HNSW above), O(s n d) for the pair
+ * Complexity: O(n k d) after the kNN graph (exact O(n^2 d) up to 50,000 faces, an inverted file above), O(s n d) for the pair
  * probabilities of s sampled faces, O(pairs + cuts * s) for the curve (every cut at once, {@link expectedScoreCurves}).
  * Measured: all of LFW (12,424 faces) in about 5 s; 100,000 synthetic 512-d faces in 137 s at load 1.5-3.5, peak RSS
  * 1.1 GB (`npm run bench:cluster -- --n 100000 --dim 512 --only auto`; README "Where `auto` spends its time at scale").
@@ -54,7 +54,7 @@ export interface AutoOptions {
   maxPairs: number;
   /** Faces the expected scores average over at most (a seeded sample above). @default 3,000 */
   sampleFaces: number;
-  /** Neighbour search: `exact`, `hnsw` or `auto` (HNSW above 50,000 faces). @default 'auto' */
+  /** Neighbour search: `exact`, `hnsw`, `ivf` or `auto` (an inverted file above 50,000 faces). @default 'auto' */
   knn: KnnMethod;
   /** Seed of the samples. @default 0 — reproducible by default. */
   seed: number;

@@ -21,8 +21,14 @@ import type { MergeTree } from './agglomerative.ts';
 import { UnionFind } from './_graph.ts';
 import { rowsWithinRadius, squaredNorms } from './_knn.ts';
 import { sameProbabilityWith, type sameProbabilityConstants, type sameProbabilityFunction, type SameProbabilityConstants } from './distance-mixture.ts';
-import { cutSums, SCORE_ROWS } from './_score-tasks.ts';
-import { onShared, runTask, shared, splitRows } from './_threads.ts';
+import { SCORE_ROWS, type ScoredRows } from './_score-tasks.ts';
+import { onShared, releaseShared, runTask, shared } from './_threads.ts';
+
+/** The pair pass's chunks of points: about this many, of SCORE_CHUNK_MIN_ROWS to SCORE_CHUNK_MAX_ROWS points each. */
+const SCORE_CHUNKS = 32;
+const SCORE_CHUNK_MIN_ROWS = 256;
+/** 32,768 points of 512-d: 64 MB of float32 rows in a thread's kernel. */
+const SCORE_CHUNK_MAX_ROWS = 32_768;
 
 /** The pair probabilities of some rows against all points, in CSR form. */
 export interface PairProbabilities {
@@ -152,8 +158,9 @@ export interface ExpectedScoreCurves {
  * _score-tasks.ts), the probabilities computed where the distances are; the same sums in the same order either way.
  *
  * Complexity: O(|rows| n d) for the radius search, O(n log n) for the table, O(pairs * functions) for the pairs,
- * O(cuts * |rows| * functions + merges) for the curve; memory O(n log n + |rows| * cuts * functions) and one batch of
- * the radius search's hits ({@link rowsWithinRadius}), whatever the number of pairs within `maxDistance`.
+ * O(cuts * |rows| * functions * chunks + merges) for the curve; memory O(n log n + |rows| * cuts * functions * chunks)
+ * (the chunks of points: at most 32 up to a million faces) and, on the threads, the sampled rows and one chunk of
+ * points each, whatever the number of pairs within `maxDistance`.
  */
 export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: number, probabilities: readonly (SameProbabilityConstants | ((d: number) => number))[], tree: MergeTree, leaves: Int32Array | null, thresholds: ArrayLike<number>): ExpectedScoreCurves {
   const cuts = thresholds.length;
@@ -198,14 +205,17 @@ export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: nu
     const x = table[l * gaps + a], y = table[l * gaps + b - (1 << l)];
     return x > y ? x : y;
   };
-  // one radius search: each row's total, and, row by row, the sum of its pairs' probabilities in the cluster of
-  // every cut (the pairs a cut joins added to the running sum in cut order, then in order of j: the same additions
-  // in the same order as summing each cut's pairs onto the row's sum while walking the cuts), so no pair list is
-  // held: memory O(n + |rows| cuts), not O(pairs within reach) (1.5 billion at a million faces)
+  // one radius search: each row's total and its sums at each cut (the pairs a cut joins first), chunk by chunk of the
+  // points, the chunks' sums then added in chunk order and the cuts' sums cumulated, so no pair list is held: memory
+  // O(n + |rows| cuts chunks), not O(pairs within reach) (1.5 billion at a million faces)
   // totals[k][r]: 1 + the probabilities of row r's pairs; atCut[k][r * cuts + c]: those in one cluster at cut c
   const totals = Array.from({ length: nk }, () => new Float64Array(s).fill(1));
   const atCut = Array.from({ length: nk }, () => new Float64Array(s * cuts).fill(1));
   const functions = probabilities.filter((f): f is SameProbabilityConstants => typeof f !== 'function');
+  // the chunks of points: a function of n only (never of the threads)
+  const chunkRows = Math.min(SCORE_CHUNK_MAX_ROWS, Math.max(SCORE_CHUNK_MIN_ROWS, 4 * Math.ceil(m.n / SCORE_CHUNKS / 4)));
+  const bounds = Int32Array.from({ length: Math.ceil(m.n / chunkRows) + 1 }, (_, c) => Math.min(m.n, c * chunkRows));
+  let chunks: ScoredRows[];
   if (functions.length === nk && s > 0 && m.n > 0) {
     // the mixtures' probabilities: on every thread, pair by pair where the distances are computed
     const { n, d } = m;
@@ -220,57 +230,47 @@ export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: nu
     leafStart.set(start.subarray(0, nLeaves));
     let sharedLeaves: Int32Array | null = null;
     if (leaves !== null) { sharedLeaves = shared(Int32Array, leaves.length); sharedLeaves.set(leaves); }
-    // chunks of at least 16 rows (a row costs n d multiply-adds), as rowsWithinRadius
-    const bounds = splitRows(s, Math.min(64, Math.ceil(s / 16)));
-    const chunks = runTask(SCORE_ROWS, { data, n, d, norms, rows: q, bounds, radius: maxDistance, functions, leaves: sharedLeaves, leafStart, table: sharedTable, gaps, cuts }, bounds.length - 1).chunks;
-    chunks.forEach((out, ch) => {
-      for (let r = bounds[ch]; r < bounds[ch + 1]; r++) {
-        const local = r - bounds[ch];
-        for (let k = 0; k < nk; k++) {
-          totals[k][r] = out.totals[local * nk + k];
-          atCut[k].set(out.atCut.subarray((local * nk + k) * cuts, (local * nk + k + 1) * cuts), r * cuts);
-        }
-      }
-    });
+    chunks = runTask(SCORE_ROWS, { data, n, d, norms, rows: q, bounds, chunkRows, radius: maxDistance, functions, leaves: sharedLeaves, leafStart, table: sharedTable, gaps, cuts }, bounds.length - 1).chunks;
+    releaseShared(norms, sharedTable, leafStart, ...(sharedLeaves ? [sharedLeaves] : []));
   } else {
+    // functions of the distance, here: the same sums as the threads' chunk by chunk
     const fns = probabilities.map((f) => (typeof f === 'function' ? f : (x: number) => sameProbabilityWith(f, x)));
-    // the current row's joined pairs: cut and probability (float32) under each function
-    let rowCut = new Int32Array(1024), rowProb = new Float32Array(1024 * nk), order = new Int32Array(1024);
-    const firstOfCut = new Int32Array(cuts + 1);
-    // one row's sums in one array, then into each function's
-    let rowOut = new Float64Array(nk * cuts);
-    let joined = 0, current = -1;
-    const flush = (): void => {
-      if (current >= 0 && joined > 0) {
-        if (order.length < joined) order = new Int32Array(rowCut.length);
-        if (rowOut.length < nk * cuts) rowOut = new Float64Array(nk * cuts);
-        cutSums(rowCut, rowProb, joined, nk, cuts, firstOfCut, order, rowOut, 0, cuts);
-        for (let k = 0; k < nk; k++) atCut[k].set(rowOut.subarray(k * cuts, (k + 1) * cuts), current * cuts);
-      }
-      joined = 0;
-    };
+    chunks = Array.from({ length: bounds.length - 1 }, () => ({ totals: new Float64Array(s * nk), atCut: new Float64Array(s * nk * cuts) }));
+    let chunk = 0;
     const p = new Float64Array(nk);
     rowsWithinRadius(m, rows, maxDistance, (r, j, dist) => {
-      if (r !== current) { flush(); current = r; }
+      // j ascends within a row: find its chunk from the row's start
+      if (j < bounds[chunk]) chunk = 0;
+      while (j >= bounds[chunk + 1]) chunk++;
+      const out = chunks[chunk];
       let any = false;
       for (let k = 0; k < nk; k++) {
         const v = fns[k](dist);
         // pairs under 1e-6 are left out, as withProbabilities
         if (v < 1e-6) { p[k] = 0; continue; }
-        p[k] = v; totals[k][r] += v; any = true;
+        p[k] = v; out.totals[r * nk + k] += v; any = true;
       }
       if (!any) return;
       const c = joinCut(leafOf(rows[r]), leafOf(j));
       if (c >= cuts) return;
-      if (joined === rowCut.length) {
-        const grow = <T extends Int32Array | Float32Array>(x: T): T => { const y = new (x.constructor as new (n: number) => T)(x.length * 2); y.set(x); return y; };
-        rowCut = grow(rowCut); rowProb = grow(rowProb);
-      }
-      rowCut[joined] = c;
-      for (let k = 0; k < nk; k++) rowProb[joined * nk + k] = p[k];
-      joined++;
+      // in float32, as pairProbabilities stores them
+      for (let k = 0; k < nk; k++) out.atCut[(r * nk + k) * cuts + c] += Math.fround(p[k]);
     });
-    flush();
+  }
+  const cutSum = new Float64Array(cuts);
+  for (let r = 0; r < s; r++) {
+    for (let k = 0; k < nk; k++) {
+      const at = r * nk + k;
+      let t = 0;
+      cutSum.fill(0);
+      for (const ch of chunks) {
+        t += ch.totals[at];
+        for (let c = 0; c < cuts; c++) cutSum[c] += ch.atCut[at * cuts + c];
+      }
+      totals[k][r] = 1 + t;
+      let v = 1;
+      for (let c = 0; c < cuts; c++) { v += cutSum[c]; atCut[k][r * cuts + c] = v; }
+    }
   }
   // walk the cuts upwards: the merges of each cut join scored-face counts, its pairs add to their rows' sums
   // scored faces in each cluster, kept at its union-find root

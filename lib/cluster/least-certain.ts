@@ -11,7 +11,7 @@
  * cluster's sum of vectors and sum of squared norms: sum_{b in B} |a - b|^2 = |B| |a|^2 - 2 a . S_B + Q_B.
  * Candidate pairs of clusters come from the k-nearest-neighbour graph of the faces.
  *
- * Complexity: O(n^2 d) for the exact kNN graph (HNSW above 50,000 faces), then O((n k + clusters) d).
+ * Complexity: O(n^2 d) for the exact kNN graph (an inverted file above 50,000 faces), then O((n k + clusters) d).
  */
 import { FaceclusterError } from '../errors.ts';
 import { checkInteger, resolveOptions } from '../options.ts';

@@ -41,7 +41,7 @@ export interface RankOrderOptions {
   normalizedThreshold: number;
   /** Distance. @default 'euclidean' — face-api descriptors are trained for it. */
   metric: Metric;
-  /** Neighbour search. @default 'auto' — exact up to 50,000 points, HNSW above. */
+  /** Neighbour search. @default 'auto' — exact up to 50,000 points, an inverted file (`ivf`) above. */
   knnMethod: KnnMethod;
   /** Seed of the HNSW index (exact search needs none). @default 0 — reproducible by default. */
   seed: number;

@@ -6,7 +6,7 @@
  * face; no to a pair: {@link markDistinct}, after which the pair is not asked again). The measure is {@link leastCertain}'s (root mean squared distance between members, candidate pairs from
  * the k-nearest-neighbour graph), with person ids as the labels; faces already confirmed are not asked about.
  *
- * Complexity: as leastCertain, O(n^2 d) for the exact kNN graph (HNSW above 50,000 faces).
+ * Complexity: as leastCertain, O(n^2 d) for the exact kNN graph (an inverted file above 50,000 faces).
  *
  * @example
  * const q = reviewQuestions(await openPeople('out/store'));
