@@ -257,6 +257,8 @@ async function synthetic(n: number): Promise<void> {
     const [a, tAuto] = timed(() => clusterAuto(syn.x));
     const ea = evaluateClustering(a.labels, syn.labels);
     console.log(`clusterAuto (defaults; kNN ${n > KNN_AUTO_APPROXIMATE_ABOVE ? 'inverted file' : 'exact'}): ${tAuto.toFixed(1)} s, chose threshold ${f3(a.evidence.threshold)} (modes at distances ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.same))} / ${f3(modeDistance(a.evidence.mixture, a.evidence.mixture.different))})`);
+    const st = a.evidence.seconds;
+    console.log(`steps: mixtures ${st.mixtures.toFixed(1)} s, kNN graph ${st.knn.toFixed(1)} s, linkage tree ${st.tree.toFixed(1)} s (${a.tree.height.length} merges, up to ${f3(a.tree.height[a.tree.height.length - 1] ?? 0)}), expected scores of ${a.evidence.curve.threshold.length} cuts ${st.scores.toFixed(1)} s`);
     console.log(`peak RSS ${peakRssMb().toFixed(0)} MB, load average now ${load()}`);
     console.log(`quality: pairwise F ${f3(ea.pairwiseF1)}, BCubed F ${f3(ea.bcubedF1)}, NMI ${f3(ea.nmi)}, ${ea.nClusters} clusters for ${syn.nIds} identities`);
     for (const w of a.warnings) console.log(`warning: ${w}`);

@@ -2,7 +2,7 @@
  * The pair pass of {@link expectedScoreCurves} as a task of the thread pool (_threads.ts): each chunk is a run of the
  * points (at most `chunkRows`, copied into the thread's kernel), their distances to every sampled row from the
  * WebAssembly SIMD kernel (as ROWS_WITHIN of _knn-tasks.ts: the same distances, bit for bit), and for each pair within
- * reach, on the thread that computed it, its same-person probabilities ({@link sameProbabilityWith}) added to the
+ * reach, on the thread that computed it, its same-person probabilities (tabulated: {@link probabilityTables}) added to the
  * row's total and to the row's sum at the first cut that joins the pair. A chunk returns rows x functions x (1 + cuts)
  * numbers, never its pairs: the pass holds no pair lists (1.5 billion pairs within reach at a million faces), and a
  * thread holds the sampled rows and one chunk of points, not every point (2 GB a thread at a million 512-d faces).
@@ -27,8 +27,14 @@ export interface ScoreRowsArgs {
   bounds: Int32Array;
   chunkRows: number;
   radius: number;
-  /** The same-person probability functions' constants. */
-  functions: SameProbabilityConstants[];
+  /**
+   * The same-person probability functions, tabulated: function k at squared distance `g * step` is
+   * `tables[k * (size + 2) + g]` (g <= size + 1, `size * step` >= radius^2), read by linear interpolation.
+   */
+  tables: Float64Array;
+  nk: number;
+  size: number;
+  step: number;
   /** Tree leaf of each point (null: point i is leaf i). */
   leaves: Int32Array | null;
   /** Each leaf's position in the tree's left-to-right order. */
@@ -69,9 +75,10 @@ function scoreSetup(a: ScoreRowsArgs, newKernel: () => DotKernel): ScoreState {
 }
 
 function scoreChunk(a: ScoreRowsArgs, st: ScoreState, c: number): ScoredRows {
-  const { data, d, norms, rows, radius, functions, leaves, leafStart, table, gaps, cuts } = a;
+  const { data, d, norms, rows, radius, tables, nk, leaves, leafStart, table, gaps, cuts } = a;
   const { kernel, dp, baseByte, outByte } = st;
-  const nk = functions.length;
+  const width = a.size + 2;
+  const inv = 1 / a.step;
   const s = rows.length;
   const b0 = a.bounds[c], nb = a.bounds[c + 1] - b0;
   const key2 = radius * radius;
@@ -96,10 +103,14 @@ function scoreChunk(a: ScoreRowsArgs, st: ScoreState, c: number): ScoredRows {
         if (j === i) continue;
         const key = ni + norms[j] - 2 * mem[outF + 4 * e + r];
         if (key > key2) continue;
-        const dist = Math.sqrt(Math.max(0, key));
+        // the probabilities by linear interpolation in the tables (their cells: 1/262,144 of radius^2)
+        const u = (key > 0 ? key : 0) * inv;
+        const g = u | 0;
+        const fr = u - g;
         let any = false;
         for (let k = 0; k < nk; k++) {
-          const v = sameProbabilityWith(functions[k], dist);
+          const t0 = tables[k * width + g];
+          const v = t0 + fr * (tables[k * width + g + 1] - t0);
           // pairs under 1e-6 are left out
           if (v < 1e-6) { p[k] = 0; continue; }
           p[k] = v; totals[at + k] += v; any = true;
@@ -120,4 +131,22 @@ function scoreChunk(a: ScoreRowsArgs, st: ScoreState, c: number): ScoredRows {
   return { totals, atCut };
 }
 
-export const SCORE_ROWS: ThreadTask<ScoreRowsArgs, ScoreState, ScoredRows> = { name: 'scoreRows', helpers: [sameProbabilityWith], setup: scoreSetup, chunk: scoreChunk };
+export const SCORE_ROWS: ThreadTask<ScoreRowsArgs, ScoreState, ScoredRows> = { name: 'scoreRows', setup: scoreSetup, chunk: scoreChunk };
+
+/** Entries of the probability tables of the pair pass (over squared distances up to the radius's square). */
+export const PROBABILITY_TABLE_SIZE = 1 << 18;
+
+/**
+ * The tables of {@link ScoreRowsArgs}: each function at `size + 2` squared distances `g * step`, `step` = radius^2 /
+ * size. Linear interpolation between them is within 1e-9 of the function (measured: 8e-10 at most over 6 million
+ * random squared distances under three mixtures, among them the synthetic million's), at a lookup's cost instead of
+ * a square root, three exponentials and a logarithm (151 ns a pair for two mixtures, half the pass at a million faces).
+ */
+export function probabilityTables(functions: readonly SameProbabilityConstants[], radius: number, size: number, out: Float64Array): { step: number } {
+  const step = (radius * radius) / size || 1;
+  const width = size + 2;
+  functions.forEach((f, k) => {
+    for (let g = 0; g < width; g++) out[k * width + g] = sameProbabilityWith(f, Math.sqrt(g * step));
+  });
+  return { step };
+}

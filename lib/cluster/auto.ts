@@ -161,6 +161,9 @@ export const AUTO_DEFAULTS: Readonly<AutoOptions> = Object.freeze({
   differentDf: DEFAULT_DIFFERENT_DF,
 });
 
+/** Scores of two cuts closer than this are a tie (the lower cut wins): above the rounding of the pair pass. */
+const SCORE_TIE = 1e-8;
+
 /** F-beta of a precision and a recall (van Rijsbergen, Information Retrieval, 1979). */
 function fBeta(p: number, r: number, beta: number): number {
   const b2 = beta * beta;
@@ -210,6 +213,11 @@ export interface AutoEvidence {
    * photos by the embedder's measurements, or the expected F1 at the cut is low), else null. `warnings` has it too.
    */
   weakEvidence: string | null;
+  /**
+   * Seconds of each step (wall clock): the mixtures (sampled pairs and fits), the neighbour graph, the linkage tree,
+   * the expected scores of every cut (the pair pass).
+   */
+  seconds: { mixtures: number; knn: number; tree: number; scores: number };
 }
 
 export interface AutoClusterResult extends ClusterResult {
@@ -256,7 +264,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
     const empty: MergeTree = { nLeaves: n, left: new Int32Array(0), right: new Int32Array(0), height: new Float64Array(0), size: new Int32Array(0) };
     const none = { pairwisePrecision: 1, pairwiseRecall: 1, pairwiseF1: 1, bcubedPrecision: 1, bcubedRecall: 1, bcubedF1: 1 };
     const noCut: AutoCut = { threshold: 0, expected: none, mixture: emptyMixture() };
-    return { ...r, tree: empty, evidence: { threshold: 0, criterion: o.criterion, expected: none, mixture: noCut.mixture, curve: { threshold: [], nClusters: [], bcubedF1: [], pairwiseF1: [] }, chosen: -1, facesScored: n, basis: 'collection', collectionCut: noCut, referenceCut: null, largest: { faces: n > 0 ? 1 : 0, share: n > 0 ? 1 / n : 0 }, weakEvidence: null } };
+    return { ...r, tree: empty, evidence: { threshold: 0, criterion: o.criterion, expected: none, mixture: noCut.mixture, curve: { threshold: [], nClusters: [], bcubedF1: [], pairwiseF1: [] }, chosen: -1, facesScored: n, basis: 'collection', collectionCut: noCut, referenceCut: null, largest: { faces: n > 0 ? 1 : 0, share: n > 0 ? 1 / n : 0 }, weakEvidence: null, seconds: { mixtures: 0, knn: 0, tree: 0, scores: 0 } } };
   }
   if (o.sameReference !== null) checkComponent(fn, 'sameReference', o.sameReference);
   const unitRows = hasUnitRows(m);
@@ -268,6 +276,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   // pair distances among them, and the expected scores are theirs
   const steer = steeringRows(fn, steering, n);
   const ms = steer ? subMatrix(m, steer) : m;
+  const clock = [performance.now()];
   const { distances, exhaustive } = samplePairDistances(ms, o.maxPairs, o.seed);
   const own = fitMixtureToDistances(distances, exhaustive, FIT_DISTANCE_MIXTURE_DEFAULTS.bins, o.sameSpreadCap, o.space, null, differentDf);
   const ref = reference ? fitMixtureToDistances(distances, exhaustive, FIT_DISTANCE_MIXTURE_DEFAULTS.bins, o.sameSpreadCap, o.space, reference, differentDf) : null;
@@ -291,8 +300,11 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   // absorb one another, is most of its cost at scale
   const choosing = implausible ? [1] : mixtures.map((_, k) => k);
   const top = Math.min(hi, Math.max(...choosing.map((k) => probabilityFallsBelow(mixtures[k], range[k].lo, range[k].far, TOP_PROBABILITY))));
+  clock.push(performance.now());
   const graph = knn(m, Math.min(o.neighbors, n - 1), 'euclidean', o.knn);
+  clock.push(performance.now());
   const tree = meanLinkageTree(m, graph, top);
+  clock.push(performance.now());
   // faces the scores average over (of the steering faces)
   const ns = ms.n;
   let rows: Int32Array;
@@ -317,6 +329,8 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   // from lo to hi up to the top of the tree
   const thresholds = Array.from({ length: o.cuts }, (_, c) => lo + ((hi - lo) * c) / (o.cuts - 1)).filter((t, c) => c === 0 || t <= top);
   const scoredCuts = expectedScoreCurves(ms, rows, reach, mixtures.map(sameProbabilityConstants), tree, steer, thresholds);
+  clock.push(performance.now());
+  const step = (i: number) => (clock[i + 1] - clock[i]) / 1000;
   const curves = mixtures.map(() => ({ threshold: [] as number[], nClusters: [] as number[], bcubedF1: [] as number[], pairwiseF1: [] as number[] }));
   const best = mixtures.map(() => ({ c: 0, score: -1, expected: null as ExpectedScores | null }));
   // between sure and implausible, the measured mode's mixture weighs precision more the farther the own mode is
@@ -329,8 +343,10 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
       const curve = curves[k];
       curve.threshold.push(t); curve.nClusters.push(scoredCuts.nClusters[c]); curve.bcubedF1.push(e.bcubedF1); curve.pairwiseF1.push(e.pairwiseF1);
       const score = o.criterion === 'bcubed' ? fBeta(e.bcubedPrecision, e.bcubedRecall, betaOf(k)) : fBeta(e.pairwisePrecision, e.pairwiseRecall, betaOf(k));
-      // only cuts inside this mixture's own range compete (the other mixture's range widened the grid)
-      if (t <= range[k].hi + 1e-9 && score > best[k].score) best[k] = { c, score, expected: e };
+      // only cuts inside this mixture's own range compete (the other mixture's range widened the grid); a higher cut
+      // must beat the lower ones by more than the pair pass's rounding (its probability tables: 1e-9), so that equal
+      // scores go to the lower cut whatever the rounding
+      if (t <= range[k].hi + 1e-9 && score > best[k].score + SCORE_TIE) best[k] = { c, score, expected: e };
     });
   }
   const cuts: AutoCut[] = mixtures.map((mx, k) => ({ threshold: curves[k].threshold[best[k].c], expected: best[k].expected!, mixture: mx }));
@@ -361,6 +377,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
       threshold: cuts[k].threshold, criterion: o.criterion, expected: cuts[k].expected, mixture, curve: curves[k], chosen: best[k].c, facesScored: rows.length,
       basis: k === 1 ? 'reference' : 'collection', collectionCut: cuts[0], referenceCut: cuts[1] ?? null,
       largest: { faces: largestFaces, share: largestFaces / n }, weakEvidence,
+      seconds: { mixtures: step(0), knn: step(1), tree: step(2), scores: step(3) },
     },
   };
 }

@@ -21,7 +21,7 @@ import type { MergeTree } from './agglomerative.ts';
 import { UnionFind } from './_graph.ts';
 import { rowsWithinRadius, squaredNorms } from './_knn.ts';
 import { sameProbabilityWith, type sameProbabilityConstants, type sameProbabilityFunction, type SameProbabilityConstants } from './distance-mixture.ts';
-import { SCORE_ROWS, type ScoredRows } from './_score-tasks.ts';
+import { PROBABILITY_TABLE_SIZE, probabilityTables, SCORE_ROWS, type ScoredRows } from './_score-tasks.ts';
 import { onShared, releaseShared, runTask, shared } from './_threads.ts';
 
 /** The pair pass's chunks of points: about this many, of SCORE_CHUNK_MIN_ROWS to SCORE_CHUNK_MAX_ROWS points each. */
@@ -155,7 +155,8 @@ export interface ExpectedScoreCurves {
  *
  * `probabilities`: functions of the distance, or mixtures' constants ({@link sameProbabilityConstants}, the same
  * values as {@link sameProbabilityFunction}): with constants only, the pair pass runs on every thread (the task of
- * _score-tasks.ts), the probabilities computed where the distances are; the same sums in the same order either way.
+ * _score-tasks.ts), the probabilities read from tables where the distances are computed (within 1e-9 of the
+ * functions: {@link probabilityTables}); the same sums in the same order either way.
  *
  * Complexity: O(|rows| n d) for the radius search, O(n log n) for the table, O(pairs * functions) for the pairs,
  * O(cuts * |rows| * functions * chunks + merges) for the curve; memory O(n log n + |rows| * cuts * functions * chunks)
@@ -230,8 +231,14 @@ export function expectedScoreCurves(m: Matrix, rows: Int32Array, maxDistance: nu
     leafStart.set(start.subarray(0, nLeaves));
     let sharedLeaves: Int32Array | null = null;
     if (leaves !== null) { sharedLeaves = shared(Int32Array, leaves.length); sharedLeaves.set(leaves); }
-    chunks = runTask(SCORE_ROWS, { data, n, d, norms, rows: q, bounds, chunkRows, radius: maxDistance, functions, leaves: sharedLeaves, leafStart, table: sharedTable, gaps, cuts }, bounds.length - 1).chunks;
-    releaseShared(norms, sharedTable, leafStart, ...(sharedLeaves ? [sharedLeaves] : []));
+    // the probabilities tabulated over squared distances up to the radius (the farthest pair when it has none)
+    let radius = maxDistance;
+    if (!Number.isFinite(radius)) { let most = 0; for (let i = 0; i < n; i++) most = Math.max(most, norms[i]); radius = 2 * Math.sqrt(most); }
+    const size = PROBABILITY_TABLE_SIZE;
+    const tables = shared(Float64Array, nk * (size + 2));
+    const { step } = probabilityTables(functions, radius, size, tables);
+    chunks = runTask(SCORE_ROWS, { data, n, d, norms, rows: q, bounds, chunkRows, radius, tables, nk, size, step, leaves: sharedLeaves, leafStart, table: sharedTable, gaps, cuts }, bounds.length - 1).chunks;
+    releaseShared(norms, sharedTable, leafStart, tables, ...(sharedLeaves ? [sharedLeaves] : []));
   } else {
     // functions of the distance, here: the same sums as the threads' chunk by chunk
     const fns = probabilities.map((f) => (typeof f === 'function' ? f : (x: number) => sameProbabilityWith(f, x)));
