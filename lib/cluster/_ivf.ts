@@ -25,7 +25,7 @@ export interface IvfParams {
   /**
    * Cells each row is compared with (its nearest centres). @default 32 — on 100,000 synthetic 512-d faces the share of
    * each face's exact 16 nearest neighbours of its own identity found (what the clustering needs; the strangers'
-   * order is a coin toss) is 0.935 at 8 probes, 0.961 at 16, 0.984 at 32 (usearch int8: 0.739), about the same
+   * order is a coin toss) is 0.935 at 8 probes, 0.965 at 16, 0.984 at 32 (usearch int8: 0.739), about the same
    * candidates a row per probe count when the cells follow sqrt(probe n) (scratch sweep, README "kNN engines").
    */
   probe: number;
