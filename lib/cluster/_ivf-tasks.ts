@@ -36,6 +36,9 @@ export interface IvfCellsArgs {
 
 interface CellsState {
   kernel: DotKernel;
+  /** Views of the kernel's memory (it does not grow after setup). */
+  mem16: Int16Array;
+  dots: Int32Array;
   /** Byte offsets: the 4 rows, the dot products. */
   rowByte: number;
   outByte: number;
@@ -46,25 +49,24 @@ function cellsSetup(a: IvfCellsArgs, newKernel: () => DotKernel): CellsState {
   const rowByte = a.cells * a.dp * 2;
   const outByte = rowByte + 4 * a.dp * 2;
   kernel.ensure(outByte + 16 * a.cells);
-  new Int16Array(kernel.f32().buffer).set(a.centres.subarray(0, a.cells * a.dp));
-  return { kernel, rowByte, outByte };
+  const mem16 = new Int16Array(kernel.f32().buffer);
+  mem16.set(a.centres.subarray(0, a.cells * a.dp));
+  return { kernel, mem16, dots: new Int32Array(mem16.buffer), rowByte, outByte };
 }
 
 /** The chunk's rows' `probe` nearest cells (`probe` per row, nearest first; ties: the lower cell). */
 function cellsChunk(a: IvfCellsArgs, s: CellsState, c: number): Int32Array {
   const { codes, dp, cells, half, probe } = a;
-  const { kernel, rowByte, outByte } = s;
+  const { kernel, mem16, dots, rowByte, outByte } = s;
   const r0s = a.bounds[c], count = a.bounds[c + 1] - r0s;
   const out = new Int32Array(count * probe);
   const bestKey = new Float64Array(probe);
   const bestCell = new Int32Array(probe);
   for (let r0 = r0s; r0 < a.bounds[c + 1]; r0 += 4) {
     const rEnd = Math.min(4, a.bounds[c + 1] - r0);
-    const mem16 = new Int16Array(kernel.f32().buffer);
     mem16.fill(0, rowByte >> 1, (rowByte >> 1) + 4 * dp);
     mem16.set(codes.subarray(r0 * dp, (r0 + rEnd) * dp), rowByte >> 1);
     kernel.dots4i16(rowByte, 0, cells, dp, outByte);
-    const dots = new Int32Array(kernel.f32().buffer);
     const o0 = outByte >> 2;
     for (let r = 0; r < rEnd; r++) {
       // key of cell j (up to the row's own norm and a factor 2 unit): half[j] - dot; the `probe` smallest, sorted
@@ -76,8 +78,8 @@ function cellsChunk(a: IvfCellsArgs, s: CellsState, c: number): Int32Array {
         while (p > 0 && bestKey[p - 1] > key) { bestKey[p] = bestKey[p - 1]; bestCell[p] = bestCell[p - 1]; p--; }
         bestKey[p] = key; bestCell[p] = j;
       }
-      const at = (r0 + r - r0s) * probe;
-      for (let p = 0; p < probe; p++) out[at + p] = p < kept ? bestCell[p] : -1;
+      // kept = probe: probe <= cells
+      out.set(bestCell, (r0 + r - r0s) * probe);
     }
   }
   return out;
@@ -110,6 +112,9 @@ export interface IvfHeapsArgs {
 
 interface HeapsState {
   kernel: DotKernel;
+  /** Views of the kernel's memory (it does not grow after setup). */
+  mem16: Int16Array;
+  dots: Int32Array;
   heaps: Heaps;
   /** Byte offsets: the cell's rows (after 4 query rows), the dot products. */
   baseByte: number;
@@ -123,30 +128,28 @@ function heapsSetup(a: IvfHeapsArgs, newKernel: () => DotKernel): HeapsState {
   const outByte = baseByte + a.maxMembers * rowBytes;
   kernel.ensure(outByte + 16 * a.maxMembers);
   const heaps: Heaps = { hKey: new Float64Array(a.n * a.kk), hIdx: new Int32Array(a.n * a.kk), size: new Int32Array(a.n) };
-  return { kernel, heaps, baseByte, outByte };
+  const mem16 = new Int16Array(kernel.f32().buffer);
+  return { kernel, mem16, dots: new Int32Array(mem16.buffer), heaps, baseByte, outByte };
 }
 
 /** Each cell of the chunk against the rows that probe it: every pair offered to the probing row's heap. */
 function heapsChunk(a: IvfHeapsArgs, s: HeapsState, c: number): null {
   const { codes, dp, norms, unit, memberStart, members, proberStart, probers, kk } = a;
-  const { kernel, heaps, baseByte, outByte } = s;
+  const { kernel, mem16, dots, heaps, baseByte, outByte } = s;
   const hKey = heaps.hKey, size = heaps.size;
   const two = 2 * unit;
   for (let cell = a.bounds[c]; cell < a.bounds[c + 1]; cell++) {
     const m0 = memberStart[cell], nm = memberStart[cell + 1] - m0;
     const p0 = proberStart[cell], np = proberStart[cell + 1] - p0;
     if (nm === 0 || np === 0) continue;
-    let mem16 = new Int16Array(kernel.f32().buffer);
     const b16 = baseByte >> 1;
     for (let e = 0; e < nm; e++) mem16.set(codes.subarray(members[m0 + e] * dp, members[m0 + e] * dp + dp), b16 + e * dp);
     const o0 = outByte >> 2;
     for (let q0 = 0; q0 < np; q0 += 4) {
       const rEnd = Math.min(4, np - q0);
-      mem16 = new Int16Array(kernel.f32().buffer);
       if (rEnd < 4) mem16.fill(0, 0, 4 * dp);
       for (let r = 0; r < rEnd; r++) { const q = probers[p0 + q0 + r]; mem16.set(codes.subarray(q * dp, q * dp + dp), r * dp); }
       kernel.dots4i16(0, baseByte, nm, dp, outByte);
-      const dots = new Int32Array(kernel.f32().buffer);
       for (let r = 0; r < rEnd; r++) {
         const q = probers[p0 + q0 + r];
         const nq = norms[q];

@@ -10,14 +10,14 @@
  * never on the threads (each thread's heaps are merged by (key, index)). Unlike an HNSW built on several threads,
  * the same rows give the same graph.
  *
- * Cost: the cells, C = sqrt(probe n) (about 2,800 at a million rows, 8 probes), balance the two passes: each row
+ * Cost: the cells, C = sqrt(probe n) (about 5,700 at a million rows, 32 probes), balance the two passes: each row
  * against every centre (n C d) and against the rows of its cells (n probe (n / C) d), each about n^1.5 sqrt(probe) d.
  * Training: k-means on 16 C rows, a few iterations. Memory: the int16 codes (2 d bytes a row) and per thread a heap
  * of k candidates a row (12 k bytes). Private: inputs are assumed valid (for cosine, unit rows: euclidean order).
  */
 import { Random, type Matrix } from './_input.ts';
 import { IVF_CELLS, IVF_HEAPS } from './_ivf-tasks.ts';
-import { heapOffer, type Heaps } from './_knn-tasks.ts';
+import { mergeHeaps, type Heaps } from './_knn-tasks.ts';
 import { kmeans } from './kmeans.ts';
 import { releaseShared, runTask, shared, splitRows } from './_threads.ts';
 
@@ -116,7 +116,7 @@ export function ivfCandidates(m: Matrix, kk: number, params: Partial<IvfParams> 
   const proberStart = shared(Int32Array, cells + 1);
   for (let i = 0; i < n; i++) {
     memberStart[probeOf[i * probe] + 1]++;
-    for (let e = 0; e < probe; e++) if (probeOf[i * probe + e] >= 0) proberStart[probeOf[i * probe + e] + 1]++;
+    for (let e = 0; e < probe; e++) proberStart[probeOf[i * probe + e] + 1]++;
   }
   for (let c = 0; c < cells; c++) { memberStart[c + 1] += memberStart[c]; proberStart[c + 1] += proberStart[c]; }
   const members = shared(Int32Array, n);
@@ -125,7 +125,7 @@ export function ivfCandidates(m: Matrix, kk: number, params: Partial<IvfParams> 
   let maxMembers = 0;
   for (let i = 0; i < n; i++) {
     members[mFill[probeOf[i * probe]]++] = i;
-    for (let e = 0; e < probe; e++) { const c = probeOf[i * probe + e]; if (c >= 0) probers[pFill[c]++] = i; }
+    for (let e = 0; e < probe; e++) probers[pFill[probeOf[i * probe + e]]++] = i;
   }
   for (let c = 0; c < cells; c++) maxMembers = Math.max(maxMembers, memberStart[c + 1] - memberStart[c]);
   const t2 = performance.now();
@@ -142,17 +142,7 @@ export function ivfCandidates(m: Matrix, kk: number, params: Partial<IvfParams> 
   cellBounds.push(cells);
   const run = runTask(IVF_HEAPS, { codes, n, dp, norms, unit, memberStart, members, proberStart, probers, maxMembers, kk, bounds: Int32Array.from(cellBounds) }, cellBounds.length - 1);
   releaseShared(codes, norms, memberStart, members, proberStart, probers);
-  // the threads' heaps merged: the k smallest by (key, index), whichever thread saw which pair
-  const heaps = run.finals[0] ?? { hKey: new Float64Array(n * kk), hIdx: new Int32Array(n * kk), size: new Int32Array(n) };
-  for (let t = 1; t < run.finals.length; t++) {
-    const o = run.finals[t];
-    for (let i = 0; i < n; i++) {
-      for (let e = 0; e < o.size[i]; e++) {
-        const key = o.hKey[i * kk + e];
-        if (heaps.size[i] < kk || key <= heaps.hKey[i * kk]) heapOffer(heaps, kk, i, o.hIdx[i * kk + e], key);
-      }
-    }
-  }
+  const heaps = mergeHeaps(run.finals, n, kk);
   const t3 = performance.now();
   return { heaps, kk, cells, candidatesPerRow: total / n, largestCell: maxMembers, seconds: { train: (t1 - t0) / 1000, assign: (t2 - t1) / 1000, search: (t3 - t2) / 1000 } };
 }

@@ -268,6 +268,24 @@ function knnChunk(a: KnnArgs, s: KnnState, c: number): null {
   return null;
 }
 
+/**
+ * The threads' heaps (`finals`, kk per row over n rows) merged into the first: the kk smallest by (key, index),
+ * whichever thread saw which pair.
+ */
+export function mergeHeaps(finals: readonly Heaps[], n: number, kk: number): Heaps {
+  const heaps = finals[0];
+  for (let t = 1; t < finals.length; t++) {
+    const o = finals[t];
+    for (let i = 0; i < n; i++) {
+      for (let e = 0; e < o.size[i]; e++) {
+        const key = o.hKey[i * kk + e];
+        if (key <= heaps.hKey[i * kk] || heaps.size[i] < kk) heapOffer(heaps, kk, i, o.hIdx[i * kk + e], key);
+      }
+    }
+  }
+  return heaps;
+}
+
 function knnFinish(_a: KnnArgs, s: KnnState): Heaps {
   return s.heaps;
 }

@@ -22,7 +22,7 @@ import hnswlib from 'hnswlib-node';
 import { FaceclusterError } from '../errors.ts';
 import type { Metric } from '../types.ts';
 import { rowDistance, type Matrix } from './_input.ts';
-import { heapOffer, KNN_HEAPS, RADIUS_PAIRS, ROWS_WITHIN, type Heaps, type KnnArgs, type PairArgs, type RadiusArgs } from './_knn-tasks.ts';
+import { KNN_HEAPS, mergeHeaps, RADIUS_PAIRS, ROWS_WITHIN, type Heaps, type KnnArgs, type PairArgs, type RadiusArgs } from './_knn-tasks.ts';
 import { ivfCandidates, type IvfParams } from './_ivf.ts';
 import { createDotKernel } from './_simd.ts';
 import { principalBasis, project, PREFILTER_DIMS } from './_subspace.ts';
@@ -50,7 +50,7 @@ export interface KnnGraph {
  */
 export type KnnMethod = 'auto' | 'exact' | 'hnsw' | 'ivf';
 export const KNN_METHODS: readonly KnnMethod[] = ['auto', 'exact', 'hnsw', 'ivf'];
-/** Above this many points `auto` uses HNSW. */
+/** Above this many points `auto` uses the inverted file (an approximate search). */
 export const KNN_AUTO_APPROXIMATE_ABOVE = 50_000;
 
 /** Squared euclidean norm of every row. */
@@ -134,17 +134,7 @@ export function knnExact(m: Matrix, k: number, metric: Metric): KnnGraph {
   if (kk > 0 && n >= 2) {
     const args: KnnArgs = { ...pairArgs(m, metric), kk };
     const run = runTask(KNN_HEAPS, args, args.bounds.length - 1);
-    // merge the threads' heaps: the k smallest by (key, index), whichever thread saw which pair
-    heaps = run.finals[0];
-    for (let t = 1; t < run.finals.length; t++) {
-      const o = run.finals[t];
-      for (let i = 0; i < n; i++) {
-        for (let e = 0; e < o.size[i]; e++) {
-          const key = o.hKey[i * kk + e];
-          if (key <= heaps.hKey[i * kk] || heaps.size[i] < kk) heapOffer(heaps, kk, i, o.hIdx[i * kk + e], key);
-        }
-      }
-    }
+    heaps = mergeHeaps(run.finals, n, kk);
   }
   return graphFromHeaps(m, heaps, k, kk, metric);
 }

@@ -133,15 +133,15 @@ export const SURE_SAME_SDS = 1;
 export const TOP_PROBABILITY = 1e-3;
 
 /**
- * The first distance above the mixture's crossing where its same-person probability falls below `p`, searched in
- * steps of 1/400 of the way from `lo` to `far` (Infinity: not before `far`).
+ * Walking up from `from` in steps of 1/400 of the way from `lo` to `far`: the first distance where the mixture's
+ * same-person probability is below `p`, or the first at or past `far`.
  */
-function probabilityFallsBelow(mixture: DistanceMixture, lo: number, far: number, p: number): number {
+function probabilityFallsBelow(mixture: DistanceMixture, from: number, lo: number, far: number, p: number): number {
   const same = sameProbabilityFunction(mixture);
   const step = (far - lo) / 400;
-  let d = Math.max(lo, mixture.crossing);
+  let d = from;
   while (d < far && same(d) >= p) d += step;
-  return d < far ? d : Infinity;
+  return d;
 }
 
 
@@ -299,7 +299,10 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   // person (no collection's cut comes near: see the constant); the top of the tree, where clusters of strangers
   // absorb one another, is most of its cost at scale
   const choosing = implausible ? [1] : mixtures.map((_, k) => k);
-  const top = Math.min(hi, Math.max(...choosing.map((k) => probabilityFallsBelow(mixtures[k], range[k].lo, range[k].far, TOP_PROBABILITY))));
+  const top = Math.min(hi, Math.max(...choosing.map((k) => {
+    const d = probabilityFallsBelow(mixtures[k], Math.max(range[k].lo, mixtures[k].crossing), range[k].lo, range[k].far, TOP_PROBABILITY);
+    return d < range[k].far ? d : Infinity;
+  })));
   clock.push(performance.now());
   const graph = knn(m, Math.min(o.neighbors, n - 1), 'euclidean', o.knn);
   clock.push(performance.now());
@@ -318,13 +321,7 @@ export function clusterAuto(x: Float32Array[], options?: Partial<AutoOptions>, s
   // beyond this distance the same-person probability is negligible (under either mixture), and no further than the
   // highest cut tried (the measured mode is broad: p >= 1e-6 reaches nearly every pair, twice the time on all of LFW
   // for the same cuts: 23.7 s -> 11.7 s at load 1, the chosen cut and partition unchanged on six collections)
-  const reach = Math.min(Math.max(...mixtures.map((mx, k) => {
-    let r = mx.crossing;
-    const step = (range[k].far - range[k].lo) / 400;
-    const p = sameProbabilityFunction(mx);
-    while (r < range[k].far && p(r) >= 1e-6) r += step;
-    return r;
-  })), hi);
+  const reach = Math.min(Math.max(...mixtures.map((mx, k) => probabilityFallsBelow(mx, mx.crossing, range[k].lo, range[k].far, 1e-6))), hi);
   // every cut's expected scores under both mixtures, in one pass over the pairs within reach: the cuts of the grid
   // from lo to hi up to the top of the tree
   const thresholds = Array.from({ length: o.cuts }, (_, c) => lo + ((hi - lo) * c) / (o.cuts - 1)).filter((t, c) => c === 0 || t <= top);

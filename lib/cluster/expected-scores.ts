@@ -156,7 +156,8 @@ export interface ExpectedScoreCurves {
  * `probabilities`: functions of the distance, or mixtures' constants ({@link sameProbabilityConstants}, the same
  * values as {@link sameProbabilityFunction}): with constants only, the pair pass runs on every thread (the task of
  * _score-tasks.ts), the probabilities read from tables where the distances are computed (within 1e-9 of the
- * functions: {@link probabilityTables}); the same sums in the same order either way.
+ * functions: {@link probabilityTables}); the same sums in the same order either way, so the two differ by the
+ * tables' rounding only.
  *
  * Complexity: O(|rows| n d) for the radius search, O(n log n) for the table, O(pairs * functions) for the pairs,
  * O(cuts * |rows| * functions * chunks + merges) for the curve; memory O(n log n + |rows| * cuts * functions * chunks)
