@@ -9,24 +9,27 @@
  * - {@link ElkanAssigner}: Elkan's bounds (C. Elkan, "Using the Triangle Inequality to Accelerate k-Means",
  *   ICML 2003), as scikit-learn's `algorithm="elkan"`: an upper bound on each point's distance to its centre and a
  *   lower bound on its distance to every other centre, carried across iterations through the centres' moves
- *   (triangle inequality), plus half the distances between centres (while they exclude enough: HALF_MIN_SHARE). A distance is computed (in float64) only
- *   where the bounds cannot exclude a centre; late iterations, where the centres barely move, compute almost none.
+ *   (triangle inequality), plus half the distances between centres (while they exclude enough: HALF_MIN_SHARE). The
+ *   bound checks run in the SIMD scan of _kmeans-simd.ts (the bounds live on a shared WebAssembly memory), a distance
+ *   is computed only where the bounds cannot exclude a centre (float32 key, then float64 when it may win); late
+ *   iterations, where the centres barely move, compute almost none.
  *   The first step is the full one (it fills the bounds, by the SIMD kernel bounds4), and so are the second and any
  *   step after one where the bounds left a quarter of the points to a full scan (FIRST_FULL, RESCAN_SHARE): the
  *   bounds renewed, while the centres still move far. Bounds are kept on the safe side of every rounding
- *   (float32 dot products, float32 storage), so the labels are those of the full step: the exact nearest centre.
+ *   (float32 dot products, float32 storage, the scan's float32 tests), so the labels are those of the full step: the exact nearest centre.
  *   O(n k) bound checks per step plus the distances computed; n k float32 bounds of memory.
  *
  * Both run on the threads of _threads.ts: a step is split into fixed runs of points (chunks), each point's work reads
  * the centres and the shared bounds and writes only that point's label, distance and bounds, so the labels and bounds
  * are the same for any number of threads. The per-point work is in self-contained functions (their source is what
- * the worker threads run); the arrays they share live on SharedArrayBuffers.
+ * the worker threads run); the arrays they share live on SharedArrayBuffers and the bounds' WebAssembly memory.
  *
  * Private: inputs are assumed valid.
  */
 import type { Matrix } from './_input.ts';
 import type { DotKernel } from './_simd.ts';
-import { releaseShared, runTask, shared, splitRows, type ThreadTask } from './_threads.ts';
+import { kmeansSimdModule, releaseSharedMemory, sharedMemory, type KeysList, type ScanPoint, type SumRows } from './_kmeans-simd.ts';
+import { releaseShared, runTask, shared, splitRows, threadCount, type ThreadTask } from './_threads.ts';
 
 /** Squared euclidean distance, float64, between point i and centre c (k x d float64). */
 export function exactDist2(data: Float32Array, i: number, d: number, centers: Float64Array, c: number): number {
@@ -76,7 +79,8 @@ const BOUND_SLACK = 1e-9;
 const SCAN_FRACTION = 16;
 
 /**
- * Centres per group of the group bounds (Y. Ding, Y. Zhao, X. Shen, M. Musuvathi, T. Mytkowicz, "Yinyang K-Means: A
+ * Centres per group of the group bounds (16: the SIMD scan of _kmeans-simd.ts and the `c >> 4` of assignChunk assume
+ * it) (Y. Ding, Y. Zhao, X. Shen, M. Musuvathi, T. Mytkowicz, "Yinyang K-Means: A
  * Drop-In Replacement of the Classic K-Means with Consistent Speedup", ICML 2015): one lower bound per point and
  * group of consecutive centres, loosened by the group's largest move, so that a point checks k / GROUP bounds
  * before any of Elkan's k.
@@ -128,6 +132,8 @@ interface AssignArgs {
   group: number;
   nGroups: number;
   tight: Uint8Array;
+  /** Whether the centres' half distances are computed this step (`half` and `nearest` are zeros when not). */
+  useHalf: boolean;
   half: Float32Array;
   nearest: Float64Array;
   /** [0]: points of the step compared with every centre because the bounds left too many (Atomics.add). */
@@ -142,6 +148,35 @@ interface AssignArgs {
    * cache line (the bound checks wait on memory: a group across two lines was two misses).
    */
   stride: number;
+  /**
+   * The shared WebAssembly memory of the bound steps (ElkanAssigner lays it out) and the module of _kmeans-simd.ts that
+   * each thread instantiates on it; null for the full steps alone. It holds `lower` and `groupLower` (rows of
+   * gStride), the centres' moves and the groups' moves as float32 rounded up (-Infinity past k and past nGroups), the
+   * points and the centres as float32 rows, and `slots` scratch areas of slotBytes from slotsByte: one per thread of a
+   * step, claimed through slotCounter.
+   */
+  scanMemory: WebAssembly.Memory | null;
+  scanModule: WebAssembly.Module | null;
+  lowerByte: number;
+  groupLowerByte: number;
+  moved32Byte: number;
+  groupMoved32Byte: number;
+  /**
+   * The points as float32 rows of dp (byte offset; -1 when they are not there: they are copied there when they take no
+   * more memory than the bounds, else each point's row is copied to its thread's slot when needed).
+   */
+  pointsByte: number;
+  /** The largest squared norm of a centre (float32 rows, as loadCentres computes it; set by the bound steps). */
+  centresMax: number;
+  /** The centres as float32 rows of dp (centres32Byte) and their squared norms (float64, centreNormsByte), for keysList. */
+  centres32Byte: number;
+  centreNormsByte: number;
+  /** Row stride of groupLower: nGroups rounded up to a multiple of 4. */
+  gStride: number;
+  slotsByte: number;
+  slotBytes: number;
+  slots: number;
+  slotCounter: Int32Array;
   /** keyError(d), STORE_LOW, BOUND_SLACK, SCAN_FRACTION (the workers see no module constants). */
   keyErr: number;
   storeLow: number;
@@ -171,11 +206,31 @@ interface AssignState {
   lowByte: number;
   groupsByte: number;
   cNorms: Float64Array;
+  /** The largest squared norm of a centre (from the args in a bound step, until the kernel's centres are loaded). */
   cMax: number;
+  /** Whether the kernel holds the centres (loadCentres). */
+  loaded: boolean;
+  /** Most candidates a point may have before it is compared with every centre by the kernel instead (k / SCAN_FRACTION). */
+  scanAbove: number;
+  /**
+   * The SIMD scan on the bounds' memory and this thread's slot of it: the candidates (scanned), the groups left and their
+   * minima, the point's row, the candidates' keys; null outside a bound step.
+   */
+  scanPoint: ScanPoint | null;
+  keysList: KeysList | null;
+  candByte: number;
+  gminByte: number;
+  failedByte: number;
+  xByte: number;
+  keysByte: number;
+  scanned: Int32Array;
+  gmin: Float32Array;
+  failedGroups: Int32Array;
+  /** The point's row (float32) and its candidates' keys (float64), in the slot. */
+  x: Float32Array;
   keys: Float64Array;
-  candidates: Int32Array;
-  failed: Int32Array;
-  failedMin: Float64Array;
+  /** The new bounds of the point's left groups while they are worked out (+Infinity between points). */
+  groupMin: Float64Array;
   deferred: Int32Array;
 }
 
@@ -195,28 +250,63 @@ function assignSetup(a: AssignArgs, newKernel: () => DotKernel): AssignState {
   const groupsByte = lowByte + 16 * kPad;
   kernel.ensure(groupsByte + 32 * (Math.ceil(k / a.group) + 1));
   const mem = kernel.f32();
-  const f64 = new Float64Array(mem.buffer);
-  mem.fill(0, 0, outByte >> 2);
-  const cNorms = new Float64Array(k);
+  const scanAbove = Math.floor(k / a.scanFraction);
+  const s: AssignState = {
+    kernel, f32: mem, f64: new Float64Array(mem.buffer), i32: new Int32Array(mem.buffer), dp, centersByte, scratchByte, outByte, normsByte, movedByte, resByte, xsByte, lowByte, groupsByte,
+    cNorms: new Float64Array(k), cMax: a.centresMax, loaded: false, scanAbove, deferred: new Int32Array(a.chunks[a.chunks.length - 1]),
+    ...scanSlot(a),
+  };
+  // a bound step needs the kernel's centres only for the points it compares with every centre
+  if (a.mode !== 2) loadCentres(a, s);
+  return s;
+}
+
+/** The centres (float32, their norms also float64) and their moves into the thread's kernel. */
+function loadCentres(a: AssignArgs, s: AssignState): void {
+  const { d, k, centers } = a;
+  const { f32: mem, f64, dp, cNorms } = s;
+  mem.fill(0, 0, s.outByte >> 2);
   let cMax = 0;
   for (let c = 0; c < k; c++) {
-    let s = 0;
+    let sum = 0;
     for (let t = 0; t < d; t++) {
       const v = Math.fround(centers[c * d + t]);
       mem[c * dp + t] = v;
-      s += v * v;
+      sum += v * v;
     }
-    cNorms[c] = s;
-    if (s > cMax) cMax = s;
+    cNorms[c] = sum;
+    if (sum > cMax) cMax = sum;
   }
-  f64.set(cNorms, normsByte >> 3);
-  f64.fill(0, movedByte >> 3, (movedByte >> 3) + kPad);
-  if (a.moved.length === k) f64.set(a.moved, movedByte >> 3);
-  const scanAbove = Math.floor(k / a.scanFraction);
+  s.cMax = cMax;
+  const kPad = (k + 3) & ~3;
+  f64.set(cNorms, s.normsByte >> 3);
+  f64.fill(0, s.movedByte >> 3, (s.movedByte >> 3) + kPad);
+  if (a.moved.length === k) f64.set(a.moved, s.movedByte >> 3);
+  s.loaded = true;
+}
+
+/** This thread's instance of the SIMD scan and its slot of the bounds' memory (claimed once per step), in a bound step. */
+function scanSlot(a: AssignArgs): Pick<AssignState, 'scanPoint' | 'keysList' | 'candByte' | 'gminByte' | 'failedByte' | 'xByte' | 'keysByte' | 'scanned' | 'gmin' | 'failedGroups' | 'x' | 'keys' | 'groupMin'> {
+  if (a.mode !== 2 || a.scanMemory === null || a.scanModule === null) {
+    return {
+      scanPoint: null, keysList: null, candByte: 0, gminByte: 0, failedByte: 0, xByte: 0, keysByte: 0, scanned: new Int32Array(0), gmin: new Float32Array(0),
+      failedGroups: new Int32Array(0), x: new Float32Array(0), keys: new Float64Array(0), groupMin: new Float64Array(0),
+    };
+  }
+  const slot = Atomics.add(a.slotCounter, 0, 1);
+  if (slot >= a.slots) throw new Error(`kmeansAssign: ${slot + 1} threads joined a step, the bounds' memory has ${a.slots} slots.`);
+  const instance = new WebAssembly.Instance(a.scanModule, { env: { memory: a.scanMemory } });
+  const candByte = a.slotsByte + slot * a.slotBytes + 16;
+  const failedByte = candByte + 4 * a.stride;
+  const gminByte = failedByte + 4 * a.gStride;
+  const xByte = gminByte + 4 * a.gStride;
+  const keysByte = xByte + 4 * ((a.d + 3) & ~3);
+  const buffer = a.scanMemory.buffer;
   return {
-    kernel, f32: mem, f64, i32: new Int32Array(mem.buffer), dp, centersByte, scratchByte, outByte, normsByte, movedByte, resByte, xsByte, lowByte, groupsByte,
-    cNorms, cMax, keys: new Float64Array(k + 4),
-    candidates: new Int32Array(scanAbove + 1), failed: new Int32Array(a.nGroups), failedMin: new Float64Array(a.nGroups), deferred: new Int32Array(a.chunks[a.chunks.length - 1]),
+    scanPoint: instance.exports.scanPoint as ScanPoint, keysList: instance.exports.keysList as KeysList, candByte, gminByte, failedByte, xByte, keysByte,
+    scanned: new Int32Array(buffer, candByte, a.stride), gmin: new Float32Array(buffer, gminByte, a.gStride),
+    failedGroups: new Int32Array(buffer, failedByte, a.gStride), x: new Float32Array(buffer, xByte, a.d), keys: new Float64Array(buffer, keysByte, a.stride),
+    groupMin: new Float64Array(a.nGroups).fill(Infinity),
   };
 }
 
@@ -263,7 +353,7 @@ function decideRow(a: AssignArgs, s: AssignState, r: number, i: number, bounds: 
           if (lo < groupMin) groupMin = lo;
         }
       }
-      groupLower[i * nGroups + g] = (groupMin + groupMoved[g]) * storeLow;
+      groupLower[i * a.gStride + g] = (groupMin + groupMoved[g]) * storeLow;
     }
   }
 }
@@ -305,7 +395,7 @@ function renewGroup(a: AssignArgs, i: number, g: number, own: number): void {
     if (l < lo) lo = l;
   }
   // >= 0: groupMoved[g] >= moved[c] for every c of g
-  a.groupLower[i * a.nGroups + g] = (lo + a.groupMoved[g]) * a.storeLow;
+  a.groupLower[i * a.gStride + g] = (lo + a.groupMoved[g]) * a.storeLow;
 }
 
 /** The points of chunk c: a full step (mode 0, 1) or from the bounds (mode 2). Returns the distances computed. */
@@ -316,11 +406,10 @@ function assignChunk(a: AssignArgs, s: AssignState, c: number): number {
     scanPoints(a, s, null, i0, i1 - i0, a.mode === 1);
     return (i1 - i0) * a.k;
   }
-  const { data, d, k, nGroups, group, lower, moved, groupLower, groupMoved, tight, half, nearest, centers, labels, dist2, pointNorms, storeLow } = a;
-  const { kernel, dp, centersByte, scratchByte, outByte, cNorms, keys, candidates, failed, failedMin, deferred } = s;
-  const scanAbove = candidates.length - 1;
+  const { data, d, k, lower, moved, groupLower, groupMoved, tight, half, nearest, centers, labels, dist2, pointNorms, storeLow } = a;
+  const { dp, scanAbove, deferred, scanned, gmin, groupMin, failedGroups, keys } = s;
+  const useHalf = a.useHalf;
   const slackOf = a.keyErr;
-  const of = outByte >> 2;
   let computed = 0;
   let nDeferred = 0;
   let byHalf = 0;
@@ -341,69 +430,67 @@ function assignChunk(a: AssignArgs, s: AssignState, c: number): number {
       byHalf += k;
       continue;
     }
-    // the centres the bounds leave: groups first, then Elkan's bound of each centre of a group that is left
+    // the group bounds, then the bounds of each group left, by the SIMD scan (the groups left, the candidates)
     const row = i * a.stride;
-    const gRow = i * nGroups;
+    const gRow = i * a.gStride;
     const hRow = e * k;
+    const found = s.scanPoint!(a.lowerByte + 4 * row, a.groupLowerByte + 4 * gRow, a.moved32Byte, a.groupMoved32Byte, a.gStride >> 2, Math.fround(uHi * (1 + 2 ** -19)), s.failedByte, s.gminByte, s.candByte);
+    if (found === 0) continue;
+    const kept = found & 0xffff;
+    const nFailed = found >>> 16;
+    // the left groups' new bounds: the smallest of the centres the scan excluded, then of the candidates' new ones
+    for (let f = 0; f < nFailed; f++) groupMin[failedGroups[f]] = gmin[f];
     let left = 0;
-    let nFailed = 0;
-    for (let g = 0; g < nGroups && left <= scanAbove; g++) {
-      if (uHi < groupLower[gRow + g] - groupMoved[g]) continue;
-      const leftBefore = left;
-      // the group's new bound, from its centres' bounds as they leave this loop (used when none is a candidate)
-      let gMin = Infinity;
-      for (let cc = g * group, end = Math.min(k, cc + group); cc < end; cc++) {
-        if (cc === e) continue;
-        const lc = lower[row + cc] - moved[cc];
-        if (uHi < lc) {
-          if (lc < gMin) gMin = lc;
-          continue;
-        }
+    for (let t = 0; t < kept && left <= scanAbove; t++) {
+      const cc = scanned[t];
+      if (cc === e) continue;
+      if (useHalf) {
         const hc = half[hRow + cc];
         if (uHi < hc) {
           // excluded by the centres' half distance: d(x, c) >= d(e, c) - d(x, e) >= 2 hc - u, which is > u; kept
           // as c's bound, so that the group's bound excludes the group next time
           const lo = 2 * hc - uHi;
           lower[row + cc] = (lo + moved[cc]) * storeLow;
-          if (lo < gMin) gMin = lo;
+          if (lo < groupMin[cc >> 4]) groupMin[cc >> 4] = lo;
           byHalf++;
           continue;
         }
-        if (left === scanAbove) { left++; break; }
-        candidates[left++] = cc;
       }
-      failed[nFailed] = g;
-      failedMin[nFailed++] = left === leftBefore ? gMin : -1;
+      if (left === scanAbove) { left++; break; }
+      scanned[left++] = cc;
     }
     if (left > scanAbove) {
+      for (let f = 0; f < nFailed; f++) groupMin[failedGroups[f]] = Infinity;
       deferred[nDeferred++] = i;
       continue;
     }
-    // the candidates' keys by the kernel (4 centres a call), then exactly (float64) the few that may win
+    // the candidates' keys by the scan module (float32 dot products), then exactly (float64) the few that may win
     const from = e;
     const xNorm = pointNorms[i];
     const slack = slackOf * (xNorm + s.cMax);
-    if (left > 0) s.f32.set(data.subarray(i * d, i * d + d), scratchByte >> 2);
-    let block = -1;
     let bestKey = e2 - xNorm;
-    for (let t = 0; t < left; t++) {
-      const cc = candidates[t];
-      if (cc >> 2 !== block) {
-        block = cc >> 2;
-        const c0 = block << 2;
-        kernel.dots4(centersByte + c0 * dp * 4, scratchByte, 1, dp, outByte);
-        const mem = s.f32;
-        const end = Math.min(4, k - c0);
-        for (let r = 0; r < end; r++) keys[c0 + r] = cNorms[c0 + r] - 2 * mem[of + r];
+    if (left > 0) {
+      let xByte = a.pointsByte + 4 * dp * i;
+      if (a.pointsByte < 0) {
+        const x = s.x;
+        for (let t = 0, o = i * d; t < d; t++) x[t] = data[o + t];
+        xByte = s.xByte;
       }
-      if (keys[cc] < bestKey) bestKey = keys[cc];
-      lower[row + cc] = (Math.sqrt(Math.max(0, xNorm + keys[cc] - slack)) + moved[cc]) * storeLow;
+      s.keysList!(xByte, a.centres32Byte, dp, a.centreNormsByte, s.candByte, left, s.keysByte);
+    }
+    for (let t = 0; t < left; t++) {
+      const cc = scanned[t];
+      const key = keys[t];
+      if (key < bestKey) bestKey = key;
+      const lo = Math.sqrt(Math.max(0, xNorm + key - slack));
+      lower[row + cc] = (lo + moved[cc]) * storeLow;
+      if (lo < groupMin[cc >> 4]) groupMin[cc >> 4] = lo;
     }
     computed += left;
     const keyHi = bestKey + 2 * slack;
     for (let t = 0; t < left; t++) {
-      const cc = candidates[t];
-      if (keys[cc] > keyHi) continue;
+      const cc = scanned[t];
+      if (keys[t] > keyHi) continue;
       const ec = exactDist2(data, i, d, centers, cc);
       lower[row + cc] = (Math.sqrt(ec) + moved[cc]) * storeLow;
       if (ec < e2 || (ec === e2 && cc < e)) {
@@ -411,20 +498,22 @@ function assignChunk(a: AssignArgs, s: AssignState, c: number): number {
         e2 = ec;
       }
     }
-    if (e !== from) lower[row + from] = (u + moved[from]) * storeLow;
     labels[i] = e;
     dist2[i] = e2;
+    // float32 minima at most 2^-24 high, which storeLow covers
     for (let f = 0; f < nFailed; f++) {
-      // a group without candidates: its bound from the loop above (the minimum of bounds stored at most this high)
-      if (failedMin[f] >= 0) groupLower[gRow + failed[f]] = (failedMin[f] + groupMoved[failed[f]]) * storeLow;
-      else renewGroup(a, i, failed[f], e);
+      const g = failedGroups[f];
+      groupLower[gRow + g] = (groupMin[g] + groupMoved[g]) * storeLow;
+      groupMin[g] = Infinity;
     }
     if (e !== from) {
-      // the old centre is a rival now: its group's bound must cover it
-      renewGroup(a, i, Math.floor(from / group), e);
-      renewGroup(a, i, Math.floor(e / group), e);
+      // the old centre is a rival now, the new one is not: their groups' bounds from the row
+      lower[row + from] = (u + moved[from]) * storeLow;
+      renewGroup(a, i, from >> 4, e);
+      renewGroup(a, i, e >> 4, e);
     }
   }
+  if (nDeferred > 0 && !s.loaded) loadCentres(a, s);
   scanPoints(a, s, deferred, 0, nDeferred, true);
   for (let r = 0; r < nDeferred; r++) tight[deferred[r]] = 1;
   if (nDeferred > 0) Atomics.add(a.deferredCount, 0, nDeferred);
@@ -434,7 +523,7 @@ function assignChunk(a: AssignArgs, s: AssignState, c: number): number {
 
 const ASSIGN: ThreadTask<AssignArgs, AssignState, number> = {
   name: 'kmeansAssign',
-  helpers: [exactDist2, decideRow, scanPoints, renewGroup],
+  helpers: [exactDist2, decideRow, scanPoints, renewGroup, scanSlot, loadCentres],
   setup: assignSetup,
   chunk: assignChunk,
 };
@@ -538,7 +627,8 @@ export class FullAssigner {
       mode: 0, data, n, d, k, pointNorms: this.pointNorms, centers: shared(Float64Array, k * d),
       labels: shared(Int32Array, n), dist2: shared(Float64Array, n), chunks: splitRows(n, ASSIGN_CHUNKS),
       lower: none32, moved: none64, groupLower: none32, groupMoved: none64, group: GROUP, nGroups: 0,
-      tight: new Uint8Array(0), half: none32, nearest: none64, deferredCount: shared(Int32Array, 1), halfCount: shared(Int32Array, 1), stride: Math.ceil(k / GROUP) * GROUP,
+      tight: new Uint8Array(0), useHalf: false, half: none32, nearest: none64, deferredCount: shared(Int32Array, 1), halfCount: shared(Int32Array, 1), stride: Math.ceil(k / GROUP) * GROUP,
+      scanMemory: null, scanModule: null, lowerByte: 0, groupLowerByte: 0, moved32Byte: 0, groupMoved32Byte: 0, pointsByte: -1, centresMax: 0, centres32Byte: 0, centreNormsByte: 0, gStride: 0, slotsByte: 0, slotBytes: 0, slots: 0, slotCounter: shared(Int32Array, 1),
       keyErr: keyError(d), storeLow: STORE_LOW, boundSlack: BOUND_SLACK, scanFraction: SCAN_FRACTION,
     };
   }
@@ -614,11 +704,78 @@ export class ElkanAssigner {
   halfSteps = 0;
   private useHalf = true;
   private steps = 0;
+  /** The memory of the bounds' scan: `lower`, the moves as float32 rounded up, the threads' slots (see AssignArgs). */
+  private memory: WebAssembly.Memory;
+  private moved32: Float32Array;
+  private groupMoved32: Float32Array;
+  private centres32: Float32Array;
+  /**
+   * The centre sums of the run (k x d float64) on the memory, where sumChanged adds the points (the points are there);
+   * null when they are not.
+   */
+  sums: Float64Array | null = null;
+  private sumLabels = new Int32Array(0);
+  private changed = new Uint8Array(0);
+  private sumArgs: number[] = [];
+  private sumRows: SumRows | null = null;
+  private centreNorms: Float64Array;
+  /** Centres whose float32 row and norm on the memory are out of date (moved since they were written). */
+  private stale: Uint8Array;
+  private gStride: number;
+  private scan: Partial<AssignArgs>;
   constructor(private m: Matrix, private k: number, private full: FullAssigner) {
-    this.lower = shared(Float32Array, m.n * full.args.stride);
-    this.moved = shared(Float64Array, k);
+    const stride = full.args.stride;
     this.nGroups = Math.ceil(k / GROUP);
-    this.groupLower = shared(Float32Array, m.n * this.nGroups);
+    this.gStride = Math.ceil(this.nGroups / 4) * 4;
+    const gStride = this.gStride;
+    const groupLowerByte = m.n * stride * 4;
+    const moved32Byte = groupLowerByte + m.n * gStride * 4;
+    const groupMoved32Byte = moved32Byte + 4 * stride;
+    const dp = (m.d + 3) & ~3;
+    const centres32Byte = groupMoved32Byte + 4 * gStride;
+    const centreNormsByte = centres32Byte + 4 * dp * Math.ceil(k / 4) * 4;
+    const pointsBytes = m.n * dp * 4 <= m.n * stride * 4 ? m.n * dp * 4 : 0;
+    const pointsByte = centreNormsByte + 8 * Math.ceil(k / 2) * 2;
+    // the centre sums (k x d float64), the labels (n int32) and the changed clusters (k bytes) of sumChanged
+    const sumsByte = Math.ceil((pointsByte + pointsBytes) / 16) * 16;
+    const labelsByte = sumsByte + (pointsBytes > 0 ? 8 * k * m.d : 0);
+    const changedByte = labelsByte + (pointsBytes > 0 ? 4 * m.n : 0);
+    const slotsByte = Math.ceil((changedByte + (pointsBytes > 0 ? k : 0)) / 16) * 16;
+    // per thread: 16 bytes the scan stores to, the candidates, the left groups and their minima, the row, the keys
+    const slotBytes = 16 + 4 * (stride + 2 * gStride) + 4 * dp + 8 * stride;
+    const slots = threadCount() + 1;
+    this.memory = sharedMemory(slotsByte + slots * slotBytes);
+    this.lower = new Float32Array(this.memory.buffer, 0, m.n * stride);
+    this.groupLower = new Float32Array(this.memory.buffer, groupLowerByte, m.n * gStride);
+    // a reused memory is not zeroed: the columns past k (and past nGroups, d) that the scans read but nothing writes
+    if (stride > k) for (let i = 0; i < m.n; i++) this.lower.fill(0, i * stride + k, (i + 1) * stride);
+    if (gStride > this.nGroups) for (let i = 0; i < m.n; i++) this.groupLower.fill(0, i * gStride + this.nGroups, (i + 1) * gStride);
+    this.moved32 = new Float32Array(this.memory.buffer, moved32Byte, stride);
+    this.moved32.fill(-Infinity, k);
+    this.groupMoved32 = new Float32Array(this.memory.buffer, groupMoved32Byte, gStride);
+    this.groupMoved32.fill(-Infinity, this.nGroups);
+    this.centres32 = new Float32Array(this.memory.buffer, centres32Byte, k * dp);
+    this.centres32.fill(0);
+    this.centreNorms = new Float64Array(this.memory.buffer, centreNormsByte, k);
+    this.stale = new Uint8Array(k).fill(1);
+    if (pointsBytes > 0) {
+      const buffer = this.memory.buffer;
+      this.sums = new Float64Array(buffer, sumsByte, k * m.d);
+      this.sumLabels = new Int32Array(buffer, labelsByte, m.n);
+      this.changed = new Uint8Array(buffer, changedByte, k);
+      this.sumArgs = [pointsByte, dp, m.d, labelsByte, m.n, changedByte, sumsByte];
+      const points = new Float32Array(buffer, pointsByte, m.n * dp);
+      if (dp === m.d) points.set(m.data.subarray(0, m.n * m.d));
+      else {
+        points.fill(0);
+        for (let i = 0; i < m.n; i++) points.set(m.data.subarray(i * m.d, (i + 1) * m.d), i * dp);
+      }
+    }
+    this.scan = {
+      scanMemory: this.memory, scanModule: kmeansSimdModule(), lowerByte: 0, groupLowerByte, moved32Byte, groupMoved32Byte, pointsByte: pointsBytes > 0 ? pointsByte : -1, centres32Byte, centreNormsByte, gStride,
+      slotsByte, slotBytes, slots,
+    };
+    this.moved = shared(Float64Array, k);
     this.groupMoved = shared(Float64Array, this.nGroups);
     this.tight = shared(Uint8Array, m.n);
     this.half = shared(Float32Array, k * k);
@@ -626,13 +783,30 @@ export class ElkanAssigner {
   }
 
   private get bounds(): Partial<AssignArgs> {
-    const { lower, moved, groupLower, groupMoved, nGroups, tight, half, nearest } = this;
-    return { lower, moved, groupLower, groupMoved, nGroups, tight, half, nearest };
+    const { lower, moved, groupLower, groupMoved, nGroups, tight, useHalf, half, nearest } = this;
+    return { lower, moved, groupLower, groupMoved, nGroups, tight, useHalf, half, nearest, ...this.scan };
   }
 
   /** Gives the shared arrays back for later calls (see FullAssigner.release). */
   release(): void {
-    releaseShared(this.lower, this.groupLower, this.half);
+    releaseShared(this.half);
+    releaseSharedMemory(this.memory);
+  }
+
+  /**
+   * Zeroes the sums of the clusters with `changed[c]` and adds their points to them (float64, in the order of the
+   * points, as the plain loop of kmeans.ts: the same numbers), by the SIMD kernel on this thread. Only when
+   * {@link sums} is not null.
+   */
+  sumChanged(labels: Int32Array, changed: Uint8Array): void {
+    const sums = this.sums!;
+    const d = this.m.d;
+    for (let c = 0; c < this.k; c++) if (changed[c]) sums.fill(0, c * d, c * d + d);
+    this.sumLabels.set(labels);
+    this.changed.set(changed);
+    this.sumRows ??= new WebAssembly.Instance(kmeansSimdModule(), { env: { memory: this.memory } }).exports.sumRows as SumRows;
+    const [points, dp, dd, labelsByte, n, changedByte, sumsByte] = this.sumArgs;
+    this.sumRows(points, dp, dd, labelsByte, n, changedByte, sumsByte);
   }
 
   /** The first step of a run: the full assignment, which fills the bounds. */
@@ -643,7 +817,10 @@ export class ElkanAssigner {
       this.halfSteps = 0;
       this.useHalf = true;
     }
+    this.stale.fill(1);
     this.moved.fill(0);
+    this.moved32.fill(0, 0, this.k);
+    this.groupMoved32.fill(0, 0, this.nGroups);
     this.groupMoved.fill(0);
     this.tight.fill(1);
     this.computed = this.full.run(1, centers, labels, dist2, this.bounds);
@@ -652,11 +829,17 @@ export class ElkanAssigner {
   /** After the centres moved by `shift2[c]` (squared distance, float64): loosens the bounds. */
   centersMoved(shift2: Float64Array, labels: Int32Array): void {
     const shift = shift2.map((s) => Math.sqrt(s) * (1 + BOUND_SLACK));
-    for (let c = 0; c < this.k; c++) this.moved[c] += shift[c];
+    for (let c = 0; c < this.k; c++) {
+      this.moved[c] += shift[c];
+      if (shift[c] > 0) this.stale[c] = 1;
+      // rounded up far enough for the scan's float32 test to keep every centre the float64 one keeps (_bounds-scan.ts)
+      this.moved32[c] = Math.fround(this.moved[c] * (1 + 2 ** -19));
+    }
     for (let g = 0; g < this.nGroups; g++) {
       let most = 0;
       for (let c = g * GROUP, end = Math.min(this.k, c + GROUP); c < end; c++) if (shift[c] > most) most = shift[c];
       this.groupMoved[g] += most;
+      this.groupMoved32[g] = Math.fround(this.groupMoved[g] * (1 + 2 ** -19));
     }
     for (let i = 0; i < this.m.n; i++) if (shift[labels[i]] > 0) this.tight[i] = 0;
   }
@@ -666,7 +849,7 @@ export class ElkanAssigner {
     this.tight[i] = 0;
     this.lower[i * this.full.args.stride + from] = this.moved[from] * STORE_LOW; // bound 0, stored as the move so far
     const g = Math.floor(from / GROUP);
-    this.groupLower[i * this.nGroups + g] = this.groupMoved[g] * STORE_LOW;
+    this.groupLower[i * this.gStride + g] = this.groupMoved[g] * STORE_LOW;
   }
 
   /**
@@ -686,7 +869,25 @@ export class ElkanAssigner {
     }
     deferredCount[0] = 0;
     halfCount[0] = 0;
-    this.computed = this.full.run(2, centers, labels, dist2, this.bounds);
+    this.full.args.slotCounter[0] = 0;
+    // the centres for keysList: float32 rows and their norms, as each thread's kernel holds them (assignSetup)
+    const { d } = this.m;
+    const dp = (d + 3) & ~3;
+    let centresMax = 0;
+    for (let c = 0; c < this.k; c++) {
+      if (this.stale[c]) {
+        let s2 = 0;
+        for (let t = 0; t < d; t++) {
+          const v = Math.fround(centers[c * d + t]);
+          this.centres32[c * dp + t] = v;
+          s2 += v * v;
+        }
+        this.centreNorms[c] = s2;
+        this.stale[c] = 0;
+      }
+      if (this.centreNorms[c] > centresMax) centresMax = this.centreNorms[c];
+    }
+    this.computed = this.full.run(2, centers, labels, dist2, { ...this.bounds, centresMax });
     this.deferred = deferredCount[0];
     if (this.useHalf && halfCount[0] < HALF_MIN_SHARE * this.m.n * this.k) {
       // the half distances excluded too little to pay for themselves: zero, they exclude nothing from now on

@@ -171,8 +171,9 @@ function toRows(centers: Float64Array, k: number, d: number): Float32Array[] {
 }
 
 /**
- * Elkan's bounds are used while they take at most this many float32 (n x k): 2^26 is 256 MB (LFW's 12,424 faces
- * x 500 centres take 25 MB); past it every step is the full assignment.
+ * Elkan's bounds are used while they take at most this many float32 (n x k, k rounded up to a multiple of 16): 2^26 is
+ * 256 MB (LFW's 12,424 faces x 500 centres take 25 MB), and their WebAssembly memory with the group bounds, the points
+ * and the sums stays under 1 GB; past it every step is the full assignment.
  */
 const ELKAN_MAX_BOUNDS = 2 ** 26;
 
@@ -182,7 +183,7 @@ class Assignment {
   private elkan: ElkanAssigner | null;
   constructor(m: Matrix, k: number) {
     this.full = new FullAssigner(m, k);
-    this.elkan = m.n * k <= ELKAN_MAX_BOUNDS ? new ElkanAssigner(m, k, this.full) : null;
+    this.elkan = m.n * Math.ceil(k / 16) * 16 <= ELKAN_MAX_BOUNDS ? new ElkanAssigner(m, k, this.full) : null;
   }
   start(centers: Float64Array, labels: Int32Array, dist2: Float64Array): void {
     if (this.elkan) this.elkan.start(centers, labels, dist2);
@@ -197,6 +198,27 @@ class Assignment {
   }
   relocated(i: number, from: number): void {
     this.elkan?.relocated(i, from);
+  }
+  /** The array of the centre sums (k x d) that {@link sumChanged} fills. */
+  sumsArray(k: number, d: number): Float64Array {
+    return this.elkan?.sums ?? new Float64Array(k * d);
+  }
+  /**
+   * Zeroes the sums of the clusters with `changed[c]` and adds their points, in the order of the points (the numbers
+   * of a sum from scratch): by the SIMD kernel where Elkan's assigner holds the points, else here.
+   */
+  sumChanged(m: Matrix, labels: Int32Array, changed: Uint8Array, sums: Float64Array): void {
+    if (this.elkan?.sums === sums) {
+      this.elkan.sumChanged(labels, changed);
+      return;
+    }
+    const { n, d, data } = m;
+    for (let c = 0; c < changed.length; c++) if (changed[c]) sums.fill(0, c * d, c * d + d);
+    for (let i = 0; i < n; i++) {
+      const c = labels[i];
+      if (!changed[c]) continue;
+      for (let t = 0; t < d; t++) sums[c * d + t] += data[i * d + t];
+    }
   }
   /** After the last run: the shared arrays go back for later calls (their first touch costs page faults). */
   release(): void {
@@ -223,7 +245,7 @@ function* lloyd(m: Matrix, k: number, centers: Float64Array, o: KMeansOptions, a
   const labels = new Int32Array(n);
   const prev = new Int32Array(n).fill(-1);
   const dist2 = new Float64Array(n);
-  const sums = new Float64Array(k * d);
+  const sums = assigner.sumsArray(k, d);
   const counts = new Int32Array(k);
   const shift2 = new Float64Array(k);
   const changed = new Uint8Array(k);
@@ -247,12 +269,7 @@ function* lloyd(m: Matrix, k: number, centers: Float64Array, o: KMeansOptions, a
     for (let c = 0; c < k; c++) if (counts[c] === 0) empty.push(c);
     const far = empty.length ? Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => dist2[b] - dist2[a] || a - b) : null;
     empty.forEach((c, e) => { changed[c] = 1; changed[labels[far![e]]] = 1; });
-    for (let c = 0; c < k; c++) if (changed[c]) sums.fill(0, c * d, c * d + d);
-    for (let i = 0; i < n; i++) {
-      const c = labels[i];
-      if (!changed[c]) continue;
-      for (let t = 0; t < d; t++) sums[c * d + t] += data[i * d + t];
-    }
+    assigner.sumChanged(m, labels, changed, sums);
     empty.forEach((c, e) => {
       const i = far![e];
       const old = labels[i];

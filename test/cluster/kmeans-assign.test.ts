@@ -97,3 +97,20 @@ test('Elkan assignment in 2-d: the half distances of the centres keep excluding 
   const { halfSteps, elkanSteps } = agreeAlongRun(x, init);
   assert.ok(elkanSteps >= 5 && halfSteps === elkanSteps, `half distances at ${halfSteps} of ${elkanSteps} steps from the bounds`);
 });
+
+test('Elkan assignment on a reused memory full of NaN bytes: the padding it reads is cleared, the labels are exact', () => {
+  // 30-d (rows padded to 32), k 37 (bound rows padded to 48, 3 groups padded to 4): every padding the scans read
+  let s = 11;
+  const rand = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296 - 0.5; };
+  const base = Array.from({ length: 12 }, () => Float32Array.from({ length: 30 }, rand));
+  const x = Array.from({ length: 1500 }, (_, i) => Float32Array.from(base[i % 12], (v) => v + 0.8 * rand()));
+  const init = Array.from({ length: 37 }, (_, c) => Float32Array.from(x[c * 37]));
+  const m = toMatrix('test', x);
+  const first = new ElkanAssigner(m, 37, new FullAssigner(m, 37));
+  assert.ok(first.sums !== null, 'the points are on the memory');
+  // every byte of the memory 0xff (NaN as float32 and float64), then given back: the next assigner of this size takes it
+  new Uint8Array(first.sums!.buffer).fill(0xff);
+  first.release();
+  const { steps, elkanSteps } = agreeAlongRun(x, init);
+  assert.ok(steps >= 3 && elkanSteps >= 1, `${steps} steps, ${elkanSteps} from the bounds`);
+});
