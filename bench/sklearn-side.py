@@ -1,10 +1,10 @@
 """scikit-learn's side of bench/sklearn.ts: reads the float32 matrix and the parameters it wrote, runs DBSCAN,
-average-linkage agglomerative and k-means (explicit initial centres) `--repeat` times each, writes each method's
+agglomerative (average, single, complete, Ward linkage), k-means (explicit initial centres) and affinity propagation `--repeat` times each, writes each method's
 labels (int32) and prints the times as JSON. Debian /usr/bin/python3 with python3-sklearn (1.2.1)."""
 import json, sys, time
 import numpy as np
 import sklearn
-from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
+from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans, AffinityPropagation
 
 work = sys.argv[1]
 p = json.load(open(f"{work}/params.json"))
@@ -14,6 +14,10 @@ runs = {
     "dbscan": lambda: DBSCAN(eps=p["eps"], min_samples=p["minSamples"]).fit(x).labels_,
     "agglomerative": lambda: AgglomerativeClustering(n_clusters=None, distance_threshold=p["threshold"], linkage="average").fit(x).labels_,
     "kmeans": lambda: KMeans(n_clusters=p["k"], init=init, n_init=1, max_iter=p["maxIter"], tol=p["tol"], algorithm="lloyd").fit(x).labels_,
+    "single": lambda: AgglomerativeClustering(n_clusters=None, distance_threshold=p["thresholds"]["single"], linkage="single").fit(x).labels_,
+    "complete": lambda: AgglomerativeClustering(n_clusters=None, distance_threshold=p["thresholds"]["complete"], linkage="complete").fit(x).labels_,
+    "ward": lambda: AgglomerativeClustering(n_clusters=None, distance_threshold=p["thresholds"]["ward"], linkage="ward").fit(x).labels_,
+    "affinity": lambda: AffinityPropagation(damping=p["damping"], preference=p["preference"], max_iter=p["apMaxIter"], convergence_iter=p["convergenceIter"], random_state=0).fit(x).labels_,
 }
 out = {"sklearn": sklearn.__version__, "numpy": np.__version__, "times": {}, "cpu": {}}
 for name in p["methods"]:

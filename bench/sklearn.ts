@@ -1,11 +1,15 @@
 /**
  * Side by side with scikit-learn (Debian python3-sklearn 1.2.1) on all of LFW's precomputed face-api 128-d
- * embeddings (12,424 faces): DBSCAN, average-linkage agglomerative and k-means, the same parameters for both, in
+ * embeddings (12,424 faces): DBSCAN, agglomerative (average linkage; with --methods also single, complete and Ward),
+ * k-means and affinity propagation (--methods affinity: minutes and ~8 GB for the two sides), the same parameters for both, in
  * one run. Prints each method's seconds (best and worst of --repeat runs), whether the partitions are the same
  * (ARI and an exact match up to renumbering) and the load average. k-means starts from the same explicit centres
  * (k faces drawn with a fixed seed) so both run the same Lloyd iterations.
  *
- * Usage: npm run bench:sklearn [-- --repeat 3] [--methods dbscan,agglomerative,kmeans] [--k 500]
+ * Usage: npm run bench:sklearn [-- --repeat 3] [--methods dbscan,agglomerative,kmeans,single,complete,ward,affinity] [--k 500]
+ * Thresholds of the other linkages (the same for both sides; euclidean face-api descriptors): single 0.4, complete
+ * 0.6, Ward 1.0. Affinity propagation: our defaults (damping 0.9, preference -0.3, 200 iterations, 15 to converge);
+ * scikit-learn adds a tiny random noise to the similarities (ours does not), so its partition may differ in ties.
  * Both use every core as installed: ours the thread pool of lib/cluster/_threads.ts (FACECLUSTER_THREADS=1 for one
  * thread), scikit-learn its BLAS and OpenMP threads (OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 for one). Prints wall
  * seconds and CPU seconds (all threads of the process) of each run. Prints figures; never asserts.
@@ -18,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { loadPrecomputedEmbeddings } from '../lib/datasets/precomputed.ts';
 import { dbscan, DBSCAN_DEFAULTS } from '../lib/cluster/dbscan.ts';
 import { agglomerative, AGGLOMERATIVE_DEFAULTS } from '../lib/cluster/agglomerative.ts';
+import { affinityPropagation, AFFINITY_PROPAGATION_DEFAULTS } from '../lib/cluster/affinity-propagation.ts';
 import { kmeans, KMEANS_DEFAULTS } from '../lib/cluster/kmeans.ts';
 import { Random } from '../lib/cluster/_input.ts';
 import { adjustedRandIndex } from '../lib/evaluate/ari.ts';
@@ -58,7 +63,11 @@ const rnd = new Random(21);
 const pick = new Set<number>();
 while (pick.size < k) pick.add(rnd.nextInt(n));
 const init = [...pick].map((i) => Float32Array.from(x[i]));
-const params = { n, d, k, eps: DBSCAN_DEFAULTS.eps, minSamples: DBSCAN_DEFAULTS.minSamples, threshold: AGGLOMERATIVE_DEFAULTS.distanceThreshold!, maxIter: KMEANS_DEFAULTS.maxIter, tol: KMEANS_DEFAULTS.tol, repeat, methods };
+const ap = AFFINITY_PROPAGATION_DEFAULTS;
+const params = {
+  n, d, k, eps: DBSCAN_DEFAULTS.eps, minSamples: DBSCAN_DEFAULTS.minSamples, threshold: AGGLOMERATIVE_DEFAULTS.distanceThreshold!, maxIter: KMEANS_DEFAULTS.maxIter, tol: KMEANS_DEFAULTS.tol, repeat, methods,
+  thresholds: { single: 0.4, complete: 0.6, ward: 1.0 }, damping: ap.damping, preference: ap.preference as number, apMaxIter: ap.maxIter, convergenceIter: ap.convergenceIter,
+};
 const work = mkdtempSync(join(tmpdir(), 'fc-bench-sklearn-'));
 try {
   const flat = new Float32Array(n * d);
@@ -74,6 +83,10 @@ try {
     dbscan: () => dbscan(x, { eps: params.eps, minSamples: params.minSamples }).labels,
     agglomerative: () => agglomerative(x, { linkage: 'average', distanceThreshold: params.threshold }).labels,
     kmeans: () => kmeans(x, { nClusters: k, init, maxIter: params.maxIter, tol: params.tol }).labels,
+    single: () => agglomerative(x, { linkage: 'single', distanceThreshold: params.thresholds.single }).labels,
+    complete: () => agglomerative(x, { linkage: 'complete', distanceThreshold: params.thresholds.complete }).labels,
+    ward: () => agglomerative(x, { linkage: 'ward', distanceThreshold: params.thresholds.ward }).labels,
+    affinity: () => affinityPropagation(x, { damping: params.damping, preference: params.preference, maxIter: params.apMaxIter, convergenceIter: params.convergenceIter }).labels,
   };
   for (const m of methods) {
     const times: number[] = [];

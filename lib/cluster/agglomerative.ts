@@ -132,62 +132,67 @@ function buildTree(m: ReturnType<typeof toMatrix>, linkage: Linkage, metric: Met
   const size = new Int32Array(n).fill(1);
   const node = new Int32Array(n); // slot -> current node id (leaf or provisional merge id)
   for (let i = 0; i < n; i++) node[i] = i;
-  const mA: number[] = [], mB: number[] = [], mH: number[] = [], mS: number[] = [];
-  const chain: number[] = [];
-  let remaining = n;
-  let firstActive = 0;
-  while (remaining > 1) {
-    if (chain.length === 0) {
-      while (!active[firstActive]) firstActive++;
-      chain.push(firstActive);
-    }
-    for (;;) {
-      const a = chain[chain.length - 1];
-      const prev = chain.length >= 2 ? chain[chain.length - 2] : -1;
-      // nearest active neighbour of a; a tie with the previous chain element goes to it (guarantees termination)
-      let b = -1;
-      let bd = Infinity;
-      if (prev >= 0) { b = prev; bd = D[idx(a, prev)]; }
-      const ra = rowStart[a];
-      for (let t = 0; t < nAct; t++) {
-        const j = act[t];
-        if (j === a) continue;
-        const dj = D[j < a ? rowStart[j] + a : ra + j];
-        if (dj < bd) { bd = dj; b = j; }
+  const mA: number[] = [], mB: number[] = [], mH: number[] = [];
+  if (linkage === 'single') {
+    // the minimum spanning tree by Prim's algorithm: its edges sorted by length are the single-linkage merges
+    // (Gower & Ross 1969; scipy's mst_single_linkage, the same order of ties); O(n^2) without chains
+    primEdges(D, rowStart, n, mA, mB, mH);
+  } else {
+    const chain: number[] = [];
+    let remaining = n;
+    let firstActive = 0;
+    while (remaining > 1) {
+      if (chain.length === 0) {
+        while (!active[firstActive]) firstActive++;
+        chain.push(firstActive);
       }
-      if (b === prev) {
-        chain.length -= 2;
-        // merge slots a and b into the lower slot
-        const keep = Math.min(a, b), drop = Math.max(a, b);
-        const si = size[keep], sj = size[drop];
+      for (;;) {
+        const a = chain[chain.length - 1];
+        const prev = chain.length >= 2 ? chain[chain.length - 2] : -1;
+        // nearest active neighbour of a; a tie with the previous chain element goes to it (guarantees termination)
+        let b = -1;
+        let bd = Infinity;
+        if (prev >= 0) { b = prev; bd = D[idx(a, prev)]; }
+        const ra = rowStart[a];
         for (let t = 0; t < nAct; t++) {
-          const k = act[t];
-          if (k === keep || k === drop) continue;
-          const dik = D[idx(keep, k)], djk = D[idx(drop, k)];
-          let v: number;
-          switch (linkage) {
-            case 'single': v = Math.min(dik, djk); break;
-            case 'complete': v = Math.max(dik, djk); break;
-            case 'average': v = (si * dik + sj * djk) / (si + sj); break;
-            case 'ward': {
-              const sk = size[k];
-              v = ((si + sk) * dik + (sj + sk) * djk - sk * bd) / (si + sj + sk);
-              break;
-            }
-          }
-          D[idx(keep, k)] = v;
+          const j = act[t];
+          if (j === a) continue;
+          const dj = D[j < a ? rowStart[j] + a : ra + j];
+          if (dj < bd) { bd = dj; b = j; }
         }
-        mA.push(node[keep]); mB.push(node[drop]); mH.push(ward ? Math.sqrt(Math.max(0, bd)) : bd); mS.push(si + sj);
-        active[drop] = 0;
-        let w = 0;
-        for (let t = 0; t < nAct; t++) if (act[t] !== drop) act[w++] = act[t];
-        nAct = w;
-        size[keep] = si + sj;
-        node[keep] = -mA.length; // provisional id of merge (mA.length - 1), fixed below
-        remaining--;
-        break;
+        if (b === prev) {
+          chain.length -= 2;
+          // merge slots a and b into the lower slot
+          const keep = Math.min(a, b), drop = Math.max(a, b);
+          const si = size[keep], sj = size[drop];
+          for (let t = 0; t < nAct; t++) {
+            const k = act[t];
+            if (k === keep || k === drop) continue;
+            const dik = D[idx(keep, k)], djk = D[idx(drop, k)];
+            let v: number;
+            switch (linkage) {
+              case 'complete': v = Math.max(dik, djk); break;
+              case 'average': v = (si * dik + sj * djk) / (si + sj); break;
+              case 'ward': {
+                const sk = size[k];
+                v = ((si + sk) * dik + (sj + sk) * djk - sk * bd) / (si + sj + sk);
+                break;
+              }
+            }
+            D[idx(keep, k)] = v;
+          }
+          mA.push(node[keep]); mB.push(node[drop]); mH.push(ward ? Math.sqrt(Math.max(0, bd)) : bd);
+          active[drop] = 0;
+          let w = 0;
+          for (let t = 0; t < nAct; t++) if (act[t] !== drop) act[w++] = act[t];
+          nAct = w;
+          size[keep] = si + sj;
+          node[keep] = -mA.length; // provisional id of merge (mA.length - 1), fixed below
+          remaining--;
+          break;
+        }
+        chain.push(b);
       }
-      chain.push(b);
     }
   }
   // sort merges by height (stable), then renumber nodes scipy-style with union-find
@@ -205,11 +210,43 @@ function buildTree(m: ReturnType<typeof toMatrix>, linkage: Linkage, metric: Met
     const ca = top[ra], cb = top[rb];
     left[r] = Math.min(ca, cb); right[r] = Math.max(ca, cb);
     height[r] = mH[t];
-    sizes[r] = mS[t];
+    sizes[r] = uf.size[ra] + uf.size[rb];
     const root = uf.union(ra, rb);
     top[root] = n + r;
   });
   return { nLeaves: n, left, right, height, size: sizes };
+}
+
+/**
+ * Prim's minimum spanning tree on the condensed distances `D` (row i starts at `rowStart[i] + i + 1`): appends each
+ * edge (the tree vertex it comes from, the vertex it adds, its length) in the order Prim adds them, from vertex 0, the
+ * lowest index winning ties (as scipy).
+ */
+function primEdges(D: Float64Array | Float32Array, rowStart: Float64Array, n: number, from: number[], to: number[], length: number[]): void {
+  const key = new Float64Array(n).fill(Infinity);
+  const parent = new Int32Array(n);
+  // the vertices not in the tree yet, in increasing order
+  const left = new Int32Array(n - 1);
+  for (let i = 1; i < n; i++) left[i - 1] = i;
+  let nLeft = n - 1;
+  let x = 0;
+  while (nLeft > 0) {
+    let best = Infinity, bestAt = -1;
+    const rx = rowStart[x];
+    for (let t = 0; t < nLeft; t++) {
+      const j = left[t];
+      const dj = D[j < x ? rowStart[j] + x : rx + j];
+      if (dj < key[j]) { key[j] = dj; parent[j] = x; }
+      if (key[j] < best) { best = key[j]; bestAt = t; }
+    }
+    const y = left[bestAt];
+    from.push(parent[y]);
+    to.push(y);
+    length.push(best);
+    left.copyWithin(bestAt, bestAt + 1, nLeft);
+    nLeft--;
+    x = y;
+  }
 }
 
 /** Agglomerative clustering. Pure: the input is not modified; deterministic. */
