@@ -6,8 +6,9 @@
  * Ross, "Minimum Spanning Trees and Single Linkage Cluster Analysis", Applied Statistics 1969; as scipy; faster than
  * the chains, whose nearest neighbours run long in single linkage: bench:sklearn); the other linkages the
  * nearest-neighbour chain (Murtagh, "A survey of recent advances in hierarchical clustering algorithms", The
- * Computer Journal 1983; Müllner, "Modern hierarchical, agglomerative clustering algorithms", arXiv:1109.2378, 2011) on a condensed distance matrix with Lance-Williams updates (Lance & Williams,
- * "A general theory of classificatory sorting strategies", The Computer Journal 1967); Ward linkage:
+ * Computer Journal 1983; Müllner, "Modern hierarchical, agglomerative clustering algorithms", arXiv:1109.2378, 2011)
+ * on a condensed distance matrix with Lance-Williams updates (Lance & Williams, "A general theory of classificatory
+ * sorting strategies", The Computer Journal 1967); Ward linkage:
  * Ward, "Hierarchical Grouping to Optimize an Objective Function", JASA 1963, heights as scipy/scikit-learn
  * report them (the Lance-Williams Ward distance on euclidean distances). The merges are then sorted by height,
  * which gives scipy's `linkage` / scikit-learn's `AgglomerativeClustering` trees and partitions.
