@@ -6,14 +6,19 @@
  * follow scikit-learn's `affinity_propagation` (without its tiny random noise on the similarities).
  * Similarity is the negative squared distance; the preference (self-similarity) sets how many exemplars appear.
  *
- * Complexity: O(n^2) memory (3 dense n x n float64 matrices: 3.7 GB for 12,424 points, hence the limit below)
- * and O(maxIter n^2) time.
+ * An iteration is two passes over the rows, each on every core (_threads.ts): the responsibilities of a row with its
+ * share of the column sums, then the availabilities; the rows are split into fixed chunks whose column sums are added
+ * in chunk order, so the result is the same on any number of threads (all of LFW: bench:sklearn).
+ *
+ * Complexity: O(n^2) memory (3 dense n x n float64 matrices on SharedArrayBuffers: 3.7 GB for 12,424 points, hence
+ * the limit below) and O(maxIter n^2) time.
  */
 import { FaceclusterError } from '../errors.ts';
 import { checkInteger, checkNumber, checkOneOf, resolveOptions } from '../options.ts';
 import type { ClusterResult, Metric } from '../types.ts';
 import { makeResult, median, toMatrix } from './_input.ts';
 import { condensedDistances } from './_knn.ts';
+import { releaseShared, runTask, shared, splitRows, threadWarning, type ThreadTask } from './_threads.ts';
 
 export interface AffinityPropagationOptions {
   /**
@@ -56,7 +61,74 @@ export interface AffinityPropagationResult extends ClusterResult {
   converged: boolean;
 }
 
-/** Affinity propagation. Pure: the input is not modified; deterministic. */
+/** Chunks of rows of an iteration (fixed: the result never depends on the threads). */
+const AP_CHUNKS = 32;
+
+/** What an iteration shares with the threads (n x n float64 on SharedArrayBuffers). */
+interface ApArgs {
+  n: number;
+  S: Float64Array;
+  A: Float64Array;
+  R: Float64Array;
+  /** The damping. */
+  lam: number;
+  /** Chunk c is the rows `rows[c] .. rows[c+1]`. */
+  rows: Int32Array;
+  /** Chunk c's column sums of max(0, R) (R itself on the diagonal) over its rows, at `c n`. */
+  colParts: Float64Array;
+  /** Their sum, in chunk order. */
+  colSum: Float64Array;
+}
+
+/**
+ * Responsibilities of the rows of chunk c (scikit-learn's update: r(i, k) = s(i, k) - max over k' != k of a(i, k') +
+ * s(i, k'), damped), and the chunk's column sums of max(0, r) (r on the diagonal) for the availabilities.
+ */
+function apResponsibilities(a: ApArgs, _s: object, c: number): number {
+  const { n, S, A, R, lam, colParts } = a;
+  const part = c * n;
+  colParts.fill(0, part, part + n);
+  const keep = 1 - lam;
+  for (let i = a.rows[c]; i < a.rows[c + 1]; i++) {
+    const row = i * n;
+    let best = -Infinity, second = -Infinity, bi = -1;
+    for (let k = 0; k < n; k++) {
+      const v = A[row + k] + S[row + k];
+      if (v > best) { second = best; best = v; bi = k; } else if (v > second) second = v;
+    }
+    for (let k = 0; k < n; k++) {
+      const r = lam * R[row + k] + keep * (S[row + k] - (k === bi ? second : best));
+      R[row + k] = r;
+      colParts[part + k] += k === i || r > 0 ? r : 0;
+    }
+  }
+  return 0;
+}
+
+/** Availabilities of the rows of chunk c: a(i, k) = min(0, colSum(k) - max(0, r(i, k))), a(k, k) = colSum(k) - r(k, k), damped. */
+function apAvailabilities(a: ApArgs, _s: object, c: number): number {
+  const { n, A, R, lam, colSum } = a;
+  const keep = 1 - lam;
+  for (let i = a.rows[c]; i < a.rows[c + 1]; i++) {
+    const row = i * n;
+    for (let k = 0; k < n; k++) {
+      const r = R[row + k];
+      let av: number;
+      if (k === i) av = colSum[k] - r;
+      else {
+        av = colSum[k] - (r > 0 ? r : 0);
+        if (av > 0) av = 0;
+      }
+      A[row + k] = lam * A[row + k] + keep * av;
+    }
+  }
+  return 0;
+}
+
+const AP_RESPONSIBILITIES: ThreadTask<ApArgs, object, number> = { name: 'apResponsibilities', setup: () => ({}), chunk: apResponsibilities };
+const AP_AVAILABILITIES: ThreadTask<ApArgs, object, number> = { name: 'apAvailabilities', setup: () => ({}), chunk: apAvailabilities };
+
+/** Affinity propagation. Pure: the input is not modified; deterministic (the same on any number of threads). */
 export function affinityPropagation(x: Float32Array[], options?: Partial<AffinityPropagationOptions>): AffinityPropagationResult {
   const fn = 'affinityPropagation';
   const o = resolveOptions(fn, AFFINITY_PROPAGATION_DEFAULTS, options);
@@ -73,7 +145,7 @@ export function affinityPropagation(x: Float32Array[], options?: Partial<Affinit
   if (n === 0) return { ...makeResult(new Int32Array(0)), exemplars: new Int32Array(0), nIter: 0, converged: true };
   if (n === 1) return { ...makeResult(new Int32Array(1)), exemplars: Int32Array.of(0), nIter: 0, converged: true };
   const cd = condensedDistances(m, o.metric, true);
-  const S = new Float64Array(n * n);
+  const S = shared(Float64Array, n * n);
   let e = 0;
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) { S[i * n + j] = S[j * n + i] = -cd[e++]; }
   let pref: number;
@@ -89,59 +161,43 @@ export function affinityPropagation(x: Float32Array[], options?: Partial<Affinit
     if (pref >= -cd[0]) return { labels: Int32Array.from({ length: n }, (_, i) => i), nClusters: n, warnings, exemplars: Int32Array.from({ length: n }, (_, i) => i), nIter: 0, converged: true };
     return { labels: new Int32Array(n), nClusters: 1, warnings, exemplars: Int32Array.of(0), nIter: 0, converged: true };
   }
-  const R = new Float64Array(n * n);
-  const A = new Float64Array(n * n);
-  const colSum = new Float64Array(n);
+  const R = shared(Float64Array, n * n);
+  const A = shared(Float64Array, n * n);
+  const colParts = shared(Float64Array, AP_CHUNKS * n);
+  const colSum = shared(Float64Array, n);
+  const args: ApArgs = { n, S, A, R, lam: o.damping, rows: splitRows(n, AP_CHUNKS), colParts, colSum };
+  const nChunks = args.rows.length - 1;
   const history = new Uint8Array(n * o.convergenceIter);
-  const lam = o.damping;
   let it = 0;
   let converged = false;
   const isEx = new Uint8Array(n);
-  for (it = 0; it < o.maxIter; it++) {
-    // responsibilities
-    for (let i = 0; i < n; i++) {
-      let best = -Infinity, second = -Infinity, bi = -1;
-      const row = i * n;
-      for (let k = 0; k < n; k++) {
-        const v = A[row + k] + S[row + k];
-        if (v > best) { second = best; best = v; bi = k; } else if (v > second) second = v;
+  try {
+    for (it = 0; it < o.maxIter; it++) {
+      // responsibilities, and each chunk of rows' column sums of max(0, R) (R on the diagonal)
+      runTask(AP_RESPONSIBILITIES, args, nChunks);
+      // the column sums: the chunks' added in chunk order (the same numbers on any number of threads)
+      colSum.fill(0);
+      for (let c = 0; c < nChunks; c++) for (let k = 0, p = c * n; k < n; k++) colSum[k] += colParts[p + k];
+      runTask(AP_AVAILABILITIES, args, nChunks);
+      let K = 0;
+      const slot = it % o.convergenceIter;
+      for (let i = 0; i < n; i++) {
+        isEx[i] = A[i * n + i] + R[i * n + i] > 0 ? 1 : 0;
+        history[i * o.convergenceIter + slot] = isEx[i];
+        K += isEx[i];
       }
-      for (let k = 0; k < n; k++) {
-        const r = S[row + k] - (k === bi ? second : best);
-        R[row + k] = lam * R[row + k] + (1 - lam) * r;
-      }
-    }
-    // availabilities
-    colSum.fill(0);
-    for (let i = 0; i < n; i++) {
-      const row = i * n;
-      for (let k = 0; k < n; k++) colSum[k] += i === k ? R[row + k] : Math.max(0, R[row + k]);
-    }
-    for (let i = 0; i < n; i++) {
-      const row = i * n;
-      for (let k = 0; k < n; k++) {
-        const rp = i === k ? R[row + k] : Math.max(0, R[row + k]);
-        let a = colSum[k] - rp;
-        if (i !== k) a = Math.min(0, a);
-        A[row + k] = lam * A[row + k] + (1 - lam) * a;
+      if (it >= o.convergenceIter) {
+        let stable = true;
+        for (let i = 0; i < n && stable; i++) {
+          let s = 0;
+          for (let c = 0; c < o.convergenceIter; c++) s += history[i * o.convergenceIter + c];
+          if (s !== 0 && s !== o.convergenceIter) stable = false;
+        }
+        if (stable && K > 0) { converged = true; break; }
       }
     }
-    let K = 0;
-    const slot = it % o.convergenceIter;
-    for (let i = 0; i < n; i++) {
-      isEx[i] = A[i * n + i] + R[i * n + i] > 0 ? 1 : 0;
-      history[i * o.convergenceIter + slot] = isEx[i];
-      K += isEx[i];
-    }
-    if (it >= o.convergenceIter) {
-      let stable = true;
-      for (let i = 0; i < n && stable; i++) {
-        let s = 0;
-        for (let c = 0; c < o.convergenceIter; c++) s += history[i * o.convergenceIter + c];
-        if (s !== 0 && s !== o.convergenceIter) stable = false;
-      }
-      if (stable && K > 0) { converged = true; break; }
-    }
+  } finally {
+    releaseShared(R, A, colParts, colSum);
   }
   const nIter = Math.min(it + 1, o.maxIter);
   const warnings: string[] = [];
@@ -180,5 +236,8 @@ export function affinityPropagation(x: Float32Array[], options?: Partial<Affinit
   const uniq = [...new Set(labelsEx)].sort((a, b) => a - b);
   const rankOf = new Map(uniq.map((p, r) => [p, r] as [number, number]));
   const labels = Int32Array.from(labelsEx, (p) => rankOf.get(p) as number);
+  releaseShared(S);
+  const pool = threadWarning();
+  if (pool) warnings.push(pool);
   return { labels, nClusters: uniq.length, warnings, exemplars: Int32Array.from(uniq), nIter, converged };
 }

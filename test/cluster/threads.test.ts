@@ -10,6 +10,7 @@ import { knnExact, radiusNeighbors, rowsWithinRadius } from '../../lib/cluster/_
 import { Random, toMatrix } from '../../lib/cluster/_input.ts';
 import { dbscan } from '../../lib/cluster/dbscan.ts';
 import { kmeans } from '../../lib/cluster/kmeans.ts';
+import { affinityPropagation } from '../../lib/cluster/affinity-propagation.ts';
 import { clusterAuto } from '../../lib/cluster/auto.ts';
 import { loadPrecomputedEmbeddings, precomputedEmbeddingsPath } from '../../lib/datasets/precomputed.ts';
 
@@ -127,7 +128,7 @@ test('pair kernels: the same neighbours, distances and order for 1, 2 and 3 thre
   assert.deepEqual(batched, hits[0]);
 });
 
-test('LFW, the first 3,000 faces: DBSCAN, k-means and clusterAuto give the same output for 1, 2 and 3 threads', { skip }, async () => {
+test('LFW, the first 3,000 faces: DBSCAN, k-means, affinity propagation and clusterAuto give the same output for 1, 2 and 3 threads', { skip }, async () => {
   const x = (await loadPrecomputedEmbeddings({ limit: 3000 })).embeddings;
   assert.ok(x.length >= 2000, `${x.length} faces`);
   const db = eachThreads([1, 2, 3], () => dbscan(x, { eps: 0.44, minSamples: 2 }));
@@ -139,6 +140,10 @@ test('LFW, the first 3,000 faces: DBSCAN, k-means and clusterAuto give the same 
   assert.ok(km[0].nIter > 3, `${km[0].nIter} iterations`);
   assert.deepEqual(km[1], km[0]);
   assert.deepEqual(km[2], km[0]);
+  const ap = eachThreads([1, 2, 3], () => affinityPropagation(x.slice(0, 1500)));
+  assert.ok(ap[0].nClusters > 50 && ap[0].nIter > 20, `${ap[0].nClusters} clusters in ${ap[0].nIter} iterations`);
+  assert.deepEqual(ap[1], ap[0]);
+  assert.deepEqual(ap[2], ap[0]);
   const auto = eachThreads([1, 2], () => clusterAuto(x.slice(0, 1500)));
   assert.deepEqual(auto[1].labels, auto[0].labels);
   assert.equal(auto[1].nClusters, auto[0].nClusters);
