@@ -19,6 +19,22 @@ runs = {
     "ward": lambda: AgglomerativeClustering(n_clusters=None, distance_threshold=p["thresholds"]["ward"], linkage="ward").fit(x).labels_,
     "affinity": lambda: AffinityPropagation(damping=p["damping"], preference=p["preference"], max_iter=p["apMaxIter"], convergence_iter=p["convergenceIter"], random_state=0).fit(x).labels_,
 }
+def affinity_exact():
+    """scikit-learn's own algorithm (_affinity_propagation) on float64 similarities without its random noise: the
+    estimator above works in the dtype of X (float32 here) and adds noise, so its partition is not ours by design."""
+    import sklearn.cluster._affinity_propagation as apm
+    from sklearn.metrics.pairwise import euclidean_distances
+
+    class NoNoise:
+        def standard_normal(self, size):
+            return np.zeros(size)
+
+    S = -euclidean_distances(x.astype(np.float64), squared=True)
+    _, labels = apm._affinity_propagation(S, preference=np.array(p["preference"]), convergence_iter=p["convergenceIter"], max_iter=p["apMaxIter"], damping=p["damping"], verbose=False, return_n_iter=False, random_state=NoNoise())
+    return labels
+
+
+runs["affinity-exact"] = affinity_exact
 out = {"sklearn": sklearn.__version__, "numpy": np.__version__, "times": {}, "cpu": {}}
 for name in p["methods"]:
     times, cpu = [], []

@@ -9,7 +9,9 @@
  * Usage: npm run bench:sklearn [-- --repeat 3] [--methods dbscan,agglomerative,kmeans,single,complete,ward,affinity] [--k 500]
  * Thresholds of the other linkages (the same for both sides; euclidean face-api descriptors): single 0.4, complete
  * 0.6, Ward 1.0. Affinity propagation: our defaults (damping 0.9, preference -0.3, 200 iterations, 15 to converge);
- * scikit-learn adds a tiny random noise to the similarities (ours does not), so its partition may differ in ties.
+ * scikit-learn's estimator works in the dtype of X (float32 here) and adds a tiny random noise to the similarities,
+ * ours works in float64 without noise: their partitions differ. --methods affinity-exact runs scikit-learn's own
+ * algorithm (_affinity_propagation) on float64 similarities with the noise off, for the partition (beside ours).
  * Both use every core as installed: ours the thread pool of lib/cluster/_threads.ts (FACECLUSTER_THREADS=1 for one
  * thread), scikit-learn its BLAS and OpenMP threads (OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 for one). Prints wall
  * seconds and CPU seconds (all threads of the process) of each run. Prints figures; never asserts.
@@ -88,6 +90,7 @@ try {
     ward: () => agglomerative(x, { linkage: 'ward', distanceThreshold: params.thresholds.ward }).labels,
     affinity: () => affinityPropagation(x, { damping: params.damping, preference: params.preference, maxIter: params.apMaxIter, convergenceIter: params.convergenceIter }).labels,
   };
+  run['affinity-exact'] = run.affinity;
   for (const m of methods) {
     const times: number[] = [];
     const cpu: number[] = [];
