@@ -261,23 +261,34 @@ function assignSetup(a: AssignArgs, newKernel: () => DotKernel): AssignState {
   return s;
 }
 
+/**
+ * The centres (k x d float64) as float32 rows of dp in `out` and their squared norms (float64, of the float32 values)
+ * in `norms`: every centre, or those with `only[c]` set (cleared here). Returns the largest norm of all.
+ */
+function centresFloat32(centers: Float64Array, k: number, d: number, dp: number, out: Float32Array, norms: Float64Array, only: Uint8Array | null): number {
+  let most = 0;
+  for (let c = 0; c < k; c++) {
+    if (only === null || only[c]) {
+      let sum = 0;
+      for (let t = 0; t < d; t++) {
+        const v = Math.fround(centers[c * d + t]);
+        out[c * dp + t] = v;
+        sum += v * v;
+      }
+      norms[c] = sum;
+      if (only !== null) only[c] = 0;
+    }
+    if (norms[c] > most) most = norms[c];
+  }
+  return most;
+}
+
 /** The centres (float32, their norms also float64) and their moves into the thread's kernel. */
 function loadCentres(a: AssignArgs, s: AssignState): void {
   const { d, k, centers } = a;
   const { f32: mem, f64, dp, cNorms } = s;
   mem.fill(0, 0, s.outByte >> 2);
-  let cMax = 0;
-  for (let c = 0; c < k; c++) {
-    let sum = 0;
-    for (let t = 0; t < d; t++) {
-      const v = Math.fround(centers[c * d + t]);
-      mem[c * dp + t] = v;
-      sum += v * v;
-    }
-    cNorms[c] = sum;
-    if (sum > cMax) cMax = sum;
-  }
-  s.cMax = cMax;
+  s.cMax = centresFloat32(centers, k, d, dp, mem, cNorms, null);
   const kPad = (k + 3) & ~3;
   f64.set(cNorms, s.normsByte >> 3);
   f64.fill(0, s.movedByte >> 3, (s.movedByte >> 3) + kPad);
@@ -523,7 +534,7 @@ function assignChunk(a: AssignArgs, s: AssignState, c: number): number {
 
 const ASSIGN: ThreadTask<AssignArgs, AssignState, number> = {
   name: 'kmeansAssign',
-  helpers: [exactDist2, decideRow, scanPoints, renewGroup, scanSlot, loadCentres],
+  helpers: [exactDist2, decideRow, scanPoints, renewGroup, scanSlot, centresFloat32, loadCentres],
   setup: assignSetup,
   chunk: assignChunk,
 };
@@ -704,7 +715,7 @@ export class ElkanAssigner {
   halfSteps = 0;
   private useHalf = true;
   private steps = 0;
-  /** The memory of the bounds' scan: `lower`, the moves as float32 rounded up, the threads' slots (see AssignArgs). */
+  /** The shared WebAssembly memory of the bound steps (its layout: AssignArgs.scanMemory). */
   private memory: WebAssembly.Memory;
   private moved32: Float32Array;
   private groupMoved32: Float32Array;
@@ -832,7 +843,7 @@ export class ElkanAssigner {
     for (let c = 0; c < this.k; c++) {
       this.moved[c] += shift[c];
       if (shift[c] > 0) this.stale[c] = 1;
-      // rounded up far enough for the scan's float32 test to keep every centre the float64 one keeps (_bounds-scan.ts)
+      // rounded up far enough for the scan's float32 test to keep every centre the float64 one keeps (_kmeans-simd.ts)
       this.moved32[c] = Math.fround(this.moved[c] * (1 + 2 ** -19));
     }
     for (let g = 0; g < this.nGroups; g++) {
@@ -870,23 +881,10 @@ export class ElkanAssigner {
     deferredCount[0] = 0;
     halfCount[0] = 0;
     this.full.args.slotCounter[0] = 0;
-    // the centres for keysList: float32 rows and their norms, as each thread's kernel holds them (assignSetup)
+    // the centres for keysList: float32 rows and their norms, as each thread's kernel holds them (loadCentres); only
+    // those that moved are rewritten
     const { d } = this.m;
-    const dp = (d + 3) & ~3;
-    let centresMax = 0;
-    for (let c = 0; c < this.k; c++) {
-      if (this.stale[c]) {
-        let s2 = 0;
-        for (let t = 0; t < d; t++) {
-          const v = Math.fround(centers[c * d + t]);
-          this.centres32[c * dp + t] = v;
-          s2 += v * v;
-        }
-        this.centreNorms[c] = s2;
-        this.stale[c] = 0;
-      }
-      if (this.centreNorms[c] > centresMax) centresMax = this.centreNorms[c];
-    }
+    const centresMax = centresFloat32(centers, this.k, d, (d + 3) & ~3, this.centres32, this.centreNorms, this.stale);
     this.computed = this.full.run(2, centers, labels, dist2, { ...this.bounds, centresMax });
     this.deferred = deferredCount[0];
     if (this.useHalf && halfCount[0] < HALF_MIN_SHARE * this.m.n * this.k) {

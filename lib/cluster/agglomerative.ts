@@ -126,21 +126,21 @@ function buildTree(m: ReturnType<typeof toMatrix>, linkage: Linkage, metric: Met
   // condensed index of (i, j), i < j: rowStart[i] + j
   const rowStart = new Float64Array(n);
   for (let i = 0; i < n; i++) rowStart[i] = n * i - (i * (i + 1)) / 2 - i - 1;
-  const idx = (i: number, j: number): number => (i < j ? rowStart[i] + j : rowStart[j] + i);
-  // active slots in increasing order (ties between equal distances go to the lowest slot, as scipy)
-  const act = new Int32Array(n);
-  for (let i = 0; i < n; i++) act[i] = i;
-  let nAct = n;
-  const active = new Uint8Array(n).fill(1);
-  const size = new Int32Array(n).fill(1);
-  const node = new Int32Array(n); // slot -> current node id (leaf or provisional merge id)
-  for (let i = 0; i < n; i++) node[i] = i;
   const mA: number[] = [], mB: number[] = [], mH: number[] = [];
   if (linkage === 'single') {
     // the minimum spanning tree by Prim's algorithm: its edges sorted by length are the single-linkage merges
     // (Gower & Ross 1969; scipy's mst_single_linkage, the same order of ties); O(n^2) without chains
     primEdges(D, rowStart, n, mA, mB, mH);
   } else {
+    const idx = (i: number, j: number): number => (i < j ? rowStart[i] + j : rowStart[j] + i);
+    // active slots in increasing order (ties between equal distances go to the lowest slot, as scipy)
+    const act = new Int32Array(n);
+    for (let i = 0; i < n; i++) act[i] = i;
+    let nAct = n;
+    const active = new Uint8Array(n).fill(1);
+    const size = new Int32Array(n).fill(1);
+    const node = new Int32Array(n); // slot -> current node id (leaf or provisional merge id)
+    for (let i = 0; i < n; i++) node[i] = i;
     const chain: number[] = [];
     let remaining = n;
     let firstActive = 0;
