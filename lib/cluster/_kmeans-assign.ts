@@ -571,15 +571,7 @@ function halfSetup(a: HalfArgs, newKernel: () => DotKernel): HalfState {
   const mem = kernel.f32();
   mem.fill(0, 0, outByte >> 2);
   const cNorms = new Float64Array(k);
-  for (let c = 0; c < k; c++) {
-    let s = 0;
-    for (let t = 0; t < d; t++) {
-      const v = Math.fround(centers[c * d + t]);
-      mem[c * dp + t] = v;
-      s += v * v;
-    }
-    cNorms[c] = s;
-  }
+  centresFloat32(centers, k, d, dp, mem, cNorms, null);
   return { kernel, f32: mem, dp, outByte, cNorms };
 }
 
@@ -608,6 +600,7 @@ function halfChunk(a: HalfArgs, s: HalfState, ch: number): number {
 
 const HALF: ThreadTask<HalfArgs, HalfState, number> = {
   name: 'kmeansHalf',
+  helpers: [centresFloat32],
   setup: halfSetup,
   chunk: halfChunk,
 };
