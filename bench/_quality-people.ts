@@ -16,7 +16,7 @@ import { embedderMixtureOptions, sameFaceRule, updatePeople } from '../lib/index
 import { bcubedScores } from '../lib/evaluate/bcubed.ts';
 import { foldCorrections } from '../lib/people/constraints.ts';
 import { settlePoorFaces } from '../lib/people/poor-faces.ts';
-import { loadCollection } from './_collections.ts';
+import { loadCollection, type Collection } from './_collections.ts';
 
 /** A setting of the bar: `minQuality`, `minGoodShare`, `poorJoinFactor`. */
 export interface Setting {
@@ -134,4 +134,24 @@ export function pickBar(others: readonly PeopleRow[][], kept: 'kept' | 'keptRigh
     if (junk < bestJunk || (junk === bestJunk && unsorted < bestUnsorted)) { best = { bar: settings[b].bar, share: settings[b].share, factor: settings[b].factor }; bestJunk = junk; bestUnsorted = unsorted; }
   }
   return best;
+}
+
+/**
+ * The people of a first `facecluster run` on collection `c` (faces: 'all') at one setting, as `updatePeople` makes
+ * them (the bar's good faces steer auto's cut, then `settlePoorFaces`); bar 0: today, no bar. `steer` false: every
+ * face chooses the cut (as with no bar), the bar applied after. Returns each face's person (-1: none) and the
+ * collection's threshold.
+ */
+export function peopleAt(c: Collection, quality: Float32Array, { bar, share, factor }: Setting, steer = true): { personOf: Int32Array; threshold: number } {
+  const n = c.embeddings.length;
+  const faceIds = c.paths.map((p, i) => `${p}#${i}`);
+  const rule = sameFaceRule(embedderMixtureOptions(c.embedder));
+  const constraints = foldCorrections([]);
+  const base = updatePeople(faceIds, c.embeddings, null, constraints, { rule, quality, minQuality: steer ? bar : 0, minGoodShare: 0, poorJoinFactor: 0, now: '2026-01-01T00:00:00Z' });
+  const personOf = Int32Array.from(base.personOf);
+  if (bar > 0) {
+    const poor = Uint8Array.from(quality, (q) => (q < bar ? 1 : 0));
+    settlePoorFaces(poor, [...Array(n).keys()], c.embeddings, faceIds, constraints, new Map(base.persons.map((p) => [p.id, p])), personOf, [...base.status], { minFaces: 2, minGoodShare: share, metric: rule.metric, joinDistance: base.rule.threshold * factor });
+  }
+  return { personOf, threshold: base.rule.threshold };
 }

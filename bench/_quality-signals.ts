@@ -8,8 +8,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEmbedder, decodeImage, normCrop, openStore } from '../lib/index.ts';
 import { PROJECT_ROOT } from '../lib/paths.ts';
+import { faceQuality } from '../lib/quality/face-quality.ts';
 import { chipSharpness } from '../lib/quality/sharpness.ts';
-import { QUALITY_CHIP } from '../lib/quality/signals.ts';
+import { QUALITY_CHIP, qualitySignals } from '../lib/quality/signals.ts';
 import type { Landmarks5 } from '../lib/types.ts';
 import { storeDirOf } from './_collections.ts';
 
@@ -56,4 +57,11 @@ export async function pixelSignals(name: string, log: (s: string) => void): Prom
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, JSON.stringify({ faces: store.faces.length, sharpness, rawNorm }));
   return { sharpness, rawNorm };
+}
+
+/** The shipped quality score (`faceQuality`) of every face of collection `name` (store order), from its signals. */
+export async function shippedQuality(name: string, log: (s: string) => void): Promise<Float32Array> {
+  const store = await openStore(storeDirOf(name));
+  const px = await pixelSignals(name, log);
+  return Float32Array.from(store.faces, (f, i) => faceQuality({ ...qualitySignals(f), sharpness: px.sharpness[i], embeddingNorm: px.rawNorm[i] }));
 }

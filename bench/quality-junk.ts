@@ -15,14 +15,12 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { embedderMixtureOptions, openStore, sameFaceRule, updatePeople } from '../lib/index.ts';
-import { faceQuality } from '../lib/quality/face-quality.ts';
-import { qualitySignals } from '../lib/quality/signals.ts';
 import { nullResponseQuality } from '../lib/quality/null-response.ts';
 import { foldCorrections } from '../lib/people/constraints.ts';
 import { settlePoorFaces } from '../lib/people/poor-faces.ts';
 import { MIN_GOOD_SHARE, POOR_JOIN_FACTOR, QUALITY_BAR } from '../lib/people/assign.ts';
 import { loadCollection, storeDirOf } from './_collections.ts';
-import { pixelSignals } from './_quality-signals.ts';
+import { shippedQuality } from './_quality-signals.ts';
 
 const { values: flags } = parseArgs({ options: { collections: { type: 'string' }, list: { type: 'boolean' } } });
 const names = (flags.collections ?? 'families,celeba,pins,120faces').split(',');
@@ -35,9 +33,8 @@ for (const name of names) {
   const c = await loadCollection(name, 'mobilefacenet512', 'all');
   if (!c) { console.log(`${name}: no store at ${storeDirOf(name)}; skipped\n`); continue; }
   const store = await openStore(storeDirOf(name));
-  const px = await pixelSignals(name, () => {});
   const n = c.embeddings.length;
-  const quality = Float32Array.from(store.faces, (f, i) => faceQuality({ ...qualitySignals(f), sharpness: px.sharpness[i], embeddingNorm: px.rawNorm[i] }));
+  const quality = await shippedQuality(name, () => {});
   const faceIds = c.paths.map((p, i) => `${p}#${i}`);
   const folder = c.paths.map((p) => p.split('/')[0]);
   const family = folder.map((f) => f.split('_')[0]);
