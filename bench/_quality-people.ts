@@ -51,10 +51,7 @@ export async function peopleRows(name: string, quality: Float32Array, settings: 
   if (!c) return null;
   const n = c.embeddings.length;
   const faceIds = c.paths.map((p, i) => `${p}#${i}`);
-  const folder = c.paths.map((p) => p.split('/')[0]);
-  const family = folder.map((f) => f.split('_')[0]);
-  const photosOf = new Map<number, number>();
-  for (const l of c.labels) photosOf.set(l, (photosOf.get(l) ?? 0) + 1);
+  const folder = foldersOf(c);
   const rule = sameFaceRule(embedderMixtureOptions(c.embedder));
   const constraints = foldCorrections([]);
   // One clustering per bar: the bar's good faces choose auto's cut (poor faces do not steer it); the shares and
@@ -73,49 +70,82 @@ export async function peopleRows(name: string, quality: Float32Array, settings: 
     const status = [...base.status];
     const poor = Uint8Array.from(quality, (q) => (q < bar ? 1 : 0));
     const poorJoined = bar > 0 ? settlePoorFaces(poor, active, c.embeddings, faceIds, constraints, persons, personOf, status, { minFaces: 2, minGoodShare: share, metric: rule.metric, joinDistance: base.rule.threshold * factor }) : 0;
-    const members = new Map<number, number[]>();
-    for (let i = 0; i < n; i++) if (personOf[i] >= 0) (members.get(personOf[i]) ?? members.set(personOf[i], []).get(personOf[i])!).push(i);
-    const junkBy = (key: string[]) => {
-      let junk = 0;
-      for (const m of members.values()) {
-        const count = new Map<string, number>();
-        for (const i of m) count.set(key[i], (count.get(key[i]) ?? 0) + 1);
-        if (m.length >= 3 && Math.max(...count.values()) * 2 <= m.length) junk++;
-      }
-      return junk;
-    };
-    const majority = new Map<number, string>();
-    for (const [p, m] of members) {
-      const count = new Map<string, number>();
-      let good = 0;
-      for (const i of m) if (!poor[i]) { count.set(folder[i], (count.get(folder[i]) ?? 0) + 1); good++; }
-      const [top, topCount] = [...count].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
-      majority.set(p, topCount * 2 > good ? top : ''); // more than half of its good faces: a junk person has none
-    }
-    let keptNum = 0, keptDen = 0, keptRight = 0;
-    const pred: string[] = [];
-    c.labelled.forEach((i, k) => {
-      pred.push(personOf[i] >= 0 ? `person ${personOf[i]}` : `alone ${k}`);
-      if (photosOf.get(c.labels[k])! >= 2) {
-        keptDen++;
-        if (personOf[i] >= 0) keptNum++;
-        if (personOf[i] >= 0 && majority.get(personOf[i]) === folder[i]) keptRight++;
-      }
-    });
+    const s = scorePeople(c, personOf, (i) => poor[i] === 1);
     const joinedIdx = [...Array(n).keys()].filter((i) => poor[i] && personOf[i] >= 0 && base.personOf[i] !== personOf[i]);
     return {
       bar, share, factor,
-      people: members.size,
-      junk: junkBy(folder),
-      junkFamily: junkBy(family),
-      kept: keptNum / keptDen,
-      keptRight: keptRight / keptDen,
-      bcubed: bcubedScores(pred, Array.from(c.labels, String)).f1,
+      people: s.people,
+      junk: s.junk,
+      junkFamily: s.junkFamily,
+      kept: s.kept,
+      keptRight: s.keptRight,
+      bcubed: s.bcubed,
       unsorted: status.filter((x) => x === 'unsorted').length,
       poorJoined,
-      joinedRight: joinedIdx.filter((i) => majority.get(personOf[i]) === folder[i]).length,
+      joinedRight: joinedIdx.filter((i) => s.majority.get(personOf[i]) === folder[i]).length,
     };
   });
+}
+
+/** The photo folder of each face (its identity in the dev collections). */
+export const foldersOf = (c: Collection): string[] => c.paths.map((p) => p.split('/')[0]);
+
+/** Faces of each person (`personOf[i] >= 0`). */
+export function membersOf(personOf: Int32Array): Map<number, number[]> {
+  const m = new Map<number, number[]>();
+  personOf.forEach((p, i) => { if (p >= 0) (m.get(p) ?? m.set(p, []).get(p)!).push(i); });
+  return m;
+}
+
+/** Count of each key among `faces`. */
+export function countBy(faces: readonly number[], key: readonly string[]): Map<string, number> {
+  const count = new Map<string, number>();
+  for (const i of faces) count.set(key[i], (count.get(key[i]) ?? 0) + 1);
+  return count;
+}
+
+/** A junk person: >= 3 faces and no `key` (photo folder; or family) holding more than half of them. */
+export const isJunk = (faces: readonly number[], key: readonly string[]): boolean => faces.length >= 3 && Math.max(...countBy(faces, key).values()) * 2 <= faces.length;
+
+/** The labelled (largest) faces of the photos of people with >= 2 photos: those "kept" counts. */
+export function repeatedLargest(c: Collection): Set<number> {
+  const photosOf = new Map<number, number>();
+  for (const l of c.labels) photosOf.set(l, (photosOf.get(l) ?? 0) + 1);
+  return new Set([...c.labelled].filter((_, k) => photosOf.get(c.labels[k])! >= 2));
+}
+
+/**
+ * The issue's figures for people `personOf` of collection `c` (faces: 'all'): people, junk people (by photo folder,
+ * and by family: the folder name before its first `_`, families' F0003_MID1 -> F0003), kept and kept right (in a
+ * person more than half of whose good faces, `poor` false, come from the face's own folder: `majority`, '' for none)
+ * of the faces of {@link repeatedLargest}, and BCubed F of the largest faces (a face in no person alone).
+ */
+export function scorePeople(c: Collection, personOf: Int32Array, poor: (i: number) => boolean) {
+  const folder = foldersOf(c);
+  const family = folder.map((f) => f.split('_')[0]);
+  const members = membersOf(personOf);
+  let junk = 0, junkFamily = 0;
+  const majority = new Map<number, string>();
+  for (const [p, m] of members) {
+    if (isJunk(m, folder)) junk++;
+    if (isJunk(m, family)) junkFamily++;
+    const good = m.filter((i) => !poor(i));
+    const [top, k] = [...countBy(good, folder)].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+    majority.set(p, k * 2 > good.length ? top : ''); // more than half of its good faces: a junk person has none
+  }
+  const counted = repeatedLargest(c);
+  let kept = 0, right = 0;
+  const pred: string[] = [];
+  c.labelled.forEach((i, k) => {
+    pred.push(personOf[i] >= 0 ? `person ${personOf[i]}` : `alone ${k}`);
+    if (!counted.has(i) || personOf[i] < 0) return;
+    kept++;
+    if (majority.get(personOf[i]) === folder[i]) right++;
+  });
+  return {
+    people: members.size, junk, junkFamily, majority, counted: counted.size,
+    kept: kept / counted.size, keptRight: right / counted.size, bcubed: bcubedScores(pred, Array.from(c.labels, String)).f1,
+  };
 }
 
 /**

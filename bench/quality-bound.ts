@@ -27,10 +27,12 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { bcubedScores } from '../lib/evaluate/bcubed.ts';
 import { MIN_GOOD_SHARE, POOR_JOIN_FACTOR, QUALITY_BAR } from '../lib/people/assign.ts';
-import { loadCollection, storeDirOf, type Collection } from './_collections.ts';
-import { peopleAt, type Setting } from './_quality-people.ts';
+import { knn } from '../lib/cluster/_knn.ts';
+import { meanLinkageTree } from '../lib/cluster/_mean-linkage.ts';
+import { toMatrix } from '../lib/cluster/_input.ts';
+import { loadCollection, storeDirOf } from './_collections.ts';
+import { countBy, foldersOf, isJunk, membersOf, peopleAt, repeatedLargest, scorePeople, type Setting } from './_quality-people.ts';
 import { shippedQuality } from './_quality-signals.ts';
 
 const { values: flags } = parseArgs({ options: { collections: { type: 'string' }, split: { type: 'boolean' } } });
@@ -49,71 +51,15 @@ function d2(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
-/** Faces of each person (personOf >= 0). */
-function membersOf(personOf: Int32Array): Map<number, number[]> {
-  const m = new Map<number, number[]>();
-  personOf.forEach((p, i) => { if (p >= 0) (m.get(p) ?? m.set(p, []).get(p)!).push(i); });
-  return m;
-}
-
-/** Count of each key among `faces`. */
-function countBy(faces: readonly number[], key: readonly string[]): Map<string, number> {
-  const count = new Map<string, number>();
-  for (const i of faces) count.set(key[i], (count.get(key[i]) ?? 0) + 1);
-  return count;
-}
-
-const isJunk = (faces: readonly number[], folder: readonly string[]) => faces.length >= 3 && Math.max(...countBy(faces, folder).values()) * 2 <= faces.length;
-
-/** Junk people, kept, kept right (the person's good faces mostly of the face's folder) and BCubed F on the largest faces. */
-function score(c: Collection, personOf: Int32Array, folder: readonly string[], poor: (i: number) => boolean) {
-  const members = membersOf(personOf);
-  let junk = 0;
-  const majority = new Map<number, string>();
-  for (const [p, m] of members) {
-    if (isJunk(m, folder)) junk++;
-    const good = m.filter((i) => !poor(i));
-    const [top, k] = [...countBy(good, folder)].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
-    majority.set(p, k * 2 > good.length ? top : '');
-  }
-  const photosOf = new Map<number, number>();
-  for (const l of c.labels) photosOf.set(l, (photosOf.get(l) ?? 0) + 1);
-  let den = 0, kept = 0, right = 0;
-  const pred: string[] = [];
-  c.labelled.forEach((i, k) => {
-    pred.push(personOf[i] >= 0 ? `person ${personOf[i]}` : `alone ${k}`);
-    if (photosOf.get(c.labels[k])! < 2) return;
-    den++;
-    if (personOf[i] >= 0) kept++;
-    if (personOf[i] >= 0 && majority.get(personOf[i]) === folder[i]) right++;
-  });
-  return { people: members.size, junk, kept: kept / den, right: right / den, bcubed: bcubedScores(pred, Array.from(c.labels, String)).f1, den };
-}
-
 /**
- * Splits `faces` (squared distances `dist` among them, m x m) along their average-linkage tree until every part's
- * mean squared pair distance is at most `limit2` or it has fewer than 3 faces (Lance-Williams updates, O(m^3)).
+ * Splits `faces` along their own average-linkage tree (mean squared distance, `meanLinkageTree` over every pair)
+ * until every part's mean squared pair distance (`dist`, m x m) is at most `limit2` or it has fewer than 3 faces.
  */
-function splitAlongTree(faces: readonly number[], dist: Float64Array, limit2: number): number[][] {
+function splitAlongTree(faces: readonly number[], E: readonly Float32Array[], dist: Float64Array, limit2: number): number[][] {
   const m = faces.length;
-  const D = Float64Array.from(dist);
-  const size = new Array<number>(m).fill(1);
-  const alive = new Array<boolean>(m).fill(true);
-  const nodes: { members: number[]; kids: [number, number] | null }[] = faces.map((_, i) => ({ members: [i], kids: null }));
-  const slot = [...Array(m).keys()]; // node in each matrix slot
-  for (let step = 0; step < m - 1; step++) {
-    let best = Infinity, bi = -1, bj = -1;
-    for (let i = 0; i < m; i++) if (alive[i]) for (let j = i + 1; j < m; j++) if (alive[j] && D[i * m + j] < best) { best = D[i * m + j]; bi = i; bj = j; }
-    for (let k = 0; k < m; k++) {
-      if (!alive[k] || k === bi || k === bj) continue;
-      const v = (size[bi] * D[bi * m + k] + size[bj] * D[bj * m + k]) / (size[bi] + size[bj]);
-      D[bi * m + k] = D[k * m + bi] = v;
-    }
-    nodes.push({ members: [...nodes[slot[bi]].members, ...nodes[slot[bj]].members], kids: [slot[bi], slot[bj]] });
-    slot[bi] = nodes.length - 1;
-    size[bi] += size[bj];
-    alive[bj] = false;
-  }
+  const x = toMatrix('splitAlongTree', faces.map((i) => E[i]));
+  const tree = meanLinkageTree(x, knn(x, m - 1, 'euclidean', 'exact'), Infinity);
+  const leaves = (node: number): number[] => (node < m ? [node] : [...leaves(tree.left[node - m]), ...leaves(tree.right[node - m])]);
   const meanSq = (ms: number[]) => {
     let s = 0;
     for (let a = 0; a < ms.length; a++) for (let b = a + 1; b < ms.length; b++) s += dist[ms[a] * m + ms[b]];
@@ -121,11 +67,11 @@ function splitAlongTree(faces: readonly number[], dist: Float64Array, limit2: nu
   };
   const parts: number[][] = [];
   const walk = (node: number) => {
-    const { members, kids } = nodes[node];
-    if (members.length < 3 || kids === null || meanSq(members) <= limit2) parts.push(members.map((k) => faces[k]));
-    else { walk(kids[0]); walk(kids[1]); }
+    const members = leaves(node);
+    if (members.length < 3 || meanSq(members) <= limit2) parts.push(members.map((k) => faces[k]));
+    else { walk(tree.left[node - m]); walk(tree.right[node - m]); }
   };
-  walk(nodes.length - 1);
+  walk(2 * m - 2);
   return parts;
 }
 
@@ -136,20 +82,17 @@ for (const name of names) {
   const c = await loadCollection(name, 'mobilefacenet512', 'all');
   if (!c) { console.log(`${name}: no store at ${storeDirOf(name)}; skipped\n`); continue; }
   const quality = await shippedQuality(name, () => {});
-  const folder = c.paths.map((p) => p.split('/')[0]);
+  const folder = foldersOf(c);
   const E = c.embeddings;
   const today = peopleAt(c, quality, TODAY);
   const shipped = peopleAt(c, quality, SHIPPED);
   const noBar = () => false;
   const poor = (i: number) => quality[i] < QUALITY_BAR;
-  const a = score(c, today.personOf, folder, noBar);
-  const b = score(c, shipped.personOf, folder, poor);
+  const a = scorePeople(c, today.personOf, noBar);
+  const b = scorePeople(c, shipped.personOf, poor);
   // The bound, on today's people.
   const members = membersOf(today.personOf);
-  const den = new Set<number>();
-  const photosOf = new Map<number, number>();
-  for (const l of c.labels) photosOf.set(l, (photosOf.get(l) ?? 0) + 1);
-  c.labelled.forEach((i, k) => { if (photosOf.get(c.labels[k])! >= 2) den.add(i); });
+  const den = repeatedLargest(c);
   // where a face could move: today's people that are not junk, and the faces in no person (a pair with one of them)
   const clean = [...members].filter(([, m]) => !isJunk(m, folder));
   today.personOf.forEach((p, i) => { if (p < 0) clean.push([-1 - i, [i]]); });
@@ -181,9 +124,9 @@ for (const name of names) {
       const [top, k] = [...countBy(m, folder)].sort((x, y) => y[1] - x[1])[0];
       if (k * 2 > m.length) lost += m.filter((i) => den.has(i) && folder[i] === top).length;
     }
-    return `${lost} (${pct(lost, a.den)})`;
+    return `${lost} (${pct(lost, a.counted)})`;
   });
-  boundRows.push(`| ${name} | ${a.junk} / ${pct(a.kept * a.den, a.den)}% | ${b.junk} / ${pct(b.kept * b.den, b.den)}% | ${inJunk} (${pct(inJunk, a.den)} pts) | ${partnered} | ${alone} | ${placeable} | **${pct(alone - placeable, a.den)} pts** (${alone - placeable} of ${a.den}) | ${ruleLoss.join(' / ')} |`);
+  boundRows.push(`| ${name} | ${a.junk} / ${(100 * a.kept).toFixed(1)}% | ${b.junk} / ${(100 * b.kept).toFixed(1)}% | ${inJunk} (${pct(inJunk, a.counted)} pts) | ${partnered} | ${alone} | ${placeable} | **${pct(alone - placeable, a.counted)} pts** (${alone - placeable} of ${a.counted}) | ${ruleLoss.join(' / ')} |`);
   if (!flags.split) continue;
   const low: Setting = { bar: 0.3, share: MIN_GOOD_SHARE, factor: POOR_JOIN_FACTOR };
   const variants = [
@@ -205,14 +148,14 @@ for (const name of names) {
           const limit2 = (r * base.threshold) ** 2;
           if (s / ((k * (k - 1)) / 2) <= limit2) continue;
           split++;
-          for (const part of splitAlongTree(m, dist, limit2)) {
+          for (const part of splitAlongTree(m, E, dist, limit2)) {
             const person = part.length >= 2 && part.filter((i) => !isPoor(i)).length >= 2 ? next++ : -1;
             for (const i of part) personOf[i] = person;
           }
         }
       }
-      const z = score(c, personOf, folder, isPoor);
-      splitRows.push(`| ${name} | ${label} | ${Number.isFinite(r) ? r : 'no split'} | ${split} | ${z.people} | ${z.junk} | ${pct(z.kept * z.den, z.den)}% | ${pct(z.right * z.den, z.den)}% | ${z.bcubed.toFixed(3)} |`);
+      const z = scorePeople(c, personOf, isPoor);
+      splitRows.push(`| ${name} | ${label} | ${Number.isFinite(r) ? r : 'no split'} | ${split} | ${z.people} | ${z.junk} | ${(100 * z.kept).toFixed(1)}% | ${(100 * z.keptRight).toFixed(1)}% | ${z.bcubed.toFixed(3)} |`);
     }
   }
 }

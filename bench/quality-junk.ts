@@ -14,12 +14,11 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { embedderMixtureOptions, openStore, sameFaceRule, updatePeople } from '../lib/index.ts';
+import { openStore } from '../lib/index.ts';
 import { nullResponseQuality } from '../lib/quality/null-response.ts';
-import { foldCorrections } from '../lib/people/constraints.ts';
-import { settlePoorFaces } from '../lib/people/poor-faces.ts';
 import { MIN_GOOD_SHARE, POOR_JOIN_FACTOR, QUALITY_BAR } from '../lib/people/assign.ts';
 import { loadCollection, storeDirOf } from './_collections.ts';
+import { countBy, foldersOf, membersOf, peopleAt, repeatedLargest } from './_quality-people.ts';
 import { shippedQuality } from './_quality-signals.ts';
 
 const { values: flags } = parseArgs({ options: { collections: { type: 'string' }, list: { type: 'boolean' } } });
@@ -33,25 +32,14 @@ for (const name of names) {
   const c = await loadCollection(name, 'mobilefacenet512', 'all');
   if (!c) { console.log(`${name}: no store at ${storeDirOf(name)}; skipped\n`); continue; }
   const store = await openStore(storeDirOf(name));
-  const n = c.embeddings.length;
   const quality = await shippedQuality(name, () => {});
-  const faceIds = c.paths.map((p, i) => `${p}#${i}`);
-  const folder = c.paths.map((p) => p.split('/')[0]);
+  const folder = foldersOf(c);
   const family = folder.map((f) => f.split('_')[0]);
-  const rule = sameFaceRule(embedderMixtureOptions(c.embedder));
-  const constraints = foldCorrections([]);
-  const base = updatePeople(faceIds, c.embeddings, null, constraints, { rule, quality, minQuality: QUALITY_BAR, minGoodShare: 0, poorJoinFactor: 0, now: '2026-01-01T00:00:00Z' });
-  const persons = new Map(base.persons.map((p) => [p.id, p]));
-  const personOf = Int32Array.from(base.personOf);
-  const status = [...base.status];
-  const poor = Uint8Array.from(quality, (q) => (q < QUALITY_BAR ? 1 : 0));
-  settlePoorFaces(poor, [...Array(n).keys()], c.embeddings, faceIds, constraints, persons, personOf, status, { minFaces: 2, minGoodShare: MIN_GOOD_SHARE, metric: rule.metric, joinDistance: base.rule.threshold * POOR_JOIN_FACTOR });
+  const { personOf } = peopleAt(c, quality, { bar: QUALITY_BAR, share: MIN_GOOD_SHARE, factor: POOR_JOIN_FACTOR });
   const nullQ = (await nullResponseQuality('mobilefacenet512', c.embeddings))!.quality;
-  const members = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) if (personOf[i] >= 0) (members.get(personOf[i]) ?? members.set(personOf[i], []).get(personOf[i])!).push(i);
+  const members = membersOf(personOf);
   const holdsHalf = (m: number[], key: string[]) => {
-    const count = new Map<string, number>();
-    for (const i of m) count.set(key[i], (count.get(key[i]) ?? 0) + 1);
+    const count = countBy(m, key);
     return { top: Math.max(...count.values()) * 2 > m.length, count };
   };
   const edge = (i: number) => {
@@ -81,15 +69,15 @@ for (const name of names) {
   const q = (v: number[], f: number) => (v.length ? [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(f * v.length))].toFixed(3) : '–');
   console.log(`boxes at the photo's edge: in junk people ${share(edges.junk[0], edges.junk[1])}, in the other people of >= 3 faces ${share(edges.other[0], edges.other[1])}`);
   console.log(`median null-response quality of a person: crowds ${crowdNull.map((v) => v.toFixed(2)).join(' ') || '–'}; the other people of >= 3 faces p10 / p50 / p90 ${q(otherNull, 0.1)} / ${q(otherNull, 0.5)} / ${q(otherNull, 0.9)}`);
-  const photosOf = new Map<number, number>();
-  for (const l of c.labels) photosOf.set(l, (photosOf.get(l) ?? 0) + 1);
+  const counted = repeatedLargest(c);
   const rows: string[] = [];
   for (const T of [0, 0.8, 0.85, 0.9]) {
     const alive = new Set([...members].filter(([, m]) => median(m.map((i) => nullQ[i])) >= T).map(([p]) => p));
     let j = 0;
     for (const [p, m] of members) if (alive.has(p) && m.length >= 3 && !holdsHalf(m, folder).top) j++;
-    let num = 0, den = 0;
-    c.labelled.forEach((i, k) => { if (photosOf.get(c.labels[k])! >= 2) { den++; if (personOf[i] >= 0 && alive.has(personOf[i])) num++; } });
+    let num = 0;
+    for (const i of counted) if (personOf[i] >= 0 && alive.has(personOf[i])) num++;
+    const den = counted.size;
     rows.push(`T ${T}: junk ${j}, kept ${((100 * num) / den).toFixed(1)}%`);
   }
   console.log(`people dissolved under a median null-response quality T: ${rows.join('; ')}\n`);
